@@ -1,0 +1,321 @@
+"""Generate workbooks: one for a setting, or one per roster row plus a manifest."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from awardbooks.errors import GenerateError
+from awardbooks.layout import TERMS
+from awardbooks.model import Framework
+
+MANIFEST_COLUMNS = (
+    "workbook_id",
+    "file",
+    "setting",
+    "urn",
+    "partnership",
+    "local_authority",
+    "contact_email",
+    "framework",
+    "spec_version",
+    "year",
+    "term",
+)
+ROSTER_COLUMNS = ("setting", "urn", "partnership", "local_authority", "contact_email")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A school or other setting, as a roster row describes it."""
+
+    setting: str
+    urn: str = ""
+    partnership: str = ""
+    local_authority: str = ""
+    contact_email: str = ""
+
+
+@dataclass
+class GenerateResult:
+    """What a generate run wrote, skipped and noticed."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    manifest: Path | None = None
+    rows: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def current_academic_year(today: dt.date | None = None) -> str:
+    """'2026-27' from September 2026 to August 2027."""
+    today = today or dt.date.today()
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def check_year_term(year: str, term: str) -> None:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", year or "")
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise GenerateError(
+            f"year {year!r} is not an academic year like 2026-27 (the second part is the next year)"
+        )
+    if term not in TERMS:
+        raise GenerateError(f"term {term!r} is not one of {', '.join(TERMS)}")
+
+
+def safe_filename(text: str, fallback: str = "setting") -> str:
+    """A readable file-name part for any setting name: keeps letters of any script (Welsh,
+    Polish, ...), turns everything else into single hyphens, and drops apostrophes."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = re.sub(r"['’‘`]", "", text)
+    text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")
+    text = text[:80].rstrip("-_")
+    if not text or text.upper() in _WINDOWS_RESERVED:
+        return fallback
+    return text
+
+
+_WINDOWS_RESERVED = (
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{i}" for i in range(1, 10)}
+    | {f"LPT{i}" for i in range(1, 10)}
+)
+
+
+def workbook_filename(framework: Framework, setting: Setting, year: str, term: str) -> str:
+    return f"{safe_filename(setting.setting)}_{framework.id}_{year}_{term}.xlsx"
+
+
+def prepare_out_dir(out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise GenerateError(f"{out_dir}: is a file, not a folder; choose another --out folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GenerateError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
+    return out_dir
+
+
+def read_roster(path: Path) -> list[Setting]:
+    """Read a roster CSV, reporting every bad row at once."""
+    path = Path(path)
+    if not path.is_file():
+        raise GenerateError(f"{path}: no such roster file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise GenerateError(f"{path}: is not a text CSV file; save it as 'CSV UTF-8'") from None
+    reader = csv.DictReader(text.splitlines())
+    headers = [h.strip().lower().replace(" ", "_") for h in (reader.fieldnames or [])]
+    if "setting" not in headers:
+        found = ", ".join(reader.fieldnames or []) or "none"
+        raise GenerateError(
+            f"{path}: the roster needs a 'setting' column (columns found: {found}); optional "
+            f"columns are {', '.join(ROSTER_COLUMNS[1:])}"
+        )
+    settings: list[Setting] = []
+    problems: list[str] = []
+    for line, row in enumerate(reader, start=2):
+        values = {
+            h: (v or "").strip()
+            for h, v in zip(headers, (row.get(k) for k in reader.fieldnames or []))
+        }
+        if not any(values.values()):
+            continue
+        if not values.get("setting"):
+            problems.append(f"{path}: row {line}: 'setting' is empty; give the setting's name")
+            continue
+        settings.append(Setting(**{k: values.get(k, "") for k in ROSTER_COLUMNS}))
+    if problems:
+        raise GenerateError("\n".join(problems))
+    if not settings:
+        raise GenerateError(f"{path}: the roster has no settings")
+    return settings
+
+
+def generate_one(
+    framework: Framework,
+    setting: Setting,
+    *,
+    year: str,
+    term: str,
+    out_dir: Path,
+    password: str | None = None,
+    force: bool = False,
+    filename: str | None = None,
+    ratings: dict[str, str] | None = None,
+    previous_workbook_id: str = "",
+) -> tuple[Path, dict[str, str] | None]:
+    """Write one workbook; returns (path, manifest row) or (path, None) if it was skipped."""
+    from awardbooks.writer import WorkbookInfo, write_workbook
+
+    check_year_term(year, term)
+    out_dir = prepare_out_dir(out_dir)
+    path = out_dir / (filename or workbook_filename(framework, setting, year, term))
+    if path.exists() and not force:
+        return path, None
+    info = WorkbookInfo(
+        setting=setting.setting,
+        urn=setting.urn,
+        partnership=setting.partnership,
+        local_authority=setting.local_authority,
+        contact_email=setting.contact_email,
+        workbook_id=str(uuid.uuid4()),
+        previous_workbook_id=previous_workbook_id,
+        year=year,
+        term=term,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
+    atomic_write(
+        path, lambda f: write_workbook(framework, info, f, password=password, ratings=ratings)
+    )
+    row = {
+        "workbook_id": info.workbook_id,
+        "file": path.name,
+        "setting": setting.setting,
+        "urn": setting.urn,
+        "partnership": setting.partnership,
+        "local_authority": setting.local_authority,
+        "contact_email": setting.contact_email,
+        "framework": framework.id,
+        "spec_version": framework.version,
+        "year": year,
+        "term": term,
+    }
+    return path, row
+
+
+def generate_roster(
+    framework: Framework,
+    settings: list[Setting],
+    *,
+    year: str,
+    term: str,
+    out_dir: Path,
+    password: str | None = None,
+    force: bool = False,
+    progress: Callable[[Path], None] | None = None,
+) -> GenerateResult:
+    """One workbook per setting plus ``manifest.csv``; existing workbooks are kept unless
+    ``force`` (their manifest rows are kept too)."""
+    check_year_term(year, term)
+    out_dir = prepare_out_dir(out_dir)
+    result = GenerateResult()
+    names = _unique_names(framework, settings, year, term)
+    manifest_path = out_dir / "manifest.csv"
+    old_rows = (
+        {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
+    )
+    for setting, name in zip(settings, names):
+        path, row = generate_one(
+            framework,
+            setting,
+            year=year,
+            term=term,
+            out_dir=out_dir,
+            password=password,
+            force=force,
+            filename=name,
+        )
+        if row is None:
+            result.skipped.append(path)
+            if name in old_rows:
+                result.rows.append(old_rows[name])
+            else:
+                result.warnings.append(
+                    f"{path.name}: already exists and is not in manifest.csv; left as it is"
+                )
+        else:
+            result.written.append(path)
+            result.rows.append(row)
+        if progress:
+            progress(path)
+    kept = {r["file"] for r in result.rows}
+    result.rows.extend(r for f, r in old_rows.items() if f not in kept)
+    write_csv(manifest_path, MANIFEST_COLUMNS, result.rows)
+    result.manifest = manifest_path
+    return result
+
+
+def _unique_names(framework: Framework, settings: list[Setting], year: str, term: str):
+    names: list[str] = []
+    seen: set[str] = set()
+    for setting in settings:
+        name = workbook_filename(framework, setting, year, term)
+        if name.casefold() in seen and setting.urn:
+            stem = f"{safe_filename(setting.setting)}-{safe_filename(setting.urn)}"
+            name = f"{stem}_{framework.id}_{year}_{term}.xlsx"
+        n = 2
+        base = name
+        while name.casefold() in seen:
+            name = base.replace(".xlsx", f"-{n}.xlsx")
+            n += 1
+        seen.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GenerateError(f"{path}: cannot read the manifest ({exc})") from None
+    rows = list(csv.DictReader(text.splitlines()))
+    if rows and "workbook_id" not in rows[0]:
+        raise GenerateError(f"{path}: not an awardbooks manifest (no 'workbook_id' column)")
+    return rows
+
+
+def atomic_write(path: Path, write: Callable) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``: an
+    interrupted run never leaves a half-written file in place of a good one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(path: Path, columns, rows, *, neutralise: bool = False) -> None:
+    """Write a UTF-8 CSV atomically (optionally neutralising formula-like cells)."""
+    import io
+
+    def write(handle) -> None:
+        text = io.StringIO()
+        writer = csv.DictWriter(
+            text, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+        )
+        writer.writeheader()
+        for row in rows:
+            if neutralise:
+                row = {k: neutralise_cell(v) for k, v in row.items()}
+            writer.writerow(row)
+        handle.write(text.getvalue().encode("utf-8"))
+
+    atomic_write(path, write)
+
+
+def neutralise_cell(value):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
