@@ -49,3 +49,31 @@ def workbook_factory(tmp_path):
         return make_workbook(framework, tmp_path, **kwargs)
 
     return factory
+
+
+def pytest_collection_modifyitems(config, items):
+    """In CI the LibreOffice tests must run: a missing LibreOffice fails instead of skipping."""
+    import os
+
+    from awardbooks import libreoffice
+
+    reason = libreoffice.skip_reason()
+    if reason and os.environ.get("AWARDBOOKS_REQUIRE_LIBREOFFICE"):
+        raise pytest.UsageError(f"AWARDBOOKS_REQUIRE_LIBREOFFICE is set but {reason}")
+
+
+def rated_rows(framework):
+    from awardbooks.layout import layout_for
+
+    return [row for row in layout_for(framework).rating_rows if row.rated]
+
+
+def sample_ratings(framework, skip_every: int = 4):
+    """Varied ratings for a framework's rated rows, leaving every n-th row blank."""
+    labels = framework.scale.labels
+    ratings = {}
+    for n, row in enumerate(rated_rows(framework)):
+        if skip_every and n % skip_every == skip_every - 1:
+            continue
+        ratings[row.key] = labels[(n * 7 + 1) % len(labels)]
+    return ratings
