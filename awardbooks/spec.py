@@ -99,8 +99,7 @@ def from_data(data: Any, source: str = "<spec>"):  # -> Framework
     except ValidationError as exc:
         reported = problems[:]
         problems.extend(
-            p for p in _pydantic_problems(exc, data)
-            if not (reported and p == "'scale' is missing")
+            p for p in _pydantic_problems(exc, data) if not (reported and p == "'scale' is missing")
         )
         raise SpecError(_joined(source, problems)) from None
     problems.extend(semantic_problems(framework))

@@ -1,0 +1,474 @@
+"""Consolidate returns: find the inputs, read them (in parallel when there are many), settle
+duplicates and the manifest, and build the tidy tables of :mod:`awardbooks.tables`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from awardbooks.reader import Registry, ReturnRecord, read_bytes, read_path
+from awardbooks.scoring import pct, score_groups
+from awardbooks.tables import (
+    ACTIONS,
+    GROUP_MEANS,
+    LEVELS,
+    OUTCOMES,
+    PROGRESS,
+    RATINGS,
+    RETURNS,
+    SCORES,
+    SUMMARY,
+    Consolidation,
+)
+
+RETURN_EXTS = (".xlsx", ".xlsm", ".xltx", ".xls", ".xlsb", ".ods")
+ARCHIVE_EXTS = (".zip",)
+TERM_ORDER = {"baseline": 0, "autumn": 1, "spring": 2, "summer": 3}
+PARALLEL_FROM = 48  # returns; below this a process pool costs more than it saves
+
+
+def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and in folders (recursively) every workbook or .zip archive; hidden
+    files and Office lock files (~$name.xlsx) are skipped."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.is_file())
+            candidates = [
+                p
+                for p in candidates
+                if p.suffix.lower() in RETURN_EXTS + ARCHIVE_EXTS
+                and not p.name.startswith((".", "~$"))
+                and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
+            ]
+        else:
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found
+
+
+def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]]:
+    """(name, path, bytes) for every return: files, and the workbooks inside .zip archives."""
+    from awardbooks.container import zip_members
+    from awardbooks.errors import ReturnError
+
+    for path in inputs:
+        if path.suffix.lower() in ARCHIVE_EXTS:
+            try:
+                data = path.read_bytes()
+                members = zip_members(data, str(path), RETURN_EXTS)
+            except (OSError, ReturnError) as exc:
+                yield str(path), None, f"{exc}".encode()
+                continue
+            if not members:
+                yield str(path), None, b"no workbooks (.xlsx) in the archive"
+            for name, member in members:
+                yield name, path, member
+        else:
+            yield str(path), path, None
+
+
+def _read_unit(unit: tuple[str, Path | None, bytes | None], registry: Registry) -> ReturnRecord:
+    name, path, data = unit
+    if path is None:  # an archive that could not be opened: data holds the reason
+        return ReturnRecord(name, errors=[f"{name}: {data.decode()}"])
+    if data is None:
+        return read_path(path, registry, name)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return read_bytes(data, name, registry, mtime)
+
+
+_WORKER_REGISTRY: Registry | None = None
+
+
+def _init_worker(spec_paths: tuple[str, ...]) -> None:
+    global _WORKER_REGISTRY
+    _WORKER_REGISTRY = Registry.default(spec_paths)
+
+
+def _worker(unit) -> ReturnRecord:
+    record = _read_unit(unit, _WORKER_REGISTRY)
+    record.framework_id = record.framework.id if record.framework else ""  # type: ignore[attr-defined]
+    record.framework = None  # frameworks stay in each process; send the id back
+    return record
+
+
+def read_all(
+    inputs: list[Path],
+    *,
+    specs: tuple[str, ...] = (),
+    jobs: int | None = None,
+    progress: Callable[[ReturnRecord], None] | None = None,
+) -> tuple[list[ReturnRecord], Registry]:
+    """Read every return, in a process pool when there are many."""
+    registry = Registry.default(specs)
+    units = list(_units(inputs))
+    jobs = jobs or os.cpu_count() or 1
+    records: list[ReturnRecord] = []
+    if jobs > 1 and len(units) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(specs,)) as pool:
+            for record in pool.map(_worker, units, chunksize=16):
+                record.framework = registry.by_id.get(getattr(record, "framework_id", ""))
+                records.append(record)
+                if progress:
+                    progress(record)
+    else:
+        for unit in units:
+            record = _read_unit(unit, registry)
+            records.append(record)
+            if progress:
+                progress(record)
+    return records, registry
+
+
+def analyse(
+    paths: Iterable[str | Path],
+    *,
+    manifest: str | Path | None = None,
+    specs: Iterable[str | Path] = (),
+    today: dt.date | None = None,
+    jobs: int | None = None,
+    progress: Callable[[ReturnRecord], None] | None = None,
+    inputs: list[Path] | None = None,
+) -> Consolidation:
+    """Read, check and consolidate returns into tidy tables."""
+    from awardbooks.generate import read_manifest
+
+    inputs = inputs if inputs is not None else find_inputs(paths)
+    manifest_rows = read_manifest(Path(manifest)) if manifest else None
+    records, registry = read_all(
+        inputs, specs=tuple(str(s) for s in specs), jobs=jobs, progress=progress
+    )
+    statuses = {id(r): r.status for r in records}
+    notes: dict[int, list[str]] = {id(r): [] for r in records}
+    _settle_duplicates(records, statuses, notes)
+    missing_rows: list[dict[str, str]] = []
+    if manifest_rows is not None:
+        missing_rows = _settle_manifest(records, statuses, notes, manifest_rows, str(manifest))
+    today = today or dt.date.today()
+    return _build(records, statuses, notes, missing_rows, registry, today)
+
+
+def _completed_key(record: ReturnRecord) -> tuple[str, float]:
+    return (str(record.cover.get("completed_on") or ""), record.mtime)
+
+
+def _settle_duplicates(records, statuses, notes) -> None:
+    """Keep the latest completed of each workbook id, then of each setting+framework+term."""
+    usable = [r for r in records if statuses[id(r)] in ("accepted", "warning")]
+
+    def settle(key_of: Callable[[ReturnRecord], Any], what: str) -> None:
+        groups: dict[Any, list[ReturnRecord]] = {}
+        for record in usable:
+            if statuses[id(record)] == "duplicate":
+                continue
+            key = key_of(record)
+            if key:
+                groups.setdefault(key, []).append(record)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            keep = max(group, key=_completed_key)
+            for record in group:
+                if record is not keep:
+                    statuses[id(record)] = "duplicate"
+                    notes[id(record)].append(
+                        f"{record.file}: {what} as {keep.file}, which was completed later "
+                        "and was kept"
+                    )
+
+    settle(lambda r: r.get("workbook_id"), "the same workbook")
+    settle(
+        lambda r: (
+            (
+                r.get("framework"),
+                r.get("setting").casefold().strip(),
+                r.get("urn"),
+                r.get("year"),
+                r.get("term"),
+            )
+            if r.get("setting")
+            else None
+        ),
+        "the same setting, framework, year and term",
+    )
+
+
+def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict[str, str]]:
+    ids = {row.get("workbook_id", "") for row in rows}
+    returned = {r.get("workbook_id") for r in records if r.get("workbook_id")}
+    for record in records:
+        wid = record.get("workbook_id")
+        if statuses[id(record)] in ("accepted", "warning") and wid and wid not in ids:
+            statuses[id(record)] = "unknown"
+            notes[id(record)].append(
+                f"{record.file}: workbook id {wid} is not in {manifest_name}; check that it "
+                "belongs to this collection"
+            )
+    return [row for row in rows if row.get("workbook_id") not in returned]
+
+
+def _build(records, statuses, notes, missing_rows, registry: Registry, today) -> Consolidation:
+    import pandas as pd
+
+    returns, ratings, scores, actions, outcomes = [], [], [], [], []
+    score_rows_by_record: dict[int, list[dict]] = {}
+    for record in records:
+        status = statuses[id(record)]
+        meta = record.meta
+        base = {
+            "framework": meta.get("framework", ""),
+            "setting": meta.get("setting", ""),
+            "urn": meta.get("urn", ""),
+            "partnership": meta.get("partnership", ""),
+            "year": meta.get("year", ""),
+            "term": meta.get("term", ""),
+        }
+        returns.append(
+            base
+            | {
+                "file": record.file,
+                "status": status,
+                "spec_version": meta.get("spec_version", ""),
+                "local_authority": meta.get("local_authority", ""),
+                "workbook_id": meta.get("workbook_id", ""),
+                "completed_by": str(record.cover.get("completed_by") or ""),
+                "completed_on": str(record.cover.get("completed_on") or ""),
+                "errors": "\n".join(record.errors),
+                "warnings": "\n".join(record.warnings + notes[id(record)]),
+            }
+        )
+        fw = record.framework
+        if status not in ("accepted", "warning") or fw is None:
+            continue
+        wid = meta.get("workbook_id", "")
+        levels = {lv.label: lv.score for lv in fw.scale.levels}
+        for key, rating in record.ratings.items():
+            ratings.append(
+                base
+                | {
+                    "file": record.file,
+                    "workbook_id": wid,
+                    "spec_version": meta.get("spec_version", ""),
+                    "group_id": rating.group_id,
+                    "item_id": key,
+                    "rating": rating.label or "",
+                    "score": levels[rating.label] if rating.label else math.nan,
+                    "date": rating.date,
+                    "comment": rating.comment,
+                }
+            )
+        groups, overall = score_groups(fw, {k: r.label for k, r in record.ratings.items()})
+        top = fw.scale.top_score
+        rows = []
+        for g in [*groups, overall]:
+            score = pct(g.score(top))
+            rows.append(
+                {
+                    "workbook_id": wid,
+                    **{k: base[k] for k in base},
+                    "group_id": g.group_id,
+                    "group_title": g.title,
+                    "rated": g.rated,
+                    "total": g.total,
+                    "score_pct": math.nan if score is None else score,
+                    "completion_pct": pct(g.completion),
+                }
+            )
+        scores.extend(rows)
+        score_rows_by_record[id(record)] = rows
+        actions.extend(_actions(record, fw, base, today))
+        outcomes.extend(_outcomes(record, fw, base))
+    for row in missing_rows:
+        returns.append(
+            {
+                "file": row.get("file", ""),
+                "status": "missing",
+                "framework": row.get("framework", ""),
+                "spec_version": row.get("spec_version", ""),
+                "setting": row.get("setting", ""),
+                "urn": row.get("urn", ""),
+                "partnership": row.get("partnership", ""),
+                "local_authority": row.get("local_authority", ""),
+                "year": row.get("year", ""),
+                "term": row.get("term", ""),
+                "workbook_id": row.get("workbook_id", ""),
+                "completed_by": "",
+                "completed_on": "",
+                "errors": "",
+                "warnings": "no return received for this manifest entry",
+            }
+        )
+    frame = pd.DataFrame
+    scores_df = frame(scores, columns=SCORES)
+    ratings_df = frame(ratings, columns=RATINGS)
+    used = {fid: fw for fid, fw in registry.by_id.items()}
+    return Consolidation(
+        returns=frame(returns, columns=RETURNS),
+        ratings=ratings_df,
+        scores=scores_df,
+        progress=_progress(scores_df, ratings_df, used),
+        actions=frame(actions, columns=ACTIONS),
+        outcomes=frame(outcomes, columns=OUTCOMES),
+        summary=_summary(scores_df, used),
+        levels=_levels(ratings_df, scores_df),
+        group_means=_group_means(scores_df),
+        level_order={fid: fw.scale.labels for fid, fw in used.items()},
+        level_colours={
+            fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
+        },
+        analysed_on=today.isoformat(),
+    )
+
+
+def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]:
+    plan = fw.sheets.action_plan
+    if plan is None:
+        return []
+    columns = {c.id: c for c in plan.columns}
+    named = {"action", "lead", "start", "end", "status"}
+    out = []
+    for row in record.tables.get("action_plan", []):
+        end = str(row.get("end") or "")
+        status = str(row.get("status") or "")
+        done = status.casefold() in ("green", "complete", "completed", "done")
+        overdue = bool(end) and end < today.isoformat() and not done
+        details = "\n".join(
+            f"{columns[k].label}: {v}"
+            for k, v in row.items()
+            if k in columns and k not in named and v not in ("", None)
+        )
+        out.append(
+            base
+            | {
+                "file": record.file,
+                "row": int(row["key"]),
+                "action": str(row.get("action") or ""),
+                "lead": str(row.get("lead") or ""),
+                "start": str(row.get("start") or ""),
+                "end": end,
+                "status": status,
+                "details": details,
+                "overdue": overdue,
+            }
+        )
+    return out
+
+
+def _outcomes(record: ReturnRecord, fw, base: dict) -> list[dict]:
+    spec = fw.sheets.outcomes
+    if spec is None:
+        return []
+    texts = {o.id: o.text for o in spec.outcomes}
+    out = []
+    for row in record.tables.get("outcomes", []):
+        text = texts.get(row["key"]) or str(row.get("outcome") or "")
+        for column in spec.columns:
+            value = row.get(column.id)
+            if value not in ("", None):
+                out.append(
+                    base
+                    | {
+                        "outcome_id": row["key"],
+                        "outcome": text,
+                        "measure": column.label,
+                        "value": value,
+                    }
+                )
+    return out
+
+
+def term_sort_key(year: str, term: str) -> tuple[str, int]:
+    return (year or "", TERM_ORDER.get(term, 9))
+
+
+def _progress(scores, ratings, frameworks):
+    import pandas as pd
+
+    if scores.empty:
+        return pd.DataFrame(columns=PROGRESS)
+    df = scores.copy()
+    df["order_"] = [term_sort_key(y, t) for y, t in zip(df["year"], df["term"])]
+    df["who_"] = df["urn"].where(df["urn"] != "", df["setting"].str.casefold())
+    position = {(fid, g.id): n for fid, fw in frameworks.items() for n, g in enumerate(fw.groups)}
+    df["group_n_"] = [position.get((f, g), -1) for f, g in zip(df["framework"], df["group_id"])]
+    df = df.sort_values(["framework", "who_", "group_n_", "order_"], kind="stable")
+    df["change_pct"] = df.groupby(["framework", "who_", "group_id"])["score_pct"].diff().round(1)
+    # slippage: any item whose rating's score went down since the previous return
+    slipped: set[tuple] = set()
+    if not ratings.empty:
+        r = ratings.copy()
+        r["who_"] = r["urn"].where(r["urn"] != "", r["setting"].str.casefold())
+        r["order_"] = [term_sort_key(y, t) for y, t in zip(r["year"], r["term"])]
+        r = r.sort_values(["framework", "who_", "item_id", "order_"], kind="stable")
+        r["prev_"] = r.groupby(["framework", "who_", "item_id"])["score"].shift()
+        down = r[r["score"] < r["prev_"]]
+        for row in down.itertuples():
+            slipped.add((row.framework, row.who_, row.group_id, row.year, row.term))
+            slipped.add((row.framework, row.who_, "ALL", row.year, row.term))
+    df["slipped"] = [
+        (f, w, g, y, t) in slipped
+        for f, w, g, y, t in zip(
+            df["framework"], df["who_"], df["group_id"], df["year"], df["term"]
+        )
+    ]
+    return df[list(PROGRESS)].reset_index(drop=True)
+
+
+def _summary(scores, frameworks):
+    import pandas as pd
+
+    overall = scores[scores["group_id"] == "ALL"]
+    if overall.empty:
+        return pd.DataFrame(columns=SUMMARY)
+    keys = ["partnership", "framework", "year", "term"]
+    g = overall.groupby(keys, dropna=False)["score_pct"]
+    out = pd.DataFrame(
+        {
+            "settings": g.size(),
+            "mean_pct": g.mean().round(1),
+            "min_pct": g.min(),
+            "max_pct": g.max(),
+        }
+    ).reset_index()
+    out["framework_title"] = [
+        frameworks[f].title if f in frameworks else f for f in out["framework"]
+    ]
+    return out[list(SUMMARY)]
+
+
+def _levels(ratings, scores):
+    import pandas as pd
+
+    rated = ratings[ratings["rating"] != ""]
+    if rated.empty:
+        return pd.DataFrame(columns=LEVELS)
+    keys = ["partnership", "framework", "year", "term"]
+    out = rated.groupby(keys + ["rating"]).size().reset_index(name="count")
+    return out.rename(columns={"rating": "level"})[list(LEVELS)]
+
+
+def _group_means(scores):
+    import pandas as pd
+
+    groups = scores[scores["group_id"] != "ALL"]
+    if groups.empty:
+        return pd.DataFrame(columns=GROUP_MEANS)
+    keys = ["partnership", "framework", "year", "term", "group_id", "group_title"]
+    out = groups.groupby(keys, sort=False)["score_pct"].mean().round(1).reset_index()
+    return out.rename(columns={"score_pct": "mean_pct"})[list(GROUP_MEANS)]

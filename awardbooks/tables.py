@@ -1,0 +1,151 @@
+"""The consolidated tables: their columns, in one place, for analysis, reports and CSVs.
+
+Each table is a pandas DataFrame with exactly these columns, in this order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported only where tables are built
+    import pandas as pd
+
+STATUSES = ("accepted", "warning", "rejected", "duplicate", "missing", "unknown")
+"""Every input file, and every manifest row without a return, gets exactly one of these."""
+
+RETURNS = (
+    "file",  # path as given (an archive member is "archive.zip!member.xlsx")
+    "status",  # one of STATUSES
+    "framework",
+    "spec_version",
+    "setting",
+    "urn",
+    "partnership",
+    "local_authority",
+    "year",
+    "term",
+    "workbook_id",
+    "completed_by",
+    "completed_on",  # ISO date string or ""
+    "errors",  # the error messages joined by "\n" ("" when none)
+    "warnings",  # the warning messages joined by "\n"
+)
+RETURNS_CSV = (
+    "file", "status", "framework", "setting", "urn", "partnership", "year", "term",
+    "workbook_id", "completed_on", "errors", "warnings",
+)  # fmt: skip
+
+RATINGS = (
+    "file",
+    "workbook_id",
+    "framework",
+    "spec_version",
+    "setting",
+    "urn",
+    "partnership",
+    "year",
+    "term",
+    "group_id",
+    "item_id",  # item id, or "<group id>:judgement" for a best-fit judgement
+    "rating",  # the level label, "" when unrated
+    "score",  # the level's score (float), NaN when unrated
+    "date",  # ISO date string or ""
+    "comment",
+)
+
+SCORES = (
+    "workbook_id",
+    "framework",
+    "setting",
+    "urn",
+    "partnership",
+    "year",
+    "term",
+    "group_id",  # "ALL" for the overall row
+    "group_title",
+    "rated",
+    "total",
+    "score_pct",  # 0–100, one decimal; NaN when nothing is rated
+    "completion_pct",  # 0–100, one decimal
+)
+
+PROGRESS = (
+    "framework",
+    "setting",
+    "urn",
+    "partnership",
+    "group_id",  # "ALL" for overall
+    "group_title",
+    "year",
+    "term",
+    "score_pct",
+    "change_pct",  # against the previous return of the same setting; NaN for the first
+    "slipped",  # True when a rating in this group went down since the previous return
+)
+
+ACTIONS = (
+    "file",
+    "framework",
+    "setting",
+    "urn",
+    "partnership",
+    "year",
+    "term",
+    "row",  # the action plan's row number (1-based, as shown in its No. column)
+    "action",
+    "lead",
+    "start",  # ISO date or ""
+    "end",  # ISO date or ""
+    "status",
+    "details",  # the other columns as "Label: value" lines
+    "overdue",  # bool: end date before the analysis date and status not Green/complete
+)
+
+OUTCOMES = (
+    "framework",
+    "setting",
+    "urn",
+    "partnership",
+    "year",
+    "term",
+    "outcome_id",
+    "outcome",
+    "measure",  # the column label, e.g. "Baseline data", "Term 1 progress"
+    "value",
+)
+
+SUMMARY = (
+    "partnership",
+    "framework",
+    "framework_title",
+    "year",
+    "term",
+    "settings",  # number of accepted returns
+    "mean_pct",
+    "min_pct",
+    "max_pct",
+)
+
+LEVELS = ("partnership", "framework", "year", "term", "level", "count")
+GROUP_MEANS = ("partnership", "framework", "year", "term", "group_id", "group_title", "mean_pct")
+
+
+@dataclass
+class Consolidation:
+    """Everything one analysis run found: tidy tables plus the run's own messages."""
+
+    returns: pd.DataFrame
+    ratings: pd.DataFrame
+    scores: pd.DataFrame
+    progress: pd.DataFrame
+    actions: pd.DataFrame
+    outcomes: pd.DataFrame
+    summary: pd.DataFrame
+    levels: pd.DataFrame
+    group_means: pd.DataFrame
+    level_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """framework id → its scale's labels, lowest first (for ordering and colours)."""
+    level_colours: dict[str, dict[str, str]] = field(default_factory=dict)
+    """framework id → {label: '#RRGGBB'}."""
+    analysed_on: str = ""  # ISO date the analysis treated as today

@@ -1,0 +1,191 @@
+"""Reading single returns: recognition, tampering, editions, archives, progress."""
+
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+
+from awardbooks.analysis import analyse
+from awardbooks.layout import layout_for
+from awardbooks.model import Framework
+from awardbooks.reader import Registry, parse_date, read_bytes, read_path
+
+from .conftest import make_workbook
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return Registry.default()
+
+
+def test_inserted_rows_are_found_by_id(tmp_path, frameworks, registry):
+    fw = frameworks["behaviour-attendance"]
+    path = make_workbook(fw, tmp_path, ratings={"1.1": "Enhancing", "2.3": "Developed"})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Self-evaluation"]
+    ws.protection.sheet = False
+    ws.insert_rows(8, 2)
+    wb.save(path)
+    record = read_path(path, registry)
+    assert record.status == "warning"
+    assert record.ratings["1.1"].label == "Enhancing"
+    assert record.ratings["2.3"].label == "Developed"
+    assert (
+        f"{path}: Self-evaluation: rows were inserted or deleted; the ratings were found by "
+        "their ids" in record.warnings
+    )
+
+
+def test_inserted_column_is_an_error(tmp_path, frameworks, registry):
+    fw = frameworks["lppa"]
+    path = make_workbook(fw, tmp_path, ratings={"1.1": "Green"})
+    wb = openpyxl.load_workbook(path)
+    wb["Objective 1"].insert_cols(2)
+    wb.save(path)
+    record = read_path(path, registry)
+    assert record.status == "rejected"
+    assert record.errors == [
+        f"{path}: Objective 1!B5: expected the heading 'KPI' but found '': columns were "
+        "inserted, deleted or moved, so the ratings cannot be read safely"
+    ]
+
+
+def edition(fw: Framework, version: str, drop_last: bool = False) -> Framework:
+    data = fw.model_dump()
+    data["version"] = version
+    if drop_last:
+        data["groups"][0]["items"] = data["groups"][0]["items"][:-1]
+    return Framework.model_validate(data)
+
+
+def test_other_edition_accepted_when_ids_match(tmp_path, frameworks):
+    fw = frameworks["lppa"]
+    old = edition(fw, "2025.1")
+    path = make_workbook(old, tmp_path, ratings={"1.1": "Amber"})
+    record = read_path(path, Registry([fw]))
+    assert record.status == "warning"
+    assert record.ratings["1.1"].label == "Amber"
+    assert record.warnings == [
+        f"{path}: made from edition 2025.1 of LPPA; this analysis uses edition 2026.1; the item "
+        "ids match, so it was read"
+    ]
+
+
+def test_other_edition_rejected_when_items_differ(tmp_path, frameworks):
+    fw = frameworks["lppa"]
+    old = edition(fw, "2019.1", drop_last=True)
+    path = make_workbook(old, tmp_path)
+    record = read_path(path, Registry([fw]))
+    assert record.status == "rejected"
+    assert record.errors == [
+        f"{path}: made from edition 2019.1 of LPPA, whose items do not match edition 2026.1 "
+        "(e.g. '1.4' is not in Objective 1!A9); send the school a workbook of the current "
+        "edition"
+    ]
+
+
+def test_unknown_framework(tmp_path, frameworks):
+    path = make_workbook(frameworks["lppa"], tmp_path)
+    record = read_path(path, Registry([frameworks["behaviour-attendance"]]))
+    assert record.errors == [
+        f"{path}: made from framework 'lppa', which this analysis does not know (known: "
+        "behaviour-attendance); pass its spec with --spec FILE"
+    ]
+
+
+def test_zip_archive_of_returns(tmp_path, frameworks):
+    fw = frameworks["family-partnership"]
+    a = make_workbook(fw, tmp_path / "a", setting="Alder School", ratings={"1.a": "Embedded"})
+    b = make_workbook(
+        fw, tmp_path / "b", setting="Birch School", ratings={"2:judgement": "Emergent"}
+    )
+    archive = tmp_path / "in" / "returns.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(a, "Re- your audit/Alder.xlsx")
+        zf.write(b, "Birch.xlsx")
+        zf.writestr("__MACOSX/._Birch.xlsx", b"junk")
+        zf.writestr("notes.txt", b"not a return")
+    c = analyse([archive.parent], today=None)
+    assert list(c.returns["file"]) == [
+        f"{archive}!Re- your audit/Alder.xlsx",
+        f"{archive}!Birch.xlsx",
+    ]
+    assert list(c.returns["status"]) == ["accepted", "accepted"]
+    overall = c.scores[c.scores["group_id"] == "ALL"].set_index("setting")["score_pct"]
+    assert overall["Alder School"] == 100.0
+    assert overall["Birch School"] == 35.0
+
+
+def test_progress_change_and_slippage(tmp_path, frameworks):
+    fw = frameworks["lppa"]
+    autumn = {"1.1": "Amber", "1.2": "Amber", "2.1": "Green"}
+    spring = {"1.1": "Green", "1.2": "Green", "2.1": "Amber"}
+    make_workbook(fw, tmp_path, setting="Ash", term="autumn", ratings=autumn)
+    make_workbook(fw, tmp_path, setting="Ash", term="spring", ratings=spring)
+    c = analyse([tmp_path])
+    p = c.progress.set_index(["group_id", "term"])
+    assert p.loc[("1", "autumn"), "score_pct"] == 50.0
+    assert p.loc[("1", "spring"), "score_pct"] == 100.0
+    assert p.loc[("1", "spring"), "change_pct"] == 50.0
+    assert p.loc[("2", "spring"), "change_pct"] == -50.0
+    assert bool(p.loc[("2", "spring"), "slipped"]) is True
+    assert bool(p.loc[("1", "spring"), "slipped"]) is False
+    assert bool(p.loc[("ALL", "spring"), "slipped"]) is True
+    # overall: autumn (50+50+100)/3 = 66.7; spring (100+100+50)/3 = 83.3
+    assert p.loc[("ALL", "autumn"), "score_pct"] == 66.7
+    assert p.loc[("ALL", "spring"), "change_pct"] == 16.6
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("31/10/2026", ("2026-10-31", "", "'31/10/2026' read as 31 October 2026")),
+        ("1/2/27", ("2027-02-01", "", "'1/2/27' read as 01 February 2027")),
+        ("2026-10-31", ("2026-10-31", "", "'2026-10-31' read as 31 October 2026")),
+        (
+            "10/31/2026",
+            ("", "'10/31/2026' is not a real date (dates are read as dd/mm/yyyy, the UK way)", ""),
+        ),
+        ("soon", ("", "'soon' is not a date; type dates as dd/mm/yyyy", "")),
+        (46326.0, ("2026-10-31", "", "the number 46326 read as 31 October 2026")),
+    ],
+)
+def test_parse_date(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "the file is empty (0 bytes); send the workbook again"),
+        (b"%PDF-1.7 ...", "this is a PDF, not a workbook; send the .xlsx file itself"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"),
+            "the workbook is encrypted with a password; open it, remove the password (File > "
+            "Info > Protect Workbook > Encrypt with Password) and save it again",
+        ),
+        (
+            b"PK\x03\x04truncated",
+            "the file is damaged or incomplete (file is not a zip file); send the workbook again",
+        ),
+    ],
+)
+def test_broken_files_one_line_reason(data, reason, registry):
+    record = read_bytes(data, "x.xlsx", registry)
+    assert record.status == "rejected"
+    assert record.errors == [f"x.xlsx: {reason}"]
+
+
+def test_layout_is_shared(frameworks):
+    # the reader's idea of where ratings are is the writer's
+    for fw in frameworks.values():
+        layout = layout_for(fw)
+        assert len({(r.sheet, r.row) for r in layout.rating_rows}) == len(layout.rating_rows)
