@@ -18,3 +18,7 @@ class GenerateError(AwardbooksError):
 
 class ReturnError(AwardbooksError):
     """A returned workbook cannot be read at all (not a workbook, encrypted, too large, ...)."""
+
+
+class ReportError(AwardbooksError):
+    """An output file or folder cannot be written."""

@@ -301,9 +301,7 @@ def write_csv(path: Path, columns, rows, *, neutralise: bool = False) -> None:
 
     def write(handle) -> None:
         text = io.StringIO()
-        writer = csv.DictWriter(
-            text, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
-        )
+        writer = csv.DictWriter(text, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
             if neutralise:

@@ -1,0 +1,684 @@
+"""Outputs for the LA officer: ``consolidated.xlsx``, the tidy CSV/Parquet files, and the
+end-of-run summary lines the CLI prints.
+
+Everything here treats text copied from returns as untrusted. In the workbook it is written
+with ``write_string`` only (never as a formula or hyperlink); characters XML cannot hold
+(control characters other than tab, newline and carriage return, U+FFFE, U+FFFF) are dropped;
+text longer than an Excel cell holds (32,767 characters, counted as Excel counts them, in UTF-16
+units) is cut at that length with no marker. In the CSV files text that a spreadsheet would run
+as a formula is prefixed with an apostrophe. Lone surrogates (from undecodable file names)
+become U+FFFD everywhere, since no UTF-8 file can hold them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import numbers
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from awardbooks import tables as tb
+from awardbooks.errors import ReportError
+from awardbooks.generate import atomic_write, neutralise_cell
+from awardbooks.layout import TERMS
+from awardbooks.tables import Consolidation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from xlsxwriter.workbook import Workbook
+
+SHEETS = ("Summary", "Scores", "Progress", "Ratings", "Actions", "Returns")
+CELL_MAX = 32_767
+EXCEL_ROWS = 1_048_576
+MAX_WIDTH = 60
+WORKBOOK_OPTIONS = dict.fromkeys(
+    ("strings_to_numbers", "strings_to_formulas", "strings_to_urls"), False
+)
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone halves, e.g. from undecodable file names
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+STATUS_FILLS = {
+    "accepted": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "warning": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "rejected": _RED,
+    "duplicate": {"bg_color": "#D9D9D9"},
+    "missing": {"bg_color": "#F8CBAD", "font_color": "#833C0C"},
+    "unknown": {"bg_color": "#F8CBAD", "font_color": "#833C0C"},
+}
+_PCT_COLUMNS = {"score_pct", "change_pct", "completion_pct", "mean_pct", "min_pct", "max_pct"}
+_INT_COLUMNS = {"rated", "total", "row", "settings", "count"}
+DATA_FILES = {
+    "ratings": tb.RATINGS,
+    "scores": tb.SCORES,
+    "progress": tb.PROGRESS,
+    "returns": tb.RETURNS_CSV,
+    "actions": tb.ACTIONS,
+    "outcomes": tb.OUTCOMES,
+}
+"""file stem (also the Consolidation attribute) → the columns written."""
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _s(value: Any) -> str:
+    """A value as plain text for keys and labels ('' when missing)."""
+    return "" if _missing(value) else str(value)
+
+
+def excel_text(value: Any) -> str:
+    """``value`` as text an Excel cell can hold: XML-illegal characters dropped, cut to
+    32,767 UTF-16 units (never inside a surrogate pair); everything else kept as it is."""
+    text = _SURROGATE.sub("\ufffd", _ILLEGAL_XML.sub("", str(value)))
+    if len(text) > CELL_MAX // 2:  # only then can it exceed the limit in UTF-16 units
+        units = 0
+        for i, char in enumerate(text):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > CELL_MAX:
+                return text[:i]
+    return text
+
+
+def _period_key(year: Any, term: Any) -> tuple:
+    term = _s(term)
+    return (_s(year), TERMS.index(term) if term in TERMS else len(TERMS), term)
+
+
+def _rows(df: pd.DataFrame | None, columns: Iterable[str]) -> list[tuple]:
+    """The frame's rows as tuples in exactly ``columns`` order (absent columns are NaN)."""
+    if df is None or len(df) == 0:
+        return []
+    return list(df.reindex(columns=list(columns)).itertuples(index=False, name=None))
+
+
+def _records(df: pd.DataFrame | None, columns: Iterable[str]) -> list[dict[str, Any]]:
+    columns = list(columns)
+    return [dict(zip(columns, row)) for row in _rows(df, columns)]
+
+
+def _first_seen(values: Iterable) -> list:
+    return list(dict.fromkeys(values))
+
+
+def _groups(records: list[dict[str, Any]]) -> dict[str, str]:
+    """group id → its first title, in first-seen order."""
+    groups: dict[str, str] = {}
+    for r in records:
+        groups.setdefault(_s(r["group_id"]), _s(r["group_title"]))
+    return groups
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+class _Formats:
+    """Cached xlsxwriter formats keyed by their properties (all top-aligned)."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.cache: dict[tuple, Any] = {}
+
+    def __call__(self, **props: Any):
+        props.setdefault("valign", "top")
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format(dict(props))
+        return self.cache[key]
+
+
+class _Sheet:
+    """A worksheet plus the widest text seen per column, for readable column widths."""
+
+    def __init__(self, wb: Workbook, fmts: _Formats, name: str) -> None:
+        self.ws = wb.add_worksheet(name)
+        self.name = name
+        self.fmts = fmts
+        self.widths: dict[int, int] = {}
+
+    def grow(self, col: int, width: int) -> None:
+        if width > self.widths.get(col, 0):
+            self.widths[col] = width
+
+    def put(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        """Write one value: numbers as numbers, booleans as Yes/No, anything else as text
+        with ``write_string``; missing and non-finite numbers as blank cells."""
+        if row >= EXCEL_ROWS:
+            raise ReportError(
+                f"{self.name}: more rows than an Excel sheet holds ({EXCEL_ROWS:,}); "
+                "use the CSV files instead"
+            )
+        if isinstance(value, str):
+            text = excel_text(value)
+        elif _missing(value):
+            text = ""
+        elif isinstance(value, bool | np.bool_):
+            text = "Yes" if value else "No"
+        elif isinstance(value, numbers.Real) and math.isfinite(value):
+            self.ws.write_number(row, col, float(value), fmt)
+            self.grow(col, 7)
+            return
+        else:
+            text = "" if isinstance(value, numbers.Real) else excel_text(value)
+        if not text:
+            if fmt is not None:
+                self.ws.write_blank(row, col, None, fmt)
+            return
+        self.ws.write_string(row, col, text, fmt)
+        lines = text[:1000].splitlines() or [""]
+        self.grow(col, max(len(line) for line in lines))
+
+    def header(self, row: int, columns: Iterable[str], wrap_from: int | None = None) -> None:
+        """Column headings; from column ``wrap_from`` on they wrap in narrow columns."""
+        fmt = self.fmts(bold=True, bg_color="#DDEBF7", bottom=1)
+        wrap = self.fmts(bold=True, bg_color="#DDEBF7", bottom=1, text_wrap=True, valign="top")
+        for j, name in enumerate(columns):
+            if wrap_from is not None and j >= wrap_from:
+                self.ws.write_string(row, j, excel_text(str(name)), wrap)
+                self.grow(j, 12)
+                continue
+            self.put(row, j, name, fmt)
+            self.grow(j, len(str(name)) + 3)  # room for the filter button
+        if wrap_from is not None:
+            self.ws.set_row(row, 90)
+
+    def finish(self, header_row: int | None) -> None:
+        """Column widths, frozen header and A4 landscape print set-up."""
+        for col, width in self.widths.items():
+            self.ws.set_column(col, col, min(max(width + 2, 8), MAX_WIDTH))
+        self.ws.set_landscape()
+        self.ws.set_paper(9)
+        self.ws.fit_to_pages(1, 0)
+        if header_row is not None:
+            self.ws.freeze_panes(header_row + 1, 0)
+            self.ws.repeat_rows(header_row)
+
+
+def _table_sheet(
+    wb: Workbook,
+    fmts: _Formats,
+    name: str,
+    df: pd.DataFrame | None,
+    columns: tuple[str, ...],
+    *,
+    top: int = 0,
+    wrap: Iterable[str] = (),
+    cell_props: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+) -> _Sheet:
+    """A sheet holding ``df`` as an Excel Table (header row at ``top``, autofilter on)."""
+    sheet = _Sheet(wb, fmts, name)
+    base = {col: {"text_wrap": True} if col in wrap else {} for col in columns}
+    plain = {col: fmts(**props) for col, props in base.items()}
+    records = _records(df, columns)
+    sheet.header(top, columns)
+    for i, record in enumerate(records, start=top + 1):
+        for j, col in enumerate(columns):
+            extra = cell_props(record, col) if cell_props else None
+            sheet.put(i, j, record[col], fmts(**base[col], **extra) if extra else plain[col])
+    if records:
+        header = fmts(bold=True, bg_color="#DDEBF7", bottom=1)
+        options = {
+            "name": f"tbl{name}",
+            "style": "Table Style Light 9",
+            "columns": [{"header": col, "header_format": header} for col in columns],
+        }
+        sheet.ws.add_table(top, 0, top + len(records), len(columns) - 1, options)
+    else:
+        sheet.put(top + 1, 0, "No rows.", fmts(italic=True))
+    sheet.finish(top)
+    return sheet
+
+
+def write_consolidated(c: Consolidation, path: Path) -> None:
+    """Write ``consolidated.xlsx`` (sheets: Summary, Scores, Progress, Ratings, Actions,
+    Returns) atomically: an existing file is replaced only once the new one is complete.
+
+    Text from returns is always written as text (never formulas or hyperlinks), stripped of
+    XML-illegal control characters and cut to Excel's 32,767-character cell limit."""
+    path = Path(path)
+    if path.is_dir():
+        raise ReportError(f"{path}: is a folder, not a file")
+    atomic_write(path, lambda handle: _build_workbook(c, handle))
+
+
+def _build_workbook(c: Consolidation, handle: Any) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(handle, {"in_memory": True, **WORKBOOK_OPTIONS})
+    wb.set_properties(
+        {"title": "awardbooks consolidated returns", "comments": f"Analysed on {c.analysed_on}"}
+    )
+    fmts = _Formats(wb)
+    _summary_sheet(wb, fmts, c)
+    _scores_sheet(wb, fmts, c)
+    _progress_sheet(wb, fmts, c)
+    _table_sheet(wb, fmts, "Ratings", c.ratings, tb.RATINGS, wrap=("comment",))
+    _actions_sheet(wb, fmts, c)
+    _returns_sheet(wb, fmts, c)
+    wb.close()
+
+
+def _summary_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+    sheet = _Sheet(wb, fmts, "Summary")
+    frames = (c.summary, c.levels, c.group_means)
+    frameworks = _first_seen(_s(r[0]) for df in frames for r in _rows(df, ["framework"]))
+    levels: list[str] = []
+    for fw in frameworks:
+        levels += list(c.level_order.get(fw, ()))
+    levels = _first_seen(levels + [_s(r[0]) for r in _rows(c.levels, ["level"])])
+    counts: dict[tuple, dict[str, Any]] = {}
+    for p, fw, y, t, level, n in _rows(c.levels, tb.LEVELS):
+        counts.setdefault((_s(p), _s(fw), _s(y), _s(t)), {})[_s(level)] = n
+    records = sorted(
+        _records(c.summary, tb.SUMMARY),
+        key=lambda r: (_s(r["partnership"]), _s(r["framework"]), _period_key(r["year"], r["term"])),
+    )
+    sheet.header(0, list(tb.SUMMARY) + levels)
+    pct, whole = fmts(num_format="0.0"), fmts(num_format="0")
+    for i, r in enumerate(records, start=1):
+        for j, col in enumerate(tb.SUMMARY):
+            sheet.put(
+                i, j, r[col], pct if col.endswith("_pct") else whole if col == "settings" else None
+            )
+        key = (_s(r["partnership"]), _s(r["framework"]), _s(r["year"]), _s(r["term"]))
+        scale = c.level_order.get(key[1], ())
+        for j, level in enumerate(levels, start=len(tb.SUMMARY)):
+            n = counts.get(key, {}).get(level)
+            if _missing(n) and level in scale:
+                n = 0
+            sheet.put(i, j, n, whole)
+    if not records:
+        sheet.put(1, 0, "No rows.", fmts(italic=True))
+    titles = {_s(r["framework"]): _s(r["framework_title"]) for r in records}
+    row = max(len(records), 1) + 3
+    for fw in frameworks:
+        row = _framework_charts(wb, sheet, c, fw, titles.get(fw) or fw, row)
+    sheet.finish(0)
+
+
+def _framework_charts(
+    wb: Workbook, sheet: _Sheet, c: Consolidation, fw: str, title: str, row: int
+) -> int:
+    """Chart data below the summary for one framework: group means in its latest term, one
+    series per partnership, and level counts per partnership and term; a chart beside each."""
+    pct, whole = sheet.fmts(num_format="0.0"), sheet.fmts(num_format="0")
+    gm = [r for r in _records(c.group_means, tb.GROUP_MEANS) if _s(r["framework"]) == fw]
+    if gm:
+        year, term = max(
+            ((_s(r["year"]), _s(r["term"])) for r in gm), key=lambda p: _period_key(*p)
+        )
+        gm = [r for r in gm if (_s(r["year"]), _s(r["term"])) == (year, term)]
+        groups = _groups(gm).items()
+        partnerships = sorted({_s(r["partnership"]) for r in gm})
+        means = {(_s(r["group_id"]), _s(r["partnership"])): r["mean_pct"] for r in gm}
+        row = _chart_block(
+            wb, sheet, row, f"{title}: mean % by group, {year} {term}",
+            ["Group"] + [p or "(no partnership)" for p in partnerships],
+            {f"{g} {t}".strip(): [means.get((g, p)) for p in partnerships] for g, t in groups},
+            pct, {"type": "bar"}, "Mean %",
+        )  # fmt: skip
+    lv = [r for r in _records(c.levels, tb.LEVELS) if _s(r["framework"]) == fw]
+    if lv:
+        scale = _first_seen(list(c.level_order.get(fw, ())) + [_s(r["level"]) for r in lv])
+        n = {tuple(_s(r[k]) for k in tb.LEVELS[:5] if k != "framework"): r["count"] for r in lv}
+        keys = sorted(
+            {(_s(r["partnership"]), _s(r["year"]), _s(r["term"])) for r in lv},
+            key=lambda k: (k[0], _period_key(k[1], k[2])),
+        )
+        matrix = {
+            f"{p or '(no partnership)'}, {y} {t}": [n.get((p, y, t, lvl), 0) for lvl in scale]
+            for p, y, t in keys
+        }
+        row = _chart_block(
+            wb, sheet, row, f"{title}: ratings by level", ["Partnership, term", *scale], matrix,
+            whole, {"type": "bar", "subtype": "stacked"}, "Ratings", c.level_colours.get(fw, {}),
+        )  # fmt: skip
+    return row
+
+
+def _chart_block(
+    wb: Workbook,
+    sheet: _Sheet,
+    row: int,
+    title: str,
+    header: list[str],
+    matrix: dict[str, list[Any]],
+    fmt: Any,
+    chart_type: dict[str, str],
+    axis: str,
+    colours: dict[str, str] | None = None,
+) -> int:
+    """A titled label × series block at ``row`` with a bar chart of it to its right; every
+    chart text is a cell reference, so no returned text is ever read as a formula. Returns
+    the next free row."""
+    name = sheet.name
+    sheet.ws.write_string(row, 0, excel_text(title), sheet.fmts(bold=True))  # may overflow
+    sheet.header(row + 1, header)
+    first, last = row + 2, row + 1 + len(matrix)
+    for i, (label, values) in enumerate(matrix.items(), start=first):
+        sheet.put(i, 0, label)
+        for j, value in enumerate(values, start=1):
+            sheet.put(i, j, value, fmt)
+    chart = wb.add_chart(chart_type)
+    for j in range(1, len(header)):
+        series = {
+            "name": [name, row + 1, j],
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, j, last, j],
+        }
+        colour = (colours or {}).get(header[j])
+        if isinstance(colour, str) and _COLOUR.fullmatch(colour):
+            series |= {"fill": {"color": colour}, "border": {"color": "#595959"}}
+        chart.add_series(series)
+    chart.set_title({"name": [name, row, 0]})
+    chart.set_x_axis({"name": axis} | ({} if colours is not None else {"min": 0, "max": 100}))
+    chart.set_y_axis({"reverse": True})
+    bars = len(matrix) * (1 if colours is not None else len(header) - 1)
+    height = min(max(300, 90 + 18 * bars), 2000)
+    chart.set_size({"width": 720, "height": height})
+    sheet.ws.insert_chart(row, len(header) + 1, chart)
+    return max(last + 3, row + height // 20 + 2)
+
+
+def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+    sheet = _Sheet(wb, fmts, "Scores")
+    keys = ("setting", "urn", "partnership", "year", "term")
+    records = _records(c.scores, tb.SCORES)
+    frameworks = _first_seen(_s(r["framework"]) for r in records)
+    pct = fmts(num_format="0.0")
+    row = 0
+    for fw in frameworks:
+        rs = [r for r in records if _s(r["framework"]) == fw]
+        groups = _groups(rs)
+        groups.pop("ALL", None)
+        ids = {gid: j for j, gid in enumerate(groups, start=len(keys))}
+        settings: dict[tuple, dict[str, Any]] = {}
+        for r in rs:
+            settings.setdefault(tuple(_s(r[k]) for k in ("workbook_id", *keys)), {})[
+                _s(r["group_id"])
+            ] = r
+        order = sorted(settings, key=lambda k: (k[3], k[1], k[2], _period_key(k[4], k[5])))
+        sheet.put(row, 0, f"Framework: {fw}", fmts(bold=True, font_size=12))
+        header = [
+            *keys,
+            *(f"{g} {t}".strip() for g, t in groups.items()),
+            "Overall %",
+            "Completion %",
+        ]
+        sheet.header(row + 1, header, wrap_from=len(keys))
+        if row == 0:
+            sheet.ws.freeze_panes(2, 1)
+        first = row + 2
+        for i, key in enumerate(order, start=first):
+            by_group = settings[key]
+            for j, value in enumerate(key[1:]):
+                sheet.put(i, j, value)
+            for gid, j in ids.items():
+                sheet.put(i, j, by_group[gid]["score_pct"] if gid in by_group else None, pct)
+            overall = by_group.get("ALL", {})
+            sheet.put(i, len(header) - 2, overall.get("score_pct"), pct)
+            sheet.put(i, len(header) - 1, overall.get("completion_pct"), pct)
+        last = first + len(order) - 1
+        sheet.ws.conditional_format(first, len(keys), last, len(header) - 2, {
+            "type": "3_color_scale",
+            "min_type": "num", "min_value": 0, "min_color": "#F8696B",
+            "mid_type": "num", "mid_value": 50, "mid_color": "#FFEB84",
+            "max_type": "num", "max_value": 100, "max_color": "#63BE7B",
+        })  # fmt: skip
+        row = last + 3
+    if not frameworks:
+        sheet.header(0, list(keys) + ["Overall %", "Completion %"])
+        sheet.put(1, 0, "No rows.", fmts(italic=True))
+    sheet.finish(0 if not frameworks else None)
+    if len(frameworks) == 1:
+        sheet.ws.repeat_rows(1)
+    if not frameworks:
+        sheet.ws.freeze_panes(1, 0)
+
+
+def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+    from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+
+    sheet = _Sheet(wb, fmts, "Progress")
+    keys = ("framework", "setting", "urn", "partnership", "group_id")
+    records = _records(c.progress, tb.PROGRESS)
+    titles = {tuple(_s(r[k]) for k in keys): _s(r["group_title"]) for r in reversed(records)}
+    periods = sorted(
+        {(_s(r["year"]), _s(r["term"])) for r in records}, key=lambda p: _period_key(*p)
+    )
+    rows: dict[tuple, dict[tuple, dict[str, Any]]] = {}
+    for r in records:
+        rows.setdefault(tuple(_s(r[k]) for k in keys), {})[(_s(r["year"]), _s(r["term"]))] = r
+    order = sorted(rows, key=lambda k: (k[0], k[3], k[1], k[2]))  # stable: group order kept
+    header = [*keys, "group_title", *(f"{y} {t}" for y, t in periods)]
+    header += ["Latest change", "Slipped", "Trend"]
+    sheet.header(0, header)
+    pct, change = fmts(num_format="0.0"), fmts(num_format="+0.0;-0.0;0.0")
+    first_term, last_term = len(keys) + 1, len(keys) + len(periods)
+    for i, key in enumerate(order, start=1):
+        by_period = rows[key]
+        for j, value in enumerate((*key, titles[key])):
+            sheet.put(i, j, value)
+        for j, period in enumerate(periods, start=first_term):
+            sheet.put(i, j, by_period[period]["score_pct"] if period in by_period else None, pct)
+        latest = by_period[max(by_period, key=lambda p: _period_key(*p))]
+        sheet.put(i, last_term + 1, latest["change_pct"], change)
+        slipped = not _missing(latest["slipped"]) and bool(latest["slipped"])
+        sheet.put(i, last_term + 2, "Yes" if slipped else "No", fmts(**_RED) if slipped else None)
+        if len(periods) >= 2:
+            sheet.ws.add_sparkline(xl_rowcol_to_cell(i, last_term + 3), {
+                "range": xl_range(i, first_term, i, last_term), "markers": True,
+            })  # fmt: skip
+    if not order:
+        sheet.put(1, 0, "No rows.", fmts(italic=True))
+    _outcomes_block(sheet, c, max(len(order), 1) + 3)
+    sheet.finish(0)
+
+
+def _outcomes_block(sheet: _Sheet, c: Consolidation, row: int) -> None:
+    fmts = sheet.fmts
+    keys = ("framework", "setting", "urn", "partnership", "year", "term", "outcome_id", "outcome")
+    records = _records(c.outcomes, tb.OUTCOMES)
+    measures = _first_seen(_s(r["measure"]) for r in records)
+    values: dict[tuple, dict[str, Any]] = {}
+    for r in records:
+        values.setdefault(tuple(_s(r[k]) for k in keys), {})[_s(r["measure"])] = r["value"]
+    sheet.put(row, 0, "Outcomes", fmts(bold=True, font_size=12))
+    sheet.header(row + 1, list(keys) + measures)
+    wrap = fmts(text_wrap=True)
+    for i, key in enumerate(values, start=row + 2):
+        for j, value in enumerate(key):
+            sheet.put(i, j, value, wrap if j == len(keys) - 1 else None)
+        for j, measure in enumerate(measures, start=len(keys)):
+            sheet.put(i, j, values[key].get(measure), wrap)
+    if not values:
+        sheet.put(row + 2, 0, "No rows.", fmts(italic=True))
+
+
+def _actions_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+    def overdue(record: dict[str, Any], col: str) -> dict[str, Any]:
+        return dict(_RED) if not _missing(record["overdue"]) and bool(record["overdue"]) else {}
+
+    wrap = ("action", "lead", "status", "details")
+    _table_sheet(wb, fmts, "Actions", c.actions, tb.ACTIONS, wrap=wrap, cell_props=overdue)
+
+
+def _returns_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+    statuses = [_s(r[0]) for r in _rows(c.returns, ["status"])]
+    labels = list(tb.STATUSES) + sorted(set(statuses) - set(tb.STATUSES))
+
+    def status_fill(record: dict[str, Any], col: str) -> dict[str, Any]:
+        if col != "status":
+            return {}
+        return dict(STATUS_FILLS.get(_s(record["status"]), STATUS_FILLS["unknown"]))
+
+    sheet = _table_sheet(
+        wb, fmts, "Returns", c.returns, tb.RETURNS, top=3,
+        wrap=("errors", "warnings"), cell_props=status_fill,
+    )  # fmt: skip
+    bold = fmts(bold=True)
+    sheet.put(0, 0, "Files", bold)
+    sheet.put(1, 0, len(statuses), bold)
+    for j, label in enumerate(labels, start=1):
+        sheet.put(0, j, label, fmts(bold=True, **STATUS_FILLS.get(label, STATUS_FILLS["unknown"])))
+        sheet.put(1, j, statuses.count(label))
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def _csv_value(col: str, value: Any) -> str:
+    if _missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            return ""
+        if col in _PCT_COLUMNS:
+            text = f"{number:.1f}"
+            return "0.0" if text == "-0.0" else text
+        if isinstance(value, numbers.Integral) or (col in _INT_COLUMNS and number.is_integer()):
+            return str(int(number))
+        return repr(number)
+    return neutralise_cell(_SURROGATE.sub("\ufffd", str(value)))
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[list[str]]) -> None:
+    """Write a UTF-8 CSV atomically with CRLF line ends (RFC 4180). Not
+    ``generate.write_csv``: with its "\n" line end a field holding a lone carriage return
+    goes unquoted (csv quotes only the terminator's characters) and readers split the row."""
+
+    def write(handle: Any) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        text.flush()
+        text.detach()
+
+    atomic_write(path, write)
+
+
+def write_data(c: Consolidation, folder: Path, parquet: bool = True) -> list[Path]:
+    """Write ratings, scores, progress, returns, actions and outcomes as UTF-8 CSV (and as
+    Parquet when pyarrow is installed and ``parquet``), each atomically; returns the paths.
+
+    CSV cells: missing → empty, percentages with one decimal, booleans true/false, text that
+    starts like a formula prefixed with an apostrophe (numbers are left alone). Parquet keeps
+    the values as they are (not neutralised); a mixed text/number column is stored as text."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(f"{folder}: is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    written: list[Path] = []
+    for stem, columns in DATA_FILES.items():
+        rows = [
+            [_csv_value(col, value) for col, value in zip(columns, row)]
+            for row in _rows(getattr(c, stem), columns)
+        ]
+        path = folder / f"{stem}.csv"
+        _write_csv(path, columns, rows)
+        written.append(path)
+    if parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            return written
+        for stem, columns in DATA_FILES.items():
+            frame = _parquet_frame(getattr(c, stem), columns)
+            path = folder / f"{stem}.parquet"
+            atomic_write(path, lambda handle, frame=frame: frame.to_parquet(handle, index=False))
+            written.append(path)
+    return written
+
+
+def _parquet_frame(df: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``df`` in ``columns`` with every object column of one Parquet type: all numbers → a
+    numeric column, anything mixed (an outcome's value can be 12 or "-3 pupils") → text."""
+    frame = (df if df is not None else pd.DataFrame()).reindex(columns=list(columns))
+    for col in frame.columns:
+        if frame[col].dtype != object:
+            continue
+        values = [v for v in frame[col] if not _missing(v)]
+        if all(isinstance(v, bool | np.bool_) for v in values):
+            continue
+        if all(isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in values):
+            frame[col] = pd.to_numeric(frame[col])
+        else:
+            frame[col] = [
+                None if _missing(v) else _SURROGATE.sub("\ufffd", str(v)) for v in frame[col]
+            ]
+    return frame
+
+
+# --------------------------------------------------------------------------- CLI summary
+
+
+def _display_width(text: str) -> int:
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def _table_lines(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(_display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - _display_width(cell))
+            cells.append(pad + cell if i in right else cell + pad)
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def summary_lines(c: Consolidation) -> list[str]:
+    """The end-of-run summary: files by status, then the overall mean % per framework and
+    partnership for the latest term each has."""
+    statuses = [_s(r[0]) for r in _rows(c.returns, ["status"])]
+    count = statuses.count
+    rows = [
+        ["Files read", str(len(statuses) - count("missing"))],
+        ["  accepted", str(count("accepted"))],
+        ["  with warnings", str(count("warning"))],
+        ["  rejected", str(count("rejected"))],
+        ["  duplicates", str(count("duplicate"))],
+        ["  unknown", str(count("unknown"))],
+        ["Missing (expected, not returned)", str(count("missing"))],
+    ]
+    other = len(statuses) - sum(count(s) for s in tb.STATUSES)
+    if other:
+        rows.insert(6, ["  other status", str(other)])
+    lines = _table_lines(rows, {1})
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    records = _records(c.summary, tb.SUMMARY)
+    for r in sorted(records, key=lambda r: _period_key(r["year"], r["term"])):
+        latest[(_s(r["framework"]), _s(r["partnership"]))] = r  # the latest term wins
+    if latest:
+        table = [["Framework", "Partnership", "Term", "Settings", "Mean %"]]
+        for (fw, p), r in sorted(latest.items()):
+            mean = r["mean_pct"]
+            table.append([
+                fw, p or "(none)", f"{_s(r['year'])} {_s(r['term'])}".strip(),
+                _csv_value("settings", r["settings"]),
+                "-" if _missing(mean) else f"{float(mean):.1f}",
+            ])  # fmt: skip
+        lines += [""] + _table_lines(table, {3, 4})
+    return lines
