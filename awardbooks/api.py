@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from awardbooks import spec as _spec
 from awardbooks.generate import (
@@ -112,3 +113,61 @@ def generate(
             "it, or choose another --out folder"
         )
     return GenerateResult(written=[path], rows=[row])
+
+
+@dataclass
+class AnalysisResult:
+    """An analysis run: the tables, and the files it wrote."""
+
+    consolidation: Any
+    written: list[Path]
+
+
+def analyse(
+    paths: Iterable[str | Path],
+    *,
+    out: str | Path | None = "consolidated.xlsx",
+    data_dir: str | Path | None = None,
+    manifest: str | Path | None = None,
+    specs: Iterable[str | Path] = (),
+    jobs: int | None = None,
+    progress: Callable[[Any], None] | None = None,
+    inputs: list[Path] | None = None,
+) -> AnalysisResult:
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs."""
+    from awardbooks.analysis import analyse as _analyse
+    from awardbooks.report import write_consolidated, write_data
+
+    for given in paths:
+        if not Path(given).exists():
+            from awardbooks.errors import AwardbooksError
+
+            raise AwardbooksError(f"{given}: no such file or folder")
+    consolidation = _analyse(
+        paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
+    )
+    written: list[Path] = []
+    if out is not None:
+        out = Path(out)
+        if out.exists() and out.is_dir():
+            from awardbooks.errors import AwardbooksError
+
+            raise AwardbooksError(f"{out}: is a folder; give a file name like consolidated.xlsx")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_consolidated(consolidation, out)
+        written.append(Path(out))
+    if data_dir is not None:
+        written.extend(write_data(consolidation, Path(data_dir)))
+    return AnalysisResult(consolidation, written)
+
+
+def check(path: str | Path, *, specs: Iterable[str | Path] = ()):
+    """Check one return as the analyser would; returns its ReturnRecord."""
+    from awardbooks.reader import Registry, read_path
+
+    path = Path(path)
+    if not path.is_file():
+        from awardbooks.errors import AwardbooksError
+
+        raise AwardbooksError(f"{path}: no such file")
+    return read_path(path, Registry.default(specs))

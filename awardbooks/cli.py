@@ -22,6 +22,9 @@ def friendly(func):
             return func(*args, **kwargs)
         except AwardbooksError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a folder we cannot write to, a full disk, ...
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
 
@@ -145,6 +148,93 @@ def generate_cmd(
             force=force,
         )
         click.echo(f"Wrote {result.written[0]}")
+
+
+@cli.command("analyse")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("consolidated.xlsx"),
+    show_default=True,
+    help="The consolidated workbook to write.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the tidy tables as CSV into this folder.",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The manifest.csv from generate: lists missing and unknown returns.",
+)
+@click.option(
+    "--spec",
+    "specs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A spec file for returns of your own frameworks (repeatable).",
+)
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
+@friendly
+def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
+    """Check and consolidate returned workbooks (files, folders or .zip archives)."""
+    from awardbooks import api
+    from awardbooks.analysis import _units, find_inputs
+    from awardbooks.report import summary_lines
+
+    for given in paths:
+        if not given.exists():
+            raise click.ClickException(f"{given}: no such file or folder")
+    inputs = find_inputs(paths)
+    total = sum(1 for _ in _units(inputs))
+    with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
+        result = api.analyse(
+            paths,
+            out=out,
+            data_dir=data_dir,
+            manifest=manifest,
+            specs=specs,
+            jobs=jobs,
+            progress=lambda _r: bar.update(1),
+            inputs=inputs,
+        )
+    for line in summary_lines(result.consolidation):
+        click.echo(line)
+    for path in result.written:
+        click.echo(f"Wrote {path}")
+
+
+@cli.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--spec",
+    "specs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A spec file, for a workbook of your own framework.",
+)
+@friendly
+def check_cmd(file, specs) -> None:
+    """Check one returned workbook before it is sent; exit 1 if it has errors."""
+    from awardbooks import api
+
+    record = api.check(file, specs=specs)
+    fw = record.framework
+    what = f"{fw.title}, {record.get('setting') or 'unknown setting'}" if fw else "unrecognised"
+    rated = sum(1 for r in record.ratings.values() if r.label)
+    click.echo(
+        f"{file}: {record.status} ({what}; {rated} of {len(record.ratings)} rated; "
+        f"{len(record.errors)} errors, {len(record.warnings)} warnings)"
+    )
+    for message in record.errors:
+        click.echo(f"  error: {message.removeprefix(str(record.file) + ': ')}")
+    for message in record.warnings:
+        click.echo(f"  warning: {message.removeprefix(str(record.file) + ': ')}")
+    if record.errors:
+        raise SystemExit(1)
 
 
 def main() -> None:
