@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 AB := $(VENV)/bin/awardbooks
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint samples bench clean
+.PHONY: demo test samples sample-returns bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,10 +12,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Generate the sample partnership's workbooks into generated/sample-partnership/
+## The whole cycle on bundled sample data: generate the sample partnership's workbooks,
+## then analyse the sample returns (filled in LibreOffice) into a consolidated workbook
 demo: $(STAMP)
 	$(AB) generate lppa --roster samples/roster.csv --year 2026-27 --term autumn \
 		--out generated/sample-partnership
+	$(AB) analyse samples/returns --manifest samples/manifest.csv \
+		--out generated/consolidated.xlsx --data generated/data
+	@echo "Open generated/consolidated.xlsx (and the workbooks in generated/sample-partnership/)."
+
+## Rebuild samples/returns/ by filling sample workbooks in LibreOffice
+sample-returns: $(STAMP)
+	$(PY) scripts/make_sample_returns.py
 
 ## Lint and run the whole test suite (LibreOffice tests skip locally if it is missing)
 test: $(STAMP)

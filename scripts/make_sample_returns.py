@@ -1,0 +1,131 @@
+"""Build samples/returns/: the sample partnership's LPPA returns, filled in LibreOffice.
+
+    .venv/bin/python scripts/make_sample_returns.py
+
+Six schools (samples/roster.csv) get autumn workbooks; five are filled in LibreOffice the way
+a school fills them, with the typical problems: one pasted misspelling, one school returning
+twice, one school never returning. Two schools also return a spring workbook, so the
+progress table has something to show. samples/manifest.csv lists every workbook sent out.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from awardbooks import libreoffice, spec
+from awardbooks.generate import MANIFEST_COLUMNS, generate_roster, read_roster, write_csv
+from awardbooks.layout import layout_for
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "samples" / "returns"
+
+
+def values_for(fw, ratings: dict[str, str], completed_on: str, comment: str = "") -> dict:
+    layout = layout_for(fw)
+    rows = layout.rows_by_key
+    values: dict[str, dict] = {}
+    for key, label in ratings.items():
+        values.setdefault(rows[key].sheet, {})[layout.rating_cell(rows[key]).a1] = label
+    cover = values.setdefault("Cover", {})
+    cover[layout.cover_inputs["completed_by"].a1] = "LPPA co-ordinator"
+    cover[layout.cover_inputs["completed_on"].a1] = {"date": completed_on}
+    cover[layout.cover_inputs["stage"].a1] = "Initial Audit"
+    if comment:
+        first = layout.rating_rows[0]
+        col = layout.columns.extra["current_position"]
+        values.setdefault(first.sheet, {})[f"{chr(65 + col)}{first.row + 1}"] = comment
+    return values
+
+
+def ratings_for(fw, seed: int, share: float, lift: int = 0) -> dict[str, str]:
+    rng = random.Random(seed)
+    labels = fw.scale.labels
+    out = {}
+    for item in fw.items:
+        if rng.random() < share:
+            out[item.id] = labels[min(len(labels) - 1, rng.randrange(len(labels)) + lift)]
+    return out
+
+
+def main() -> int:
+    reason = libreoffice.skip_reason()
+    if reason:
+        print(reason, file=sys.stderr)
+        return 1
+    fw = spec.load("lppa")
+    settings = read_roster(ROOT / "samples" / "roster.csv")
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        autumn = generate_roster(
+            fw, settings, year="2026-27", term="autumn", out_dir=tmp_path / "autumn"
+        )
+        spring = generate_roster(
+            fw, settings[:2], year="2026-27", term="spring", out_dir=tmp_path / "spring"
+        )
+        a, s = autumn.written, spring.written
+        jobs = [
+            (
+                a[0],
+                OUT / "RE St Marys LPPA audit.xlsx",
+                values_for(
+                    fw,
+                    ratings_for(fw, 1, 0.9),
+                    "2026-10-14",
+                    "- co-ordinator appointed in September; governors informed",
+                ),
+            ),
+            (
+                a[1],
+                OUT / "Oakfield_LPPA_autumn.xlsx",
+                values_for(fw, ratings_for(fw, 2, 0.8), "2026-10-20"),
+            ),
+            (
+                a[2],
+                OUT / "Riverside LPPA.xlsx",
+                values_for(fw, ratings_for(fw, 3, 0.7) | {"3.2": "Greeen"}, "2026-10-21"),
+            ),
+            (
+                a[3],
+                OUT / "Ysgol Gymraeg Llyn - first go.xlsx",
+                values_for(fw, ratings_for(fw, 4, 0.5), "2026-10-02"),
+            ),
+            (
+                a[3],
+                OUT / "Ysgol Gymraeg Llyn - final.xlsx",
+                values_for(fw, ratings_for(fw, 4, 0.95), "2026-10-30"),
+            ),
+            (
+                a[4],
+                OUT / "Hill View audit.xlsx",
+                values_for(fw, ratings_for(fw, 5, 0.85), "2026-10-25"),
+            ),
+            (
+                s[0],
+                OUT / "St Marys spring.xlsx",
+                values_for(fw, ratings_for(fw, 1, 0.95, lift=1), "2027-03-10"),
+            ),
+            (
+                s[1],
+                OUT / "Oakfield spring.xlsx",
+                values_for(fw, ratings_for(fw, 2, 0.9, lift=1), "2027-03-12"),
+            ),
+        ]
+        libreoffice.fill_many(jobs, profile_dir=tmp_path / "profile")
+        rows = autumn.rows + spring.rows
+    write_csv(ROOT / "samples" / "manifest.csv", MANIFEST_COLUMNS, rows)
+    print(f"Wrote {len(jobs)} returns to {OUT} and samples/manifest.csv ({len(rows)} sent)")
+    with open(ROOT / "samples" / "manifest.csv", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == len(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
