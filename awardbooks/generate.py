@@ -209,6 +209,7 @@ def generate_roster(
     password: str | None = None,
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> GenerateResult:
     """One workbook per setting plus ``manifest.csv``; existing workbooks are kept unless
     ``force`` (their manifest rows are kept too)."""
@@ -220,17 +221,20 @@ def generate_roster(
     old_rows = (
         {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
     )
-    for setting, name in zip(settings, names):
-        path, row = generate_one(
-            framework,
-            setting,
+    tasks = [
+        dict(
+            setting=setting,
+            filename=name,
             year=year,
             term=term,
             out_dir=out_dir,
             password=password,
             force=force,
-            filename=name,
         )
+        for setting, name in zip(settings, names)
+    ]
+    for path, row in _run_tasks(framework, tasks, jobs):
+        name = path.name
         if row is None:
             result.skipped.append(path)
             if name in old_rows:
@@ -249,6 +253,32 @@ def generate_roster(
     write_csv(manifest_path, MANIFEST_COLUMNS, result.rows)
     result.manifest = manifest_path
     return result
+
+
+PARALLEL_FROM = 32  # workbooks; below this a process pool costs more than it saves
+_WORKER_FRAMEWORK: Framework | None = None
+
+
+def _init_worker(framework: Framework) -> None:
+    global _WORKER_FRAMEWORK
+    _WORKER_FRAMEWORK = framework
+
+
+def _task(task: dict) -> tuple[Path, dict[str, str] | None]:
+    return generate_one(_WORKER_FRAMEWORK, **task)
+
+
+def _run_tasks(framework: Framework, tasks: list[dict], jobs: int | None):
+    """Generate workbooks in order, on every core when there are many."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(tasks) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(framework,)) as pool:
+            yield from pool.map(_task, tasks, chunksize=8)
+    else:
+        for task in tasks:
+            yield generate_one(framework, **task)
 
 
 def _unique_names(framework: Framework, settings: list[Setting], year: str, term: str):

@@ -197,7 +197,9 @@ class _Renderer:
         ws.merge_range(1, 0, 1, max(last_col, 1), subtitle, self.f["subtitle"])
         ws.set_row(0, 24)
 
-    def _input(self, ws, cell: Cell, column: Column, value: Any = None) -> None:
+    def _input(
+        self, ws, cell: Cell, column: Column, value: Any = None, validate: bool = True
+    ) -> None:
         """An unlocked input cell with the validation its type calls for."""
         fmt = self.f["input_date"] if column.type == "date" else self.f["input"]
         if value is None or value == "":
@@ -206,7 +208,7 @@ class _Renderer:
             ws.write_datetime(cell.row, cell.col, value, fmt)
         else:
             ws.write_string(cell.row, cell.col, str(value), fmt)
-        validation = self._validation(column)
+        validation = self._validation(column) if validate else None
         if validation:
             ws.data_validation(cell.row, cell.col, cell.row, cell.col, validation)
 
@@ -564,20 +566,28 @@ class _Renderer:
                     ws.write_string(row, col, "", f["locked"])
                 continue
             value = self.ratings.get(rr.key)
-            self._input(ws, Cell(name, row, cols.rating), rating_column, value)
+            self._input(ws, Cell(name, row, cols.rating), rating_column, value, validate=False)
             if cols.date is not None:
-                self._input(
-                    ws, Cell(name, row, cols.date), Column(id="date", label="Date", type="date")
-                )
+                self._input(ws, Cell(name, row, cols.date), _DATE_COLUMN, validate=False)
             for cid, col in cols.extra.items():
                 column = extra[cid]
                 if column.input:
-                    self._input(ws, Cell(name, row, col), column)
+                    self._input(ws, Cell(name, row, col), column, validate=False)
                 else:
                     info = "" if rr.item_id is None else items[rr.item_id].info.get(cid, "")
                     self._text(ws, row, col, info, f["locked"])
             if cols.comment is not None:
-                self._input(ws, Cell(name, row, cols.comment), Column(id="comment", label="c"))
+                self._input(ws, Cell(name, row, cols.comment), _TEXT_COLUMN, validate=False)
+        # one validation rule per column and run of rows: far smaller files than one per cell
+        inputs = [(cols.rating, rating_column)]
+        if cols.date is not None:
+            inputs.append((cols.date, _DATE_COLUMN))
+        inputs += [(cols.extra[c.id], c) for c in fw.audit.columns if c.input]
+        for first, last in _runs([r.row for r in rows if r.rated]):
+            for col, column in inputs:
+                validation = self._validation(column)
+                if validation:
+                    ws.data_validation(first, col, last, col, validation)
         rated_rows = [r.row for r in rows if r.rated]
         if rated_rows:
             for level in fw.scale.levels:
@@ -759,6 +769,21 @@ class _Renderer:
         ws.set_column(1, 1, 50)
         ws.very_hidden()
         self._protect(ws)
+
+
+_DATE_COLUMN = Column(id="date", label="Date", type="date")
+_TEXT_COLUMN = Column(id="text", label="Text")
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive rows as (first, last) runs."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def item_group(framework: Framework, item_id: str) -> str:
