@@ -2,26 +2,39 @@
 workbook's bytes. Every refusal is a :class:`ReturnError` with a one-line reason and advice.
 
 Nothing here parses XML: checks work on bytes, so entity-expansion attacks never expand.
+Limits are checked twice: on the sizes the zip directory declares (before anything is
+decompressed), then while every part is decompressed in bounded chunks (a part that holds
+more than it declares is refused as soon as it passes its declared size).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from awardbooks.errors import ReturnError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED = 300 * 1024 * 1024
+MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a .zip archive of returns (and an email's parts)
 MAX_MEMBER = 100 * 1024 * 1024
+MAX_WORKBOOK = 200 * 1024 * 1024  # one workbook, all its parts uncompressed
+MAX_PART = 50 * 1024 * 1024  # one part of a workbook (a sheet's XML), uncompressed
 MAX_MEMBERS = 5000
 MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
+CHUNK = 256 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_DECLARATIONS = [b"<!DOCTYPE", b"<!ENTITY"]
+_DECLARATIONS += [d.decode().encode(e) for d in _DECLARATIONS for e in ("utf-16-le", "utf-16-be")]
+_DOCTYPE = re.compile(b"|".join(re.escape(d) for d in _DECLARATIONS))
+_OVERLAP = max(len(d) for d in _DECLARATIONS)
+_XML_PARTS = (".xml", ".rels", ".vml")
 _MACRO_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled"
 _WORKBOOK_TYPES = (
     b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -32,22 +45,24 @@ _WORKBOOK_TYPES = (
 
 @dataclass
 class Package:
-    """A workbook that passed the container checks."""
+    """A workbook that passed the container checks: ``kind`` is "xlsx" or "ods"."""
 
     data: bytes
     zf: zipfile.ZipFile
     macro_enabled: bool
+    kind: str = "xlsx"
 
     def read(self, name: str) -> bytes:
-        """A member's bytes, read within the size limits (checked up front)."""
-        return self.zf.read(name)
+        """A member's bytes (its size and checksum were verified by :func:`sniff`)."""
+        return _member(self.zf, name)
 
     def has(self, name: str) -> bool:
         return name in self.zf.NameToInfo
 
 
 def sniff(data: bytes, name: str) -> Package:
-    """Check that ``data`` is an .xlsx/.xlsm workbook we can safely read, or say why not."""
+    """Check that ``data`` is an .xlsx/.xlsm (or .ods) workbook we can safely read, or say
+    why not."""
     if not data:
         raise ReturnError("the file is empty (0 bytes); send the workbook again")
     if len(data) > MAX_FILE_BYTES:
@@ -70,82 +85,177 @@ def sniff(data: bytes, name: str) -> Package:
     if not data.startswith(b"PK"):
         kind = "a text file" if _looks_like_text(data) else "not a workbook"
         raise ReturnError(f"this is {kind}, not an Excel workbook (.xlsx), whatever its name")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReturnError(
-            f"the file is damaged or incomplete ({_zip_reason(exc)}); send the workbook again"
-        ) from None
+    zf, infos = _open_zip(data, "the file is damaged or incomplete ({}); send the workbook again")
     _check_sizes(infos)
+    _check_layout(data, zf, infos)
+    for info in infos:
+        _verify(data, info)
     names = {info.filename for info in infos}
     if "mimetype" in names and "content.xml" in names:
-        raise ReturnError(
-            "this is an OpenDocument spreadsheet (.ods); open it and save it as an Excel "
-            "Workbook (.xlsx)"
-        )
+        if _member(zf, "mimetype").strip() == ODS_MIMETYPE:
+            return Package(data, zf, False, "ods")
+        raise ReturnError("this is an OpenDocument file but not a spreadsheet (.ods or .xlsx)")
     if "[Content_Types].xml" not in names:
         raise ReturnError("this is a zip file, not an Excel workbook (.xlsx)")
     types = _member(zf, "[Content_Types].xml")
+    if b"application/vnd.ms-excel.sheet.binary.macroEnabled.main" in types:
+        raise ReturnError(
+            "this is an Excel Binary Workbook (.xlsb); open it and save it as an Excel "
+            "Workbook (.xlsx)"
+        )
     if not any(t in types for t in _WORKBOOK_TYPES):
         raise ReturnError("this is an Office file but not an Excel workbook (.xlsx)")
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels")):
-            head = _head(zf, info.filename)
-            if _DOCTYPE.search(head):
-                raise ReturnError(
-                    f"the part {info.filename} declares an XML document type or entities, which "
-                    "spreadsheet applications never write; the file was refused for safety"
-                )
+    if "xl/workbook.xml" not in names:
+        raise ReturnError(
+            "the file is damaged: its workbook part (xl/workbook.xml) is missing; send the "
+            "workbook again"
+        )
     return Package(data, zf, _MACRO_TYPE in types)
 
 
-def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+def _open_zip(data: bytes, message: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     try:
-        return zf.read(name)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReturnError(
-            f"the file is damaged ({name}: {_zip_reason(exc)}); send the workbook again"
-        ) from None
-    except RuntimeError as exc:  # an encrypted zip member
-        raise ReturnError(f"the file is damaged or encrypted ({exc})") from None
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        return zf, zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ReturnError(message.format(_zip_reason(exc))) from None
+    except (NotImplementedError, RuntimeError, struct.error) as exc:
+        raise ReturnError(message.format(_zip_reason(exc))) from None
 
 
-def _head(zf: zipfile.ZipFile, name: str, size: int = 65536) -> bytes:
-    """The start of a part: a document type declaration can only stand in the prolog."""
-    try:
-        with zf.open(name) as handle:
-            return handle.read(size)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReturnError(
-            f"the file is damaged ({name}: {_zip_reason(exc)}); send the workbook again"
-        ) from None
-    except RuntimeError as exc:
-        raise ReturnError(f"the file is damaged or encrypted ({exc})") from None
-
-
-def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+def _check_sizes(
+    infos: list[zipfile.ZipInfo], part_limit: int = MAX_PART, total_limit: int = MAX_WORKBOOK
+) -> None:
+    """The limits on what the zip directory declares, before anything is decompressed."""
     if len(infos) > MAX_MEMBERS:
         raise ReturnError(f"the workbook has {len(infos)} parts, far more than any return; refused")
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
+        if info.file_size > part_limit or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
             raise ReturnError(
                 f"the part {info.filename} expands to {info.file_size // (1024 * 1024)} MB "
                 f"(compressed {ratio:.0f} to 1): a decompression bomb, refused"
             )
-    if total > MAX_UNCOMPRESSED:
+    if total > total_limit:
         raise ReturnError(
             f"the workbook expands to {total // (1024 * 1024)} MB, far more than any return; "
             "refused"
         )
 
 
+def _check_layout(
+    data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], workbook: bool = True
+) -> None:
+    """No two parts sharing bytes (the trick of "overlapping" zip bombs) and, in a workbook,
+    every part unencrypted and compressed the way spreadsheet applications do it."""
+    spans = []
+    for info in infos:
+        if not workbook:
+            pass
+        elif info.flag_bits & 0x1:
+            raise ReturnError(
+                f"the part {info.filename} is encrypted inside the zip, which spreadsheet "
+                "applications never do; send the workbook saved normally"
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ReturnError(
+                f"the part {info.filename} uses a compression method ({info.compress_type}) "
+                "that spreadsheet applications never write; send the workbook saved normally"
+            )
+        start = _data_start(data, info, check_name=False)
+        spans.append((info.header_offset, start + info.compress_size, info.filename))
+    spans.sort()
+    limit = getattr(zf, "start_dir", len(data))
+    for (_start, end, part), following in zip(spans, spans[1:] + [(limit, 0, "")]):
+        if end > following[0]:
+            other = f"the part {following[2]}" if following[2] else "the zip directory"
+            raise ReturnError(
+                f"the part {part} overlaps {other} (a trick of zip bombs); the file was "
+                "refused for safety"
+            )
+
+
+def _data_start(data: bytes, info: zipfile.ZipInfo, check_name: bool = True) -> int:
+    offset = info.header_offset
+    header = data[offset : offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise ReturnError(
+            f"the file is damaged (the part {info.filename} is not where the zip directory "
+            "says); send the workbook again"
+        )
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    if check_name and data[offset + 30 : offset + 30 + name_len] != info.orig_filename.encode(
+        "utf-8" if info.flag_bits & 0x800 else "cp437", "replace"
+    ):
+        raise ReturnError(
+            f"the file is damaged (the part {info.filename} is named differently in its own "
+            "header); send the workbook again"
+        )
+    return offset + 30 + name_len + extra_len
+
+
+def _verify(data: bytes, info: zipfile.ZipInfo) -> None:
+    """Decompress one part in bounded chunks: it must hold exactly what the directory
+    declares (size and checksum), and an XML part must declare no document type."""
+    start = _data_start(data, info)
+    packed = memoryview(data)[start : start + info.compress_size]
+    if len(packed) < info.compress_size:
+        raise ReturnError(
+            f"the file is damaged or incomplete (the part {info.filename} is cut short); "
+            "send the workbook again"
+        )
+    scan = info.filename.lower().endswith(_XML_PARTS) or info.filename == "mimetype"
+    declared = info.file_size
+    produced = crc = pos = 0
+    tail = b""
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    while True:
+        if inflater is None:
+            out = bytes(packed[pos : pos + CHUNK])
+            pos += len(out)
+            done = pos >= len(packed)
+        else:
+            feed = inflater.unconsumed_tail or packed[pos : pos + CHUNK]
+            if not inflater.unconsumed_tail:
+                pos += len(feed)
+            try:
+                out = inflater.decompress(feed, CHUNK)
+            except zlib.error as exc:
+                raise ReturnError(
+                    f"the file is damaged (the part {info.filename} cannot be decompressed: "
+                    f"{_zip_reason(exc)}); send the workbook again"
+                ) from None
+            done = inflater.eof or (pos >= len(packed) and not inflater.unconsumed_tail and not out)
+        produced += len(out)
+        if produced > declared:
+            raise ReturnError(
+                f"the part {info.filename} holds more data than its zip directory declares "
+                f"({declared:,} bytes): a decompression bomb or a damaged file, refused"
+            )
+        crc = zlib.crc32(out, crc)
+        if scan and out:
+            window = tail + out
+            if _DOCTYPE.search(window):
+                raise ReturnError(
+                    f"the part {info.filename} declares an XML document type or entities, "
+                    "which spreadsheet applications never write; the file was refused for safety"
+                )
+            tail = window[-_OVERLAP:]
+        if done:
+            break
+    if produced != declared or crc != info.CRC:
+        raise ReturnError(
+            f"the file is damaged (the part {info.filename} does not match its checksum); "
+            "send the workbook again"
+        )
+
+
 def _zip_reason(exc: BaseException) -> str:
-    text = str(exc).strip().rstrip(".") or type(exc).__name__
-    return text[0].lower() + text[1:] if text else "unreadable"
+    text = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else ""
+    text = text or type(exc).__name__
+    return text[0].lower() + text[1:]
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -154,19 +264,27 @@ def _looks_like_text(data: bytes) -> bool:
         return False
     try:
         sample.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample) - 3  # a character cut by the sample's end
     return True
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise ReturnError(
+            f"the file is damaged ({name}: {_zip_reason(exc)}); send the workbook again"
+        ) from None
+    except (RuntimeError, NotImplementedError) as exc:  # an encrypted or odd zip member
+        raise ReturnError(f"the file is damaged or encrypted ({_zip_reason(exc)})") from None
 
 
 def zip_members(data: bytes, name: str, exts: tuple[str, ...]) -> list[tuple[str, bytes]]:
     """The returns inside a .zip archive (as saved from an email), within the size limits."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReturnError(f"the zip archive is damaged ({_zip_reason(exc)})") from None
-    _check_sizes(infos)
+    zf, infos = _open_zip(data, "the zip archive is damaged ({})")
+    _check_sizes(infos, MAX_MEMBER, MAX_UNCOMPRESSED)
+    _check_layout(data, zf, infos, workbook=False)
     found = []
     for info in infos:
         base = info.filename.rsplit("/", 1)[-1]

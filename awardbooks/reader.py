@@ -1,20 +1,24 @@
 """Read one returned workbook: recognise it, check it against its spec, and turn it into tidy
 records with errors (cannot be used as is) and warnings (usable, someone should look).
 
-Values come from python-calamine (fast); protection and dropdowns are checked on the sheet
-XML bytes. Cached formula results are never trusted: scores are recomputed from ratings.
+Values come from python-calamine (fast); protection, dropdowns, merged cells, formulas and
+error values are checked on the sheet XML bytes (:mod:`awardbooks.sheetscan`), and so is how
+far a sheet's values reach before its grid is built. Cached formula results are never
+trusted: scores are recomputed from ratings, and a formula in a rating cell is an error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from awardbooks.cellvalues import parse_date
+from awardbooks.cellvalues import short as _short
+from awardbooks.cellvalues import squash as _squash
+from awardbooks.cellvalues import text as _text
 from awardbooks.container import Package, sniff
 from awardbooks.errors import ReturnError
 from awardbooks.layout import (
@@ -24,10 +28,10 @@ from awardbooks.layout import (
     Cell,
     Layout,
     RatingRow,
-    a1,
     layout_for,
 )
 from awardbooks.model import Column, Framework
+from awardbooks.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 
 
 @dataclass
@@ -53,6 +57,7 @@ class ReturnRecord:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
 
     @property
     def status(self) -> str:
@@ -97,13 +102,20 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
         package = sniff(data, name)
         _Reader(package, record, registry).read()
     except ReturnError as exc:
-        record.errors.append(f"{name}: {exc}")
-    except Exception as exc:  # a file no application would write: report, never crash
+        record.errors.append(one_line(f"{name}: {exc}"))
+    except _READER_FAILURES as exc:  # a file no application would write: report, never crash
         record.errors.append(
-            f"{name}: could not be read as a workbook ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0][:200] if str(exc) else 'no detail'})"
+            one_line(
+                f"{name}: could not be read as a workbook ({type(exc).__name__}: "
+                f"{_short(exc)}); open it in Excel and save it again"
+            )
         )
     return record
+
+
+def one_line(message: str) -> str:
+    """A message on one line, whatever a hostile file put in its sheet names or values."""
+    return " ".join(message.splitlines())
 
 
 class _Reader:
@@ -114,41 +126,71 @@ class _Reader:
         self.grids: dict[str, list[list[Any]]] = {}
         self.name = record.file
         self.date_notes: list[str] = []
+        self.alias: dict[str, str] = {}  # a sheet's expected name -> its name in this file
+        self.inputs: dict[str, dict[tuple[int, int], str]] = {}  # sheet -> cell -> rating key
+        self._facts: dict[str, SheetFacts | None] = {}
+        self._parts: dict[str, str] | None = None
 
     # -- messages ------------------------------------------------------------------------
     def error(self, where: str, text: str) -> None:
-        self.rec.errors.append(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
+        self.rec.errors.append(
+            one_line(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
+        )
 
     def warn(self, where: str, text: str) -> None:
         self.rec.warnings.append(
-            f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}"
+            one_line(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
         )
+
+    def actual(self, sheet: str) -> str:
+        """The name the sheet has in this file (it may have been renamed)."""
+        return self.alias.get(sheet, sheet)
+
+    def at(self, cell: Cell) -> str:
+        """Where a cell is, as the person who opens this file sees it: 'Obj 3'!C6."""
+        return f"{self.actual(cell.sheet)}!{cell.a1}"
 
     # -- the whole return ----------------------------------------------------------------
     def read(self) -> None:
         from python_calamine import CalamineWorkbook
 
+        if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
+            for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
+                if rows * cols > MAX_CELLS:
+                    raise ReturnError(_too_far(sheet, rows, cols, ""))
         try:
             self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
-        except Exception as exc:
+        except _READER_FAILURES as exc:
             raise ReturnError(
                 f"the workbook cannot be opened ({_short(exc)}); open it in Excel and save it again"
             ) from None
         self.sheet_names = list(self.book.sheet_names)
-        self.visibility = {m.name: str(m.visible).lower() for m in self.book.sheets_metadata}
+        self.visibility = {  # "visible", "hidden" or "veryhidden"
+            m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in self.book.sheets_metadata
+        }
         if self.pkg.macro_enabled:
             self.warn("", "macro-enabled workbook (.xlsm): values were read, macros never run")
         framework = self._recognise()
         if framework is None:
             return
         self.rec.framework = framework
-        self.layout = layout_for(framework)
-        self._check_sheets()
+        self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        from awardbooks import readchecks
+
+        readchecks.check_sheets(self)
         self._read_cover()
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
         self._read_tables()
-        self._check_protection()
+        readchecks.check_merges(self)
+        readchecks.check_protection(self)
+        if self.pkg.kind == "ods":
+            self.warn(
+                "",
+                "an OpenDocument spreadsheet (.ods): the values were read, but sheet "
+                "protection, dropdowns, merged cells and formulas could not be checked; "
+                "save it as .xlsx to have them checked",
+            )
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.warn(
@@ -158,11 +200,67 @@ class _Reader:
             )
 
     def grid(self, sheet: str) -> list[list[Any]] | None:
-        if sheet not in self.grids:
-            if sheet not in self.sheet_names:
+        """A sheet's values (by its expected or actual name), once its reach is checked."""
+        name = self.actual(sheet)
+        if name not in self.grids:
+            if name not in self.sheet_names:
                 return None
-            self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return self.grids[sheet]
+            facts = self.facts(name)
+            if facts is not None and facts.cells > MAX_CELLS:
+                raise ReturnError(_too_far(name, facts.rows, facts.cols, facts.farthest))
+            try:
+                grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except _READER_FAILURES as exc:
+                raise ReturnError(
+                    f"{name}: the sheet cannot be read ({_short(exc)}); open the workbook in "
+                    "Excel and save it again"
+                ) from None
+            self.grids[name] = grid
+        return self.grids[name]
+
+    def facts(self, name: str) -> SheetFacts | None:
+        """What the sheet's XML says beyond values (None for .ods, or a sheet without XML)."""
+        if name not in self._facts:
+            if self._parts is None:
+                from awardbooks.xmlparts import sheet_parts
+
+                self._parts = sheet_parts(self.pkg) if self.pkg.kind == "xlsx" else {}
+            part = self._parts.get(name)
+            self._facts[name] = scan_sheet(self.pkg.read(part)) if part else None
+        return self._facts[name]
+
+    def input_value(self, cell: Cell, grid=None, key: str = "") -> Any:
+        """An input cell's value; a formula or an error value in it is reported (an error
+        for a rating cell, whose value is then None; a warning for other inputs)."""
+        name = self.actual(cell.sheet)
+        where = (cell.row, cell.col)
+        inputs = self.inputs.get(name)
+        if inputs is None:
+            inputs = self.inputs[name] = {}
+        inputs[where] = key
+        raw = self.value(cell, grid)
+        facts = self.facts(name)
+        if facts is None or not facts.special:
+            return raw
+        formula = facts.formulas.get(where)
+        error = facts.errors.get(where)
+        if formula is None and error is None:
+            return raw
+        if formula is not None:
+            what = f"a formula (={_clip(formula, squash=True)})"
+        else:
+            what = f"the error value {_clip(error or '', squash=True)}"
+        if key:
+            self.error(
+                self.at(cell),
+                f"holds {what} instead of a rating for {key}; choose the rating from the dropdown",
+            )
+            return None
+        if formula is None:
+            self.warn(self.at(cell), f"holds {what}; read as empty")
+            return None
+        self.warn(self.at(cell), f"holds {what}; its last result {_clip(_text(raw))!r} was read")
+        return raw
 
     def value(self, cell: Cell, grid: list[list[Any]] | None = None, row: int | None = None):
         grid = grid if grid is not None else self.grid(cell.sheet)
@@ -259,28 +357,14 @@ class _Reader:
         return fw
 
     # -- structure -----------------------------------------------------------------------
-    def _check_sheets(self) -> None:
-        wanted = [n for n in self.layout.sheet_names if n != META_SHEET]
-        missing = [n for n in wanted if n not in self.sheet_names]
-        for name in missing:
-            if name in self.layout.audit_sheets or name == COVER_SHEET:
-                self.error(
-                    name,
-                    "the sheet is missing (renamed or deleted); the ratings on it cannot be read",
-                )
-            else:
-                self.warn(name, "the sheet is missing (renamed or deleted)")
-        extra = [n for n in self.sheet_names if n not in self.layout.sheet_names]
-        for name in extra:
-            self.warn(name, "an extra sheet was added; it was ignored")
-
+    # -- sheets --------------------------------------------------------------------------
     def _read_cover(self) -> None:
         grid = self.grid(COVER_SHEET)
         if grid is None:
             return
         for key, cell in self.layout.cover_inputs.items():
             column = self.layout.cover_input_columns[key]
-            self.rec.cover[key] = self._typed(cell, column, self.value(cell, grid))
+            self.rec.cover[key] = self._typed(cell, column, self.input_value(cell, grid))
         if not self.rec.meta.get("setting"):  # recognised by structure: take the cover's
             for key, cell in self.layout.cover_details.items():
                 value = _text(self.value(cell, grid))
@@ -298,10 +382,7 @@ class _Reader:
         layout, fw = self.layout, self.rec.framework
         if not self._headers_match(sheet, grid):
             return
-        index = {}
-        for r, row in enumerate(grid):
-            if row and isinstance(row[0], str) and row[0]:
-                index.setdefault(row[0].strip(), r)
+        index = id_index(grid)
         items = {item.id: item for item in fw.items}
         shifted = False
         for rr in (r for r in layout.rating_rows if r.sheet == sheet):
@@ -310,7 +391,7 @@ class _Reader:
                 found = index.get(rr.id_text)
                 if found is None:
                     self.error(
-                        f"{sheet}!A{row + 1}",
+                        self.at(Cell(sheet, row, 0)),
                         f"the row for {rr.id_text!r} is missing (rows were deleted or ids changed)",
                     )
                     continue
@@ -320,53 +401,55 @@ class _Reader:
                 written = _squash(self.value(Cell(sheet, row, 1), grid))
                 if written != _squash(items[rr.item_id].text):
                     self.warn(
-                        f"{sheet}!{a1(row, 1)}",
+                        self.at(Cell(sheet, row, 1)),
                         f"the wording of {rr.item_id} was changed from the framework's",
                     )
             if rr.rated:
                 self.rec.ratings[rr.key] = self._rating(sheet, grid, rr, row)
         if shifted:
-            self.warn(sheet, "rows were inserted or deleted; the ratings were found by their ids")
+            self.warn(
+                self.actual(sheet),
+                "rows were inserted or deleted; the ratings were found by their ids",
+            )
 
     def _headers_match(self, sheet: str, grid) -> bool:
-        fw, cols = self.rec.framework, self.layout.columns
-        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: fw.labels.rating}
-        if cols.date is not None:
-            expected[cols.date] = fw.labels.date
-        if cols.comment is not None:
-            expected[cols.comment] = fw.labels.comment
-        for col, text in expected.items():
+        for col, text in self.expected_headings().items():
             found = _text(self.value(Cell(sheet, HEADER_ROW, col), grid))
             if found != text:
                 self.error(
-                    f"{sheet}!{a1(HEADER_ROW, col)}",
+                    self.at(Cell(sheet, HEADER_ROW, col)),
                     f"expected the heading {text!r} but found {found!r}: columns were "
                     "inserted, deleted or moved, so the ratings cannot be read safely",
                 )
                 return False
         return True
 
+    def expected_headings(self) -> dict[int, str]:
+        fw, cols = self.rec.framework, self.layout.columns
+        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: fw.labels.rating}
+        if cols.date is not None:
+            expected[cols.date] = fw.labels.date
+        if cols.comment is not None:
+            expected[cols.comment] = fw.labels.comment
+        return expected
+
     def _rating(self, sheet: str, grid, rr: RatingRow, row: int) -> Rating:
         layout, fw = self.layout, self.rec.framework
         cell = Cell(sheet, row, layout.columns.rating)
-        raw = self.value(cell, grid)
+        raw = self.input_value(cell, grid, rr.key)
         label = self._level(cell, raw, fw)
         rating = Rating(rr.key, rr.group_id, label)
         date = layout.date_cell(rr)
         if date is not None:
-            rating.date = (
-                self._typed(
-                    Cell(sheet, row, date.col), _DATE, self.value(Cell(sheet, row, date.col), grid)
-                )
-                or ""
-            )
+            at = Cell(sheet, row, date.col)
+            rating.date = self._typed(at, _DATE, self.input_value(at, grid)) or ""
         comment = layout.comment_cell(rr)
         if comment is not None:
-            rating.comment = _text(self.value(Cell(sheet, row, comment.col), grid))
-        extra = {c.id: c for c in fw.audit.columns if c.input}
-        for cid, column in extra.items():
-            c = Cell(sheet, row, layout.columns.extra[cid])
-            rating.extra[cid] = self._typed(c, column, self.value(c, grid))
+            rating.comment = _text(self.input_value(Cell(sheet, row, comment.col), grid))
+        for column in fw.audit.columns:
+            if column.input:
+                at = Cell(sheet, row, layout.columns.extra[column.id])
+                rating.extra[column.id] = self._typed(at, column, self.input_value(at, grid))
         return rating
 
     def _level(self, cell: Cell, raw: Any, fw: Framework) -> str | None:
@@ -379,22 +462,23 @@ class _Reader:
             folded = {label.casefold(): label for label in labels}
             match = folded.get(raw.strip().casefold())
             if match:
-                self.warn(str(cell), f"{raw!r} was read as {match!r}")
+                self.warn(self.at(cell), f"{raw!r} was read as {match!r}")
                 return match
         shown = _text(raw)
-        self.error(str(cell), f"{shown!r} is not a level of {'/'.join(labels)}")
+        self.error(self.at(cell), f"{_clip(shown)!r} is not a level of {'/'.join(labels)}")
         return None
 
     def _typed(self, cell: Cell, column: Column, raw: Any) -> Any:
         """A value for a typed input column, with messages for what cannot be read."""
         if raw is None:
             return "" if column.type != "number" else None
+        where = self.at(cell)
         if column.type == "date":
             value, problem, note = parse_date(raw)
             if problem:
-                self.error(str(cell), problem)
+                self.error(where, problem)
             elif note:
-                self.date_notes.append(f"{cell} ({note})")
+                self.date_notes.append(f"{where} ({note})")
             return value
         if column.type == "number":
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -402,113 +486,70 @@ class _Reader:
             try:
                 return float(str(raw).strip().replace(",", ""))
             except ValueError:
-                self.warn(str(cell), f"{_text(raw)!r} is not a number; kept as text")
+                self.warn(where, f"{_clip(_text(raw))!r} is not a number; kept as text")
                 return _text(raw)
         text = _text(raw)
         if column.options and text and text not in column.options:
             folded = {o.casefold(): o for o in column.options}
             if text.strip().casefold() in folded:
                 return folded[text.strip().casefold()]
-            self.warn(str(cell), f"{text!r} is not one of {', '.join(column.options)}")
+            self.warn(where, f"{_clip(text)!r} is not one of {', '.join(column.options)}")
         return text
 
-    # -- other sheets --------------------------------------------------------------------
     def _read_tables(self) -> None:
         layout = self.layout
         for table, rows in layout.table_rows.items():
             columns = layout.table_columns[table] | layout.table_columns.get(f"{table}_fields", {})
             found = []
             for row in rows:
-                if row.sheet not in self.sheet_names:
+                if self.actual(row.sheet) not in self.sheet_names:
                     break
                 values = {
-                    cid: self._typed(cell, columns[cid], self.value(cell))
+                    cid: self._typed(cell, columns[cid], self.input_value(cell))
                     for cid, cell in row.cells.items()
                 }
                 if any(v not in ("", None) for v in values.values()):
                     found.append({"key": row.key, "row": row.row + 1} | values)
             self.rec.tables[table] = found
 
-    def _check_protection(self) -> None:
-        from awardbooks.xmlparts import sheet_parts
 
-        parts = sheet_parts(self.pkg)
-        for name in self.layout.sheet_names:
-            part = parts.get(name)
-            if part is None:
-                continue
-            head = self.pkg.read(part)
-            if not _PROTECTED.search(head):
-                self.warn(name, "sheet protection was removed")
-            if name in self.layout.audit_sheets and b"dataValidation" not in head:
-                self.warn(name, "the dropdowns (data validation) were removed")
+def id_index(grid: list[list[Any]]) -> dict[str, int]:
+    """The first row of each id in a rating sheet's ID column."""
+    index: dict[str, int] = {}
+    for r, row in enumerate(grid):
+        if row and isinstance(row[0], str) and row[0]:
+            index.setdefault(row[0].strip(), r)
+    return index
 
 
-_PROTECTED = re.compile(rb"<(?:\w+:)?sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
+def _clip(text: str, limit: int = 80, squash: bool = False) -> str:
+    """Text from a file, short enough to quote in a message (and on one line if squashed)."""
+    text = " ".join(str(text).split()) if squash else str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> str:
+    cell = f" ({farthest})" if farthest else ""
+    return (
+        f"{sheet}: values reach row {rows:,}, column {cols:,}{cell}: a grid of "
+        f"{rows * cols:,} cells, far more than any return; delete what was typed outside the "
+        "table and save it again"
+    )
+
+
 _DATE = Column(id="date", label="Date", type="date")
-_UK_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?\s*$")
 
 
-def parse_date(raw: Any) -> tuple[str, str, str]:
-    """(ISO date, error, warning) for a date cell's value: a real date, UK text (31/10/2026),
-    ISO text, or an Excel serial number."""
-    if isinstance(raw, dt.datetime):
-        return raw.date().isoformat(), "", ""
-    if isinstance(raw, dt.date):
-        return raw.isoformat(), "", ""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 1 <= raw < 2958466:
-            day = dt.date(1899, 12, 30) + dt.timedelta(days=int(raw))
-            return day.isoformat(), "", f"the number {raw:g} read as {day:%d %B %Y}"
-        return "", f"{raw!r} is not a date", ""
-    text = _text(raw)
-    match = _UK_DATE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        if year < 100:
-            year += 2000
-        try:
-            value = dt.date(year, month, day)
-        except ValueError:
-            return (
-                "",
-                (f"{text!r} is not a real date (dates are read as dd/mm/yyyy, the UK way)"),
-                "",
-            )
-        return value.isoformat(), "", f"{text!r} read as {value:%d %B %Y}"
-    match = _ISO_DATE.match(text)
-    if match:
-        try:
-            value = dt.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            return "", f"{text!r} is not a real date", ""
-        return value.isoformat(), "", f"{text!r} read as {value:%d %B %Y}"
-    return "", f"{text!r} is not a date; type dates as dd/mm/yyyy", ""
+def _reader_failures() -> tuple[type[BaseException], ...]:
+    """What reading a hostile file may raise: any Exception, and the panics of the Rust
+    reader (pyo3's PanicException, one class per extension), which derive from BaseException,
+    so ``except Exception`` would let them end a whole run."""
+    import python_calamine  # noqa: F401  (its PanicException exists once it is loaded)
+
+    panics = [c for c in BaseException.__subclasses__() if c.__name__ == "PanicException"]
+    return (Exception, *panics)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return f"{value:g}" if value != int(value) or abs(value) >= 1e15 else str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return str(value)
-
-
-def _squash(value: Any) -> str:
-    """Text compared for tampering: whitespace and line endings do not count."""
-    return " ".join(_text(value).split())
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__
-
+_READER_FAILURES = _reader_failures()
 
 __all__ = ["Layout", "Rating", "Registry", "ReturnRecord", "parse_date", "read_bytes", "read_path"]

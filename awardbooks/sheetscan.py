@@ -1,0 +1,239 @@
+"""Facts about a sheet read from its XML bytes with regular expressions, never with an XML
+parser (so nothing in a hostile file is expanded): protection, dropdowns, merged ranges,
+formulas and error values in cells, and how far out its values reach.
+
+The reach is checked before a fast reader builds the sheet's grid: a single value typed at
+XFD1048576 would otherwise ask for a grid of 17 billion cells and end the process.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+MAX_CELLS = 2_000_000  # rows x columns of one sheet's grid, up to its farthest value
+
+_P = rb"(?:[\w.-]+:)?"
+_PROTECTED = re.compile(rb"<" + _P + rb"sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
+_VALIDATION = re.compile(rb"<" + _P + rb"dataValidation\b")
+_MERGE = re.compile(rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+\d+):([A-Za-z]+\d+)\"")
+_TOKEN = re.compile(
+    rb"<" + _P + rb"row\b([^>]*?)(/?)>|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
+    re.DOTALL,
+)
+_ATTR_R = re.compile(rb"\br=\"([A-Za-z]*)(\d*)\"")
+_ATTR_T = re.compile(rb"\bt=\"(\w+)\"")
+_FORMULA = re.compile(rb"<" + _P + rb"f\b[^>]*?(?:/>|>(.*?)</" + _P + rb"f>)", re.DOTALL)
+_VALUE = re.compile(rb"<" + _P + rb"v\b[^>]*>(.*?)</" + _P + rb"v>", re.DOTALL)
+_HAS_VALUE = re.compile(rb"<" + _P + rb"(?:v|is)\b")
+
+
+class SheetFacts:
+    """What the reader checks beyond values, from one worksheet part. Rows and columns are
+    0-based. Protection, dropdowns and merges are found at once; the cells (their reach,
+    formulas and error values) only when first asked for."""
+
+    def __init__(self, xml: bytes):
+        self._xml = xml
+        self.protected = bool(_PROTECTED.search(xml))
+        self.validation = bool(_VALIDATION.search(xml))
+        self.merges: list[tuple[int, int, int, int]] = []  # r1, c1, r2, c2
+        for first, last in _MERGE.findall(xml):
+            r1, c1 = _split(first)
+            r2, c2 = _split(last)
+            self.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        self._cells: _Cells | None = None
+
+    @property
+    def rows(self) -> int:  # the grid's height and width up to the farthest value
+        return self._scan().rows
+
+    @property
+    def cols(self) -> int:
+        return self._scan().cols
+
+    @property
+    def farthest(self) -> str:
+        return self._scan().farthest
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def special(self) -> bool:
+        """Whether any cell holds a formula or an error value."""
+        cells = self._scan()
+        return bool(cells.formulas or cells.errors)
+
+    @property
+    def formulas(self) -> dict[tuple[int, int], str]:
+        return self._scan().formulas
+
+    @property
+    def errors(self) -> dict[tuple[int, int], str]:
+        return self._scan().errors
+
+    def _scan(self) -> _Cells:
+        if self._cells is None:
+            self._cells = _scan_cells(self._xml)
+        return self._cells
+
+
+@dataclass
+class _Cells:
+    rows: int = 0
+    cols: int = 0
+    farthest: str = ""
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def col_index(letters: bytes | str) -> int:
+    """'A' → 0, 'XFD' → 16383."""
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def scan_sheet(xml: bytes) -> SheetFacts:
+    """The facts of one worksheet part."""
+    return SheetFacts(xml)
+
+
+_NOT_PLAIN = (
+    b"<f>",
+    b"<f ",
+    b"<f/>",
+    b't="e"',
+    b"<c>",
+    b"<c/>",
+    b"<row>",
+    b"<row/>",
+    b":c",
+    b":row",
+)
+_VALUE_CELL = re.compile(
+    rb"<" + _P + rb"c\s[^>]*?\br=\"([A-Za-z]+)(\d+)\"[^>/]*>\s*<" + _P + rb"(?:v|is)\b"
+)
+
+
+def _scan_cells(xml: bytes) -> _Cells:
+    """The reach of a sheet's values, and its formulas and error values by cell."""
+    found = _Cells()
+    plain = (  # substring tests: regular expressions here cost more than the whole read
+        not any(mark in xml for mark in _NOT_PLAIN)
+        and xml.count(b"<c ") == xml.count(b'<c r="')
+        and xml.count(b"<row ") == xml.count(b'<row r="')
+    )
+    if plain:  # every cell addressed, no formula, no error value: the common case, fast
+        refs = _VALUE_CELL.findall(xml)
+        if refs:
+            far_row = max(int(row) for _col, row in refs) - 1
+            far_col = max(col_index(col) for col in {col for col, _row in refs})
+            _reach(found, far_row, far_col)
+        return found
+    row, col = -1, -1
+    far_row = far_col = -1
+    for match in _TOKEN.finditer(xml):
+        row_attrs, _closed, cell_attrs, body = match.groups()
+        if row_attrs is not None:
+            address = _ATTR_R.search(row_attrs)
+            row = int(address.group(2)) - 1 if address and address.group(2) else row + 1
+            col = -1
+            continue
+        address = _ATTR_R.search(cell_attrs)
+        if address and address.group(1) and address.group(2):
+            row, col = int(address.group(2)) - 1, col_index(address.group(1))
+        else:
+            col += 1
+        if body is None:
+            continue
+        if _HAS_VALUE.search(body):
+            far_row, far_col = max(far_row, row), max(far_col, col)
+        formula = _FORMULA.search(body)
+        if formula:
+            text = formula.group(1)
+            found.formulas[(row, col)] = _unescape(text) if text else "(a shared formula)"
+        kind = _ATTR_T.search(cell_attrs)
+        if kind and kind.group(1) == b"e":
+            value = _VALUE.search(body)
+            shown = _unescape(value.group(1)).strip() if value else ""
+            found.errors[(row, col)] = shown or "(blank)"
+    _reach(found, far_row, far_col)
+    return found
+
+
+def _reach(found: _Cells, far_row: int, far_col: int) -> None:
+    if far_row >= 0 and far_col >= 0:
+        found.rows, found.cols = far_row + 1, far_col + 1
+        found.farthest = f"{_letters(far_col)}{far_row + 1}"
+
+
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>",
+    re.DOTALL,
+)
+_ODS_NAME = re.compile(rb"\btable:name=\"([^\"]*)\"")
+_ODS_ROWS = re.compile(rb"\btable:number-rows-repeated=\"(\d+)\"")
+_ODS_COLS = re.compile(rb"\btable:number-columns-repeated=\"(\d+)\"")
+_ODS_VALUE = re.compile(rb"\boffice:value-type=")
+
+
+def ods_extents(content: bytes) -> dict[str, tuple[int, int]]:
+    """Each table's (rows, columns) up to its farthest value, counting repeated rows and
+    cells the way a reader expands them."""
+    found: dict[str, tuple[int, int]] = {}
+    name, row, row_repeat, col = "", 0, 1, 0
+    far_row = far_col = 0
+    row_has_value = False
+    for match in _ODS_TAG.finditer(content):
+        closing, tag, attrs, empty = match.groups()
+        if tag == b"table":
+            if closing:
+                found[name] = (far_row, far_col)
+            else:
+                named = _ODS_NAME.search(attrs)
+                name = _unescape(named.group(1)) if named else f"table {len(found) + 1}"
+                row, far_row, far_col = 0, 0, 0
+            continue
+        if tag == b"table-row":
+            if not closing:
+                repeat = _ODS_ROWS.search(attrs)
+                row_repeat = int(repeat.group(1)) if repeat else 1
+                col, row_has_value = 0, False
+            if closing or empty:
+                if row_has_value:
+                    far_row = row + row_repeat
+                row += row_repeat
+            continue
+        if closing:
+            continue
+        repeat = _ODS_COLS.search(attrs)
+        count = int(repeat.group(1)) if repeat else 1
+        if _ODS_VALUE.search(attrs):
+            row_has_value = True
+            far_col = max(far_col, col + count)
+        col += count
+    return found
+
+
+def _split(ref: bytes) -> tuple[int, int]:
+    match = re.match(rb"([A-Za-z]+)(\d+)", ref)
+    assert match is not None
+    return int(match.group(2)) - 1, col_index(match.group(1))
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _unescape(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", "replace"))

@@ -1,0 +1,277 @@
+"""The corpus's broken and hostile returns (registered into tests/corpus.py's builders):
+files that are not workbooks, damaged zips, and files made to exhaust time or memory."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from .corpus import BOMB_BYTES, Case, Corpus, case
+from .pkgedit import (
+    BILLION_LAUGHS,
+    Entry,
+    deflate,
+    entries_of,
+    raw_zip,
+    rewrite,
+    set_cells,
+    sheet_edits,
+    sheet_part,
+    with_doctype,
+)
+
+# ------------------------------------------------------------------- not a workbook at all
+
+
+@case
+def text_renamed(c: Corpus) -> Case:
+    c.out("text_renamed").write_text("Dear Sir/Madam,\nPlease find our audit attached.\n")
+    return Case(
+        "rejected",
+        ["this is a text file, not an Excel workbook (.xlsx), whatever its name"],
+        hostile=True,
+    )
+
+
+@case
+def pdf_renamed(c: Corpus) -> Case:
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    c.out("pdf_renamed").write_bytes(pdf)
+    return Case(
+        "rejected", ["this is a PDF, not a workbook; send the .xlsx file itself"], hostile=True
+    )
+
+
+@case
+def empty_file(c: Corpus) -> Case:
+    c.out("empty_file").write_bytes(b"")
+    return Case("rejected", ["the file is empty (0 bytes); send the workbook again"])
+
+
+@case
+def truncated_zip(c: Corpus) -> Case:
+    data = c.workbook("truncated_zip").read_bytes()
+    c.out("truncated_zip").write_bytes(data[: len(data) * 3 // 5])
+    return Case(
+        "rejected",
+        ["the file is damaged or incomplete (file is not a zip file); send the workbook again"],
+        hostile=True,
+    )
+
+
+@case
+def plain_zip(c: Corpus) -> Case:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("audit/notes.txt", "our notes")
+    c.out("plain_zip").write_bytes(buffer.getvalue())
+    return Case("rejected", ["this is a zip file, not an Excel workbook (.xlsx)"])
+
+
+@case
+def word_document(c: Corpus) -> Case:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        zf.writestr("word/document.xml", "<w:document/>")
+    c.out("word_document").write_bytes(buffer.getvalue())
+    return Case("rejected", ["this is an Office file but not an Excel workbook (.xlsx)"])
+
+
+@case
+def workbook_part_missing(c: Corpus) -> Case:
+    src = c.workbook("workbook_part_missing")
+    rewrite(src, c.out("workbook_part_missing"), {"xl/workbook.xml": None})
+    return Case(
+        "rejected",
+        [
+            "the file is damaged: its workbook part (xl/workbook.xml) is missing; send the "
+            "workbook again"
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------ hostile
+
+
+def _bomb_entries(c: Corpus, name: str) -> tuple[list[Entry], Entry]:
+    entries = entries_of(c.workbook(name))
+    sheet = next(e for e in entries if e.name == "xl/worksheets/sheet3.xml")
+    chunk = bytes(1024 * 1024)
+    sheet.packed, sheet.crc, sheet.size = deflate(chunk for _ in range(BOMB_BYTES // len(chunk)))
+    return entries, sheet
+
+
+@case
+def bomb_declared(c: Corpus) -> Case:
+    """A sheet that inflates to 320 MB of zeros, honestly declared: refused on the zip
+    directory alone, before anything is decompressed."""
+    entries, sheet = _bomb_entries(c, "bomb_declared")
+    c.out("bomb_declared").write_bytes(raw_zip(entries))
+    ratio = sheet.size / len(sheet.packed)
+    return Case(
+        "rejected",
+        [
+            f"the part xl/worksheets/sheet3.xml expands to 320 MB (compressed {ratio:.0f} to "
+            "1): a decompression bomb, refused"
+        ],
+        hostile=True,
+    )
+
+
+@case
+def bomb_lying(c: Corpus) -> Case:
+    """The same bomb, its zip directory claiming 5,000 bytes: refused as soon as inflating
+    passes the declared size."""
+    entries, sheet = _bomb_entries(c, "bomb_lying")
+    sheet.declared = 5000
+    c.out("bomb_lying").write_bytes(raw_zip(entries))
+    return Case(
+        "rejected",
+        [
+            "the part xl/worksheets/sheet3.xml holds more data than its zip directory declares "
+            "(5,000 bytes): a decompression bomb or a damaged file, refused"
+        ],
+        hostile=True,
+    )
+
+
+@case
+def overlapping_zip(c: Corpus) -> Case:
+    """Two directory entries sharing the same bytes, the trick of overlapping zip bombs."""
+    entries = entries_of(c.workbook("overlapping_zip"))
+    sheet = next(e for e in entries if e.name == "xl/worksheets/sheet3.xml")
+    entries.append(
+        Entry("xl/media/copy.xml", sheet.packed, sheet.crc, sheet.size, same_data_as=sheet.name)
+    )
+    c.out("overlapping_zip").write_bytes(raw_zip(entries))
+    return Case(
+        "rejected",
+        [
+            "the part xl/media/copy.xml overlaps the part xl/worksheets/sheet3.xml (a trick of "
+            "zip bombs); the file was refused for safety"
+        ],
+        hostile=True,
+    )
+
+
+@case
+def too_many_parts(c: Corpus) -> Case:
+    src = c.workbook("too_many_parts")
+    rewrite(
+        src, c.out("too_many_parts"), add={f"customXml/item{n}.xml": b"<a/>" for n in range(5000)}
+    )
+    with zipfile.ZipFile(src) as zf:
+        parts = len(zf.infolist()) + 5000
+    return Case(
+        "rejected",
+        [f"the workbook has {parts} parts, far more than any return; refused"],
+        hostile=True,
+    )
+
+
+@case
+def zip_encrypted_part(c: Corpus) -> Case:
+    entries = entries_of(c.workbook("zip_encrypted_part"))
+    next(e for e in entries if e.name == "xl/worksheets/sheet3.xml").flags = 0x1
+    c.out("zip_encrypted_part").write_bytes(raw_zip(entries))
+    return Case(
+        "rejected",
+        [
+            "the part xl/worksheets/sheet3.xml is encrypted inside the zip, which spreadsheet "
+            "applications never do; send the workbook saved normally"
+        ],
+        hostile=True,
+    )
+
+
+@case
+def corrupt_part(c: Corpus) -> Case:
+    entries = entries_of(c.workbook("corrupt_part"))
+    next(e for e in entries if e.name == "xl/worksheets/sheet3.xml").crc ^= 0xFFFF
+    c.out("corrupt_part").write_bytes(raw_zip(entries))
+    return Case(
+        "rejected",
+        [
+            "the file is damaged (the part xl/worksheets/sheet3.xml does not match its "
+            "checksum); send the workbook again"
+        ],
+    )
+
+
+@case
+def grid_bomb(c: Corpus) -> Case:
+    """One value at XFD1048576: a tiny file whose grid would be 17 billion cells."""
+    src = c.workbook("grid_bomb")
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    edits = sheet_edits(
+        src, {"Theme 1": lambda x: x.replace(b"</sheetData>", far + b"</sheetData>")}
+    )
+    rewrite(src, c.out("grid_bomb"), edits)
+    return Case(
+        "rejected",
+        [
+            "Theme 1: values reach row 1,048,576, column 16,384 (XFD1048576): a grid of "
+            "17,179,869,184 cells, far more than any return; delete what was typed outside the "
+            "table and save it again"
+        ],
+        hostile=True,
+    )
+
+
+def _refused(part: str) -> list[str]:
+    return [
+        f"the part {part} declares an XML document type or entities, which spreadsheet "
+        "applications never write; the file was refused for safety"
+    ]
+
+
+@case
+def billion_laughs_sheet(c: Corpus) -> Case:
+    src = c.workbook("billion_laughs_sheet")
+    part = sheet_part(src, "Theme 1")
+    rewrite(src, c.out("billion_laughs_sheet"), {part: with_doctype(BILLION_LAUGHS)})
+    return Case("rejected", _refused(part), hostile=True)
+
+
+@case
+def billion_laughs_workbook(c: Corpus) -> Case:
+    src = c.workbook("billion_laughs_workbook")
+    rewrite(
+        src, c.out("billion_laughs_workbook"), {"xl/workbook.xml": with_doctype(BILLION_LAUGHS)}
+    )
+    return Case("rejected", _refused("xl/workbook.xml"), hostile=True)
+
+
+@case
+def external_entity_late(c: Corpus) -> Case:
+    """An external entity declared after 100 KB of comment, past where a prolog check that
+    reads only the start of a part would look."""
+    src = c.workbook("external_entity_late")
+    padding = "<!--" + "x" * 100_000 + "-->"
+    declaration = f'<?xml version="1.0"?>{padding}<!DOCTYPE ROOT [<!ENTITY lol9 SYSTEM "file:///etc/passwd">]>'
+    rewrite(src, c.out("external_entity_late"), {"xl/sharedStrings.xml": with_doctype(declaration)})
+    return Case("rejected", _refused("xl/sharedStrings.xml"), hostile=True)
+
+
+@case
+def damaged_shared_string(c: Corpus) -> Case:
+    src = c.workbook("damaged_shared_string")
+    edits = sheet_edits(src, {"Theme 1": set_cells({"C9": b' t="s"><v>99999</v></c>'})})
+    rewrite(src, c.out("damaged_shared_string"), edits)
+    return Case(
+        "rejected",
+        [
+            "Theme 1: the sheet cannot be read (Cell string index not found in shared strings "
+            "table); open the workbook in Excel and save it again"
+        ],
+        hostile=True,
+    )
