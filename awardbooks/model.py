@@ -297,6 +297,18 @@ class Source(_Frozen):
     notes: str = ""
 
 
+class Edition(_Frozen):
+    """An earlier edition of this framework, and how its item ids map to this edition's.
+
+    ``map`` lists only the items whose ids changed: ``old id → new id`` (renamed; several old
+    ids mapping to one new id are merged) or ``old id → None`` (removed). Items whose ids are
+    the same in both editions need no entry.
+    """
+
+    version: str = Field(min_length=1)
+    map: dict[str, str | None] = Field(default_factory=dict)
+
+
 class Framework(_Frozen):
     """A whole framework, as one spec file describes it."""
 
@@ -314,6 +326,8 @@ class Framework(_Frozen):
     audit: AuditSheets = AuditSheets()
     groups: tuple[Group, ...] = Field(min_length=1)
     sheets: Sheets = Sheets()
+    previous_editions: tuple[Edition, ...] = ()
+    """Earlier editions whose item ids map to this one's (for progress across editions)."""
 
     @field_validator("id")
     @classmethod
@@ -331,6 +345,9 @@ class Framework(_Frozen):
         return tuple(item for group in self.groups for item in group.items)
 
     def fingerprint(self) -> str:
-        """A short hash of everything that shapes the workbook: equal specs, equal prints."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A short hash of everything that shapes the workbook: equal specs, equal prints.
+
+        ``previous_editions`` does not shape the workbook, so it is left out."""
+        shape = self.model_dump(mode="json", exclude={"previous_editions"})
+        canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

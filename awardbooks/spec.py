@@ -16,6 +16,8 @@ from typing import Any
 from awardbooks.errors import SpecError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "framework_specs"
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+"""Authoring workbooks (``awardbooks spec template``) are accepted wherever a spec is."""
 _PACKAGED_SPEC_DIR = Path(__file__).resolve().parent / "framework_specs"
 
 
@@ -36,7 +38,7 @@ def builtin_paths() -> dict[str, Path]:
 def resolve(framework: str | Path) -> Path:
     """A built-in id or a path to a spec file → the spec's path."""
     candidate = Path(framework)
-    if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.exists():
+    if candidate.suffix.lower() in {".yaml", ".yml", *WORKBOOK_SUFFIXES} or candidate.exists():
         if not candidate.is_file():
             raise SpecError(f"{candidate}: no such spec file")
         return candidate
@@ -56,6 +58,10 @@ def load(framework: str | Path):  # -> Framework
 
 @lru_cache(maxsize=64)
 def _load_cached(path: str, _mtime: int):
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        from awardbooks.authoring import import_template
+
+        return import_template(Path(path), source=_display(Path(path)))
     import yaml
 
     shown = _display(Path(path))
@@ -76,12 +82,21 @@ def _load_cached(path: str, _mtime: int):
 
 def from_data(data: Any, source: str = "<spec>"):  # -> Framework
     """Validate already-parsed spec data; raise one SpecError listing every problem."""
+    framework, problems = check_data(data)
+    if problems:
+        raise SpecError(_joined(source, problems))
+    return framework
+
+
+def check_data(data: Any) -> tuple[Any, list[str]]:  # -> (Framework | None, problems)
+    """Validate already-parsed spec data: the framework (None if invalid) and every problem,
+    each as ``place: what`` (e.g. ``groups[3].items[2]: 'text' is missing``)."""
     from pydantic import ValidationError
 
     from awardbooks.model import BUILTIN_SCALES, Framework
 
     if not isinstance(data, dict):
-        raise SpecError(f"{source}: a spec must be a mapping of keys (id, title, groups, ...)")
+        return None, ["a spec must be a mapping of keys (id, title, groups, ...)"]
     data = dict(data)
     problems: list[str] = []
     scale = data.get("scale")
@@ -102,11 +117,9 @@ def from_data(data: Any, source: str = "<spec>"):  # -> Framework
         problems.extend(
             p for p in _pydantic_problems(exc, data) if not (reported and p == "'scale' is missing")
         )
-        raise SpecError(_joined(source, problems)) from None
+        return None, problems
     problems.extend(semantic_problems(framework))
-    if problems:
-        raise SpecError(_joined(source, problems))
-    return framework
+    return (None if problems else framework), problems
 
 
 def semantic_problems(framework) -> list[str]:
@@ -147,7 +160,49 @@ def semantic_problems(framework) -> list[str]:
     if framework.status == "complete" and not framework.items:
         if not all(group.judgement for group in framework.groups):
             problems.append("groups: a complete framework needs items or best-fit judgements")
+    problems.extend(_edition_problems(framework, set(seen_items)))
     return problems
+
+
+def _edition_problems(framework, item_ids: set[str]) -> list[str]:
+    problems: list[str] = []
+    versions: set[str] = set()
+    for e, edition in enumerate(framework.previous_editions):
+        where = f"previous_editions[{e}]"
+        if edition.version == framework.version:
+            problems.append(
+                f"{where}.version: {edition.version!r} is this spec's own version; list only "
+                "earlier editions"
+            )
+        elif edition.version in versions:
+            problems.append(f"{where}.version: edition {edition.version!r} is listed twice")
+        versions.add(edition.version)
+        for old, new in edition.map.items():
+            if new is not None and new not in item_ids:
+                hint = _suggest(new, item_ids)
+                problems.append(
+                    f"{where}.map.{old}: {new!r} is not an item id of this spec{hint}; map to "
+                    "one of its items, or to nothing (null) if the item was removed"
+                )
+    return problems
+
+
+def edition_map(framework, old_version: str) -> dict[str, str | None]:
+    """How an earlier edition's item ids map to ``framework``'s: ``{old id: new id or None}``.
+
+    Only renamed, merged (several old ids → one new id) and removed (→ None) items are listed;
+    an id missing from the map is the same item in both editions. The framework's own version
+    gives an empty map. An edition the spec does not declare raises SpecError."""
+    if old_version == framework.version:
+        return {}
+    for edition in framework.previous_editions:
+        if edition.version == old_version:
+            return dict(edition.map)
+    declared = ", ".join(e.version for e in framework.previous_editions) or "none"
+    raise SpecError(
+        f"{framework.name} edition {framework.version} declares no map from edition "
+        f"{old_version!r} (declared: {declared}); add it under previous_editions"
+    )
 
 
 def _pydantic_problems(exc, data: Any) -> list[str]:
