@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from awardbooks.mailin import mail_kind
 from awardbooks.reader import Registry, ReturnRecord, read_bytes, read_path
 from awardbooks.scoring import pct, score_groups
 from awardbooks.tables import (
@@ -43,7 +44,7 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
             candidates = [
                 p
                 for p in candidates
-                if p.suffix.lower() in RETURN_EXTS + ARCHIVE_EXTS
+                if (p.suffix.lower() in RETURN_EXTS + ARCHIVE_EXTS or mail_kind(p))
                 and not p.name.startswith((".", "~$"))
                 and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
             ]
@@ -58,12 +59,16 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]]:
-    """(name, path, bytes) for every return: files, and the workbooks inside .zip archives."""
+    """(name, path, bytes) for every return: files, and the workbooks inside .zip archives and
+    saved emails (whose bytes carry the message they came from, see awardbooks.mailin)."""
     from awardbooks.container import zip_members
     from awardbooks.errors import ReturnError
+    from awardbooks.mailin import mail_units
 
     for path in inputs:
-        if path.suffix.lower() in ARCHIVE_EXTS:
+        if mail_kind(path):
+            yield from mail_units(path, RETURN_EXTS)
+        elif path.suffix.lower() in ARCHIVE_EXTS:
             try:
                 data = path.read_bytes()
                 members = zip_members(data, str(path), RETURN_EXTS)
@@ -80,15 +85,18 @@ def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]
 
 def _read_unit(unit: tuple[str, Path | None, bytes | None], registry: Registry) -> ReturnRecord:
     name, path, data = unit
-    if path is None:  # an archive that could not be opened: data holds the reason
-        return ReturnRecord(name, errors=[f"{name}: {data.decode()}"])
+    source = getattr(data, "source", {})  # the email a return came from (mailin.MailBytes)
+    if path is None:  # an archive or email that could not be opened: data holds the reason
+        return ReturnRecord(name, errors=[f"{name}: {data.decode()}"], source=source)
     if data is None:
         return read_path(path, registry, name)
     try:
-        mtime = path.stat().st_mtime
+        mtime = getattr(data, "mtime", 0.0) or path.stat().st_mtime
     except OSError:
         mtime = 0.0
-    return read_bytes(data, name, registry, mtime)
+    record = read_bytes(data, name, registry, mtime)
+    record.source = source
+    return record
 
 
 _WORKER_REGISTRY: Registry | None = None
@@ -251,6 +259,9 @@ def _build(records, statuses, notes, missing_rows, registry: Registry, today) ->
                 "completed_on": str(record.cover.get("completed_on") or ""),
                 "errors": "\n".join(record.errors),
                 "warnings": "\n".join(record.warnings + notes[id(record)]),
+                "email_from": record.source.get("email_from", ""),
+                "email_date": record.source.get("email_date", ""),
+                "email_subject": record.source.get("email_subject", ""),
             }
         )
         fw = record.framework
@@ -312,6 +323,9 @@ def _build(records, statuses, notes, missing_rows, registry: Registry, today) ->
                 "completed_on": "",
                 "errors": "",
                 "warnings": "no return received for this manifest entry",
+                "email_from": "",
+                "email_date": "",
+                "email_subject": "",
             }
         )
     frame = pd.DataFrame

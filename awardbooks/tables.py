@@ -30,10 +30,14 @@ RETURNS = (
     "completed_on",  # ISO date string or ""
     "errors",  # the error messages joined by "\n" ("" when none)
     "warnings",  # the warning messages joined by "\n"
+    "email_from",  # for a return read from a saved email: its sender, date (ISO) and subject
+    "email_date",
+    "email_subject",
 )
 RETURNS_CSV = (
     "file", "status", "framework", "setting", "urn", "partnership", "year", "term",
-    "workbook_id", "completed_on", "errors", "warnings",
+    "workbook_id", "completed_on", "errors", "warnings", "email_from", "email_date",
+    "email_subject",
 )  # fmt: skip
 
 RATINGS = (

@@ -421,8 +421,8 @@ def test_write_data(tmp_path):
     ]
     assert progress[3][5] == "'+Leadership"
     returns = read_csv(folder / "returns.csv")
-    assert returns[2][-1] == "'@warn: no date\nsecond line"
-    assert returns[3][-2] == "'=1+1 not a book"
+    assert returns[2][11] == "'@warn: no date\nsecond line"  # warnings
+    assert returns[3][10] == "'=1+1 not a book"  # errors
     assert returns[2][3] == "مدرسة النور 😀"
     actions = read_csv(folder / "actions.csv")[1:]
     assert actions[0][7:9] == ["1", "'=cmd|' /C calc'!A0"]
