@@ -17,14 +17,20 @@ SUMMARY_SHEET = "Summary"
 HEADER_ROW = 4  # the column headings of every table sheet (row 5 in Excel)
 FIRST_ROW = HEADER_ROW + 1
 
+CARRY_FORWARD = "carry-forward"
+"""The layout variant of a next-term workbook: previous ratings shown beside the new ones."""
+COMPLETED_SHEET = "Completed actions"
+
 META_KEYS = (
     "framework",
     "framework_title",
     "spec_version",
     "spec_fingerprint",
     "layout_version",
+    "layout_variant",
     "workbook_id",
     "previous_workbook_id",
+    "previous_term",
     "setting",
     "urn",
     "partnership",
@@ -89,6 +95,8 @@ class AuditColumns:
     extra: dict[str, int]
     comment: int | None
     last: int
+    previous: dict[str, int] = field(default_factory=dict)
+    """Carry-forward only: the locked previous rating, date and comment columns."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,7 @@ class TableRow:
 
 @dataclass(frozen=True)
 class Layout:
+    variant: str
     framework: Framework
     sheet_names: tuple[str, ...]
     audit_sheets: tuple[str, ...]
@@ -177,7 +186,7 @@ def audit_sheet_name(framework: Framework, group: Group) -> str:
     return f"{framework.labels.group} {group.id}"[:31]
 
 
-def _audit_columns(framework: Framework) -> AuditColumns:
+def _audit_columns(framework: Framework, carry: bool = False) -> AuditColumns:
     col = 0
     id_col, text_col = col, col + 1
     col = 2
@@ -185,6 +194,16 @@ def _audit_columns(framework: Framework) -> AuditColumns:
     if framework.audit.show_descriptors and any(i.descriptors for i in framework.items):
         for label in framework.scale.labels:
             descriptors[label] = col
+            col += 1
+    previous: dict[str, int] = {}
+    if carry:
+        keys = ["rating"]
+        if framework.audit.date_column:
+            keys.append("date")
+        if framework.audit.comment_column:
+            keys.append("comment")
+        for key in keys:
+            previous[key] = col
             col += 1
     rating = col
     col += 1
@@ -198,7 +217,9 @@ def _audit_columns(framework: Framework) -> AuditColumns:
     comment = None
     if framework.audit.comment_column:
         comment, col = col, col + 1
-    return AuditColumns(id_col, text_col, descriptors, rating, date, extra, comment, col - 1)
+    return AuditColumns(
+        id_col, text_col, descriptors, rating, date, extra, comment, col - 1, previous
+    )
 
 
 def _cover(framework: Framework) -> tuple[dict[str, Cell], dict[str, Cell], dict[str, Column]]:
@@ -234,23 +255,25 @@ def _cover(framework: Framework) -> tuple[dict[str, Cell], dict[str, Cell], dict
     return detail_cells, input_cells, inputs
 
 
-_CACHE: dict[int, tuple[Framework, Layout]] = {}
+_CACHE: dict[tuple[int, bool], tuple[Framework, Layout]] = {}
 
 
-def layout_for(framework: Framework) -> Layout:
-    """Where everything of this framework's workbook is. Cached: frameworks are immutable."""
-    hit = _CACHE.get(id(framework))
+def layout_for(framework: Framework, variant: str = "") -> Layout:
+    """Where everything of this framework's workbook is (``variant`` CARRY_FORWARD for a
+    next-term workbook). Cached: frameworks are immutable."""
+    carry = variant == CARRY_FORWARD
+    hit = _CACHE.get((id(framework), carry))
     if hit is not None and hit[0] is framework:
         return hit[1]
     if len(_CACHE) > 64:
         _CACHE.clear()
-    layout = _build(framework)
-    _CACHE[id(framework)] = (framework, layout)
+    layout = _build(framework, carry)
+    _CACHE[(id(framework), carry)] = (framework, layout)
     return layout
 
 
-def _build(framework: Framework) -> Layout:
-    columns = _audit_columns(framework)
+def _build(framework: Framework, carry: bool = False) -> Layout:
+    columns = _audit_columns(framework, carry)
     rating_rows: list[RatingRow] = []
     headings: list[HeadingRow] = []
     group_cells: dict[str, list[Cell]] = {}
@@ -308,10 +331,13 @@ def _build(framework: Framework) -> Layout:
     names.extend(audit_sheets)
     if sheets.action_plan:
         names.append(sheets.action_plan.title)
+        if carry:
+            names.append(COMPLETED_SHEET)
     if sheets.portfolio:
         names.append(sheets.portfolio.title)
     names.append(META_SHEET)
     return Layout(
+        variant=CARRY_FORWARD if carry else "",
         framework=framework,
         sheet_names=tuple(names),
         audit_sheets=tuple(audit_sheets),

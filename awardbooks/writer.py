@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from awardbooks import __version__
 from awardbooks.layout import (
+    COMPLETED_SHEET,
     COVER_SHEET,
     FIRST_ROW,
     HEADER_ROW,
@@ -51,6 +52,8 @@ class WorkbookInfo:
     contact_email: str = ""
     previous_workbook_id: str = ""
     generated_at: str = ""
+    layout_variant: str = ""
+    previous_term: str = ""
 
     def meta(self, framework: Framework) -> dict[str, str]:
         return {
@@ -59,8 +62,10 @@ class WorkbookInfo:
             "spec_version": framework.version,
             "spec_fingerprint": framework.fingerprint(),
             "layout_version": str(LAYOUT_VERSION),
+            "layout_variant": self.layout_variant,
             "workbook_id": self.workbook_id,
             "previous_workbook_id": self.previous_workbook_id,
+            "previous_term": self.previous_term,
             "setting": self.setting,
             "urn": self.urn,
             "partnership": self.partnership,
@@ -74,6 +79,16 @@ class WorkbookInfo:
         }
 
 
+@dataclass(frozen=True)
+class CarryForward:
+    """What a next-term workbook shows from the setting's previous return."""
+
+    previous: dict[str, tuple[str, str, str]]  # row key → (rating, ISO date, comment)
+    open_actions: tuple[dict[str, Any], ...] = ()  # carried into the action plan
+    completed_actions: tuple[dict[str, Any], ...] = ()  # listed, locked
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → {col: value}
+
+
 def write_workbook(
     framework: Framework,
     info: WorkbookInfo,
@@ -81,6 +96,7 @@ def write_workbook(
     *,
     password: str | None = None,
     ratings: Mapping[str, str] | None = None,
+    carry: CarryForward | None = None,
 ) -> None:
     """Write one workbook for one setting to ``target`` (a path or a binary file object).
 
@@ -97,18 +113,27 @@ def write_workbook(
         "in_memory": True,
     }
     workbook = xlsxwriter.Workbook(target_arg, options)
-    _Renderer(workbook, framework, info, password, dict(ratings or {})).render()
+    _Renderer(workbook, framework, info, password, dict(ratings or {}), carry).render()
     workbook.close()
 
 
 class _Renderer:
-    def __init__(self, workbook, framework: Framework, info: WorkbookInfo, password, ratings):
+    def __init__(
+        self,
+        workbook,
+        framework: Framework,
+        info: WorkbookInfo,
+        password,
+        ratings,
+        carry: CarryForward | None = None,
+    ):
         self.wb = workbook
         self.fw = framework
         self.info = info
         self.password = password or ""
         self.ratings = ratings
-        self.layout: Layout = layout_for(framework)
+        self.carry = carry
+        self.layout: Layout = layout_for(framework, info.layout_variant)
         self.f = _formats(workbook, framework)
         self.sheets: dict[str, Any] = {}
         self.lists: dict[tuple[str, ...], str] = {}
@@ -514,6 +539,14 @@ class _Renderer:
         headers: list[tuple[str, float]] = [("ID", 7), (labels.item, 55)]
         for label in cols.descriptors:
             headers.append((label, 38))
+        when = self.info.previous_term or "last term"
+        previous_heads = {
+            "rating": (f"{labels.rating}, {when}", 15),
+            "date": (f"{labels.date}, {when}", 12),
+            "comment": (f"{labels.comment}, {when}", 34),
+        }
+        for key in cols.previous:
+            headers.append(previous_heads[key])
         headers.append((labels.rating, 15))
         if cols.date is not None:
             headers.append((labels.date, 12))
@@ -561,6 +594,15 @@ class _Renderer:
                     text = item.descriptors.get(label, "")
                     ws.write_string(row, col, text, f["descriptor"])
                     self._fit(ws, row, text, 38 * 1.1)
+            if cols.previous:
+                before = self.carry.previous.get(rr.key, ("", "", "")) if self.carry else ()
+                for key, col in cols.previous.items():
+                    value = before[("rating", "date", "comment").index(key)] if before else ""
+                    value = _cell_value(value)
+                    if isinstance(value, dt.date):
+                        ws.write_datetime(row, col, value, f["locked_date"])
+                    else:
+                        self._text(ws, row, col, value or "", f["previous"])
             if not rr.rated:
                 for col in range(cols.rating, cols.last + 1):
                     ws.write_string(row, col, "", f["locked"])
@@ -649,8 +691,15 @@ class _Renderer:
             ws.write_string(row.row, 0, row.key, f["id"])
             if row.key in texts:
                 self._text(ws, row.row, 1, texts[row.key], f["locked"])
+            before = self.carry.outcomes.get(row.key, {}) if self.carry else {}
             for cid, cell in row.cells.items():
-                self._input(ws, cell, columns[cid])
+                value = _cell_value(before.get(cid))
+                if value in (None, ""):
+                    self._input(ws, cell, columns[cid])
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(cell.row, cell.col, value, f["locked_date"])
+                else:
+                    self._text(ws, cell.row, cell.col, str(value), f["previous"])
         local = [r for r in self.layout.table_rows["outcomes"] if r.key not in texts]
         if local:
             note = spec.blank_note or "Local outcomes"
@@ -674,10 +723,22 @@ class _Renderer:
             ws.write_string(row.row, 0, row.key, f["id"])
         for j, column in enumerate(spec.columns):
             self._input_range(ws, rows[0].row, rows[-1].row, 1 + j, column)
+        carried = self.carry.open_actions if self.carry else ()
+        for row, action in zip(rows, carried):
+            for cid, cell in row.cells.items():
+                value = _cell_value(action.get(cid))
+                if value not in (None, ""):
+                    self._input(
+                        ws,
+                        cell,
+                        self.layout.table_columns["action_plan"][cid],
+                        value,
+                        validate=False,
+                    )
         if "status" in self.layout.table_columns["action_plan"]:
             col = rows[0].cells["status"].col
-            for level in self.fw.scale.levels:
-                if level.label in spec.columns[col - 1].options:
+            for option in spec.columns[col - 1].options:
+                if f"cf:{option}" in f:
                     ws.conditional_format(
                         rows[0].row,
                         col,
@@ -686,12 +747,35 @@ class _Renderer:
                         {
                             "type": "cell",
                             "criteria": "==",
-                            "value": f'"{level.label}"',
-                            "format": f[f"cf:{level.label}"],
+                            "value": f'"{option}"',
+                            "format": f[f"cf:{option}"],
                         },
                     )
         ws.freeze_panes(FIRST_ROW, 1)
         self._page(ws, spec.title, last)
+        self._protect(ws)
+        if COMPLETED_SHEET in self.sheets:
+            self._completed_actions()
+
+    def _completed_actions(self) -> None:
+        spec = self.fw.sheets.action_plan
+        ws, f = self.sheets[COMPLETED_SHEET], self.f
+        last = len(spec.columns)
+        self._title(ws, "Completed actions", f"Carried from {self.info.previous_term}", last)
+        self._headers(ws, [("No.", 6)] + [(c.label, c.width) for c in spec.columns])
+        done = self.carry.completed_actions if self.carry else ()
+        for i, action in enumerate(done):
+            row = FIRST_ROW + i
+            ws.write_string(row, 0, str(action.get("key", i + 1)), f["id"])
+            for j, column in enumerate(spec.columns):
+                value = _cell_value(action.get(column.id))
+                if isinstance(value, dt.date):
+                    ws.write_datetime(row, 1 + j, value, f["locked_date"])
+                else:
+                    self._text(ws, row, 1 + j, "" if value is None else str(value), f["locked"])
+        if not done:
+            ws.write_string(FIRST_ROW, 1, "No completed actions yet.", f["small"])
+        self._page(ws, COMPLETED_SHEET, last)
         self._protect(ws)
 
     def _portfolio(self) -> None:
@@ -800,6 +884,16 @@ def _line_count(text: str, width: float) -> int:
     for paragraph in text.split("\n"):
         total += max(1, -(-len(paragraph) // per_line))
     return total
+
+
+def _cell_value(value: Any) -> Any:
+    """A value read from a return, as it should be written back (ISO dates become dates)."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _header_text(text: str) -> str:
@@ -917,6 +1011,8 @@ def _formats(wb, framework: Framework) -> dict[str, Any]:
         "id": fmt(bold=True),
         "input": fmt(text_wrap=True, locked=False, bg_color=INPUT_FILL),
         "input_date": fmt(locked=False, bg_color=INPUT_FILL, num_format="dd/mm/yyyy"),
+        "locked_date": fmt(num_format="dd/mm/yyyy"),
+        "previous": fmt(text_wrap=True, italic=True, bg_color="#F2F2F2"),
         "count": fmt(num_format="0", align="center"),
         "pct": fmt(num_format="0.0%", align="center"),
         "total": fmt(bold=True, top=2),

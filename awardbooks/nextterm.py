@@ -1,0 +1,216 @@
+"""Carry-forward: next term's workbooks built from each setting's latest accepted return."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from awardbooks.errors import GenerateError
+from awardbooks.generate import (
+    MANIFEST_COLUMNS,
+    GenerateResult,
+    Setting,
+    atomic_write,
+    check_year_term,
+    prepare_out_dir,
+    read_manifest,
+    read_roster,
+    workbook_filename,
+    write_csv,
+)
+from awardbooks.layout import CARRY_FORWARD
+from awardbooks.model import Framework
+
+DONE = ("green", "complete", "completed", "done")
+
+
+def _who(record) -> str:
+    return record.get("urn") or record.get("setting").casefold().strip()
+
+
+def latest_returns(framework: Framework, paths: Iterable[str | Path], specs=()) -> list:
+    """Each setting's latest usable return of this framework (by year and term, then the
+    date on its cover, then file time)."""
+    from awardbooks.analysis import find_inputs, read_all, term_sort_key
+
+    inputs = find_inputs(paths)
+    if not inputs:
+        raise GenerateError("no returns found in the --from-returns paths")
+    records, _registry = read_all(inputs, specs=tuple(str(s) for s in specs))
+    usable = [
+        r
+        for r in records
+        if r.status in ("accepted", "warning")
+        and r.framework is not None
+        and r.framework.id == framework.id
+    ]
+    latest: dict[str, object] = {}
+    for record in usable:
+        key = _who(record)
+        order = (
+            term_sort_key(record.get("year"), record.get("term")),
+            str(record.cover.get("completed_on") or ""),
+            record.mtime,
+        )
+        if key not in latest or order > latest[key][0]:
+            latest[key] = (order, record)
+    return [pair[1] for pair in latest.values()]
+
+
+def carry_for(record, framework: Framework):
+    """The CarryForward a previous return gives its next workbook."""
+    from awardbooks.writer import CarryForward
+
+    previous = {
+        key: (r.label or "", r.date or "", r.comment or "") for key, r in record.ratings.items()
+    }
+    open_actions, completed = [], []
+    for row in record.tables.get("action_plan", []):
+        status = str(row.get("status") or "").casefold()
+        (completed if status in DONE else open_actions).append(row)
+    outcomes = {
+        row["key"]: {k: v for k, v in row.items() if k not in ("key", "row")}
+        for row in record.tables.get("outcomes", [])
+    }
+    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes)
+
+
+def _match(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:
+    """Pair roster/manifest rows with returns: by workbook id, else URN, else name."""
+    by_id = {r.get("workbook_id"): r for r in records if r.get("workbook_id")}
+    by_urn = {r.get("urn"): r for r in records if r.get("urn")}
+    by_name = {r.get("setting").casefold().strip(): r for r in records}
+    pairs, used = [], set()
+    for row in settings_rows:
+        record = (
+            by_id.get(row.get("workbook_id", ""))
+            or by_urn.get(row.get("urn", ""))
+            or by_name.get(row.get("setting", "").casefold().strip())
+        )
+        if record is not None:
+            used.add(id(record))
+        pairs.append((row, record))
+    unmatched = [r.file for r in records if id(r) not in used]
+    return pairs, unmatched
+
+
+def generate_next_term(
+    framework: Framework,
+    returns: Iterable[str | Path],
+    *,
+    year: str,
+    term: str,
+    out_dir: Path,
+    roster: Path | None = None,
+    prefill: bool = False,
+    password: str | None = None,
+    force: bool = False,
+    specs=(),
+    progress: Callable[[Path], None] | None = None,
+) -> GenerateResult:
+    """Write next term's workbook for every setting (of the roster, or of the returns)."""
+    from awardbooks.writer import WorkbookInfo, write_workbook
+
+    check_year_term(year, term)
+    out_dir = prepare_out_dir(out_dir)
+    records = latest_returns(framework, returns, specs)
+    result = GenerateResult()
+    if roster is not None:
+        rows = _roster_rows(Path(roster))
+        pairs, unmatched = _match(rows, records)
+        for file in unmatched:
+            result.warnings.append(f"{file}: its setting is not in {roster}; no workbook made")
+    else:
+        pairs = [
+            (
+                {
+                    "setting": r.get("setting"),
+                    "urn": r.get("urn"),
+                    "partnership": r.get("partnership"),
+                    "local_authority": r.get("local_authority"),
+                    "contact_email": r.get("contact_email"),
+                },
+                r,
+            )
+            for r in records
+        ]
+        if not pairs:
+            raise GenerateError(
+                f"no accepted {framework.name} returns in the --from-returns paths; "
+                "check them with awardbooks check"
+            )
+    for row, record in pairs:
+        setting = Setting(
+            row.get("setting", ""),
+            row.get("urn", ""),
+            row.get("partnership", ""),
+            row.get("local_authority", ""),
+            row.get("contact_email", ""),
+        )
+        path = out_dir / workbook_filename(framework, setting, year, term)
+        if path.exists() and not force:
+            result.skipped.append(path)
+            continue
+        if record is None:
+            result.warnings.append(
+                f"{setting.setting}: no previous return; a fresh workbook was made"
+            )
+        carry = carry_for(record, framework) if record is not None else None
+        previous_term = (
+            f"{record.get('term')} {record.get('year')}".strip() if record is not None else ""
+        )
+        info = WorkbookInfo(
+            setting=setting.setting,
+            urn=setting.urn,
+            partnership=setting.partnership,
+            local_authority=setting.local_authority,
+            contact_email=setting.contact_email,
+            workbook_id=str(uuid.uuid4()),
+            year=year,
+            term=term,
+            previous_workbook_id=record.get("workbook_id") if record is not None else "",
+            previous_term=previous_term,
+            layout_variant=CARRY_FORWARD if record is not None else "",
+            generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        )
+        ratings = (
+            {k: v[0] for k, v in carry.previous.items() if v[0]} if (carry and prefill) else None
+        )
+        atomic_write(
+            path,
+            lambda f, info=info, carry=carry, ratings=ratings: write_workbook(
+                framework, info, f, password=password, ratings=ratings, carry=carry
+            ),
+        )
+        result.written.append(path)
+        result.rows.append(
+            {
+                "workbook_id": info.workbook_id,
+                "file": path.name,
+                "setting": setting.setting,
+                "urn": setting.urn,
+                "partnership": setting.partnership,
+                "local_authority": setting.local_authority,
+                "contact_email": setting.contact_email,
+                "framework": framework.id,
+                "spec_version": framework.version,
+                "year": year,
+                "term": term,
+                "previous_workbook_id": info.previous_workbook_id,
+            }
+        )
+        if progress:
+            progress(path)
+    result.manifest = out_dir / "manifest.csv"
+    write_csv(result.manifest, (*MANIFEST_COLUMNS, "previous_workbook_id"), result.rows)
+    return result
+
+
+def _roster_rows(path: Path) -> list[dict[str, str]]:
+    """A roster CSV or a manifest CSV (with workbook ids) as plain rows."""
+    head = path.read_text(encoding="utf-8-sig", errors="replace").split("\n", 1)[0]
+    if "workbook_id" in head:
+        return read_manifest(path)
+    return [vars(s) for s in read_roster(path)]
