@@ -17,6 +17,8 @@ from awardbooks.generate import (
     generate_roster,
     read_roster,
 )
+from awardbooks.mail import DraftsResult, SendResult, write_drafts  # noqa: F401 - email out
+from awardbooks.mail import send as send_mail  # noqa: F401
 from awardbooks.model import Framework
 
 
@@ -115,6 +117,35 @@ def generate(
     return GenerateResult(written=[path], rows=[row])
 
 
+def generate_next_term(
+    framework: str | Path | Framework,
+    returns: Iterable[str | Path],
+    *,
+    year: str | None = None,
+    term: str,
+    out_dir: str | Path = "generated",
+    roster: str | Path | None = None,
+    prefill: bool = False,
+    password: str | None = None,
+    force: bool = False,
+) -> GenerateResult:
+    """Next term's workbooks, each showing its setting's latest return beside the new cells."""
+    from awardbooks.nextterm import generate_next_term as _next
+
+    fw = load_framework(framework)
+    return _next(
+        fw,
+        returns,
+        year=year or current_academic_year(),
+        term=term,
+        out_dir=Path(out_dir),
+        roster=Path(roster) if roster else None,
+        prefill=prefill,
+        password=password,
+        force=force,
+    )
+
+
 @dataclass
 class AnalysisResult:
     """An analysis run: the tables, and the files it wrote."""
@@ -171,3 +202,55 @@ def check(path: str | Path, *, specs: Iterable[str | Path] = ()):
 
         raise AwardbooksError(f"{path}: no such file")
     return read_path(path, Registry.default(specs))
+
+
+def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list:
+    """Check every return in one file as the analyser would: a workbook, a .zip archive or a
+    saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
+    from awardbooks.analysis import _read_unit, _units
+    from awardbooks.reader import Registry
+
+    path = Path(path)
+    if not path.is_file():
+        from awardbooks.errors import AwardbooksError
+
+        raise AwardbooksError(f"{path}: no such file")
+    registry = Registry.default(specs)
+    return [_read_unit(unit, registry) for unit in _units([path])]
+
+
+def annotate(
+    path: str | Path,
+    out: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    force: bool = False,
+    record: Any = None,
+):
+    """Check one return (or take its ``record``) and write a copy of it to ``out`` with each
+    problem marked on its cell (a comment and a highlight); the return itself is never
+    changed. Returns an AnnotateResult (``out`` is None when there was nothing to mark)."""
+    from awardbooks.annotate import annotate as _annotate
+
+    record = record if record is not None else check(path, specs=specs)
+    return _annotate(path, out, record, force=force)
+
+
+def feedback(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    manifest: str | Path | None = None,
+    specs: Iterable[str | Path] = (),
+    pdf: bool = True,
+    *,
+    force: bool = False,
+    progress: Callable[[Any], None] | None = None,
+    inputs: list[Path] | None = None,
+):
+    """Analyse returns and write a feedback workbook (and PDF) per setting into ``out_dir``,
+    for each setting's latest accepted return; returns a FeedbackResult."""
+    from awardbooks.feedback import feedback_reports
+
+    specs = tuple(specs)
+    run = analyse(paths, out=None, manifest=manifest, specs=specs, progress=progress, inputs=inputs)
+    return feedback_reports(run.consolidation, out_dir, pdf=pdf, force=force, specs=specs)

@@ -68,6 +68,55 @@ def spec_check(spec_file: Path) -> None:
     )
 
 
+@spec_group.command("template")
+@click.argument("framework", required=False)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workbook to write (default: FRAMEWORK.xlsx, or my-framework.xlsx).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@friendly
+def spec_template(framework, out, force) -> None:
+    """Write an authoring workbook: empty, or filled from FRAMEWORK (id or spec file)."""
+    from awardbooks import authoring, spec
+
+    fw = spec.load(framework) if framework else None
+    out = out or Path(f"{fw.id if fw else 'my-framework'}.xlsx")
+    authoring.write_template(fw, out, force=force)
+    click.echo(f"Wrote {out}: fill it in, then `awardbooks spec import {out} --out NAME.yaml`")
+
+
+@spec_group.command("import")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The spec to write (default: the framework id + .yaml).",
+)
+@click.option("--force", is_flag=True, help="Replace the spec if it exists.")
+@friendly
+def spec_import(workbook, out, force) -> None:
+    """Turn a completed authoring workbook into a YAML spec; lists every problem."""
+    from awardbooks import authoring, specout
+
+    fw = authoring.import_template(workbook)
+    out = out or Path(f"{fw.id}.yaml")
+    specout.write_yaml(fw, out, force=force, source=workbook.name)
+    click.echo(
+        f"Wrote {out}: {fw.title} (version {fw.version}), {len(fw.groups)} groups, "
+        f"{len(fw.items)} items, {fw.status}"
+    )
+
+
+@spec_group.command("schema")
+def spec_schema() -> None:
+    """Print the JSON Schema of the spec format (also in docs/spec-schema.json)."""
+    from awardbooks import specout
+
+    click.echo(specout.schema_text(), nl=False)
+
+
 @cli.command("generate")
 @click.argument("framework")
 @click.option("--setting", help="The setting's (school's) name, for one workbook.")
@@ -91,6 +140,19 @@ def spec_check(spec_file: Path) -> None:
 )
 @click.option("--password", help="Sheet protection password (a deterrent, not security).")
 @click.option("--force", is_flag=True, help="Replace workbooks that already exist.")
+@click.option(
+    "--from-returns",
+    "from_returns",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Last term's returns (files or folders): carry each setting's ratings, actions and "
+    "outcomes into next term's workbook. Repeatable.",
+)
+@click.option(
+    "--prefill",
+    is_flag=True,
+    help="With --from-returns: pre-fill the new ratings with last term's, to be confirmed.",
+)
 @friendly
 def generate_cmd(
     framework,
@@ -104,10 +166,39 @@ def generate_cmd(
     out_dir,
     password,
     force,
+    from_returns,
+    prefill,
 ) -> None:
-    """Generate workbooks for FRAMEWORK (a built-in id or a spec file)."""
+    """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook)."""
     from awardbooks import api
 
+    if from_returns:
+        if setting:
+            raise click.UsageError(
+                "--from-returns takes the settings from the returns (or --roster), not --setting"
+            )
+        result = api.generate_next_term(
+            framework,
+            from_returns,
+            year=year,
+            term=term,
+            out_dir=out_dir,
+            roster=roster,
+            prefill=prefill,
+            password=password,
+            force=force,
+        )
+        click.echo(
+            f"Wrote {len(result.written)} next-term workbooks to {out_dir}/ and "
+            f"{result.manifest.name}."
+        )
+        if result.skipped:
+            click.echo(f"Kept {len(result.skipped)} existing workbooks (use --force to replace).")
+        for warning in result.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        return
+    if prefill:
+        raise click.UsageError("--prefill goes with --from-returns")
     if roster and setting:
         raise click.UsageError("give --setting or --roster, not both")
     if not roster and not setting:
@@ -216,24 +307,204 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A spec file, for a workbook of your own framework.",
 )
+@click.option(
+    "--annotate",
+    "annotate_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a copy of FILE with each problem marked on its cell (comment + highlight).",
+)
+@click.option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
 @friendly
-def check_cmd(file, specs) -> None:
+def check_cmd(file, specs, annotate_to, force) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
     from awardbooks import api
+    from awardbooks.mailin import mail_kind
 
-    record = api.check(file, specs=specs)
-    fw = record.framework
-    what = f"{fw.title}, {record.get('setting') or 'unknown setting'}" if fw else "unrecognised"
-    rated = sum(1 for r in record.ratings.values() if r.label)
-    click.echo(
-        f"{file}: {record.status} ({what}; {rated} of {len(record.ratings)} rated; "
-        f"{len(record.errors)} errors, {len(record.warnings)} warnings)"
+    annotated = None
+    if mail_kind(file):  # a saved email or mailbox: every workbook attached to it
+        if annotate_to is not None:
+            raise click.UsageError(
+                "--annotate needs one workbook, not a saved email; save the attachment first"
+            )
+        records = api.check_returns(file, specs=specs)
+    else:
+        records = [api.check(file, specs=specs)]
+        if annotate_to is not None:
+            annotated = api.annotate(file, annotate_to, force=force, record=records[0])
+    for record in records:
+        fw = record.framework
+        what = f"{fw.title}, {record.get('setting') or 'unknown setting'}" if fw else "unrecognised"
+        rated = sum(1 for r in record.ratings.values() if r.label)
+        click.echo(
+            f"{record.file}: {record.status} ({what}; {rated} of {len(record.ratings)} rated; "
+            f"{len(record.errors)} errors, {len(record.warnings)} warnings)"
+        )
+        for message in record.errors:
+            click.echo(f"  error: {message.removeprefix(str(record.file) + ': ')}")
+        for message in record.warnings:
+            click.echo(f"  warning: {message.removeprefix(str(record.file) + ': ')}")
+    if annotated is not None and annotated.out is None:
+        click.echo("No problems to mark: no annotated copy was written.")
+    elif annotated is not None:
+        n, cells = len(annotated.notes), len({note.where for note in annotated.notes})
+        click.echo(
+            f"Wrote {annotated.out}: {n} problem{'s' if n != 1 else ''} marked with comments on "
+            f"{cells} cell{'s' if cells != 1 else ''} (errors highlighted red, warnings amber)."
+        )
+    if any(record.errors for record in records):
+        raise SystemExit(1)
+
+
+@cli.command("report")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for the feedback reports.",
+)  # fmt: skip
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The manifest.csv from generate (returns not in it are left out).",
+)
+@click.option(
+    "--spec",
+    "specs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A spec file for returns of your own frameworks (repeatable).",
+)
+@click.option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
+@click.option("--force", is_flag=True, help="Replace reports that already exist.")
+@friendly
+def report_cmd(paths, out_dir, manifest, specs, no_pdf, force) -> None:
+    """Write a feedback report (workbook and PDF) for each setting's latest accepted return."""
+    from awardbooks import api
+    from awardbooks.analysis import _units, find_inputs
+
+    for given in paths:
+        if not given.exists():
+            raise click.ClickException(f"{given}: no such file or folder")
+    inputs = find_inputs(paths)
+    total = sum(1 for _ in _units(inputs))
+    with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
+        result = api.feedback(
+            paths, out_dir, manifest, specs, not no_pdf, force=force,
+            progress=lambda _r: bar.update(1), inputs=inputs,
+        )  # fmt: skip
+    made = len(result.workbooks)
+    pdfs = f" and {len(result.pdfs)} PDFs" if result.pdfs else ""
+    if made:
+        click.echo(f"Wrote feedback for {made} setting{'s' if made != 1 else ''} to {out_dir}/ "
+                   f"({made} workbook{'s' if made != 1 else ''}{pdfs}).")  # fmt: skip
+    else:
+        click.echo(f"No new reports written to {out_dir}/.")
+    if result.kept:
+        kept = len(result.kept)
+        click.echo(
+            f"Kept {kept} existing report{'s' if kept != 1 else ''} (use --force to replace them)."
+        )
+    if result.not_reported:
+        click.echo(
+            f"Left out {result.not_reported} return{'s' if result.not_reported != 1 else ''} "
+            "that were rejected, duplicates or unknown (awardbooks analyse lists the reasons)."
+        )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """Email the workbooks to the settings: drafts to send by hand, or through your server."""
+
+
+def _mail_options(func):
+    func = click.option(
+        "--return-by", metavar="DATE", help="When the workbooks are due, e.g. 2026-12-11."
+    )(func)
+    func = click.option(
+        "--template",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Your own message template (default: the one shown in the README).",
+    )(func)
+    return click.argument("manifest", type=click.Path(exists=True, path_type=Path))(func)
+
+
+def _echo_unsent(unsent) -> None:
+    if unsent:
+        click.echo(f"No message for {len(unsent)} settings (contact them another way):")
+    for item in unsent:
+        click.echo(f"  {item.setting} ({item.file}): {item.reason}")
+
+
+@mail_group.command("drafts")
+@_mail_options
+@click.option(
+    "--from", "from_addr", metavar="ADDRESS", help="Sender (default: your mail program's)."
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace drafts that already exist.")
+@friendly
+def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) -> None:
+    """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder)."""
+    from awardbooks import api
+
+    result = api.write_drafts(
+        manifest, template, out_dir, from_addr, return_by=return_by, force=force
     )
-    for message in record.errors:
-        click.echo(f"  error: {message.removeprefix(str(record.file) + ': ')}")
-    for message in record.warnings:
-        click.echo(f"  warning: {message.removeprefix(str(record.file) + ': ')}")
-    if record.errors:
+    click.echo(f"Wrote {len(result.written)} drafts to {out_dir}/ (open each and press Send).")
+    if result.kept:
+        click.echo(f"Kept {len(result.kept)} existing drafts (use --force to replace).")
+    _echo_unsent(result.unsent)
+
+
+@mail_group.command("send")
+@_mail_options
+@click.option("--from", "from_addr", metavar="ADDRESS", required=True, help="The sender's address.")
+@click.option("--smtp", required=True, metavar="HOST:PORT", help="Your mail server.")
+@click.option("--starttls", is_flag=True, help="Encrypt the connection (STARTTLS).")
+@click.option("--user", help="Log in as this user; the password is asked for.")
+@click.option("--send", "really_send", is_flag=True, help="Send (without it: a dry run).")
+@click.option("--resend", is_flag=True, help="Also send those the log shows as sent.")
+@click.option(
+    "--log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The log of what was sent (default: mail-log.csv beside the manifest).",
+)
+@friendly
+def mail_send_cmd(
+    manifest, template, return_by, from_addr, smtp, starttls, user, really_send, resend, log
+) -> None:
+    """Send each workbook in MANIFEST through your mail server (a dry run unless --send)."""
+    from awardbooks import api
+    from awardbooks.mail import parse_server
+
+    host, _port = parse_server(smtp)
+
+    def password() -> str:  # asked for only when connecting, after every other check
+        return click.prompt(f"Password for {user} at {host}", hide_input=True)
+
+    def report(o) -> None:
+        label = {"dry run": "Would send", "sent": "Sent", "failed": "FAILED", "skipped": "Skipped"}
+        detail = f": {o.detail}" if o.detail else ""
+        click.echo(f"{label[o.outcome]} to {o.to}: {o.subject} [{o.file}]{detail}")
+
+    result = api.send_mail(
+        manifest, template, from_addr=from_addr, smtp=smtp, starttls=starttls, user=user,
+        password=password, really_send=really_send, log=log, return_by=return_by,
+        resend=resend, report=report,
+    )  # fmt: skip
+    _echo_unsent(result.unsent)
+    if result.dry_run:
+        click.echo(
+            f"Dry run: nothing was sent. Add --send to send {result.count('dry run')} "
+            f"messages through {smtp}."
+        )
+        return
+    click.echo(
+        f"Sent {result.count('sent')}, failed {result.count('failed')}, skipped "
+        f"{result.count('skipped')}; logged in {result.log}."
+    )
+    if result.count("failed"):
         raise SystemExit(1)
 
 
