@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from awardbooks.errors import ReturnError
 
@@ -27,6 +27,7 @@ MAX_MEMBERS = 5000
 MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
 CHUNK = 256 * 1024
 
+KEEP_PART = 8 * 1024 * 1024  # parts up to this size are kept once decompressed
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -51,10 +52,13 @@ class Package:
     zf: zipfile.ZipFile
     macro_enabled: bool
     kind: str = "xlsx"
+    parts: dict[str, bytes] = field(default_factory=dict)
+    """Parts already decompressed while they were verified (each read once, not thrice)."""
 
     def read(self, name: str) -> bytes:
         """A member's bytes (its size and checksum were verified by :func:`sniff`)."""
-        return _member(self.zf, name)
+        part = self.parts.get(name)
+        return part if part is not None else _member(self.zf, name)
 
     def has(self, name: str) -> bool:
         return name in self.zf.NameToInfo
@@ -88,12 +92,15 @@ def sniff(data: bytes, name: str) -> Package:
     zf, infos = _open_zip(data, "the file is damaged or incomplete ({}); send the workbook again")
     _check_sizes(infos)
     _check_layout(data, zf, infos)
+    parts = {}
     for info in infos:
-        _verify(data, info)
+        part = _verify(data, info, keep=info.file_size <= KEEP_PART)
+        if part is not None:
+            parts[info.filename] = part
     names = {info.filename for info in infos}
     if "mimetype" in names and "content.xml" in names:
         if _member(zf, "mimetype").strip() == ODS_MIMETYPE:
-            return Package(data, zf, False, "ods")
+            return Package(data, zf, False, "ods", parts)
         raise ReturnError("this is an OpenDocument file but not a spreadsheet (.ods or .xlsx)")
     if "[Content_Types].xml" not in names:
         raise ReturnError("this is a zip file, not an Excel workbook (.xlsx)")
@@ -110,7 +117,7 @@ def sniff(data: bytes, name: str) -> Package:
             "the file is damaged: its workbook part (xl/workbook.xml) is missing; send the "
             "workbook again"
         )
-    return Package(data, zf, _MACRO_TYPE in types)
+    return Package(data, zf, _MACRO_TYPE in types, "xlsx", parts)
 
 
 def _open_zip(data: bytes, message: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
@@ -196,9 +203,11 @@ def _data_start(data: bytes, info: zipfile.ZipInfo, check_name: bool = True) -> 
     return offset + 30 + name_len + extra_len
 
 
-def _verify(data: bytes, info: zipfile.ZipInfo) -> None:
+def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool = False) -> bytes | None:
     """Decompress one part in bounded chunks: it must hold exactly what the directory
-    declares (size and checksum), and an XML part must declare no document type."""
+    declares (size and checksum), and an XML part must declare no document type. With
+    ``keep``, return the part's bytes."""
+    kept: list[bytes] | None = [] if keep else None
     start = _data_start(data, info)
     packed = memoryview(data)[start : start + info.compress_size]
     if len(packed) < info.compress_size:
@@ -229,6 +238,8 @@ def _verify(data: bytes, info: zipfile.ZipInfo) -> None:
                 ) from None
             done = inflater.eof or (pos >= len(packed) and not inflater.unconsumed_tail and not out)
         produced += len(out)
+        if kept is not None:
+            kept.append(out)
         if produced > declared:
             raise ReturnError(
                 f"the part {info.filename} holds more data than its zip directory declares "
@@ -237,7 +248,7 @@ def _verify(data: bytes, info: zipfile.ZipInfo) -> None:
         crc = zlib.crc32(out, crc)
         if scan and out:
             window = tail + out
-            if _DOCTYPE.search(window):
+            if (b"<!" in window or b"!\x00" in window) and _DOCTYPE.search(window):
                 raise ReturnError(
                     f"the part {info.filename} declares an XML document type or entities, "
                     "which spreadsheet applications never write; the file was refused for safety"
@@ -250,6 +261,7 @@ def _verify(data: bytes, info: zipfile.ZipInfo) -> None:
             f"the file is damaged (the part {info.filename} does not match its checksum); "
             "send the workbook again"
         )
+    return b"".join(kept) if kept is not None else None
 
 
 def _zip_reason(exc: BaseException) -> str:

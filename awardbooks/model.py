@@ -347,7 +347,18 @@ class Framework(_Frozen):
     def fingerprint(self) -> str:
         """A short hash of everything that shapes the workbook: equal specs, equal prints.
 
-        ``previous_editions`` does not shape the workbook, so it is left out."""
+        ``previous_editions`` does not shape the workbook, so it is left out. Cached: a
+        framework is immutable and every return read is compared with it."""
+        hit = _FINGERPRINTS.get(id(self))
+        if hit is not None and hit[0] is self:
+            return hit[1]
         shape = self.model_dump(mode="json", exclude={"previous_editions"})
         canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        value = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        if len(_FINGERPRINTS) > 256:
+            _FINGERPRINTS.clear()
+        _FINGERPRINTS[id(self)] = (self, value)
+        return value
+
+
+_FINGERPRINTS: dict[int, tuple[Framework, str]] = {}

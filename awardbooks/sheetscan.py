@@ -36,10 +36,14 @@ class SheetFacts:
 
     def __init__(self, xml: bytes):
         self._xml = xml
-        self.protected = bool(_PROTECTED.search(xml))
-        self.validation = bool(_VALIDATION.search(xml))
+        # a literal search (memchr-fast) finds where to look; the pattern then confirms it
+        at = xml.find(b"sheetProtection")
+        self.protected = at >= 0 and bool(_PROTECTED.search(xml, max(0, at - 80)))
+        at = xml.find(b"dataValidation")
+        self.validation = at >= 0 and bool(_VALIDATION.search(xml, max(0, at - 80)))
         self.merges: list[tuple[int, int, int, int]] = []  # r1, c1, r2, c2
-        for first, last in _MERGE.findall(xml):
+        at = xml.find(b"mergeCell")
+        for first, last in _MERGE.findall(xml, max(0, at - 80)) if at >= 0 else ():
             r1, c1 = _split(first)
             r2, c2 = _split(last)
             self.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
