@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,21 @@ def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]
             yield str(path), path, None
 
 
+def printable(text: str) -> str:
+    """A file name or header as text every output can hold: bytes that were not valid in
+    the file system's encoding (kept by Python as lone surrogates) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _read_unit(unit: tuple[str, Path | None, bytes | None], registry: Registry) -> ReturnRecord:
     name, path, data = unit
-    source = getattr(data, "source", {})  # the email a return came from (mailin.MailBytes)
+    name = printable(name)
+    source = {k: printable(v) for k, v in getattr(data, "source", {}).items()}
+    # ^ the email a return came from (mailin.MailBytes)
     if path is None:  # an archive or email that could not be opened: data holds the reason
         return ReturnRecord(name, errors=[f"{name}: {data.decode()}"], source=source)
     if data is None:
@@ -159,8 +172,21 @@ def analyse(
 
     inputs = inputs if inputs is not None else find_inputs(paths)
     manifest_rows = read_manifest(Path(manifest)) if manifest else None
+    today = today or dt.date.today()
+    digests: dict[int, _Digest] = {}
+
+    def take(record: ReturnRecord) -> None:
+        """Turn a usable return into table rows at once and drop its cell-level objects, so
+        memory holds compact rows, not every return's parsed sheets."""
+        if record.status in ("accepted", "warning") and record.framework is not None:
+            digests[id(record)] = _digest(record, today)
+        record.ratings = {}
+        record.tables = {}
+        if progress:
+            progress(record)
+
     records, registry = read_all(
-        inputs, specs=tuple(str(s) for s in specs), jobs=jobs, progress=progress
+        inputs, specs=tuple(str(s) for s in specs), jobs=jobs, progress=take
     )
     statuses = {id(r): r.status for r in records}
     notes: dict[int, list[str]] = {id(r): [] for r in records}
@@ -168,8 +194,7 @@ def analyse(
     missing_rows: list[dict[str, str]] = []
     if manifest_rows is not None:
         missing_rows = _settle_manifest(records, statuses, notes, manifest_rows, str(manifest))
-    today = today or dt.date.today()
-    return _build(records, statuses, notes, missing_rows, registry, today)
+    return _build(records, digests, statuses, notes, missing_rows, registry, today)
 
 
 def _completed_key(record: ReturnRecord) -> tuple[str, float]:
@@ -231,22 +256,81 @@ def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict
     return [row for row in rows if row.get("workbook_id") not in returned]
 
 
-def _build(records, statuses, notes, missing_rows, registry: Registry, today) -> Consolidation:
+@dataclass
+class _Digest:
+    """One usable return as table rows (tuples in the tables' column order)."""
+
+    ratings: list[tuple]
+    scores: list[tuple]
+    actions: list[dict]
+    outcomes: list[dict]
+
+
+def _base(meta: dict[str, str]) -> dict[str, str]:
+    return {
+        key: meta.get(key, "")
+        for key in ("framework", "setting", "urn", "partnership", "year", "term")
+    }
+
+
+def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
+    fw = record.framework
+    meta = record.meta
+    base = _base(meta)
+    wid = meta.get("workbook_id", "")
+    labels = {lv.label: (lv.label, float(lv.score)) for lv in fw.scale.levels}
+    head = (
+        record.file,
+        wid,
+        base["framework"],
+        meta.get("spec_version", ""),
+        base["setting"],
+        base["urn"],
+        base["partnership"],
+        base["year"],
+        base["term"],
+    )
+    ratings = []
+    for key, rating in record.ratings.items():
+        label, score = labels.get(rating.label, ("", math.nan))
+        ratings.append(
+            (*head, rating.group_id, key, label, score, rating.date or "", rating.comment or "")
+        )
+    groups, overall = score_groups(fw, {k: r.label for k, r in record.ratings.items()})
+    top = fw.scale.top_score
+    scores = []
+    for g in [*groups, overall]:
+        score = pct(g.score(top))
+        scores.append(
+            (
+                wid,
+                base["framework"],
+                base["setting"],
+                base["urn"],
+                base["partnership"],
+                base["year"],
+                base["term"],
+                g.group_id,
+                g.title,
+                g.rated,
+                g.total,
+                math.nan if score is None else score,
+                pct(g.completion),
+            )
+        )
+    return _Digest(ratings, scores, _actions(record, fw, base, today), _outcomes(record, fw, base))
+
+
+def _build(
+    records, digests, statuses, notes, missing_rows, registry: Registry, today
+) -> Consolidation:
     import pandas as pd
 
     returns, ratings, scores, actions, outcomes = [], [], [], [], []
-    score_rows_by_record: dict[int, list[dict]] = {}
     for record in records:
         status = statuses[id(record)]
         meta = record.meta
-        base = {
-            "framework": meta.get("framework", ""),
-            "setting": meta.get("setting", ""),
-            "urn": meta.get("urn", ""),
-            "partnership": meta.get("partnership", ""),
-            "year": meta.get("year", ""),
-            "term": meta.get("term", ""),
-        }
+        base = _base(meta)
         returns.append(
             base
             | {
@@ -264,47 +348,13 @@ def _build(records, statuses, notes, missing_rows, registry: Registry, today) ->
                 "email_subject": record.source.get("email_subject", ""),
             }
         )
-        fw = record.framework
-        if status not in ("accepted", "warning") or fw is None:
+        digest = digests.pop(id(record), None)
+        if status not in ("accepted", "warning") or digest is None:
             continue
-        wid = meta.get("workbook_id", "")
-        levels = {lv.label: lv.score for lv in fw.scale.levels}
-        for key, rating in record.ratings.items():
-            ratings.append(
-                base
-                | {
-                    "file": record.file,
-                    "workbook_id": wid,
-                    "spec_version": meta.get("spec_version", ""),
-                    "group_id": rating.group_id,
-                    "item_id": key,
-                    "rating": rating.label or "",
-                    "score": levels[rating.label] if rating.label else math.nan,
-                    "date": rating.date,
-                    "comment": rating.comment,
-                }
-            )
-        groups, overall = score_groups(fw, {k: r.label for k, r in record.ratings.items()})
-        top = fw.scale.top_score
-        rows = []
-        for g in [*groups, overall]:
-            score = pct(g.score(top))
-            rows.append(
-                {
-                    "workbook_id": wid,
-                    **{k: base[k] for k in base},
-                    "group_id": g.group_id,
-                    "group_title": g.title,
-                    "rated": g.rated,
-                    "total": g.total,
-                    "score_pct": math.nan if score is None else score,
-                    "completion_pct": pct(g.completion),
-                }
-            )
-        scores.extend(rows)
-        score_rows_by_record[id(record)] = rows
-        actions.extend(_actions(record, fw, base, today))
-        outcomes.extend(_outcomes(record, fw, base))
+        ratings.extend(digest.ratings)
+        scores.extend(digest.scores)
+        actions.extend(digest.actions)
+        outcomes.extend(digest.outcomes)
     for row in missing_rows:
         returns.append(
             {
@@ -329,8 +379,9 @@ def _build(records, statuses, notes, missing_rows, registry: Registry, today) ->
             }
         )
     frame = pd.DataFrame
-    scores_df = frame(scores, columns=SCORES)
-    ratings_df = frame(ratings, columns=RATINGS)
+    scores_df = frame.from_records(scores, columns=SCORES)
+    ratings_df = _compact(frame.from_records(ratings, columns=RATINGS))
+    del ratings, scores
     used = {fid: fw for fid, fw in registry.by_id.items()}
     return Consolidation(
         returns=frame(returns, columns=RETURNS),
@@ -348,6 +399,31 @@ def _build(records, statuses, notes, missing_rows, registry: Registry, today) ->
         },
         analysed_on=today.isoformat(),
     )
+
+
+_REPEATED = (
+    "file",
+    "workbook_id",
+    "framework",
+    "spec_version",
+    "setting",
+    "urn",
+    "partnership",
+    "year",
+    "term",
+    "group_id",
+    "item_id",
+    "rating",
+    "date",
+)
+
+
+def _compact(ratings):
+    """Store the ratings' repeated texts once each (pandas categoricals): a rating row
+    repeats its return's file, workbook id, setting and so on, and a level's label."""
+    for col in _REPEATED:
+        ratings[col] = ratings[col].astype("category")
+    return ratings
 
 
 def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]:
@@ -426,7 +502,9 @@ def _progress(scores, ratings, frameworks):
     # slippage: any item whose rating's score went down since the previous return
     slipped: set[tuple] = set()
     if not ratings.empty:
-        r = ratings.copy()
+        r = ratings[
+            ["framework", "setting", "urn", "group_id", "item_id", "year", "term", "score"]
+        ].astype({"urn": str, "setting": str})
         r["who_"] = r["urn"].where(r["urn"] != "", r["setting"].str.casefold())
         r["order_"] = [term_sort_key(y, t) for y, t in zip(r["year"], r["term"])]
         r = r.sort_values(["framework", "who_", "item_id", "order_"], kind="stable")

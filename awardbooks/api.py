@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,7 @@ class AnalysisResult:
 
     consolidation: Any
     written: list[Path]
+    notes: list[str] = field(default_factory=list)
 
 
 def analyse(
@@ -167,7 +169,7 @@ def analyse(
 ) -> AnalysisResult:
     """Read, check and consolidate returns; write the consolidated workbook and/or CSVs."""
     from awardbooks.analysis import analyse as _analyse
-    from awardbooks.report import write_consolidated, write_data
+    from awardbooks.report import write_consolidated
 
     for given in paths:
         if not Path(given).exists():
@@ -177,7 +179,10 @@ def analyse(
     consolidation = _analyse(
         paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
     )
+    from awardbooks.report import ratings_too_many
+
     written: list[Path] = []
+    notes: list[str] = []
     if out is not None:
         out = Path(out)
         if out.exists() and out.is_dir():
@@ -185,11 +190,56 @@ def analyse(
 
             raise AwardbooksError(f"{out}: is a folder; give a file name like consolidated.xlsx")
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_consolidated(consolidation, out)
-        written.append(Path(out))
+        if data_dir is None and ratings_too_many(consolidation):
+            data_dir = out.with_name(f"{out.stem}-data")
+            notes.append(
+                f"{len(consolidation.ratings):,} ratings are too many for the Ratings "
+                f"sheet; they are in {data_dir}/ratings.csv"
+            )
     if data_dir is not None:
-        written.extend(write_data(consolidation, Path(data_dir)))
-    return AnalysisResult(consolidation, written)
+        written.extend(_write_outputs(consolidation, out, Path(data_dir)))
+    elif out is not None:
+        write_consolidated(consolidation, out)
+        written.append(out)
+    return AnalysisResult(consolidation, written, notes)
+
+
+def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path]:
+    """The consolidated workbook and the data files, written side by side: the CSVs in a
+    forked process while this one writes the workbook (each is a single-core job)."""
+    import multiprocessing
+
+    from awardbooks.report import write_consolidated, write_data
+
+    if out is None or not hasattr(os, "fork"):
+        written = [*([out] if out else [])]
+        if out is not None:
+            write_consolidated(consolidation, out)
+        return written + write_data(consolidation, data_dir)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_write_data_child, args=(consolidation, data_dir, send))
+    child.start()
+    send.close()
+    try:
+        write_consolidated(consolidation, out)
+    finally:
+        outcome = receive.recv() if receive.poll(600) else ("error", "writing the CSVs timed out")
+        child.join()
+    if outcome[0] == "error":
+        from awardbooks.errors import ReportError
+
+        raise ReportError(outcome[1])
+    return [out, *outcome[1]]
+
+
+def _write_data_child(consolidation, data_dir: Path, send) -> None:
+    from awardbooks.report import write_data
+
+    try:
+        send.send(("ok", write_data(consolidation, data_dir)))
+    except Exception as exc:  # reported by the parent as one line
+        send.send(("error", str(exc) or type(exc).__name__))
 
 
 def check(path: str | Path, *, specs: Iterable[str | Path] = ()):

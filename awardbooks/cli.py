@@ -296,6 +296,8 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
         click.echo(line)
     for path in result.written:
         click.echo(f"Wrote {path}")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
 
 
 @cli.command("check")

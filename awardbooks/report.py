@@ -246,6 +246,16 @@ def _table_sheet(
     return sheet
 
 
+def _clean_text(value: Any) -> str:
+    """A table cell's text: missing → '', clean text as it is, anything else through
+    :func:`excel_text` (XML-illegal characters, lone surrogates, over-long text)."""
+    if isinstance(value, str):
+        if len(value) <= CELL_MAX // 2 and not _DIRTY.search(value):
+            return value
+        return excel_text(value)
+    return "" if _missing(value) else excel_text(value)
+
+
 def _fast_rows(sheet: _Sheet, df, columns, first: int, formats: list) -> int:
     """Write a plain table column-typed and vectorised: text cleaned once per column, numbers
     as numbers, missing values blank. Returns the number of rows written."""
@@ -268,14 +278,10 @@ def _fast_rows(sheet: _Sheet, df, columns, first: int, formats: list) -> int:
             numeric = True
             sheet.grow(j, 7)
         else:
-            text = series.where(series.notna(), "").astype(str)
-            dirty = text.str.contains(_DIRTY.pattern, regex=True) | (text.str.len() > CELL_MAX // 2)
-            if dirty.any():
-                text = text.where(~dirty, text[dirty].map(excel_text))
-            values = text.tolist()
+            values = [_clean_text(v) for v in series.tolist()]
             numeric = False
-            if len(text):
-                sheet.grow(j, int(text.str.len().clip(upper=1000).max()))
+            if values:
+                sheet.grow(j, min(1000, max(len(v) for v in values)))
         prepared.append((values, numeric))
     ws = sheet.ws
     for j, (values, numeric) in enumerate(prepared):
@@ -310,10 +316,37 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
     _summary_sheet(wb, fmts, c)
     _scores_sheet(wb, fmts, c)
     _progress_sheet(wb, fmts, c)
-    _table_sheet(wb, fmts, "Ratings", c.ratings, tb.RATINGS, wrap=("comment",))
+    if len(c.ratings) <= RATINGS_SHEET_MAX:
+        _table_sheet(wb, fmts, "Ratings", c.ratings, tb.RATINGS, wrap=("comment",))
+    else:
+        _ratings_elsewhere(wb, fmts, len(c.ratings))
     _actions_sheet(wb, fmts, c)
     _returns_sheet(wb, fmts, c)
     wb.close()
+
+
+RATINGS_SHEET_MAX = 50_000
+"""Rating rows the Ratings sheet holds; beyond that (about 1,600 returns) an Excel Table is
+slow to open and memory-hungry to write, so the rows go to ratings.csv / ratings.parquet."""
+
+
+def ratings_too_many(c: Consolidation) -> bool:
+    """Whether the ratings live in the data files rather than on the Ratings sheet."""
+    return len(c.ratings) > RATINGS_SHEET_MAX
+
+
+def _ratings_elsewhere(wb: Workbook, fmts: _Formats, count: int) -> None:
+    ws = wb.add_worksheet("Ratings")
+    ws.set_column(0, 0, 110)
+    ws.write_string(0, 0, f"{count:,} ratings", fmts(bold=True, font_size=12))
+    ws.write_string(
+        1,
+        0,
+        f"That is more than the {RATINGS_SHEET_MAX:,} rows this sheet holds comfortably. Every "
+        "rating is in ratings.csv (and ratings.parquet when pyarrow is installed) in the data "
+        "folder written with this workbook; open it in Excel, Power BI, DuckDB or pandas.",
+        fmts(text_wrap=True),
+    )
 
 
 def _summary_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
@@ -603,7 +636,51 @@ def _csv_value(col: str, value: Any) -> str:
     return neutralise_cell(_SURROGATE.sub("\ufffd", str(value)))
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[list[str]]) -> None:
+def _csv_column(col: str, series: pd.Series) -> list[str]:
+    """One column's CSV cells, as :func:`_csv_value` would write them, a column at a time
+    (typed columns skip the per-cell type tests)."""
+    if pd.api.types.is_bool_dtype(series):
+        return ["true" if v else "false" for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series):
+        values = series.tolist()
+        if col in _PCT_COLUMNS:
+            return [
+                "" if not math.isfinite(v) else ("0.0" if f"{v:.1f}" == "-0.0" else f"{v:.1f}")
+                for v in values
+            ]
+        if col in _INT_COLUMNS:
+            return [
+                "" if not math.isfinite(v) else str(int(v)) if v.is_integer() else repr(v)
+                for v in values
+            ]
+        return ["" if not math.isfinite(v) else repr(v) for v in values]
+    if pd.api.types.is_integer_dtype(series):
+        return [str(v) for v in series.tolist()]
+    out = []
+    for value in series.tolist():
+        if isinstance(value, str):
+            if value[:1] in _FORMULA_START or _SURROGATE.search(value):
+                value = neutralise_cell(_SURROGATE.sub("\ufffd", value))
+            out.append(value)
+        else:
+            out.append(_csv_value(col, value))
+    return out
+
+
+def _csv_rows(df: pd.DataFrame | None, columns: tuple[str, ...], chunk: int = 20_000):
+    """The frame's CSV rows, converted a column at a time in chunks (bounded memory)."""
+    if df is None or len(df) == 0:
+        return
+    frame = df.reindex(columns=list(columns))
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        yield from zip(*(_csv_column(col, part[col]) for col in columns))
+
+
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows) -> None:
     """Write a UTF-8 CSV atomically with CRLF line ends (RFC 4180). Not
     ``generate.write_csv``: with its "\n" line end a field holding a lone carriage return
     goes unquoted (csv quotes only the terminator's characters) and readers split the row."""
@@ -635,10 +712,7 @@ def write_data(c: Consolidation, folder: Path, parquet: bool = True) -> list[Pat
         raise ReportError(f"{folder}: cannot create the folder ({exc.strerror})") from None
     written: list[Path] = []
     for stem, columns in DATA_FILES.items():
-        rows = [
-            [_csv_value(col, value) for col, value in zip(columns, row)]
-            for row in _rows(getattr(c, stem), columns)
-        ]
+        rows = _csv_rows(getattr(c, stem), columns)
         path = folder / f"{stem}.csv"
         _write_csv(path, columns, rows)
         written.append(path)
