@@ -73,7 +73,14 @@ class Registry:
     """The frameworks an analysis knows, by id."""
 
     def __init__(self, frameworks: Iterable[Framework]):
-        self.by_id = {fw.id: fw for fw in frameworks}
+        self.by_id: dict[str, Framework] = {}
+        self.by_version: dict[tuple[str, str], Framework] = {}
+        for fw in frameworks:
+            self.by_version[(fw.id, fw.version)] = fw
+            current = self.by_id.get(fw.id)
+            # the current edition is the first loaded, unless a later one lists it as earlier
+            if current is None or current.version in {e.version for e in fw.previous_editions}:
+                self.by_id[fw.id] = fw
 
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
@@ -175,6 +182,7 @@ class _Reader:
             return
         self.rec.framework = framework
         self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        self.current = self.registry.by_id.get(framework.id, framework)
         from awardbooks import readchecks
 
         readchecks.check_sheets(self)
@@ -184,6 +192,8 @@ class _Reader:
         self._read_tables()
         readchecks.check_merges(self)
         readchecks.check_protection(self)
+        if self.current is not framework:
+            self._align_edition(framework, self.current)
         if self.pkg.kind == "ods":
             self.warn(
                 "",
@@ -326,8 +336,35 @@ class _Reader:
                 best, best_score = fw, score
         return best if best_score >= 0.5 else None
 
+    def _align_edition(self, old: Framework, current: Framework) -> None:
+        """A return of an earlier edition, read with that edition's spec, lined up with the
+        current edition through the current spec's map of earlier item ids."""
+        from awardbooks.editions import align_ratings
+
+        labels = {key: rating.label for key, rating in self.rec.ratings.items()}
+        aligned, messages = align_ratings(current, old.version, labels)
+        groups = {item.id: group.id for group in current.groups for item in group.items}
+        ratings = {}
+        for key, label in aligned.items():
+            group = groups.get(key) or key.removesuffix(":judgement")
+            before = self.rec.ratings.get(key)
+            ratings[key] = Rating(
+                key, group, label, before.date if before else "", before.comment if before else ""
+            )
+        self.rec.ratings = ratings
+        self.rec.framework = current
+        self.warn(
+            "",
+            f"made from edition {old.version} of {current.name}; its ratings were "
+            f"lined up with edition {current.version} through the spec's map",
+        )
+        for message in messages:
+            self.warn("", message)
+
     def _check_edition(self, fw: Framework, meta: dict[str, str]) -> Framework | None:
         version = meta.get("spec_version", "")
+        if version != fw.version and (fw.id, version) in self.registry.by_version:
+            return self.registry.by_version[(fw.id, version)]  # read with its own edition
         if version == fw.version:
             if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != fw.fingerprint():
                 self.warn(
@@ -346,7 +383,8 @@ class _Reader:
                 f"made from edition {version or '?'} of {fw.name}, whose items do not "
                 f"match edition {fw.version} (e.g. {moved[0].id_text!r} is not in "
                 f"{moved[0].sheet}!A{moved[0].row + 1}); send the school a "
-                "workbook of the current edition",
+                "workbook of the current edition, or pass that edition's spec with --spec "
+                "to line its ratings up with this one",
             )
             return None
         self.warn(

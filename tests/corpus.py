@@ -544,7 +544,8 @@ def much_older_edition(c: Corpus) -> Case:
         [
             f"made from edition 2009.1 of {current.name}, whose items do not match edition "
             f"{current.version} (e.g. '1.j' is not in Theme 1!A{moved.row + 1}); send the "
-            "school a workbook of the current edition"
+            "school a workbook of the current edition, or pass that edition's spec with --spec "
+            "to line its ratings up with this one"
         ],
     )
 

@@ -85,7 +85,35 @@ def test_other_edition_rejected_when_items_differ(tmp_path, frameworks):
     assert record.errors == [
         f"{path}: made from edition 2019.1 of LPPA, whose items do not match edition 2026.1 "
         "(e.g. '1.4' is not in Objective 1!A9); send the school a workbook of the current "
-        "edition"
+        "edition, or pass that edition's spec with --spec to line its ratings up with this one"
+    ]
+
+
+def test_older_edition_lined_up_through_the_map(tmp_path, frameworks):
+    """An old edition's return, read with that edition's spec and mapped onto this one."""
+    fw = frameworks["lppa"]
+    data = fw.model_dump()
+    old_data = fw.model_dump()
+    old_data["version"] = "2019.1"
+    items = old_data["groups"][0]["items"]
+    items[0]["id"] = "1.1-old"  # renamed since
+    old_data["groups"][0]["items"] = (*items, dict(items[1], id="1.9", text="A KPI dropped since"))
+    old = Framework.model_validate(old_data)
+    data["previous_editions"] = [{"version": "2019.1", "map": {"1.1-old": "1.1", "1.9": None}}]
+    current = Framework.model_validate(data)
+    path = make_workbook(old, tmp_path, ratings={"1.1-old": "Green", "1.2": "Amber", "1.9": "Red"})
+    record = read_path(path, Registry([current, old]))
+    assert record.status == "warning"
+    assert record.framework is current
+    assert {k: r.label for k, r in record.ratings.items() if r.label} == {
+        "1.1": "Green",
+        "1.2": "Amber",
+    }
+    assert record.warnings == [
+        f"{path}: made from edition 2019.1 of LPPA; its ratings were lined up with edition "
+        "2026.1 through the spec's map",
+        f"{path}: item '1.9' was removed in LPPA edition 2026.1; its rating 'Red' from edition "
+        "2019.1 is left out",
     ]
 
 
