@@ -38,5 +38,10 @@ samples: $(STAMP)
 			--year 2026-27 --term autumn --out generated/samples --force || exit 1; \
 	done
 
+## The performance benchmark (about 4 minutes): prints medians and ratios, writes
+## benchmarks/results.json
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache
