@@ -127,6 +127,15 @@ def test_autumn_to_spring(tmp_path, frameworks):
     assert p.loc[("ALL", "autumn"), "score_pct"] == 60.0
     assert p.loc[("ALL", "spring"), "score_pct"] == 77.5
 
+    # and the consultant's feedback for the setting, as a PDF
+    report = runner.invoke(
+        cli, ["report", str(tmp_path / "returns"), "--out", str(tmp_path / "feedback")]
+    )
+    assert report.exit_code == 0, report.output
+    pdfs = sorted(p.name for p in (tmp_path / "feedback").glob("*.pdf"))
+    assert pdfs == ["Ash-Primary_family-partnership_2026-27_spring_feedback.pdf"]
+    assert (tmp_path / "feedback" / pdfs[0]).read_bytes().startswith(b"%PDF")
+
 
 def test_prefill_and_unmatched(tmp_path, frameworks):
     fw = frameworks["lppa"]
