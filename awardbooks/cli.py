@@ -273,14 +273,9 @@ def generate_cmd(
 def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
     from awardbooks import api
-    from awardbooks.analysis import _units, find_inputs
     from awardbooks.report import summary_lines
 
-    for given in paths:
-        if not given.exists():
-            raise click.ClickException(f"{given}: no such file or folder")
-    inputs = find_inputs(paths)
-    total = sum(1 for _ in _units(inputs))
+    inputs, total = _find_returns(paths)
     with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
         result = api.analyse(
             paths,
@@ -381,13 +376,8 @@ def check_cmd(file, specs, annotate_to, force) -> None:
 def report_cmd(paths, out_dir, manifest, specs, no_pdf, force) -> None:
     """Write a feedback report (workbook and PDF) for each setting's latest accepted return."""
     from awardbooks import api
-    from awardbooks.analysis import _units, find_inputs
 
-    for given in paths:
-        if not given.exists():
-            raise click.ClickException(f"{given}: no such file or folder")
-    inputs = find_inputs(paths)
-    total = sum(1 for _ in _units(inputs))
+    inputs, total = _find_returns(paths)
     with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
         result = api.feedback(
             paths, out_dir, manifest, specs, not no_pdf, force=force,
@@ -508,6 +498,17 @@ def mail_send_cmd(
     )
     if result.count("failed"):
         raise SystemExit(1)
+
+
+def _find_returns(paths) -> tuple[list[Path], int]:
+    """The input files under ``paths`` and how many returns they hold (for progress bars)."""
+    from awardbooks.analysis import _units, find_inputs
+
+    for given in paths:
+        if not given.exists():
+            raise click.ClickException(f"{given}: no such file or folder")
+    inputs = find_inputs(paths)
+    return inputs, sum(1 for _ in _units(inputs))
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.errors import GenerateError
-from awardbooks.layout import TERMS
+from awardbooks.layout import CARRY_FORWARD, TERMS
 from awardbooks.model import Framework
 
 MANIFEST_COLUMNS = (
@@ -96,14 +96,19 @@ def workbook_filename(framework: Framework, setting: Setting, year: str, term: s
 
 
 def prepare_out_dir(out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise GenerateError(f"{out_dir}: is a file, not a folder; choose another --out folder")
+    return ensure_folder(out_dir, GenerateError, "; choose another --out folder")
+
+
+def ensure_folder(folder: Path, error: type[Exception], hint: str = "") -> Path:
+    """Create ``folder`` if needed; a file in its place or an unwritable parent is ``error``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise error(f"{folder}: is a file, not a folder{hint}")
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise GenerateError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
-    return out_dir
+        raise error(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    return folder
 
 
 def read_roster(path: Path) -> list[Setting]:
@@ -159,8 +164,11 @@ def generate_one(
     filename: str | None = None,
     ratings: dict[str, str] | None = None,
     previous_workbook_id: str = "",
+    previous_term: str = "",
+    carry=None,
 ) -> tuple[Path, dict[str, str] | None]:
-    """Write one workbook; returns (path, manifest row) or (path, None) if it was skipped."""
+    """Write one workbook; returns (path, manifest row) or (path, None) if it was skipped.
+    With ``carry`` (a writer.CarryForward) it is a next-term workbook."""
     from awardbooks.writer import WorkbookInfo, write_workbook
 
     check_year_term(year, term)
@@ -176,12 +184,17 @@ def generate_one(
         contact_email=setting.contact_email,
         workbook_id=str(uuid.uuid4()),
         previous_workbook_id=previous_workbook_id,
+        previous_term=previous_term,
+        layout_variant=CARRY_FORWARD if carry is not None else "",
         year=year,
         term=term,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     )
     atomic_write(
-        path, lambda f: write_workbook(framework, info, f, password=password, ratings=ratings)
+        path,
+        lambda f: write_workbook(
+            framework, info, f, password=password, ratings=ratings, carry=carry
+        ),
     )
     row = {
         "workbook_id": info.workbook_id,
@@ -195,6 +208,7 @@ def generate_one(
         "spec_version": framework.version,
         "year": year,
         "term": term,
+        "previous_workbook_id": previous_workbook_id,
     }
     return path, row
 

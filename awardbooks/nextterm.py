@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -12,15 +10,14 @@ from awardbooks.generate import (
     MANIFEST_COLUMNS,
     GenerateResult,
     Setting,
-    atomic_write,
     check_year_term,
+    generate_one,
     prepare_out_dir,
     read_manifest,
     read_roster,
     workbook_filename,
     write_csv,
 )
-from awardbooks.layout import CARRY_FORWARD
 from awardbooks.model import Framework
 
 DONE = ("green", "complete", "completed", "done")
@@ -111,7 +108,6 @@ def generate_next_term(
     progress: Callable[[Path], None] | None = None,
 ) -> GenerateResult:
     """Write next term's workbook for every setting (of the roster, or of the returns)."""
-    from awardbooks.writer import WorkbookInfo, write_workbook
 
     check_year_term(year, term)
     out_dir = prepare_out_dir(out_dir)
@@ -158,49 +154,25 @@ def generate_next_term(
                 f"{setting.setting}: no previous return; a fresh workbook was made"
             )
         carry = carry_for(record, framework) if record is not None else None
-        previous_term = (
-            f"{record.get('term')} {record.get('year')}".strip() if record is not None else ""
-        )
-        info = WorkbookInfo(
-            setting=setting.setting,
-            urn=setting.urn,
-            partnership=setting.partnership,
-            local_authority=setting.local_authority,
-            contact_email=setting.contact_email,
-            workbook_id=str(uuid.uuid4()),
-            year=year,
-            term=term,
-            previous_workbook_id=record.get("workbook_id") if record is not None else "",
-            previous_term=previous_term,
-            layout_variant=CARRY_FORWARD if record is not None else "",
-            generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        )
         ratings = (
             {k: v[0] for k, v in carry.previous.items() if v[0]} if (carry and prefill) else None
         )
-        atomic_write(
-            path,
-            lambda f, info=info, carry=carry, ratings=ratings: write_workbook(
-                framework, info, f, password=password, ratings=ratings, carry=carry
-            ),
+        _path, row = generate_one(
+            framework,
+            setting,
+            year=year,
+            term=term,
+            out_dir=out_dir,
+            password=password,
+            force=True,
+            filename=path.name,
+            ratings=ratings,
+            carry=carry,
+            previous_workbook_id=record.get("workbook_id") if record is not None else "",
+            previous_term=(f"{record.get('term')} {record.get('year')}" if record else ""),
         )
         result.written.append(path)
-        result.rows.append(
-            {
-                "workbook_id": info.workbook_id,
-                "file": path.name,
-                "setting": setting.setting,
-                "urn": setting.urn,
-                "partnership": setting.partnership,
-                "local_authority": setting.local_authority,
-                "contact_email": setting.contact_email,
-                "framework": framework.id,
-                "spec_version": framework.version,
-                "year": year,
-                "term": term,
-                "previous_workbook_id": info.previous_workbook_id,
-            }
-        )
+        result.rows.append(row)
         if progress:
             progress(path)
     result.manifest = out_dir / "manifest.csv"

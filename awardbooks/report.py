@@ -26,7 +26,7 @@ import pandas as pd
 
 from awardbooks import tables as tb
 from awardbooks.errors import ReportError
-from awardbooks.generate import atomic_write, neutralise_cell
+from awardbooks.generate import atomic_write, ensure_folder, neutralise_cell
 from awardbooks.layout import TERMS
 from awardbooks.tables import Consolidation
 
@@ -703,13 +703,7 @@ def write_data(c: Consolidation, folder: Path, parquet: bool = True) -> list[Pat
     CSV cells: missing → empty, percentages with one decimal, booleans true/false, text that
     starts like a formula prefixed with an apostrophe (numbers are left alone). Parquet keeps
     the values as they are (not neutralised); a mixed text/number column is stored as text."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ReportError(f"{folder}: is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    folder = ensure_folder(folder, ReportError)
     written: list[Path] = []
     for stem, columns in DATA_FILES.items():
         rows = _csv_rows(getattr(c, stem), columns)

@@ -12,6 +12,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from awardbooks.layout import col_letter
+
 MAX_CELLS = 2_000_000  # rows x columns of one sheet's grid, up to its farthest value
 
 _P = rb"(?:[\w.-]+:)?"
@@ -173,7 +175,7 @@ def _scan_cells(xml: bytes) -> _Cells:
 def _reach(found: _Cells, far_row: int, far_col: int) -> None:
     if far_row >= 0 and far_col >= 0:
         found.rows, found.cols = far_row + 1, far_col + 1
-        found.farthest = f"{_letters(far_col)}{far_row + 1}"
+        found.farthest = f"{col_letter(far_col)}{far_row + 1}"
 
 
 _ODS_TAG = re.compile(
@@ -228,15 +230,6 @@ def _split(ref: bytes) -> tuple[int, int]:
     match = re.match(rb"([A-Za-z]+)(\d+)", ref)
     assert match is not None
     return int(match.group(2)) - 1, col_index(match.group(1))
-
-
-def _letters(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _unescape(raw: bytes) -> str:
