@@ -29,6 +29,15 @@ def friendly(func):
     return wrapper
 
 
+SPEC_OPTION = click.option(
+    "--spec",
+    "specs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A spec file for returns of your own frameworks (repeatable).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="awardbooks")
 def cli() -> None:
@@ -261,13 +270,7 @@ def generate_cmd(
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="The manifest.csv from generate: lists missing and unknown returns.",
 )
-@click.option(
-    "--spec",
-    "specs",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A spec file for returns of your own frameworks (repeatable).",
-)
+@SPEC_OPTION
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
 @friendly
 def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
@@ -363,13 +366,7 @@ def check_cmd(file, specs, annotate_to, force) -> None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="The manifest.csv from generate (returns not in it are left out).",
 )
-@click.option(
-    "--spec",
-    "specs",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A spec file for returns of your own frameworks (repeatable).",
-)
+@SPEC_OPTION
 @click.option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
 @click.option("--force", is_flag=True, help="Replace reports that already exist.")
 @friendly
