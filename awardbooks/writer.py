@@ -450,10 +450,11 @@ class _Renderer:
         chart.set_x_axis(
             {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
         )
-        chart.set_y_axis({"reverse": True})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 760, "height": 90 + 36 * len(layout.summary)})
+        chart.set_size({"width": 820, "height": 100 + 44 * len(layout.summary)})
         ws.insert_chart(total_row + 2, 1, chart)
+        ws.set_h_pagebreaks([total_row + 2])  # the chart prints whole, on a page of its own
         ws.freeze_panes(FIRST_ROW, 2)
         self._page(ws, SUMMARY_SHEET, last)
         self._protect(ws)
