@@ -27,7 +27,7 @@ sample-returns: $(STAMP)
 
 ## Lint and run the whole test suite (LibreOffice tests skip locally if it is missing)
 test: $(STAMP)
-	$(VENV)/bin/ruff check awardbooks tests
+	$(VENV)/bin/ruff check awardbooks tests scripts benchmarks
 	$(VENV)/bin/pytest
 
 ## Rebuild generated/samples/: one sample workbook per built-in framework
