@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from awardbooks.errors import GenerateError
 from awardbooks.mailin import mail_kind
 from awardbooks.reader import Registry, ReturnRecord, read_bytes, read_path
 from awardbooks.scoring import pct, score_groups
@@ -172,6 +173,8 @@ def analyse(
 
     inputs = inputs if inputs is not None else find_inputs(paths)
     manifest_rows = read_manifest(Path(manifest)) if manifest else None
+    if manifest_rows is not None and not manifest_rows:
+        raise GenerateError(f"{manifest}: the manifest lists no workbooks")
     today = today or dt.date.today()
     digests: dict[int, _Digest] = {}
 

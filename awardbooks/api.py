@@ -166,16 +166,33 @@ def analyse(
     jobs: int | None = None,
     progress: Callable[[Any], None] | None = None,
     inputs: list[Path] | None = None,
+    force: bool = False,
 ) -> AnalysisResult:
-    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs."""
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
+
+    An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
+    when it is one of the inputs."""
     from awardbooks.analysis import analyse as _analyse
+    from awardbooks.analysis import find_inputs
+    from awardbooks.errors import AwardbooksError
     from awardbooks.report import write_consolidated
 
+    paths = list(paths)
     for given in paths:
         if not Path(given).exists():
-            from awardbooks.errors import AwardbooksError
-
             raise AwardbooksError(f"{given}: no such file or folder")
+    inputs = inputs if inputs is not None else find_inputs(paths)
+    if not inputs:
+        shown = ", ".join(str(p) for p in paths)
+        raise AwardbooksError(f"no returns found in {shown} (.xlsx, .zip or saved emails)")
+    out = None if out is None else Path(out)
+    if out is not None:
+        _check_output(out, inputs, force)
+    if data_dir is not None:
+        from awardbooks.errors import ReportError
+        from awardbooks.generate import ensure_folder
+
+        ensure_folder(Path(data_dir), ReportError)
     consolidation = _analyse(
         paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
     )
@@ -184,12 +201,6 @@ def analyse(
     written: list[Path] = []
     notes: list[str] = []
     if out is not None:
-        out = Path(out)
-        if out.exists() and out.is_dir():
-            from awardbooks.errors import AwardbooksError
-
-            raise AwardbooksError(f"{out}: is a folder; give a file name like consolidated.xlsx")
-        out.parent.mkdir(parents=True, exist_ok=True)
         if data_dir is None and ratings_too_many(consolidation):
             data_dir = out.with_name(f"{out.stem}-data")
             notes.append(
@@ -202,6 +213,46 @@ def analyse(
         write_consolidated(consolidation, out)
         written.append(out)
     return AnalysisResult(consolidation, written, notes)
+
+
+CONSOLIDATED_TITLE = "awardbooks consolidated returns"
+
+
+def _check_output(out: Path, inputs: list[Path], force: bool) -> None:
+    """Before any reading: the consolidated workbook may not replace a return or a file
+    awardbooks did not write, and its folder must be makeable."""
+    from awardbooks.errors import AwardbooksError
+    from awardbooks.generate import ensure_folder
+
+    if out.suffix.lower() != ".xlsx":
+        raise AwardbooksError(f"{out}: the consolidated workbook's name must end in .xlsx")
+    if out.is_dir():
+        raise AwardbooksError(f"{out}: is a folder; give a file name like consolidated.xlsx")
+    if out.exists():
+        resolved = out.resolve()
+        if any(p.resolve() == resolved for p in inputs):
+            raise AwardbooksError(
+                f"{out}: is one of the returns being read; write the consolidated workbook "
+                "somewhere else"
+            )
+        if not force and not _is_consolidated(out):
+            raise AwardbooksError(
+                f"{out}: already exists and was not written by awardbooks analyse; choose "
+                "another --out, or add --force to replace it"
+            )
+    ensure_folder(out.parent, AwardbooksError)
+
+
+def _is_consolidated(path: Path) -> bool:
+    """Whether ``path`` is a consolidated workbook awardbooks wrote (its document title)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core = zf.read("docProps/core.xml")[:4096]
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return CONSOLIDATED_TITLE.encode() in core
 
 
 def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path]:

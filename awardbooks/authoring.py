@@ -66,14 +66,18 @@ def write_template(framework: Framework | None, path: str | Path, *, force: bool
         )
     if path.suffix.lower() != ".xlsx":
         raise SpecError(f"{path}: an authoring workbook is an .xlsx file; name it e.g. mine.xlsx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    book = xlsxwriter.Workbook(str(tmp))
-    try:
-        _Writer(book, framework).write()
-    finally:
-        book.close()
-    tmp.replace(path)
+    from awardbooks.generate import atomic_write, ensure_folder
+
+    ensure_folder(path.parent, SpecError)
+
+    def write(handle) -> None:
+        book = xlsxwriter.Workbook(handle, {"in_memory": True})
+        try:
+            _Writer(book, framework).write()
+        finally:
+            book.close()
+
+    atomic_write(path, write)
     return path
 
 

@@ -13,6 +13,11 @@ from awardbooks.errors import AwardbooksError
 TERMS = ("baseline", "autumn", "spring", "summer")
 
 
+def plural(count: int, word: str) -> str:
+    """'1 workbook', '2 workbooks'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def friendly(func):
     """Turn library errors into one clean ``Error: ...`` and exit status 1."""
 
@@ -138,7 +143,11 @@ def spec_schema() -> None:
     help="A CSV with a 'setting' column: one workbook per row, plus manifest.csv.",
 )
 @click.option("--year", help="Academic year, e.g. 2026-27 (default: the current one).")
-@click.option("--term", type=click.Choice(TERMS), default="baseline", show_default=True)
+@click.option(
+    "--term",
+    type=click.Choice(TERMS),
+    help="The term the workbooks are for (default: baseline; required with --from-returns).",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -182,6 +191,11 @@ def generate_cmd(
     from awardbooks import api
 
     if from_returns:
+        if term is None:
+            raise click.UsageError(
+                "--from-returns needs --term: the term the new workbooks "
+                "are for (autumn, spring or summer)"
+            )
         if setting:
             raise click.UsageError(
                 "--from-returns takes the settings from the returns (or --roster), not --setting"
@@ -198,16 +212,19 @@ def generate_cmd(
             force=force,
         )
         click.echo(
-            f"Wrote {len(result.written)} next-term workbooks to {out_dir}/ and "
+            f"Wrote {plural(len(result.written), 'next-term workbook')} to {out_dir}/ and "
             f"{result.manifest.name}."
         )
         if result.skipped:
-            click.echo(f"Kept {len(result.skipped)} existing workbooks (use --force to replace).")
+            click.echo(
+                f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
+            )
         for warning in result.warnings:
             click.echo(f"Warning: {warning}", err=True)
         return
     if prefill:
         raise click.UsageError("--prefill goes with --from-returns")
+    term = term or "baseline"
     if roster and setting:
         raise click.UsageError("give --setting or --roster, not both")
     if not roster and not setting:
@@ -228,10 +245,13 @@ def generate_cmd(
                 progress=lambda _p: bar.update(1),
             )
         click.echo(
-            f"Wrote {len(result.written)} workbooks to {out_dir}/ and {result.manifest.name}."
+            f"Wrote {plural(len(result.written), 'workbook')} to {out_dir}/ and "
+            f"{result.manifest.name}."
         )
         if result.skipped:
-            click.echo(f"Kept {len(result.skipped)} existing workbooks (use --force to replace).")
+            click.echo(
+                f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
+            )
         for warning in result.warnings:
             click.echo(f"Warning: {warning}", err=True)
     else:
@@ -272,8 +292,9 @@ def generate_cmd(
 )
 @SPEC_OPTION
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
+@click.option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
 @friendly
-def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
+def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
     from awardbooks import api
     from awardbooks.report import summary_lines
@@ -289,6 +310,7 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs) -> None:
             jobs=jobs,
             progress=lambda _r: bar.update(1),
             inputs=inputs,
+            force=force,
         )
     for line in summary_lines(result.consolidation):
         click.echo(line)
@@ -337,7 +359,7 @@ def check_cmd(file, specs, annotate_to, force) -> None:
         rated = sum(1 for r in record.ratings.values() if r.label)
         click.echo(
             f"{record.file}: {record.status} ({what}; {rated} of {len(record.ratings)} rated; "
-            f"{len(record.errors)} errors, {len(record.warnings)} warnings)"
+            f"{plural(len(record.errors), 'error')}, {plural(len(record.warnings), 'warning')})"
         )
         for message in record.errors:
             click.echo(f"  error: {message.removeprefix(str(record.file) + ': ')}")

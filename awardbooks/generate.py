@@ -317,19 +317,26 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GenerateError(f"{path}: cannot read the manifest ({exc})") from None
-    rows = list(csv.DictReader(text.splitlines()))
-    if rows and "workbook_id" not in rows[0]:
+    except UnicodeDecodeError:
+        raise GenerateError(
+            f"{path}: is not a CSV text file; a manifest is the manifest.csv that generate writes"
+        ) from None
+    except OSError as exc:
+        raise GenerateError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines())
+    if text.strip() and "workbook_id" not in (reader.fieldnames or []):
         raise GenerateError(f"{path}: not an awardbooks manifest (no 'workbook_id' column)")
-    return rows
+    return list(reader)
 
 
 def atomic_write(path: Path, write: Callable) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``: an
     interrupted run never leaves a half-written file in place of a good one."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, f"cannot write here ({exc.strerror})", str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)

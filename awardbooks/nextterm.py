@@ -109,12 +109,29 @@ def generate_next_term(
 ) -> GenerateResult:
     """Write next term's workbook for every setting (of the roster, or of the returns)."""
 
+    from awardbooks.analysis import term_sort_key
+
     check_year_term(year, term)
-    out_dir = prepare_out_dir(out_dir)
     records = latest_returns(framework, returns, specs)
+    later = [
+        r
+        for r in records
+        if term_sort_key(r.get("year"), r.get("term")) >= term_sort_key(year, term)
+    ]
+    if later:
+        shown = ", ".join(sorted({f"{r.get('term')} {r.get('year')}" for r in later}))
+        raise GenerateError(
+            f"--term {term} --year {year} is not after the returns' term ({shown}); give the "
+            "term the new workbooks are for"
+        )
+    out_dir = prepare_out_dir(out_dir)
     result = GenerateResult()
+    manifest_path = out_dir / "manifest.csv"
+    old_rows = (
+        {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
+    )
     if roster is not None:
-        rows = _roster_rows(Path(roster))
+        rows = _latest_rows(_roster_rows(Path(roster)))
         pairs, unmatched = _match(rows, records)
         for file in unmatched:
             result.warnings.append(f"{file}: its setting is not in {roster}; no workbook made")
@@ -148,10 +165,13 @@ def generate_next_term(
         path = out_dir / workbook_filename(framework, setting, year, term)
         if path.exists() and not force:
             result.skipped.append(path)
+            if path.name in old_rows:
+                result.rows.append(old_rows[path.name])
             continue
         if record is None:
             result.warnings.append(
-                f"{setting.setting}: no previous return; a fresh workbook was made"
+                f"{setting.setting}: no accepted return to carry forward (check its returns "
+                "with awardbooks check); a fresh workbook was made"
             )
         carry = carry_for(record, framework) if record is not None else None
         ratings = (
@@ -175,9 +195,22 @@ def generate_next_term(
         result.rows.append(row)
         if progress:
             progress(path)
-    result.manifest = out_dir / "manifest.csv"
+    kept = {r["file"] for r in result.rows}
+    result.rows.extend(r for f, r in old_rows.items() if f not in kept)
+    result.manifest = manifest_path
     write_csv(result.manifest, (*MANIFEST_COLUMNS, "previous_workbook_id"), result.rows)
     return result
+
+
+def _latest_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One row per setting (by URN, else name): a manifest of several terms lists a setting
+    once per workbook sent; the last row stands for it."""
+    latest: dict[str, dict[str, str]] = {}
+    for row in rows:
+        key = row.get("urn") or row.get("setting", "").casefold().strip()
+        latest.pop(key, None)
+        latest[key] = row
+    return list(latest.values())
 
 
 def _roster_rows(path: Path) -> list[dict[str, str]]:

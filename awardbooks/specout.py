@@ -50,10 +50,11 @@ def write_yaml(framework: Framework, path: str | Path, *, force: bool = False, s
         )
     if path.suffix.lower() not in {".yaml", ".yml"}:
         raise SpecError(f"{path}: a spec is a .yaml file; name it e.g. {framework.id}.yaml")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(to_yaml(framework, source=source), encoding="utf-8")
-    tmp.replace(path)
+    from awardbooks.generate import atomic_write, ensure_folder
+
+    ensure_folder(path.parent, SpecError)
+    text = to_yaml(framework, source=source).encode("utf-8")
+    atomic_write(path, lambda handle: handle.write(text))
     return path
 
 

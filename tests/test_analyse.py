@@ -252,3 +252,39 @@ def test_record_reads_text_dates_as_uk(partnership, frameworks, tmp_path):
         f"{path}: Cover!{cover}: '31/02/2026' is not a real date (dates are "
         "read as dd/mm/yyyy, the UK way)"
     ]
+
+
+def test_output_never_replaces_a_return_or_a_stranger(partnership, tmp_path):
+    returns = partnership["returns"]
+    runner = CliRunner()
+    ash = returns / "ash.xlsx"
+    before = ash.read_bytes()
+    r = runner.invoke(cli, ["analyse", str(returns), "--out", str(ash)])
+    assert r.exit_code == 1
+    assert r.output.endswith(
+        f"Error: {ash}: is one of the returns being read; write the "
+        "consolidated workbook somewhere else\n"
+    )
+    assert ash.read_bytes() == before
+    theirs = tmp_path / "budget.xlsx"
+    theirs.write_bytes(before)
+    r = runner.invoke(cli, ["analyse", str(returns), "--out", str(theirs)])
+    assert r.output.endswith(
+        f"Error: {theirs}: already exists and was not written by "
+        "awardbooks analyse; choose another --out, or add --force to "
+        "replace it\n"
+    )
+    assert theirs.read_bytes() == before
+    ours = tmp_path / "consolidated.xlsx"
+    for _ in range(2):  # a re-run replaces its own earlier workbook
+        r = runner.invoke(cli, ["analyse", str(returns), "--out", str(ours)])
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["analyse", str(tmp_path / "nothing-here")])
+    assert r.output.endswith(
+        "Error: " + str(tmp_path / "nothing-here") + ": no such file or folder\n"
+    )
+    (tmp_path / "empty").mkdir()
+    r = runner.invoke(cli, ["analyse", str(tmp_path / "empty")])
+    assert r.output.endswith(
+        f"Error: no returns found in {tmp_path / 'empty'} (.xlsx, .zip or saved emails)\n"
+    )

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from awardbooks import libreoffice
-from awardbooks.cli import cli
+from awardbooks.cli import cli, plural
 from awardbooks.reader import Registry, read_path
 
 from . import corpus as corpus_module
@@ -89,7 +89,9 @@ def test_check_command(corpus, name):
     assert result.exit_code == (1 if case.status == "rejected" else 0), result.output
     lines = result.output.splitlines()
     assert lines[0].startswith(f"{case.path}: {case.status} (")
-    assert lines[0].endswith(f"{len(case.errors)} errors, {len(case.warnings)} warnings)")
+    assert lines[0].endswith(
+        f"{plural(len(case.errors), 'error')}, {plural(len(case.warnings), 'warning')})"
+    )
     assert lines[1:] == [f"  error: {m}" for m in case.errors] + [
         f"  warning: {m}" for m in case.warnings
     ]

@@ -82,7 +82,7 @@ def test_autumn_to_spring(tmp_path, frameworks):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Wrote 1 next-term workbooks")
+    assert result.output.startswith("Wrote 1 next-term workbook to")
     spring = spring_dir / "Ash-Primary_family-partnership_2026-27_spring.xlsx"
     wb = openpyxl.load_workbook(spring)
     meta = {r[0]: r[1] for r in wb[META_SHEET].iter_rows(min_row=2, max_col=2, values_only=True)}
@@ -176,8 +176,61 @@ def test_prefill_and_unmatched(tmp_path, frameworks):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Warning: Cherry: no previous return; a fresh workbook was made" in result.output
+    assert (
+        "Warning: Cherry: no accepted return to carry forward (check its returns with "
+        "awardbooks check); a fresh workbook was made" in result.output
+    )
     birch = read_path(tmp_path / "s" / "Birch_lppa_2026-27_spring.xlsx", Registry.default())
     assert birch.ratings["1.1"].label == "Green"  # pre-filled, to be confirmed
     cherry = read_path(tmp_path / "s" / "Cherry_lppa_2026-27_spring.xlsx", Registry.default())
     assert cherry.get("layout_variant") == "" and cherry.status == "accepted"
+
+
+def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, frameworks):
+    fw = frameworks["lppa"]
+    from awardbooks.generate import generate_one, read_manifest
+
+    returned = tmp_path / "r"
+    generate_one(
+        fw,
+        Setting("Birch", "300001"),
+        year="2026-27",
+        term="autumn",
+        out_dir=returned,
+        ratings={"1.1": "Green"},
+    )
+    generate_one(
+        fw,
+        Setting("Birch", "300001"),
+        year="2026-27",
+        term="spring",
+        out_dir=returned,
+        ratings={"1.1": "Amber"},
+    )
+    args = [
+        "generate",
+        "lppa",
+        "--from-returns",
+        str(returned),
+        "--year",
+        "2026-27",
+        "--out",
+        str(tmp_path / "s"),
+    ]
+    runner = CliRunner()
+    missing = runner.invoke(cli, args)
+    assert missing.exit_code == 2 and "--from-returns needs --term" in missing.output
+    same = runner.invoke(cli, [*args, "--term", "spring"])
+    assert same.exit_code == 1
+    assert same.output == (
+        "Error: --term spring --year 2026-27 is not after the returns' term "
+        "(spring 2026-27); give the term the new workbooks are for\n"
+    )
+    first = runner.invoke(cli, [*args, "--term", "summer"])
+    assert first.exit_code == 0, first.output
+    rows = read_manifest(tmp_path / "s" / "manifest.csv")
+    again = runner.invoke(cli, [*args, "--term", "summer"])
+    assert again.output.startswith("Wrote 0 next-term workbooks")
+    assert "Kept 1 existing workbook (use --force to replace)." in again.output
+    assert read_manifest(tmp_path / "s" / "manifest.csv") == rows
+    assert len(rows) == 1 and rows[0]["previous_workbook_id"]

@@ -584,7 +584,7 @@ def test_check_a_saved_email(inbox):
     empty = runner.invoke(cli, ["check", str(folder / "nothing.eml")])
     assert empty.exit_code == 1
     assert empty.output.splitlines() == [
-        f"{folder}/nothing.eml: rejected (unrecognised; 0 of 0 rated; 1 errors, 0 warnings)",
+        f"{folder}/nothing.eml: rejected (unrecognised; 0 of 0 rated; 1 error, 0 warnings)",
         "  error: the message has no workbook attached",
     ]
 
