@@ -303,7 +303,8 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
     top = fw.scale.top_score
     scores = []
     for g in [*groups, overall]:
-        score = pct(g.score(top))
+        exact = g.score(top)
+        score = pct(exact)
         scores.append(
             (
                 wid,
@@ -319,6 +320,7 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
                 g.total,
                 math.nan if score is None else score,
                 pct(g.completion),
+                math.nan if exact is None else exact * 100,  # EXACT: for changes and means
             )
         )
     return _Digest(ratings, scores, _actions(record, fw, base, today), _outcomes(record, fw, base))
@@ -382,7 +384,7 @@ def _build(
             }
         )
     frame = pd.DataFrame
-    scores_df = frame.from_records(scores, columns=SCORES)
+    scores_df = frame.from_records(scores, columns=(*SCORES, EXACT))
     ratings_df = _compact(frame.from_records(ratings, columns=RATINGS))
     del ratings, scores
     used = {fid: fw for fid, fw in registry.by_id.items()}
@@ -486,6 +488,18 @@ def _outcomes(record: ReturnRecord, fw, base: dict) -> list[dict]:
     return out
 
 
+EXACT = "score_exact"
+"""An unrounded score % kept beside score_pct (not written out): changes and means are worked
+from it and rounded once, so 83.33 - 66.67 shows as 16.7, not 16.6."""
+
+
+def _round1(value: float) -> float:
+    """One decimal, halves rounded up (as people round), NaN kept."""
+    if value != value:  # NaN
+        return value
+    return math.floor(value * 10 + 0.5 + 1e-9) / 10
+
+
 def term_sort_key(year: str, term: str) -> tuple[str, int]:
     return (year or "", TERM_ORDER.get(term, 9))
 
@@ -501,7 +515,8 @@ def _progress(scores, ratings, frameworks):
     position = {(fid, g.id): n for fid, fw in frameworks.items() for n, g in enumerate(fw.groups)}
     df["group_n_"] = [position.get((f, g), -1) for f, g in zip(df["framework"], df["group_id"])]
     df = df.sort_values(["framework", "who_", "group_n_", "order_"], kind="stable")
-    df["change_pct"] = df.groupby(["framework", "who_", "group_id"])["score_pct"].diff().round(1)
+    change = df.groupby(["framework", "who_", "group_id"])[EXACT].diff()
+    df["change_pct"] = [_round1(v) for v in change]
     # slippage: any item whose rating's score went down since the previous return
     slipped: set[tuple] = set()
     if not ratings.empty:
@@ -533,10 +548,11 @@ def _summary(scores, frameworks):
         return pd.DataFrame(columns=SUMMARY)
     keys = ["partnership", "framework", "year", "term"]
     g = overall.groupby(keys, dropna=False)["score_pct"]
+    exact = overall.groupby(keys, dropna=False)[EXACT].mean()
     out = pd.DataFrame(
         {
             "settings": g.size(),
-            "mean_pct": g.mean().round(1),
+            "mean_pct": [_round1(v) for v in exact],
             "min_pct": g.min(),
             "max_pct": g.max(),
         }
@@ -565,5 +581,6 @@ def _group_means(scores):
     if groups.empty:
         return pd.DataFrame(columns=GROUP_MEANS)
     keys = ["partnership", "framework", "year", "term", "group_id", "group_title"]
-    out = groups.groupby(keys, sort=False)["score_pct"].mean().round(1).reset_index()
-    return out.rename(columns={"score_pct": "mean_pct"})[list(GROUP_MEANS)]
+    out = groups.groupby(keys, sort=False)[EXACT].mean().reset_index()
+    out["mean_pct"] = [_round1(v) for v in out[EXACT]]
+    return out[list(GROUP_MEANS)]

@@ -337,7 +337,7 @@ class _Renderer:
         return [
             "Fill in the yellow cells only: everything else is locked so that the workbook "
             "can be read back and consolidated.",
-            f"Choose each {rating.lower()} from the dropdown list; the levels are "
+            f"Choose each {_sentence(rating)} from the dropdown list; the levels are "
             f"{', '.join(fw.scale.labels)} (see the rating scale below).",
             "Type dates as dd/mm/yyyy, for example 31/10/2026.",
             "Do not insert, delete, move or rename rows, columns or sheets, and do not paste "
@@ -358,7 +358,7 @@ class _Renderer:
             2,
             last,
             "This sheet updates itself from your ratings. Score % is the mean score of the "
-            f"rated {fw.labels.item.lower()}s as a percentage of the top score "
+            f"rated {_sentence(fw.labels.item)}s as a percentage of the top score "
             f"({fw.scale.top_score:g}); completion % is the share rated.",
             f["small"],
         )
@@ -446,7 +446,7 @@ class _Renderer:
                 "data_labels": {"value": True, "num_format": "0%"},
             }
         )
-        chart.set_title({"name": f"Score % by {fw.labels.group.lower()}"})
+        chart.set_title({"name": f"Score % by {_sentence(fw.labels.group)}"})
         chart.set_x_axis(
             {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
         )
@@ -533,7 +533,7 @@ class _Renderer:
             0,
             2,
             cols.last,
-            f"Choose a {labels.rating.lower()} for each row from the dropdown "
+            f"Choose a {_sentence(labels.rating)} for each row from the dropdown "
             f"({', '.join(fw.scale.labels)}). Yellow cells are for you to fill in.",
             f["small"],
         )
@@ -583,7 +583,7 @@ class _Renderer:
                     ws,
                     row,
                     cols.text,
-                    f"{labels.judgement} for {labels.group.lower()} {group.id}: {group.title}",
+                    f"{labels.judgement} for {_sentence(labels.group)} {group.id}: {group.title}",
                     f["judgement"],
                 )
                 for col in cols.descriptors.values():
@@ -789,7 +789,7 @@ class _Renderer:
             0,
             2,
             last,
-            f"Up to {spec.evidence_per_item} items of evidence per {fw.labels.item.lower()}.",
+            f"Up to {spec.evidence_per_item} items of evidence per {_sentence(fw.labels.item)}.",
             f["small"],
         )
         headers = [
@@ -876,6 +876,15 @@ def item_group(framework: Framework, item_id: str) -> str:
         if any(item.id == item_id for item in group.items):
             return group.id
     raise KeyError(item_id)
+
+
+def _sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Theme' → 'theme', but 'KPI status' and
+    'RAG rated progress' keep their capitals (only a capitalised first word is lowered)."""
+    first, _, rest = label.partition(" ")
+    if first[:1].isupper() and first[1:] == first[1:].lower():
+        first = first.lower()
+    return f"{first} {rest}" if rest else first
 
 
 def _line_count(text: str, width: float) -> int:
