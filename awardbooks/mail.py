@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import html
 import ipaddress
+import os
 import re
 import string
 from collections.abc import Callable
@@ -427,7 +428,8 @@ def send(
     )
     log_path = Path(log) if log else manifest_path(manifest_or_dir).parent / "mail-log.csv"
     result = SendResult(unsent=unsent, log=log_path, dry_run=not really_send)
-    done = set() if resend else _already_sent(log_path)
+    sent_before = _already_sent(log_path)  # checks the log can be kept, before any sending
+    done = {} if resend else sent_before
     if callable(password):  # ask once, however often the connection is made again
         password = functools.cache(password)
     envelope_from = parseaddr(from_addr)[1]
@@ -437,10 +439,17 @@ def send(
         row = item.row
         entry = Outcome(now, outcome, row["file"], row["setting"], item.to, item.subject, detail)
         result.outcomes.append(entry)
-        if outcome in ("sent", "failed"):
-            _append_log(log_path, entry)
         if report:
             report(entry)
+        if outcome in ("sent", "failed"):
+            try:
+                _append_log(log_path, entry)
+            except OSError as exc:
+                raise MailError(
+                    f"{log_path}: could not record that the message to {item.to} was "
+                    f"{outcome} ({exc.strerror}); stopped so that nobody is sent a message "
+                    "twice"
+                ) from None
         return entry
 
     connection = None
@@ -550,13 +559,34 @@ def _close(connection) -> None:
 
 
 def _already_sent(log_path: Path) -> dict[tuple[str, str], str]:
+    """What the log shows as sent. Checked before anything is sent: a log that cannot be
+    written, or a file that is not a mail log, would let a school be sent twice."""
+    if log_path.is_dir():
+        raise MailError(f"{log_path}: is a folder; give the mail log's file name with --log")
     if not log_path.is_file():
+        try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("a", encoding="utf-8"):
+                pass
+            log_path.unlink()
+        except OSError as exc:
+            raise MailError(f"{log_path}: the mail log cannot be written here "
+                            f"({exc.strerror}); choose another --log") from None
         return {}
     try:
-        rows = list(csv.DictReader(log_path.read_text(encoding="utf-8-sig").splitlines()))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MailError(f"{log_path}: cannot read the mail log ({exc})") from None
-    return {(r["file"], r["to"]): r["time"] for r in rows if r.get("outcome") == "sent"}
+        text = log_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise MailError(f"{log_path}: is not a mail log written by awardbooks; "
+                        "choose another --log") from None
+    except OSError as exc:
+        raise MailError(f"{log_path}: cannot read the mail log ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines())
+    if text.strip() and tuple(reader.fieldnames or ()) != tuple(LOG_COLUMNS):
+        raise MailError(f"{log_path}: is not a mail log written by awardbooks (its columns "
+                        "differ); choose another --log")
+    if not os.access(log_path, os.W_OK):
+        raise MailError(f"{log_path}: the mail log cannot be written; choose another --log")
+    return {(r["file"], r["to"]): r["time"] for r in reader if r.get("outcome") == "sent"}
 
 
 def _append_log(log_path: Path, entry: Outcome) -> None:

@@ -276,6 +276,28 @@ def test_dry_run_sends_nothing(roster, smtp_server):
     assert not (roster / "mail-log.csv").exists()
 
 
+def test_a_log_that_cannot_be_kept_stops_before_sending(roster, smtp_server, tmp_path):
+    """If what was sent cannot be recorded, a re-run would send a school the message twice."""
+    server, recorder = smtp_server
+    foreign = tmp_path / "budget.csv"
+    foreign.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, send_args(roster, server, "--send", "--log", str(foreign)))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {foreign}: is not a mail log written by awardbooks (its "
+        "columns differ); choose another --log\n"
+    )
+    assert foreign.read_text(encoding="utf-8") == "a,b\n1,2\n"
+    result = CliRunner().invoke(
+        cli, send_args(roster, server, "--send", "--log", "/proc/awardbooks-log.csv")
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: /proc/awardbooks-log.csv: the mail log cannot be written here ("
+    )
+    assert recorder.received == []
+
+
 def test_send_through_smtp_reports_a_failure_and_sends_the_rest(roster, smtp_server, tmp_path):
     server, recorder = smtp_server
     log = tmp_path / "sent.csv"
