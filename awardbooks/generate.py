@@ -230,11 +230,11 @@ def generate_roster(
     check_year_term(year, term)
     out_dir = prepare_out_dir(out_dir)
     result = GenerateResult()
-    names = _unique_names(framework, settings, year, term)
     manifest_path = out_dir / "manifest.csv"
     old_rows = (
         {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
     )
+    names = _unique_names(framework, settings, year, term, old_rows)
     tasks = [
         dict(
             setting=setting,
@@ -295,20 +295,45 @@ def _run_tasks(framework: Framework, tasks: list[dict], jobs: int | None):
             yield generate_one(framework, **task)
 
 
-def _unique_names(framework: Framework, settings: list[Setting], year: str, term: str):
+def _unique_names(
+    framework: Framework,
+    settings: list[Setting],
+    year: str,
+    term: str,
+    old_rows: dict[str, dict[str, str]] | None = None,
+) -> list[str]:
+    """A file name per setting that no other setting has, in this run or in the folder's
+    manifest: 'St Mary's' and 'St Marys' of different URNs get different workbooks."""
+    owners: dict[str, tuple[str, str]] = {
+        name.casefold(): (row.get("urn", ""), row.get("setting", ""))
+        for name, row in (old_rows or {}).items()
+    }
+
+    used: set[str] = set()  # names given in this run: never twice, even to the same URN
+
+    def free(name: str, setting: Setting) -> bool:
+        if name.casefold() in used:
+            return False
+        owner = owners.get(name.casefold())
+        if owner is None:
+            return True
+        urn, who = owner
+        if urn and setting.urn:
+            return urn == setting.urn
+        return who.casefold().strip() == setting.setting.casefold().strip()
+
     names: list[str] = []
-    seen: set[str] = set()
     for setting in settings:
         name = workbook_filename(framework, setting, year, term)
-        if name.casefold() in seen and setting.urn:
+        if not free(name, setting) and setting.urn:
             stem = f"{safe_filename(setting.setting)}-{safe_filename(setting.urn)}"
             name = f"{stem}_{framework.id}_{year}_{term}.xlsx"
-        n = 2
-        base = name
-        while name.casefold() in seen:
+        n, base = 2, name
+        while not free(name, setting):
             name = base.replace(".xlsx", f"-{n}.xlsx")
             n += 1
-        seen.add(name.casefold())
+        owners[name.casefold()] = (setting.urn, setting.setting)
+        used.add(name.casefold())
         names.append(name)
     return names
 

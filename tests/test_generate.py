@@ -327,3 +327,36 @@ def test_academic_year_default():
     assert current_academic_year(dt.date(2026, 11, 22)) == "2026-27"
     assert current_academic_year(dt.date(2027, 8, 31)) == "2026-27"
     assert current_academic_year(dt.date(2027, 9, 1)) == "2027-28"
+
+
+def test_names_that_clash_across_runs_get_their_own_workbook(tmp_path):
+    """A second roster into the same folder: 'St Marys' (URN 2) must not be mistaken for
+    'St Mary's' (URN 1), whose workbook is already there."""
+    runner = CliRunner()
+    out = tmp_path / "out"
+    for row in ("St Mary's Primary,1", "St Marys Primary,2", "St Mary's Primary,1"):
+        roster = tmp_path / "r.csv"
+        roster.write_text(f"setting,urn\n{row}\n", encoding="utf-8")
+        result = runner.invoke(
+            cli,
+            [
+                "generate",
+                "lppa",
+                "--roster",
+                str(roster),
+                "--out",
+                str(out),
+                "--year",
+                "2026-27",
+                "--term",
+                "autumn",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    with open(out / "manifest.csv", encoding="utf-8") as handle:
+        rows = sorted((r["urn"], r["file"]) for r in csv.DictReader(handle))
+    assert rows == [
+        ("1", "St-Marys-Primary_lppa_2026-27_autumn.xlsx"),
+        ("2", "St-Marys-Primary-2_lppa_2026-27_autumn.xlsx"),
+    ]
+    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(r[1] for r in rows)
