@@ -182,6 +182,9 @@ def analyse(
         if not Path(given).exists():
             raise AwardbooksError(f"{given}: no such file or folder")
     inputs = inputs if inputs is not None else find_inputs(paths)
+    if out is not None and Path(out).exists() and _is_consolidated(Path(out)):
+        own = Path(out).resolve()  # the previous run's output, saved among the returns
+        inputs = [p for p in inputs if p.resolve() != own]
     if not inputs:
         shown = ", ".join(str(p) for p in paths)
         raise AwardbooksError(f"no returns found in {shown} (.xlsx, .zip or saved emails)")

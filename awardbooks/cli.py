@@ -343,10 +343,11 @@ def check_cmd(file, specs, annotate_to, force) -> None:
     from awardbooks.mailin import mail_kind
 
     annotated = None
-    if mail_kind(file):  # a saved email or mailbox: every workbook attached to it
+    if mail_kind(file) or file.suffix.lower() == ".zip":  # every workbook inside it
         if annotate_to is not None:
             raise click.UsageError(
-                "--annotate needs one workbook, not a saved email; save the attachment first"
+                "--annotate needs one workbook, not a saved email or an archive; save the "
+                "workbook first"
             )
         records = api.check_returns(file, specs=specs)
     else:
@@ -462,9 +463,11 @@ def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) ->
     result = api.write_drafts(
         manifest, template, out_dir, from_addr, return_by=return_by, force=force
     )
-    click.echo(f"Wrote {len(result.written)} drafts to {out_dir}/ (open each and press Send).")
+    click.echo(
+        f"Wrote {plural(len(result.written), 'draft')} to {out_dir}/ (open each and press Send)."
+    )
     if result.kept:
-        click.echo(f"Kept {len(result.kept)} existing drafts (use --force to replace).")
+        click.echo(f"Kept {plural(len(result.kept), 'existing draft')} (use --force to replace).")
     _echo_unsent(result.unsent)
 
 

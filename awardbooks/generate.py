@@ -118,13 +118,19 @@ def read_roster(path: Path) -> list[Setting]:
         raise GenerateError(f"{path}: no such roster file")
     raw = path.read_bytes()
     try:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text"
+            raw = raw.decode("utf-16").encode("utf-8")
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             raise GenerateError(f"{path}: is not a text CSV file; save it as 'CSV UTF-8'") from None
-    reader = csv.DictReader(text.splitlines())
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    # LibreOffice and Excel in many countries save CSV with ';', "Unicode Text" with tabs
+    delimiter = max(",;\t", key=first.count) if first else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
     headers = [h.strip().lower().replace(" ", "_") for h in (reader.fieldnames or [])]
     if "setting" not in headers:
         found = ", ".join(reader.fieldnames or []) or "none"

@@ -570,20 +570,25 @@ def _already_sent(log_path: Path) -> dict[tuple[str, str], str]:
                 pass
             log_path.unlink()
         except OSError as exc:
-            raise MailError(f"{log_path}: the mail log cannot be written here "
-                            f"({exc.strerror}); choose another --log") from None
+            raise MailError(
+                f"{log_path}: the mail log cannot be written here "
+                f"({exc.strerror}); choose another --log"
+            ) from None
         return {}
     try:
         text = log_path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise MailError(f"{log_path}: is not a mail log written by awardbooks; "
-                        "choose another --log") from None
+        raise MailError(
+            f"{log_path}: is not a mail log written by awardbooks; choose another --log"
+        ) from None
     except OSError as exc:
         raise MailError(f"{log_path}: cannot read the mail log ({exc.strerror})") from None
     reader = csv.DictReader(text.splitlines())
     if text.strip() and tuple(reader.fieldnames or ()) != tuple(LOG_COLUMNS):
-        raise MailError(f"{log_path}: is not a mail log written by awardbooks (its columns "
-                        "differ); choose another --log")
+        raise MailError(
+            f"{log_path}: is not a mail log written by awardbooks (its columns "
+            "differ); choose another --log"
+        )
     if not os.access(log_path, os.W_OK):
         raise MailError(f"{log_path}: the mail log cannot be written; choose another --log")
     return {(r["file"], r["to"]): r["time"] for r in reader if r.get("outcome") == "sent"}

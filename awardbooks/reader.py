@@ -303,6 +303,13 @@ class _Reader:
                 return None
             return self._check_edition(fw, meta)
         fw = self._recognise_by_structure()
+        if fw is None and self._is_own_output():
+            self.error(
+                "",
+                "this is a consolidated workbook written by awardbooks analyse, not a "
+                "return; keep it out of the folder of returns",
+            )
+            return None
         if fw is None:
             self.error(
                 "",
@@ -360,6 +367,12 @@ class _Reader:
         )
         for message in messages:
             self.warn("", message)
+
+    def _is_own_output(self) -> bool:
+        """Whether this is awardbooks' own consolidated workbook (by its document title)."""
+        if self.pkg.kind != "xlsx" or not self.pkg.has("docProps/core.xml"):
+            return False
+        return b"awardbooks consolidated returns" in self.pkg.read("docProps/core.xml")[:4096]
 
     def _check_edition(self, fw: Framework, meta: dict[str, str]) -> Framework | None:
         version = meta.get("spec_version", "")

@@ -360,3 +360,18 @@ def test_names_that_clash_across_runs_get_their_own_workbook(tmp_path):
         ("2", "St-Marys-Primary-2_lppa_2026-27_autumn.xlsx"),
     ]
     assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(r[1] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("utf-8", "setting;urn\nOak School;1\n"),  # LibreOffice / European Excel CSV
+        ("utf-16", "setting\turn\nOak School\t1\n"),  # Excel's "Unicode Text"
+    ],
+)
+def test_roster_as_spreadsheet_applications_save_it(tmp_path, encoding, text):
+    from awardbooks.generate import Setting, read_roster
+
+    roster = tmp_path / "r.csv"
+    roster.write_bytes(text.encode(encoding))
+    assert read_roster(roster) == [Setting("Oak School", "1")]
