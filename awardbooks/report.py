@@ -185,6 +185,7 @@ class _Sheet:
         fmt = self.fmts(bold=True, bg_color="#DDEBF7", bottom=1)
         wrap = self.fmts(bold=True, bg_color="#DDEBF7", bottom=1, text_wrap=True, valign="top")
         for j, name in enumerate(columns):
+            name = tb.heading(name) if name in tb.ALL_COLUMNS else name
             if wrap_from is not None and j >= wrap_from:
                 self.ws.write_string(row, j, excel_text(str(name)), wrap)
                 self.grow(j, 12)
@@ -237,7 +238,7 @@ def _table_sheet(
         options = {
             "name": f"tbl{name}",
             "style": "Table Style Light 9",
-            "columns": [{"header": col, "header_format": header} for col in columns],
+            "columns": [{"header": tb.heading(col), "header_format": header} for col in columns],
         }
         sheet.ws.add_table(top, 0, top + len(records), len(columns) - 1, options)
     else:

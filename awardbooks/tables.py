@@ -135,6 +135,22 @@ LEVELS = ("partnership", "framework", "year", "term", "level", "count")
 GROUP_MEANS = ("partnership", "framework", "year", "term", "group_id", "group_title", "mean_pct")
 
 
+_WORDS = {"id": "ID", "urn": "URN", "pct": "%", "csv": "CSV"}
+
+
+def heading(column: str) -> str:
+    """A column's heading in the consolidated workbook: 'mean_pct' → 'Mean %', 'urn' → 'URN',
+    'workbook_id' → 'Workbook ID'. The CSVs keep the column names themselves."""
+    words = [_WORDS.get(word, word) for word in column.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+ALL_COLUMNS = frozenset(
+    RETURNS + RATINGS + SCORES + PROGRESS + ACTIONS + OUTCOMES + SUMMARY + LEVELS + GROUP_MEANS
+)
+
+
 @dataclass
 class Consolidation:
     """Everything one analysis run found: tidy tables plus the run's own messages."""

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import libreoffice
+from awardbooks import libreoffice, tables
 from awardbooks.cli import cli, plural
 from awardbooks.reader import Registry, read_path
 
@@ -223,8 +223,9 @@ def test_analyse_keeps_text_faithfully(corpus, analysed):
     ratings = read_csv(analysed.out / "data" / "ratings.csv")
     book = CalamineWorkbook.from_path(str(analysed.out / "consolidated.xlsx"))
     sheet = book.get_sheet_by_name("Ratings").to_python()
-    header = next(i for i, row in enumerate(sheet) if "comment" in row)
-    cols = {name: n for n, name in enumerate(sheet[header])}
+    header = next(i for i, row in enumerate(sheet) if "Comment" in row)
+    names = {tables.heading(c): c for c in tables.RATINGS}
+    cols = {names.get(name, name): n for n, name in enumerate(sheet[header])}
     in_workbook = {
         (row[cols["file"]], row[cols["item_id"]]): row[cols["comment"]]
         for row in sheet[header + 1 :]

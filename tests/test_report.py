@@ -243,7 +243,7 @@ def test_tables_cover_the_data(consolidated):
         assert table.ref == f"{start}:{last}{top + nrows + 1}"
         assert table.autoFilter is not None
         header = [cell.value for cell in ws[top + 1]][:ncols]
-        assert header == list(getattr(tables, name.upper()))
+        assert header == [tables.heading(c) for c in getattr(tables, name.upper())]
         assert [cell.name for cell in table.tableColumns] == header
         assert ws.freeze_panes == f"A{top + 2}"
 
@@ -256,7 +256,7 @@ def test_numbers_are_numbers(consolidated):
     assert scores[7] is None
     ws = wb["Scores"]
     assert [c.value for c in ws[2]] == [
-        "setting", "urn", "partnership", "year", "term", "G1 Leadership", "G2 =Curriculum",
+        "Setting", "URN", "Partnership", "Year", "Term", "G1 Leadership", "G2 =Curriculum",
         "Overall %", "Completion %",
     ]  # fmt: skip
     row = [c.value for c in ws[3]]
@@ -320,7 +320,7 @@ def test_summary_sheet_and_charts(consolidated):
     import zipfile
 
     ws = load(consolidated)["Summary"]
-    assert [c.value for c in ws[1]] == [*tables.SUMMARY, *LPPA, *FAMILY]
+    assert [c.value for c in ws[1]] == [*map(tables.heading, tables.SUMMARY), *LPPA, *FAMILY]
     assert ws.freeze_panes == "A2"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
@@ -357,7 +357,7 @@ def test_empty_consolidation(tmp_path, with_columns):
     assert wb.sheetnames == list(report.SHEETS)
     for ws in wb.worksheets:
         assert find(ws, "No rows."), ws.title
-    assert [c.value for c in wb["Ratings"][1]] == list(tables.RATINGS)
+    assert [c.value for c in wb["Ratings"][1]] == [tables.heading(c) for c in tables.RATINGS]
     assert [c.value for c in wb["Returns"][2]][:7] == [0] * 7
     assert summary_lines(empty_consolidation(with_columns))[0].startswith("Files read")
     written = write_data(empty_consolidation(with_columns), tmp_path / "data", parquet=False)
