@@ -223,9 +223,14 @@ def _settle_duplicates(records, statuses, notes) -> None:
             for record in group:
                 if record is not keep:
                     statuses[id(record)] = "duplicate"
+                    mine, theirs = _completed_key(record)[0], _completed_key(keep)[0]
+                    why = (
+                        "which was completed later"
+                        if theirs > mine
+                        else "which was saved or sent later"
+                    )
                     notes[id(record)].append(
-                        f"{record.file}: {what} as {keep.file}, which was completed later "
-                        "and was kept"
+                        f"{record.file}: {what} as {keep.file}, {why} and was kept"
                     )
 
     settle(lambda r: r.get("workbook_id"), "the same workbook")

@@ -13,6 +13,11 @@ from awardbooks.errors import AwardbooksError
 TERMS = ("baseline", "autumn", "spring", "summer")
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` in a column ``width`` wide, cut with an ellipsis when it is longer."""
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
+
+
 def plural(count: int, word: str) -> str:
     """'1 workbook', '2 workbooks'."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
@@ -60,7 +65,7 @@ def frameworks_cmd() -> None:
         rows.append((fw.id, fw.title, fw.scale, str(fw.groups), str(fw.items), fw.status))
     widths = [min(60, max(len(r[i]) for r in rows)) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(cell[: widths[i]].ljust(widths[i]) for i, cell in enumerate(row)))
+        click.echo("  ".join(_fit(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
 
 
 @cli.group("spec")
