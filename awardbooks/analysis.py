@@ -114,15 +114,22 @@ def _read_unit(unit: tuple[str, Path | None, bytes | None], registry: Registry) 
 
 
 _WORKER_REGISTRY: Registry | None = None
+_WORKER_TODAY: dt.date | None = None
 
 
-def _init_worker(spec_paths: tuple[str, ...]) -> None:
-    global _WORKER_REGISTRY
+def _init_worker(spec_paths: tuple[str, ...], today: str = "") -> None:
+    global _WORKER_REGISTRY, _WORKER_TODAY
     _WORKER_REGISTRY = Registry.default(spec_paths)
+    _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
 
 
 def _worker(unit) -> ReturnRecord:
     record = _read_unit(unit, _WORKER_REGISTRY)
+    if _WORKER_TODAY is not None:  # send back table rows, not every parsed cell
+        if record.status in ("accepted", "warning") and record.framework is not None:
+            record.digest = _digest(record, _WORKER_TODAY)  # type: ignore[attr-defined]
+        record.ratings = {}
+        record.tables = {}
     record.framework_id = record.framework.id if record.framework else ""  # type: ignore[attr-defined]
     record.framework = None  # frameworks stay in each process; send the id back
     return record
@@ -134,8 +141,10 @@ def read_all(
     specs: tuple[str, ...] = (),
     jobs: int | None = None,
     progress: Callable[[ReturnRecord], None] | None = None,
+    digest_on: dt.date | None = None,
 ) -> tuple[list[ReturnRecord], Registry]:
-    """Read every return, in a process pool when there are many."""
+    """Read every return, in a process pool when there are many. With ``digest_on`` the
+    workers turn usable returns into table rows (``record.digest``) and drop their cells."""
     registry = Registry.default(specs)
     units = list(_units(inputs))
     jobs = jobs or os.cpu_count() or 1
@@ -143,7 +152,8 @@ def read_all(
     if jobs > 1 and len(units) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(specs,)) as pool:
+        today = digest_on.isoformat() if digest_on else ""
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(specs, today)) as pool:
             for record in pool.map(_worker, units, chunksize=16):
                 record.framework = registry.by_id.get(getattr(record, "framework_id", ""))
                 records.append(record)
@@ -181,15 +191,18 @@ def analyse(
     def take(record: ReturnRecord) -> None:
         """Turn a usable return into table rows at once and drop its cell-level objects, so
         memory holds compact rows, not every return's parsed sheets."""
-        if record.status in ("accepted", "warning") and record.framework is not None:
-            digests[id(record)] = _digest(record, today)
+        digest = record.__dict__.pop("digest", None)  # made by a worker process
+        if digest is None and record.status in ("accepted", "warning") and record.framework:
+            digest = _digest(record, today)
+        if digest is not None:
+            digests[id(record)] = digest
         record.ratings = {}
         record.tables = {}
         if progress:
             progress(record)
 
     records, registry = read_all(
-        inputs, specs=tuple(str(s) for s in specs), jobs=jobs, progress=take
+        inputs, specs=tuple(str(s) for s in specs), jobs=jobs, progress=take, digest_on=today
     )
     statuses = {id(r): r.status for r in records}
     notes: dict[int, list[str]] = {id(r): [] for r in records}
