@@ -205,9 +205,10 @@ def plan(
     tpl = template if isinstance(template, Template) else load_template(template)
     due = return_by_text(return_by)
     if "return_by" in tpl.fields and not due:
+        which = "the default message" if _is_default(tpl) else f"{tpl.source}"
         raise MailError(
-            f"{tpl.source}: the template uses {{return_by}}; give the date the workbooks are due "
-            "with --return-by, e.g. --return-by 2026-12-11"
+            f"{which} says when the workbooks are due ({{return_by}}); give the date with "
+            "--return-by, e.g. --return-by 2026-12-11"
         )
     sender = _addresses(from_addr, "--from") if from_addr else []
     if from_addr and len(sender) != 1:
@@ -556,6 +557,11 @@ def _close(connection) -> None:
         connection.quit()
     except Exception:  # the server may already have gone
         connection.close()
+
+
+def _is_default(tpl) -> bool:
+    """Whether a template is the one that ships with awardbooks."""
+    return Path(str(tpl.source)).name == "default_email.txt" and "awardbooks" in str(tpl.source)
 
 
 def _already_sent(log_path: Path) -> dict[tuple[str, str], str]:

@@ -132,8 +132,8 @@ def test_drafts_command_lists_settings_without_email(roster, tmp_path):
     missing = runner.invoke(cli, ["mail", "drafts", str(roster), "--out", str(tmp_path / "e")])
     assert missing.exit_code == 1
     assert missing.output == (
-        f"Error: {mail.DEFAULT_TEMPLATE}: the template uses {{return_by}}; give the date the "
-        "workbooks are due with --return-by, e.g. --return-by 2026-12-11\n"
+        "Error: the default message says when the workbooks are due ({return_by}); give the "
+        "date with --return-by, e.g. --return-by 2026-12-11\n"
     )
 
 
