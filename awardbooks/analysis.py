@@ -406,16 +406,20 @@ def _build(
     ratings_df = _compact(frame.from_records(ratings, columns=RATINGS))
     del ratings, scores
     used = {fid: fw for fid, fw in registry.by_id.items()}
+    progress_df = _progress(scores_df, ratings_df, used)
+    summary_df = _summary(scores_df, used)
+    group_means_df = _group_means(scores_df)
+    scores_df = scores_df.drop(columns=[EXACT])  # used above; the table is as scores.csv
     return Consolidation(
         returns=frame(returns, columns=RETURNS),
         ratings=ratings_df,
         scores=scores_df,
-        progress=_progress(scores_df, ratings_df, used),
+        progress=progress_df,
         actions=frame(actions, columns=ACTIONS),
         outcomes=frame(outcomes, columns=OUTCOMES),
-        summary=_summary(scores_df, used),
+        summary=summary_df,
         levels=_levels(ratings_df, scores_df),
-        group_means=_group_means(scores_df),
+        group_means=group_means_df,
         level_order={fid: fw.scale.labels for fid, fw in used.items()},
         level_colours={
             fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()

@@ -11,12 +11,16 @@ from typing import Any
 
 from awardbooks import spec as _spec
 from awardbooks.generate import (
+    MANIFEST_COLUMNS,
     GenerateResult,
     Setting,
+    _unique_names,
     current_academic_year,
     generate_one,
     generate_roster,
+    read_manifest,
     read_roster,
+    write_csv,
 )
 from awardbooks.mail import DraftsResult, SendResult, write_drafts  # noqa: F401 - email out
 from awardbooks.mail import send as send_mail  # noqa: F401
@@ -107,9 +111,16 @@ def generate(
         local_authority.strip(),
         contact_email.strip(),
     )
+    manifest = out / "manifest.csv"
+    old_rows = {r["file"]: r for r in read_manifest(manifest)} if manifest.is_file() else {}
+    # a name another setting's workbook in this folder already has is never reused
+    name = _unique_names(fw, [one], year, term, old_rows)[0] if old_rows else None
     path, row = generate_one(
-        fw, one, year=year, term=term, out_dir=out, password=password, force=force
+        fw, one, year=year, term=term, out_dir=out, password=password, force=force, filename=name
     )
+    if row is not None and old_rows:
+        rows = [r for f, r in old_rows.items() if f != path.name] + [row]
+        write_csv(manifest, MANIFEST_COLUMNS, rows)
     if row is None:
         raise GenerateError(
             f"{path}: already exists (a school may have filled it in); use --force to replace "

@@ -32,6 +32,12 @@ def friendly(func):
             return func(*args, **kwargs)
         except AwardbooksError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # the output was piped into e.g. head, which has finished
+            import os
+            import sys
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0) from None
         except OSError as exc:  # a folder we cannot write to, a full disk, ...
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None

@@ -89,6 +89,7 @@ def write_workbook(s: Feedback, target, analysed_on: str = "") -> None:
     from awardbooks.report import WORKBOOK_OPTIONS
 
     wb = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "in_memory": True})
+    wb.set_properties({"title": "awardbooks feedback report"})  # so it is never taken for a return
     ws = wb.add_worksheet(SHEET)
     page = _Page(wb, ws)
     fw = s.framework

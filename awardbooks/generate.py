@@ -29,6 +29,7 @@ MANIFEST_COLUMNS = (
     "spec_version",
     "year",
     "term",
+    "previous_workbook_id",  # the workbook a next-term workbook carries forward (else empty)
 )
 ROSTER_COLUMNS = ("setting", "urn", "partnership", "local_authority", "contact_email")
 
@@ -126,11 +127,7 @@ def read_roster(path: Path) -> list[Setting]:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             raise GenerateError(f"{path}: is not a text CSV file; save it as 'CSV UTF-8'") from None
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
-    # LibreOffice and Excel in many countries save CSV with ';', "Unicode Text" with tabs
-    delimiter = max(",;\t", key=first.count) if first else ","
-    reader = csv.DictReader(lines, delimiter=delimiter)
+    reader = csv_reader(text)
     headers = [h.strip().lower().replace(" ", "_") for h in (reader.fieldnames or [])]
     if "setting" not in headers:
         found = ", ".join(reader.fieldnames or []) or "none"
@@ -156,6 +153,29 @@ def read_roster(path: Path) -> list[Setting]:
     if not settings:
         raise GenerateError(f"{path}: the roster has no settings")
     return settings
+
+
+def csv_reader(text: str) -> csv.DictReader:
+    """Rows of a CSV as spreadsheet applications save it: comma, or ';' (LibreOffice and Excel
+    in many countries), or tab ("Unicode Text") between the values."""
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    delimiter = max(",;\t", key=first.count) if first else ","
+    return csv.DictReader(lines, delimiter=delimiter)
+
+
+def one_row_per_setting(rows: list, key) -> tuple[list, list]:
+    """(rows, repeats): one row per setting (by URN, else name), the last one standing for
+    it (a manifest of several terms lists a setting once per workbook sent)."""
+    latest: dict[str, object] = {}
+    repeats = []
+    for row in rows:
+        k = key(row)
+        if k in latest:
+            repeats.append(row)
+            latest.pop(k)
+        latest[k] = row
+    return list(latest.values()), repeats
 
 
 def generate_one(
@@ -236,6 +256,11 @@ def generate_roster(
     check_year_term(year, term)
     out_dir = prepare_out_dir(out_dir)
     result = GenerateResult()
+    settings, repeats = one_row_per_setting(
+        settings, lambda s: s.urn or s.setting.casefold().strip()
+    )
+    for repeat in repeats:
+        result.warnings.append(f"{repeat.setting}: listed more than once; one workbook made")
     manifest_path = out_dir / "manifest.csv"
     old_rows = (
         {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
@@ -354,10 +379,19 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
         ) from None
     except OSError as exc:
         raise GenerateError(f"{path}: cannot read the manifest ({exc.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv_reader(text)
     if text.strip() and "workbook_id" not in (reader.fieldnames or []):
         raise GenerateError(f"{path}: not an awardbooks manifest (no 'workbook_id' column)")
     return list(reader)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
 
 
 def atomic_write(path: Path, write: Callable) -> None:
@@ -369,6 +403,7 @@ def atomic_write(path: Path, write: Callable) -> None:
     except OSError as exc:  # name the file the user asked for, not the temporary one
         raise OSError(exc.errno, f"cannot write here ({exc.strerror})", str(path)) from None
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary file would be: colleagues can open it
         with os.fdopen(fd, "wb") as handle:
             write(handle)
         os.replace(tmp, path)

@@ -10,12 +10,13 @@ from awardbooks.generate import (
     MANIFEST_COLUMNS,
     GenerateResult,
     Setting,
+    _unique_names,
     check_year_term,
     generate_one,
+    one_row_per_setting,
     prepare_out_dir,
     read_manifest,
     read_roster,
-    workbook_filename,
     write_csv,
 )
 from awardbooks.model import Framework
@@ -131,7 +132,10 @@ def generate_next_term(
         {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
     )
     if roster is not None:
-        rows = _latest_rows(_roster_rows(Path(roster)))
+        rows, _repeats = one_row_per_setting(
+            _roster_rows(Path(roster)),
+            lambda r: r.get("urn") or r.get("setting", "").casefold().strip(),
+        )
         pairs, unmatched = _match(rows, records)
         for file in unmatched:
             result.warnings.append(f"{file}: its setting is not in {roster}; no workbook made")
@@ -154,15 +158,19 @@ def generate_next_term(
                 f"no accepted {framework.name} returns in the --from-returns paths; "
                 "check them with awardbooks check"
             )
-    for row, record in pairs:
-        setting = Setting(
+    settings = [
+        Setting(
             row.get("setting", ""),
             row.get("urn", ""),
             row.get("partnership", ""),
             row.get("local_authority", ""),
             row.get("contact_email", ""),
         )
-        path = out_dir / workbook_filename(framework, setting, year, term)
+        for row, _record in pairs
+    ]
+    names = _unique_names(framework, settings, year, term, old_rows)
+    for (row, record), setting, name in zip(pairs, settings, names):
+        path = out_dir / name
         if path.exists() and not force:
             result.skipped.append(path)
             if path.name in old_rows:
@@ -198,19 +206,8 @@ def generate_next_term(
     kept = {r["file"] for r in result.rows}
     result.rows.extend(r for f, r in old_rows.items() if f not in kept)
     result.manifest = manifest_path
-    write_csv(result.manifest, (*MANIFEST_COLUMNS, "previous_workbook_id"), result.rows)
+    write_csv(result.manifest, MANIFEST_COLUMNS, result.rows)
     return result
-
-
-def _latest_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """One row per setting (by URN, else name): a manifest of several terms lists a setting
-    once per workbook sent; the last row stands for it."""
-    latest: dict[str, dict[str, str]] = {}
-    for row in rows:
-        key = row.get("urn") or row.get("setting", "").casefold().strip()
-        latest.pop(key, None)
-        latest[key] = row
-    return list(latest.values())
 
 
 def _roster_rows(path: Path) -> list[dict[str, str]]:

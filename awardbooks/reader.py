@@ -372,7 +372,8 @@ class _Reader:
         """Whether this is awardbooks' own consolidated workbook (by its document title)."""
         if self.pkg.kind != "xlsx" or not self.pkg.has("docProps/core.xml"):
             return False
-        return b"awardbooks consolidated returns" in self.pkg.read("docProps/core.xml")[:4096]
+        core = self.pkg.read("docProps/core.xml")[:4096]
+        return b"awardbooks consolidated returns" in core or b"awardbooks feedback report" in core
 
     def _check_edition(self, fw: Framework, meta: dict[str, str]) -> Framework | None:
         version = meta.get("spec_version", "")

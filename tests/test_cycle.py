@@ -234,3 +234,41 @@ def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, framew
     assert "Kept 1 existing workbook (use --force to replace)." in again.output
     assert read_manifest(tmp_path / "s" / "manifest.csv") == rows
     assert len(rows) == 1 and rows[0]["previous_workbook_id"]
+
+
+def test_next_term_names_do_not_clash(tmp_path, frameworks):
+    """'St Mary's' (URN 1) and 'St Marys' (URN 2) each get a spring workbook of their own."""
+    fw = frameworks["lppa"]
+    from awardbooks.generate import read_manifest
+
+    autumn = generate_roster(
+        fw,
+        [Setting("St Mary's Primary", "1"), Setting("St Marys Primary", "2")],
+        year="2026-27",
+        term="autumn",
+        out_dir=tmp_path / "a",
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            "lppa",
+            "--from-returns",
+            str(tmp_path / "a"),
+            "--roster",
+            str(autumn.manifest),
+            "--year",
+            "2026-27",
+            "--term",
+            "spring",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_manifest(tmp_path / "s" / "manifest.csv")
+    assert sorted((r["urn"], r["file"]) for r in rows) == [
+        ("1", "St-Marys-Primary_lppa_2026-27_spring.xlsx"),
+        ("2", "St-Marys-Primary-2_lppa_2026-27_spring.xlsx"),
+    ]
+    assert all(r["previous_workbook_id"] for r in rows)

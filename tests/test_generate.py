@@ -375,3 +375,34 @@ def test_roster_as_spreadsheet_applications_save_it(tmp_path, encoding, text):
     roster = tmp_path / "r.csv"
     roster.write_bytes(text.encode(encoding))
     assert read_roster(roster) == [Setting("Oak School", "1")]
+
+
+def test_single_setting_never_takes_another_settings_workbook(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    roster = tmp_path / "r.csv"
+    roster.write_text("setting,urn\nSt Mary's Primary,1\n", encoding="utf-8")
+    common = ["--year", "2026-27", "--term", "autumn", "--out", str(out)]
+    assert runner.invoke(cli, ["generate", "lppa", "--roster", str(roster), *common]).exit_code == 0
+    first = (out / "St-Marys-Primary_lppa_2026-27_autumn.xlsx").read_bytes()
+    one = runner.invoke(
+        cli, ["generate", "lppa", "--setting", "St Marys Primary", "--urn", "3", "--force", *common]
+    )
+    assert one.exit_code == 0, one.output
+    assert one.output == f"Wrote {out / 'St-Marys-Primary-3_lppa_2026-27_autumn.xlsx'}\n"
+    assert (out / "St-Marys-Primary_lppa_2026-27_autumn.xlsx").read_bytes() == first
+    with open(out / "manifest.csv", encoding="utf-8") as handle:
+        assert sorted(r["urn"] for r in csv.DictReader(handle)) == ["1", "3"]
+
+
+def test_outputs_have_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["generate", "lppa", "--setting", "Oak", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in tmp_path.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path
