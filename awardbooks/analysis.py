@@ -63,8 +63,6 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
 def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]]:
     """(name, path, bytes) for every return: files, and the workbooks inside .zip archives and
     saved emails (whose bytes carry the message they came from, see awardbooks.mailin)."""
-    from awardbooks.container import zip_members
-    from awardbooks.errors import ReturnError
     from awardbooks.mailin import mail_units
 
     for path in inputs:
@@ -73,16 +71,36 @@ def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]
         elif path.suffix.lower() in ARCHIVE_EXTS:
             try:
                 data = path.read_bytes()
-                members = zip_members(data, str(path), RETURN_EXTS)
-            except (OSError, ReturnError) as exc:
-                yield str(path), None, f"{exc}".encode()
+            except OSError as exc:
+                yield str(path), None, f"cannot be read ({exc.strerror})".encode()
                 continue
-            if not members:
-                yield str(path), None, b"no workbooks (.xlsx) in the archive"
-            for name, member in members:
-                yield name, path, member
+            yield from _archive_units(str(path), path, data)
         else:
             yield str(path), path, None
+
+
+MAX_ARCHIVE_DEPTH = 3
+
+
+def _archive_units(name: str, path: Path, data: bytes, depth: int = 1):
+    """The returns in a .zip archive, and in archives inside it (up to three deep)."""
+    from awardbooks.container import zip_members
+    from awardbooks.errors import ReturnError
+
+    try:
+        members = zip_members(data, name, RETURN_EXTS + ARCHIVE_EXTS)
+    except ReturnError as exc:
+        yield name, None, f"{exc}".encode()
+        return
+    if not members:
+        yield name, None, b"no workbooks (.xlsx) in the archive"
+    for member, content in members:
+        if not member.lower().endswith(ARCHIVE_EXTS):
+            yield member, path, content
+        elif depth >= MAX_ARCHIVE_DEPTH:
+            yield member, None, b"archives nested more than three deep are not opened"
+        else:
+            yield from _archive_units(member, path, content, depth + 1)
 
 
 def printable(text: str) -> str:

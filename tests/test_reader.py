@@ -225,3 +225,18 @@ def test_layout_is_shared(frameworks):
     for fw in frameworks.values():
         layout = layout_for(fw)
         assert len({(r.sheet, r.row) for r in layout.rating_rows}) == len(layout.rating_rows)
+
+
+def test_zip_inside_a_zip_is_opened(tmp_path, frameworks):
+    fw = frameworks["family-partnership"]
+    a = make_workbook(fw, tmp_path / "a", setting="Alder School", ratings={"1.a": "Embedded"})
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(a, "Alder.xlsx")
+    outer = tmp_path / "in" / "outer.zip"
+    outer.parent.mkdir()
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.write(inner, "replies/inner.zip")
+    c = analyse([outer.parent])
+    assert list(c.returns["file"]) == [f"{outer}!replies/inner.zip!Alder.xlsx"]
+    assert list(c.returns["status"]) == ["accepted"]
