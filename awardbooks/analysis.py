@@ -397,28 +397,16 @@ def _build(
         actions.extend(digest.actions)
         outcomes.extend(digest.outcomes)
     for row in missing_rows:
-        returns.append(
-            {
-                "file": row.get("file", ""),
-                "status": "missing",
-                "framework": row.get("framework", ""),
-                "spec_version": row.get("spec_version", ""),
-                "setting": row.get("setting", ""),
-                "urn": row.get("urn", ""),
-                "partnership": row.get("partnership", ""),
-                "local_authority": row.get("local_authority", ""),
-                "year": row.get("year", ""),
-                "term": row.get("term", ""),
-                "workbook_id": row.get("workbook_id", ""),
-                "completed_by": "",
-                "completed_on": "",
-                "errors": "",
-                "warnings": "no return received for this manifest entry",
-                "email_from": "",
-                "email_date": "",
-                "email_subject": "",
-            }
-        )
+        # a manifest row carries the same fields as a return's row; the rest stay empty
+        missing = {col: row.get(col, "") for col in RETURNS}
+        missing |= {
+            "status": "missing",
+            "completed_by": "",
+            "completed_on": "",
+            "errors": "",
+            "warnings": "no return received for this manifest entry",
+        }
+        returns.append(missing)
     frame = pd.DataFrame
     scores_df = frame.from_records(scores, columns=(*SCORES, EXACT))
     ratings_df = _compact(frame.from_records(ratings, columns=RATINGS))
@@ -446,21 +434,7 @@ def _build(
     )
 
 
-_REPEATED = (
-    "file",
-    "workbook_id",
-    "framework",
-    "spec_version",
-    "setting",
-    "urn",
-    "partnership",
-    "year",
-    "term",
-    "group_id",
-    "item_id",
-    "rating",
-    "date",
-)
+_REPEATED = tuple(c for c in RATINGS if c not in ("score", "comment"))
 
 
 def _compact(ratings):
