@@ -28,6 +28,7 @@ from awardbooks import tables as tb
 from awardbooks.errors import ReportError
 from awardbooks.generate import atomic_write, ensure_folder, neutralise_cell
 from awardbooks.layout import TERMS
+from awardbooks.sheetrows import BulkRows, Column
 from awardbooks.tables import Consolidation
 
 if TYPE_CHECKING:
@@ -79,6 +80,28 @@ def _s(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
+def _cell_value(value: Any) -> float | str:
+    """What a cell holds for ``value``: a finite number as float, a boolean as Yes/No,
+    anything else as text an Excel cell can hold ('' for missing values and non-finite
+    numbers)."""
+    if isinstance(value, str):
+        return _clean_text(value)
+    if _missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else ""
+    return excel_text(value)
+
+
+def _text_width(text: str) -> int:
+    """The width of ``text``'s longest line (of its first 1,000 characters)."""
+    if "\n" not in text and "\r" not in text:
+        return min(len(text), 1000)
+    return max(len(line) for line in text[:1000].splitlines() or [""])
+
+
 def excel_text(value: Any) -> str:
     """``value`` as text an Excel cell can hold: XML-illegal characters dropped, cut to
     32,767 UTF-16 units (never inside a surrogate pair); everything else kept as it is."""
@@ -125,11 +148,13 @@ def _groups(records: list[dict[str, Any]]) -> dict[str, str]:
 
 
 class _Formats:
-    """Cached xlsxwriter formats keyed by their properties (all top-aligned)."""
+    """Cached xlsxwriter formats keyed by their properties (all top-aligned), and the
+    workbook's bulk rows (written into the package once xlsxwriter has closed it)."""
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         self.cache: dict[tuple, Any] = {}
+        self.bulk = BulkRows()
 
     def __call__(self, **props: Any):
         props.setdefault("valign", "top")
@@ -152,33 +177,43 @@ class _Sheet:
         if width > self.widths.get(col, 0):
             self.widths[col] = width
 
-    def put(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        """Write one value: numbers as numbers, booleans as Yes/No, anything else as text
-        with ``write_string``; missing and non-finite numbers as blank cells."""
-        if row >= EXCEL_ROWS:
+    def check_rows(self, last_row: int) -> None:
+        if last_row >= EXCEL_ROWS:
             raise ReportError(
                 f"{self.name}: more rows than an Excel sheet holds ({EXCEL_ROWS:,}); "
                 "use the CSV files instead"
             )
-        if isinstance(value, str):
-            text = excel_text(value)
-        elif _missing(value):
-            text = ""
-        elif isinstance(value, bool | np.bool_):
-            text = "Yes" if value else "No"
-        elif isinstance(value, numbers.Real) and math.isfinite(value):
-            self.ws.write_number(row, col, float(value), fmt)
+
+    def put(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        """Write one value: numbers as numbers, booleans as Yes/No, anything else as text
+        with ``write_string``; missing and non-finite numbers as blank cells."""
+        self.check_rows(row)
+        value = _cell_value(value)
+        if type(value) is float:
+            self.ws.write_number(row, col, value, fmt)
             self.grow(col, 7)
-            return
-        else:
-            text = "" if isinstance(value, numbers.Real) else excel_text(value)
-        if not text:
-            if fmt is not None:
-                self.ws.write_blank(row, col, None, fmt)
-            return
-        self.ws.write_string(row, col, text, fmt)
-        lines = text[:1000].splitlines() or [""]
-        self.grow(col, max(len(line) for line in lines))
+        elif value:
+            self.ws.write_string(row, col, value, fmt)
+            self.grow(col, _text_width(value))
+        elif fmt is not None:
+            self.ws.write_blank(row, col, None, fmt)
+
+    def block(self, first_row: int, columns: list[list[Any]], fmts: list[Any]) -> None:
+        """Write rows of cells from ``first_row`` down, a list of values per column, as
+        :meth:`put` would write each (each column's format: one, or a list of one per row)."""
+        count = max((len(values) for values in columns), default=0)
+        self.check_rows(first_row + count - 1)
+        prepared = []
+        for j, (values, fmt) in enumerate(zip(columns, fmts)):
+            cells = [_cell_value(v) for v in values]
+            widths = [7 if type(v) is float else _text_width(v) for v in cells if v]
+            if widths:
+                self.grow(j, max(widths))
+            per_row = isinstance(fmt, list)
+            prepared.append(
+                Column(cells, None if per_row else fmt, fmt if per_row else None, blanks=True)
+            )
+        self.fmts.bulk.add(self.ws, first_row, prepared)
 
     def header(self, row: int, columns: Iterable[str], wrap_from: int | None = None) -> None:
         """Column headings; from column ``wrap_from`` on they wrap in narrow columns."""
@@ -228,10 +263,11 @@ def _table_sheet(
     else:
         records = _records(df, columns)
         count = len(records)
-        for i, record in enumerate(records, start=top + 1):
-            for j, col in enumerate(columns):
-                extra = cell_props(record, col)
-                sheet.put(i, j, record[col], fmts(**base[col], **extra) if extra else plain[col])
+        styles = [
+            [fmts(**base[col], **x) if (x := cell_props(r, col)) else plain[col] for r in records]
+            for col in columns
+        ]
+        sheet.block(top + 1, [[r[col] for r in records] for col in columns], styles)
     records = range(count)
     if records:
         header = fmts(bold=True, bg_color="#DDEBF7", bottom=1)
@@ -240,7 +276,7 @@ def _table_sheet(
             "style": "Table Style Light 9",
             "columns": [{"header": tb.heading(col), "header_format": header} for col in columns],
         }
-        sheet.ws.add_table(top, 0, top + len(records), len(columns) - 1, options)
+        fmts.bulk.add_table(sheet.ws, top, top + len(records), len(columns) - 1, options)
     else:
         sheet.put(top + 1, 0, "No rows.", fmts(italic=True))
     sheet.finish(top)
@@ -262,35 +298,25 @@ def _fast_rows(sheet: _Sheet, df, columns, first: int, formats: list) -> int:
     as numbers, missing values blank. Returns the number of rows written."""
     if df is None or len(df) == 0:
         return 0
-    if first + len(df) > EXCEL_ROWS:
-        raise ReportError(
-            f"{sheet.name}: more rows than an Excel sheet holds ({EXCEL_ROWS:,}); "
-            "use the CSV files instead"
-        )
+    sheet.check_rows(first + len(df) - 1)
     frame = df.reindex(columns=list(columns))
     prepared = []
     for j, col in enumerate(columns):
         series = frame[col]
         if pd.api.types.is_bool_dtype(series):
-            values = ["Yes" if v else "No" for v in series]
-            numeric = False
+            values = ["Yes" if v else "No" for v in series.tolist()]
         elif pd.api.types.is_numeric_dtype(series):
-            values = [float(v) if math.isfinite(v) else None for v in series.astype(float)]
-            numeric = True
-            sheet.grow(j, 7)
+            values = [v if math.isfinite(v) else None for v in series.astype(float).tolist()]
+        elif isinstance(series.dtype, pd.CategoricalDtype):  # each distinct text cleaned once
+            cleaned = [_clean_text(v) for v in series.cat.categories.tolist()] + [""]
+            values = [cleaned[k] for k in series.cat.codes.tolist()]  # code -1: missing
         else:
             values = [_clean_text(v) for v in series.tolist()]
-            numeric = False
-            if values:
-                sheet.grow(j, min(1000, max(len(v) for v in values)))
-        prepared.append((values, numeric))
-    ws = sheet.ws
-    for j, (values, numeric) in enumerate(prepared):
-        fmt = formats[j]
-        write = ws.write_number if numeric else ws.write_string
-        for i, value in enumerate(values, start=first):
-            if value is not None and value != "":
-                write(i, j, value, fmt)
+        widths = [7 if type(v) is float else len(v) for v in values if v]
+        if widths:
+            sheet.grow(j, min(1000, max(widths)))
+        prepared.append(Column(values, formats[j]))
+    sheet.fmts.bulk.add(sheet.ws, first, prepared)
     return len(frame)
 
 
@@ -309,7 +335,8 @@ def write_consolidated(c: Consolidation, path: Path) -> None:
 def _build_workbook(c: Consolidation, handle: Any) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(handle, {"in_memory": True, **WORKBOOK_OPTIONS})
+    package = io.BytesIO()
+    wb = xlsxwriter.Workbook(package, {"in_memory": True, **WORKBOOK_OPTIONS})
     wb.set_properties(
         {"title": "awardbooks consolidated returns", "comments": f"Analysed on {c.analysed_on}"}
     )
@@ -324,6 +351,7 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
     _actions_sheet(wb, fmts, c)
     _returns_sheet(wb, fmts, c)
     wb.close()
+    fmts.bulk.splice(package.getvalue(), handle)
 
 
 RATINGS_SHEET_MAX = 50_000
@@ -501,15 +529,19 @@ def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
         if row == 0:
             sheet.ws.freeze_panes(2, 1)
         first = row + 2
-        for i, key in enumerate(order, start=first):
+        columns: list[list[Any]] = [[] for _ in header]
+        for key in order:
             by_group = settings[key]
-            for j, value in enumerate(key[1:]):
-                sheet.put(i, j, value)
-            for gid, j in ids.items():
-                sheet.put(i, j, by_group[gid]["score_pct"] if gid in by_group else None, pct)
             overall = by_group.get("ALL", {})
-            sheet.put(i, len(header) - 2, overall.get("score_pct"), pct)
-            sheet.put(i, len(header) - 1, overall.get("completion_pct"), pct)
+            cells = [
+                *key[1:],
+                *(by_group[gid]["score_pct"] if gid in by_group else None for gid in ids),
+                overall.get("score_pct"),
+                overall.get("completion_pct"),
+            ]
+            for column, value in zip(columns, cells):
+                column.append(value)
+        sheet.block(first, columns, [None] * len(keys) + [pct] * (len(header) - len(keys)))
         last = first + len(order) - 1
         sheet.ws.conditional_format(first, len(keys), last, len(header) - 2, {
             "type": "3_color_scale",
@@ -547,20 +579,25 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
     sheet.header(0, header)
     pct, change = fmts(num_format="0.0"), fmts(num_format="+0.0;-0.0;0.0")
     first_term, last_term = len(keys) + 1, len(keys) + len(periods)
+    red = fmts(**_RED)
+    columns: list[list[Any]] = [[] for _ in header]
+    slipped_fmts: list[Any] = []
     for i, key in enumerate(order, start=1):
         by_period = rows[key]
-        for j, value in enumerate((*key, titles[key])):
-            sheet.put(i, j, value)
-        for j, period in enumerate(periods, start=first_term):
-            sheet.put(i, j, by_period[period]["score_pct"] if period in by_period else None, pct)
+        cells = [*key, titles[key]]
+        cells += [by_period[p]["score_pct"] if p in by_period else None for p in periods]
         latest = by_period[max(by_period, key=lambda p: _period_key(*p))]
-        sheet.put(i, last_term + 1, latest["change_pct"], change)
         slipped = not _missing(latest["slipped"]) and bool(latest["slipped"])
-        sheet.put(i, last_term + 2, "Yes" if slipped else "No", fmts(**_RED) if slipped else None)
+        cells += [latest["change_pct"], "Yes" if slipped else "No", None]
+        for column, value in zip(columns, cells):
+            column.append(value)
+        slipped_fmts.append(red if slipped else None)
         if len(periods) >= 2:
             sheet.ws.add_sparkline(xl_rowcol_to_cell(i, last_term + 3), {
                 "range": xl_range(i, first_term, i, last_term), "markers": True,
             })  # fmt: skip
+    plain = [None] * len(keys) + [None] + [pct] * len(periods) + [change, slipped_fmts, None]
+    sheet.block(1, columns, plain)
     if not order:
         sheet.put(1, 0, "No rows.", fmts(italic=True))
     _outcomes_block(sheet, c, max(len(order), 1) + 3)

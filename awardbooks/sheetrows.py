@@ -1,0 +1,220 @@
+"""Big blocks of worksheet rows written straight into the sheet XML of an xlsxwriter package.
+
+xlsxwriter spends about 4 µs of Python per cell, so the consolidated workbook's tables
+(hundreds of thousands of cells) took seconds and held every cell in memory. Here xlsxwriter
+still builds the whole workbook — formats, Excel Tables, charts, sparklines, print set-up,
+headers — and the bulk rows are kept aside as columns; once xlsxwriter has closed the package,
+:meth:`BulkRows.splice` copies it, inserting those rows into their worksheets' ``<sheetData>``
+as they are rendered. Text cells are inline strings (``t="inlineStr"``, as Apache POI's
+streaming writer writes them), escaped exactly as xlsxwriter escapes shared strings.
+
+The values given must already be what the cell should hold: ``str`` (text an Excel cell can
+hold), ``float`` (a finite number) or ``None``/``""`` (blank).
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+_ROW_START = re.compile(rb"<row r=\"(\d+)\"")
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+
+def _text_tail(text: str) -> str:
+    """The rest of a ``<c ...`` element holding ``text`` as an inline string."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _style(fmt: Any) -> str:
+    index = fmt._get_xf_index() if fmt is not None else 0  # the index xlsxwriter gives it
+    return f' s="{index}"' if index else ""
+
+
+@dataclass
+class Column:
+    """One column of a block: its cell values and its format (one for all, or one per row).
+    With ``blanks`` a blank cell that has a format is written (so row fills stay whole)."""
+
+    values: Sequence[Any]
+    fmt: Any = None
+    fmts: Sequence[Any] | None = None
+    blanks: bool = False
+
+
+@dataclass
+class _Block:
+    sheet_index: int
+    first_row: int  # 0-based, as in xlsxwriter
+    first_col: int
+    columns: list[Column]
+    count: int
+
+
+class BulkRows:
+    """Rows kept aside while xlsxwriter builds a workbook, then spliced into its package."""
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.table_refs: dict[bytes, tuple[bytes, bytes]] = {}
+
+    def add_table(
+        self, ws: Any, first_row: int, last_row: int, last_col: int, options: dict
+    ) -> None:
+        """``ws.add_table`` over the header and first data row only, grown to ``last_row`` in
+        the package (xlsxwriter visits every cell of a table's range, a second per 400,000
+        cells); ``options`` must name the table."""
+        short = min(last_row, first_row + 1)
+        ws.add_table(first_row, 0, short, last_col, options)
+        if short != last_row:
+            corner = xl_rowcol_to_cell(first_row, 0)
+            small = f'ref="{corner}:{xl_rowcol_to_cell(short, last_col)}"'.encode()
+            full = f'ref="{corner}:{xl_rowcol_to_cell(last_row, last_col)}"'.encode()
+            self.table_refs[f'displayName="{options["name"]}"'.encode()] = (small, full)
+
+    def add(self, ws: Any, first_row: int, columns: list[Column], first_col: int = 0) -> int:
+        """Keep ``columns`` for ``ws`` from ``first_row`` down; returns the number of rows.
+        Formats get their style index now, so xlsxwriter writes them into styles.xml."""
+        count = max((len(c.values) for c in columns), default=0)
+        for column in columns:
+            _style(column.fmt)
+            for fmt in dict.fromkeys(column.fmts or ()):
+                _style(fmt)
+        if count:
+            self.blocks.append(_Block(ws.index, first_row, first_col, columns, count))
+        return count
+
+    def splice(self, package: bytes, out: BinaryIO) -> None:
+        """Write ``package`` (a closed xlsxwriter workbook) to ``out`` with the rows inserted."""
+        by_part: dict[str, list[_Block]] = {}
+        for block in self.blocks:
+            by_part.setdefault(f"xl/worksheets/sheet{block.sheet_index + 1}.xml", []).append(block)
+        with (
+            zipfile.ZipFile(io.BytesIO(package)) as zin,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+        ):
+            for info in zin.infolist():
+                data = zin.read(info)
+                blocks = by_part.get(info.filename)
+                target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                if info.filename.startswith("xl/tables/"):
+                    data = self._grown_table(data)
+                if not blocks:
+                    zout.writestr(target, data)
+                    continue
+                with zout.open(target, "w", force_zip64=True) as handle:
+                    for chunk in _spliced(data, sorted(blocks, key=lambda b: b.first_row)):
+                        handle.write(chunk)
+
+    def _grown_table(self, xml: bytes) -> bytes:
+        for name, (small, full) in self.table_refs.items():
+            if name in xml:
+                return xml.replace(small, full)
+        return xml
+
+
+def _spliced(xml: bytes, blocks: list[_Block]) -> Iterator[bytes]:
+    """The worksheet XML with the blocks' rows merged in row order."""
+    start = xml.find(b"<sheetData")
+    close = xml.find(b"</sheetData>")
+    if close < 0:  # <sheetData/>: nothing written there by xlsxwriter
+        close = xml.index(b"/>", start)
+        head, body, tail = xml[:start] + b"<sheetData>", b"", b"</sheetData>" + xml[close + 2 :]
+    else:
+        open_end = xml.index(b">", start) + 1
+        head, body, tail = xml[:open_end], xml[open_end:close], xml[close:]
+    starts = [m.start() for m in _ROW_START.finditer(body)] + [len(body)]
+    yield _widened(head, blocks, has_rows=len(starts) > 1)
+    existing = [
+        (int(_ROW_START.match(body, a).group(1)), 1, body[a:b]) for a, b in zip(starts, starts[1:])
+    ]
+    ours = heapq.merge(*(_rendered(block) for block in blocks), key=lambda item: item[0])
+    last = 0
+    for number, count, rows in heapq.merge(existing, ours, key=lambda item: item[0]):
+        if number <= last:
+            raise RuntimeError(f"row {number} written twice")  # a bug in the caller
+        last = number + count - 1
+        yield rows
+    yield tail
+
+
+def _widened(head: bytes, blocks: list[_Block], has_rows: bool) -> bytes:
+    """The worksheet's ``<dimension>`` grown to cover the blocks."""
+    rows, cols = [], []
+    for b in blocks:
+        rows += [b.first_row, b.first_row + b.count - 1]
+        cols += [b.first_col, b.first_col + len(b.columns) - 1]
+    found = _DIMENSION.search(head)
+    if found:
+        first = _cell(found.group(1), found.group(2))
+        last = _cell(found.group(3), found.group(4)) if found.group(3) else first
+        if has_rows:  # an empty sheet's dimension is A1
+            rows += [first[0], last[0]]
+            cols += [first[1], last[1]]
+    ref = f"{xl_rowcol_to_cell(min(rows), min(cols))}:{xl_rowcol_to_cell(max(rows), max(cols))}"
+    new = f'<dimension ref="{ref}"/>'.encode()
+    return _DIMENSION.sub(new, head, count=1) if found else head
+
+
+def _cell(letters: bytes, digits: bytes) -> tuple[int, int]:
+    col = 0
+    for ch in letters.decode():
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def _rendered(block: _Block, chunk: int = 2000) -> Iterator[tuple[int, int, bytes]]:
+    """(first 1-based row number, row count, ``<row>`` XML) for the block's rows, a chunk
+    at a time, built a column at a time."""
+    letters = [xl_col_to_name(block.first_col + j) for j in range(len(block.columns))]
+    tails: list[dict[str, str]] = [{} for _ in block.columns]
+    for start in range(0, block.count, chunk):
+        stop = min(start + chunk, block.count)
+        numbers = [str(block.first_row + i + 1) for i in range(start, stop)]
+        columns = [
+            _cells(letter, column, numbers, start, stop, cache)
+            for letter, column, cache in zip(letters, block.columns, tails)
+        ]
+        rows = [f'<row r="{r}">{"".join(cells)}</row>' for r, *cells in zip(numbers, *columns)]
+        yield block.first_row + start + 1, stop - start, "".join(rows).encode("utf-8")
+
+
+def _cells(
+    letter: str, column: Column, numbers: list[str], start: int, stop: int, cache: dict
+) -> list[str]:
+    """The ``<c>`` elements of one column for rows ``start:stop`` ('' for no cell)."""
+    values = list(column.values[start:stop])
+    values += [None] * (len(numbers) - len(values))
+    if column.fmts is not None:
+        styles = [_style(f) for f in column.fmts[start:stop]]
+    else:
+        styles = [_style(column.fmt)] * len(numbers)
+    out = []
+    for r, value, style in zip(numbers, values, styles):
+        if value is None or value == "":
+            out.append(f'<c r="{letter}{r}"{style}/>' if column.blanks and style else "")
+        elif type(value) is float:
+            out.append(f'<c r="{letter}{r}"{style}><v>{value!r}</v></c>')
+        else:
+            tail = cache.get(value)
+            if tail is None:
+                tail = cache[value] = _text_tail(value)
+            out.append(f'<c r="{letter}{r}"{style}{tail}')
+    return out
