@@ -204,16 +204,15 @@ def analyse(
     if manifest_rows is not None and not manifest_rows:
         raise GenerateError(f"{manifest}: the manifest lists no workbooks")
     today = today or dt.date.today()
-    digests: dict[int, _Digest] = {}
+    stores = _Stores()
 
     def take(record: ReturnRecord) -> None:
         """Turn a usable return into table rows at once and drop its cell-level objects, so
-        memory holds compact rows, not every return's parsed sheets."""
+        memory holds compact columns, not every return's parsed sheets."""
         digest = record.__dict__.pop("digest", None)  # made by a worker process
         if digest is None and record.status in ("accepted", "warning") and record.framework:
             digest = _digest(record, today)
-        if digest is not None:
-            digests[id(record)] = digest
+        stores.add(record, digest)
         record.ratings = {}
         record.tables = {}
         if progress:
@@ -228,7 +227,7 @@ def analyse(
     missing_rows: list[dict[str, str]] = []
     if manifest_rows is not None:
         missing_rows = _settle_manifest(records, statuses, notes, manifest_rows, str(manifest))
-    return _build(records, digests, statuses, notes, missing_rows, registry, today)
+    return _build(records, stores, statuses, notes, missing_rows, registry, today)
 
 
 def _completed_key(record: ReturnRecord) -> tuple[str, float]:
@@ -297,10 +296,11 @@ def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict
 
 @dataclass
 class _Digest:
-    """One usable return as table rows (tuples in the tables' column order)."""
+    """One usable return as table rows: ratings and scores as (the values of the first
+    columns, shared by every row; each row's other values) in the tables' column order."""
 
-    ratings: list[tuple]
-    scores: list[tuple]
+    ratings: tuple[tuple, list[tuple]]
+    scores: tuple[tuple, list[tuple]]
     actions: list[dict]
     outcomes: list[dict]
 
@@ -333,7 +333,7 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
     for key, rating in record.ratings.items():
         label, score = labels.get(rating.label, ("", math.nan))
         ratings.append(
-            (*head, rating.group_id, key, label, score, rating.date or "", rating.comment or "")
+            (rating.group_id, key, label, score, rating.date or "", rating.comment or "")
         )
     groups, overall = score_groups(fw, {k: r.label for k, r in record.ratings.items()})
     top = fw.scale.top_score
@@ -343,13 +343,6 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
         score = pct(exact)
         scores.append(
             (
-                wid,
-                base["framework"],
-                base["setting"],
-                base["urn"],
-                base["partnership"],
-                base["year"],
-                base["term"],
                 g.group_id,
                 g.title,
                 g.rated,
@@ -359,15 +352,49 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
                 math.nan if exact is None else exact * 100,  # EXACT: for changes and means
             )
         )
-    return _Digest(ratings, scores, _actions(record, fw, base, today), _outcomes(record, fw, base))
+    score_head = (wid, *(base[k] for k in ("framework", "setting", "urn", "partnership")))
+    score_head += (base["year"], base["term"])
+    return _Digest(
+        (head, ratings),
+        (score_head, scores),
+        _actions(record, fw, base, today),
+        _outcomes(record, fw, base),
+    )
+
+
+class _Stores:
+    """The tables' rows from every usable return, as they are read (see tablestore)."""
+
+    def __init__(self) -> None:
+        from awardbooks.tablestore import TableStore
+
+        self.ratings = TableStore(
+            RATINGS, coded=_REPEATED, floats=("score",), categorical=True
+        )  # fmt: skip
+        head = ("workbook_id", "framework", "setting", "urn", "partnership", "year", "term")
+        self.scores = TableStore(
+            (*SCORES, EXACT),
+            coded=(*head, "group_id", "group_title"),
+            floats=("score_pct", "completion_pct", EXACT),
+        )
+        self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
+        self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
+
+    def add(self, record: ReturnRecord, digest: _Digest | None) -> None:
+        if digest is None:
+            return
+        n = self.owner[id(record)] = len(self.owner)
+        self.ratings.add(n, *digest.ratings)
+        self.scores.add(n, *digest.scores)
+        self.rest[n] = (digest.actions, digest.outcomes)
 
 
 def _build(
-    records, digests, statuses, notes, missing_rows, registry: Registry, today
+    records, stores: _Stores, statuses, notes, missing_rows, registry: Registry, today
 ) -> Consolidation:
     import pandas as pd
 
-    returns, ratings, scores, actions, outcomes = [], [], [], [], []
+    returns, actions, outcomes, kept = [], [], [], []
     for record in records:
         status = statuses[id(record)]
         meta = record.meta
@@ -389,13 +416,12 @@ def _build(
                 "email_subject": record.source.get("email_subject", ""),
             }
         )
-        digest = digests.pop(id(record), None)
-        if status not in ("accepted", "warning") or digest is None:
+        n = stores.owner.get(id(record))
+        if status not in ("accepted", "warning") or n is None:
             continue
-        ratings.extend(digest.ratings)
-        scores.extend(digest.scores)
-        actions.extend(digest.actions)
-        outcomes.extend(digest.outcomes)
+        kept.append(n)
+        actions.extend(stores.rest[n][0])
+        outcomes.extend(stores.rest[n][1])
     for row in missing_rows:
         # a manifest row carries the same fields as a return's row; the rest stay empty
         missing = {col: row.get(col, "") for col in RETURNS}
@@ -408,9 +434,8 @@ def _build(
         }
         returns.append(missing)
     frame = pd.DataFrame
-    scores_df = frame.from_records(scores, columns=(*SCORES, EXACT))
-    ratings_df = _compact(frame.from_records(ratings, columns=RATINGS))
-    del ratings, scores
+    scores_df = stores.scores.frame(kept)
+    ratings_df = stores.ratings.frame(kept)
     used = {fid: fw for fid, fw in registry.by_id.items()}
     progress_df = _progress(scores_df, ratings_df, used)
     summary_df = _summary(scores_df, used)
@@ -435,14 +460,6 @@ def _build(
 
 
 _REPEATED = tuple(c for c in RATINGS if c not in ("score", "comment"))
-
-
-def _compact(ratings):
-    """Store the ratings' repeated texts once each (pandas categoricals): a rating row
-    repeats its return's file, workbook id, setting and so on, and a level's label."""
-    for col in _REPEATED:
-        ratings[col] = ratings[col].astype("category")
-    return ratings
 
 
 def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]:
@@ -531,20 +548,7 @@ def _progress(scores, ratings, frameworks):
     df = df.sort_values(["framework", "who_", "group_n_", "order_"], kind="stable")
     change = df.groupby(["framework", "who_", "group_id"])[EXACT].diff()
     df["change_pct"] = [_round1(v) for v in change]
-    # slippage: any item whose rating's score went down since the previous return
-    slipped: set[tuple] = set()
-    if not ratings.empty:
-        r = ratings[
-            ["framework", "setting", "urn", "group_id", "item_id", "year", "term", "score"]
-        ].astype({"urn": str, "setting": str})
-        r["who_"] = r["urn"].where(r["urn"] != "", r["setting"].str.casefold())
-        r["order_"] = [term_sort_key(y, t) for y, t in zip(r["year"], r["term"])]
-        r = r.sort_values(["framework", "who_", "item_id", "order_"], kind="stable")
-        r["prev_"] = r.groupby(["framework", "who_", "item_id"])["score"].shift()
-        down = r[r["score"] < r["prev_"]]
-        for row in down.itertuples():
-            slipped.add((row.framework, row.who_, row.group_id, row.year, row.term))
-            slipped.add((row.framework, row.who_, "ALL", row.year, row.term))
+    slipped = _slipped(ratings)
     df["slipped"] = [
         (f, w, g, y, t) in slipped
         for f, w, g, y, t in zip(
@@ -552,6 +556,47 @@ def _progress(scores, ratings, frameworks):
         )
     ]
     return df[list(PROGRESS)].reset_index(drop=True)
+
+
+def _slipped(ratings) -> set[tuple]:
+    """(framework, who, group id, year, term) of each group, and of "ALL", in which any
+    item's score went down since the setting's previous return. Worked on integer codes
+    (one row per rating can be hundreds of thousands), not on rows of text."""
+    import numpy as np
+    import pandas as pd
+
+    if ratings.empty:
+        return set()
+    file_codes, files = pd.factorize(ratings["file"], sort=False)
+    first = pd.Series(np.arange(len(file_codes))).groupby(file_codes).first().to_numpy()
+    per_file = ratings.iloc[first][["framework", "setting", "urn", "year", "term"]]
+    who = [
+        str(urn) if str(urn) != "" else str(setting).casefold()
+        for urn, setting in zip(per_file["urn"], per_file["setting"])
+    ]
+    order = [term_sort_key(str(y), str(t)) for y, t in zip(per_file["year"], per_file["term"])]
+    rank = {key: n for n, key in enumerate(sorted(set(order)))}
+    fw_of = pd.factorize(per_file["framework"].astype(str))[0]
+    who_of = pd.factorize(pd.Series(who))[0]
+    order_of = np.array([rank[key] for key in order])
+    fw, person, when = fw_of[file_codes], who_of[file_codes], order_of[file_codes]
+    item = pd.factorize(ratings["item_id"].astype(str))[0]
+    score = ratings["score"].to_numpy(dtype=float)
+    by = np.lexsort((when, item, person, fw))  # stable, like a sort by all four
+    same = (fw[by][1:] == fw[by][:-1]) & (person[by][1:] == person[by][:-1])
+    same &= item[by][1:] == item[by][:-1]
+    down = np.zeros(len(by), dtype=bool)
+    down[1:] = same & (score[by][1:] < score[by][:-1])  # NaN compares as False
+    slipped: set[tuple] = set()
+    rows = by[down]
+    group_ids = ratings["group_id"].to_numpy()[rows]
+    for row, group_id in zip(rows.tolist(), group_ids.tolist()):
+        f = file_codes[row]
+        key = (str(per_file["framework"].iat[f]), who[f])
+        period = (str(per_file["year"].iat[f]), str(per_file["term"].iat[f]))
+        slipped.add((*key, str(group_id), *period))
+        slipped.add((*key, "ALL", *period))
+    return slipped
 
 
 def _summary(scores, frameworks):
