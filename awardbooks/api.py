@@ -186,7 +186,6 @@ def analyse(
     from awardbooks.analysis import analyse as _analyse
     from awardbooks.analysis import find_inputs
     from awardbooks.errors import AwardbooksError
-    from awardbooks.report import write_consolidated
 
     paths = list(paths)
     for given in paths:
@@ -210,7 +209,7 @@ def analyse(
     consolidation = _analyse(
         paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
     )
-    from awardbooks.report import ratings_too_many
+    from awardbooks.report import ratings_too_many, write_consolidated
 
     written: list[Path] = []
     notes: list[str] = []

@@ -308,7 +308,6 @@ def generate_cmd(
 def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
     from awardbooks import api
-    from awardbooks.report import summary_lines
 
     inputs, total = _find_returns(paths)
     with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
@@ -323,6 +322,8 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
             inputs=inputs,
             force=force,
         )
+    from awardbooks.report import summary_lines  # (pandas: imported while reading)
+
     for line in summary_lines(result.consolidation):
         click.echo(line)
     for path in result.written:

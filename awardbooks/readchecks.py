@@ -129,11 +129,15 @@ def check_merges(reader: _Reader) -> None:
         if facts is None or not facts.merges or not inputs:
             continue
         for r1, c1, r2, c2 in facts.merges:
-            covered = sorted(
-                (r, c)
-                for (r, c) in inputs
-                if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1)
-            )
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(inputs):  # look up the range's cells
+                cells = ((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+                covered = [rc for rc in cells if rc in inputs and rc != (r1, c1)]
+            else:
+                covered = sorted(
+                    (r, c)
+                    for (r, c) in inputs
+                    if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1)
+                )
             if not covered:
                 continue
             where = f"{sheet}!{a1(r1, c1)}"  # the cell a merged range shows

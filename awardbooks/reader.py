@@ -136,6 +136,7 @@ class _Reader:
         self.alias: dict[str, str] = {}  # a sheet's expected name -> its name in this file
         self.inputs: dict[str, dict[tuple[int, int], str]] = {}  # sheet -> cell -> rating key
         self._facts: dict[str, SheetFacts | None] = {}
+        self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
         self._parts: dict[str, str] | None = None
 
     # -- messages ------------------------------------------------------------------------
@@ -242,16 +243,20 @@ class _Reader:
     def input_value(self, cell: Cell, grid=None, key: str = "") -> Any:
         """An input cell's value; a formula or an error value in it is reported (an error
         for a rating cell, whose value is then None; a warning for other inputs)."""
-        name = self.actual(cell.sheet)
+        name = self.alias.get(cell.sheet, cell.sheet)
         where = (cell.row, cell.col)
         inputs = self.inputs.get(name)
         if inputs is None:
             inputs = self.inputs[name] = {}
         inputs[where] = key
         raw = self.value(cell, grid)
-        facts = self.facts(name)
-        if facts is None or not facts.special:
+        special = self._special.get(name)
+        if special is None:
+            facts = self.facts(name)
+            special = self._special[name] = facts is not None and facts.special
+        if not special:  # no formula or error value anywhere on the sheet: the common case
             return raw
+        facts = self.facts(name)
         formula = facts.formulas.get(where)
         error = facts.errors.get(where)
         if formula is None and error is None:
@@ -435,7 +440,7 @@ class _Reader:
         if not self._headers_match(sheet, grid):
             return
         index = id_index(grid)
-        items = {item.id: item for item in fw.items}
+        wording = _wording(fw)
         shifted = False
         for rr in (r for r in layout.rating_rows if r.sheet == sheet):
             row = rr.row
@@ -451,7 +456,7 @@ class _Reader:
                 row = found
             if rr.item_id is not None:
                 written = _squash(self.value(Cell(sheet, row, 1), grid))
-                if written != _squash(items[rr.item_id].text):
+                if written != wording[rr.item_id]:
                     self.warn(
                         self.at(Cell(sheet, row, 1)),
                         f"the wording of {rr.item_id} was changed from the framework's",
@@ -563,6 +568,19 @@ class _Reader:
                 if any(v not in ("", None) for v in values.values()):
                     found.append({"key": row.key, "row": row.row + 1} | values)
             self.rec.tables[table] = found
+
+
+_WORDING: dict[int, tuple[Framework, dict[str, str]]] = {}
+
+
+def _wording(fw: Framework) -> dict[str, str]:
+    """Each item's text as compared for tampering, worked out once per framework."""
+    hit = _WORDING.get(id(fw))
+    if hit is None or hit[0] is not fw:
+        if len(_WORDING) > 64:
+            _WORDING.clear()
+        hit = _WORDING[id(fw)] = (fw, {item.id: _squash(item.text) for item in fw.items})
+    return hit[1]
 
 
 def id_index(grid: list[list[Any]]) -> dict[str, int]:

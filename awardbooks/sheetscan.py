@@ -109,33 +109,25 @@ def scan_sheet(xml: bytes) -> SheetFacts:
     return SheetFacts(xml)
 
 
-_NOT_PLAIN = (
-    b"<f>",
-    b"<f ",
-    b"<f/>",
-    b't="e"',
-    b"<c>",
-    b"<c/>",
-    b"<row>",
-    b"<row/>",
-    b":c",
-    b":row",
+_NOT_PLAIN_TAG = re.compile(  # a formula; a cell or row without an address first
+    rb'<(?:f[ >/]|c[>/]|row[>/]|c (?!r=")|row (?!r="))'
 )
-_VALUE_CELL = re.compile(
-    rb"<" + _P + rb"c\s[^>]*?\br=\"([A-Za-z]+)(\d+)\"[^>/]*>\s*<" + _P + rb"(?:v|is)\b"
-)
+_PREFIXED = re.compile(rb":(?:c|row|v|is)\b")  # cells or values with a namespace prefix
+_PLAIN_VALUE_CELL = re.compile(rb'<c r="([A-Za-z]+)(\d+)"[^>/]*>\s*<(?:v|is)\b')
 
 
-def _scan_cells(xml: bytes) -> _Cells:
-    """The reach of a sheet's values, and its formulas and error values by cell."""
+def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
+    """The reach of a sheet's values, and its formulas and error values by cell (``fast``:
+    by the quick path when the sheet is plain; the full path gives the same answer)."""
     found = _Cells()
-    plain = (  # substring tests: regular expressions here cost more than the whole read
-        not any(mark in xml for mark in _NOT_PLAIN)
-        and xml.count(b"<c ") == xml.count(b'<c r="')
-        and xml.count(b"<row ") == xml.count(b'<row r="')
+    plain = (
+        fast
+        and (  # a literal-led pattern and substring tests: fast, as the common case must be
+            not _NOT_PLAIN_TAG.search(xml) and b't="e"' not in xml and not _PREFIXED.search(xml)
+        )
     )
-    if plain:  # every cell addressed, no formula, no error value: the common case, fast
-        refs = _VALUE_CELL.findall(xml)
+    if plain:  # every cell and row addressed, no formula, no error value, no prefixes
+        refs = _PLAIN_VALUE_CELL.findall(xml)
         if refs:
             far_row = max(int(row) for _col, row in refs) - 1
             far_col = max(col_index(col) for col in {col for col, _row in refs})

@@ -1,0 +1,70 @@
+"""The sheet XML scan: how far values reach (checked before any grid is built), formulas
+and error values; the quick path for plain sheets must agree with the full one."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from awardbooks.sheetscan import _scan_cells
+
+from .conftest import BUILTINS, make_workbook, sample_ratings
+
+HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+TAIL = b"</sheetData></worksheet>"
+CASES = {
+    "plain": (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C4"><v>2</v></c></row>', "C4", {}),
+    "blank styled cells do not count": (
+        b'<row r="1"><c r="A1"><v>1</v></c><c r="Z99" s="3"/></row>',
+        "A1",
+        {},
+    ),
+    "r not first": (b'<row r="1"><c s="1" r="XFD1048576"><v>1</v></c></row>', "XFD1048576", {}),
+    "prefixed value": (
+        b'<row r="2"><c r="XFD7"><x:v xmlns:x="urn:x">1</x:v></c></row>',
+        "XFD7",
+        {},
+    ),
+    "prefixed cell": (b'<x:row r="3"><x:c r="D3"><x:v>1</x:v></x:c></x:row>', "D3", {}),
+    "cells without addresses": (b'<row r="5"><c><v>1</v></c><c><v>2</v></c></row>', "B5", {}),
+    "rows without addresses": (
+        b'<row><c r="A1"><v>1</v></c></row><row><c><v>2</v></c></row>',
+        "A2",
+        {},
+    ),
+    "lower-case address": (b'<row r="9"><c r="ab9"><v>1</v></c></row>', "AB9", {}),
+    "inline string": (b'<row r="4"><c r="E4" t="inlineStr"><is><t>x</t></is></c></row>', "E4", {}),
+    "formula": (
+        b'<row r="2"><c r="B2"><f>1+1</f><v>2</v></c></row>',
+        "B2",
+        {"formulas": {(1, 1): "1+1"}},
+    ),
+    "error": (
+        b'<row r="2"><c r="B2" t="e"><v>#REF!</v></c></row>',
+        "B2",
+        {"errors": {(1, 1): "#REF!"}},
+    ),
+    "spaced value": (b'<row r="6"><c r="F6">\n  <v>1</v></c></row>', "F6", {}),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_reach_formulas_and_errors(name):
+    body, farthest, special = CASES[name]
+    for fast in (True, False):
+        found = _scan_cells(HEAD + body + TAIL, fast=fast)
+        assert found.farthest == farthest, (name, fast)
+        assert found.formulas == special.get("formulas", {})
+        assert found.errors == special.get("errors", {})
+
+
+@pytest.mark.parametrize("fid", BUILTINS)
+def test_quick_path_agrees_on_generated_workbooks(fid, frameworks, tmp_path):
+    path = make_workbook(frameworks[fid], tmp_path, ratings=sample_ratings(frameworks[fid]))
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        for name in sheets:
+            xml = zf.read(name)
+            assert _scan_cells(xml) == _scan_cells(xml, fast=False), name
