@@ -91,10 +91,10 @@ def sniff(data: bytes, name: str) -> Package:
         raise ReturnError(f"this is {kind}, not an Excel workbook (.xlsx), whatever its name")
     zf, infos = _open_zip(data, "the file is damaged or incomplete ({}); send the workbook again")
     _check_sizes(infos)
-    _check_layout(data, zf, infos)
+    starts = _check_layout(data, zf, infos)
     parts = {}
     for info in infos:
-        part = _verify(data, info, keep=info.file_size <= KEEP_PART)
+        part = _verify(data, info, keep=info.file_size <= KEEP_PART, start=starts[id(info)])
         if part is not None:
             parts[info.filename] = part
     names = {info.filename for info in infos}
@@ -154,10 +154,12 @@ def _check_sizes(
 
 def _check_layout(
     data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], workbook: bool = True
-) -> None:
+) -> dict[int, int]:
     """No two parts sharing bytes (the trick of "overlapping" zip bombs) and, in a workbook,
-    every part unencrypted and compressed the way spreadsheet applications do it."""
+    every part unencrypted, compressed the way spreadsheet applications do it and named in
+    its own header as in the directory. Returns where each part's data starts (by id)."""
     spans = []
+    starts: dict[int, int] = {}
     for info in infos:
         if not workbook:
             pass
@@ -171,7 +173,7 @@ def _check_layout(
                 f"the part {info.filename} uses a compression method ({info.compress_type}) "
                 "that spreadsheet applications never write; send the workbook saved normally"
             )
-        start = _data_start(data, info, check_name=False)
+        start = starts[id(info)] = _data_start(data, info)
         spans.append((info.header_offset, start + info.compress_size, info.filename))
     spans.sort()
     limit = getattr(zf, "start_dir", len(data))
@@ -182,9 +184,10 @@ def _check_layout(
                 f"the part {part} overlaps {other} (a trick of zip bombs); the file was "
                 "refused for safety"
             )
+    return starts
 
 
-def _data_start(data: bytes, info: zipfile.ZipInfo, check_name: bool = True) -> int:
+def _data_start(data: bytes, info: zipfile.ZipInfo) -> int:
     offset = info.header_offset
     header = data[offset : offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
@@ -193,22 +196,28 @@ def _data_start(data: bytes, info: zipfile.ZipInfo, check_name: bool = True) -> 
             "says); send the workbook again"
         )
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    if check_name and data[offset + 30 : offset + 30 + name_len] != info.orig_filename.encode(
+    return offset + 30 + name_len + extra_len
+
+
+def _check_name(data: bytes, info: zipfile.ZipInfo) -> None:
+    """The part's own header names it as the zip directory does."""
+    offset = info.header_offset
+    name_len = struct.unpack("<H", data[offset + 26 : offset + 28])[0]
+    if data[offset + 30 : offset + 30 + name_len] != info.orig_filename.encode(
         "utf-8" if info.flag_bits & 0x800 else "cp437", "replace"
     ):
         raise ReturnError(
             f"the file is damaged (the part {info.filename} is named differently in its own "
             "header); send the workbook again"
         )
-    return offset + 30 + name_len + extra_len
 
 
-def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool = False) -> bytes | None:
+def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes | None:
     """Decompress one part in bounded chunks: it must hold exactly what the directory
     declares (size and checksum), and an XML part must declare no document type. With
-    ``keep``, return the part's bytes."""
+    ``keep``, return the part's bytes. ``start``: where its data begins (_check_layout)."""
+    _check_name(data, info)
     kept: list[bytes] | None = [] if keep else None
-    start = _data_start(data, info)
     packed = memoryview(data)[start : start + info.compress_size]
     if len(packed) < info.compress_size:
         raise ReturnError(

@@ -7,6 +7,7 @@ Rows and columns are 0-based here (as in xlsxwriter and in the value grids reade
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from awardbooks.model import Column, Framework, Group
 
@@ -65,8 +66,9 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A cell of a sheet, 0-based (a named tuple: the reader makes hundreds per return)."""
+
     sheet: str
     row: int
     col: int

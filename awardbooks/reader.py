@@ -561,8 +561,9 @@ class _Reader:
             for row in rows:
                 if self.actual(row.sheet) not in self.sheet_names:
                     break
+                grid = self.grid(row.sheet)
                 values = {
-                    cid: self._typed(cell, columns[cid], self.input_value(cell))
+                    cid: self._typed(cell, columns[cid], self.input_value(cell, grid))
                     for cid, cell in row.cells.items()
                 }
                 if any(v not in ("", None) for v in values.values()):

@@ -19,7 +19,9 @@ MAX_CELLS = 2_000_000  # rows x columns of one sheet's grid, up to its farthest 
 _P = rb"(?:[\w.-]+:)?"
 _PROTECTED = re.compile(rb"<" + _P + rb"sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
 _VALIDATION = re.compile(rb"<" + _P + rb"dataValidation\b")
-_MERGE = re.compile(rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+\d+):([A-Za-z]+\d+)\"")
+_MERGE = re.compile(
+    rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)\""
+)
 _TOKEN = re.compile(
     rb"<" + _P + rb"row\b([^>]*?)(/?)>|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
     re.DOTALL,
@@ -45,9 +47,8 @@ class SheetFacts:
         self.validation = at >= 0 and bool(_VALIDATION.search(xml, max(0, at - 80)))
         self.merges: list[tuple[int, int, int, int]] = []  # r1, c1, r2, c2
         at = xml.find(b"mergeCell")
-        for first, last in _MERGE.findall(xml, max(0, at - 80)) if at >= 0 else ():
-            r1, c1 = _split(first)
-            r2, c2 = _split(last)
+        for col1, row1, col2, row2 in _MERGE.findall(xml, max(0, at - 80)) if at >= 0 else ():
+            r1, c1, r2, c2 = int(row1) - 1, col_index(col1), int(row2) - 1, col_index(col2)
             self.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
         self._cells: _Cells | None = None
 
@@ -96,8 +97,21 @@ class _Cells:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
+_COLUMNS: dict[bytes | str, int] = {}
+
+
 def col_index(letters: bytes | str) -> int:
     """'A' → 0, 'XFD' → 16383."""
+    hit = _COLUMNS.get(letters)
+    if hit is not None:
+        return hit
+    n = _col_index(letters)
+    if len(_COLUMNS) < 4096:
+        _COLUMNS[letters] = n
+    return n
+
+
+def _col_index(letters: bytes | str) -> int:
     n = 0
     for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
         n = n * 26 + ord(ch) - 64
@@ -129,8 +143,9 @@ def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
     if plain:  # every cell and row addressed, no formula, no error value, no prefixes
         refs = _PLAIN_VALUE_CELL.findall(xml)
         if refs:
-            far_row = max(int(row) for _col, row in refs) - 1
-            far_col = max(col_index(col) for col in {col for col, _row in refs})
+            cols, rows = zip(*refs)
+            far_row = max(map(int, rows)) - 1
+            far_col = max(map(col_index, set(cols)))
             _reach(found, far_row, far_col)
         return found
     row, col = -1, -1
@@ -216,12 +231,6 @@ def ods_extents(content: bytes) -> dict[str, tuple[int, int]]:
             far_col = max(far_col, col + count)
         col += count
     return found
-
-
-def _split(ref: bytes) -> tuple[int, int]:
-    match = re.match(rb"([A-Za-z]+)(\d+)", ref)
-    assert match is not None
-    return int(match.group(2)) - 1, col_index(match.group(1))
 
 
 def _unescape(raw: bytes) -> str:
