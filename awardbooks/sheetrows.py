@@ -30,16 +30,54 @@ _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
+_COUNT = re.compile(rb'\bcount="(\d+)"')
+_UNIQUE = re.compile(rb'\buniqueCount="(\d+)"')
+_SST = "xl/sharedStrings.xml"
 
 
-def _text_tail(text: str) -> str:
-    """The rest of a ``<c ...`` element holding ``text`` as an inline string."""
+def _t_element(text: str) -> str:
+    """``<t>`` holding ``text``, escaped as xlsxwriter escapes strings."""
     if _NEEDS_ESCAPE.search(text):
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f"<t{space}>{text}</t>"
+
+
+class _Strings:
+    """The texts of the bulk rows: added to the package's shared string table (each once,
+    as Excel stores them), or written inline when the package has no table."""
+
+    def __init__(self, sst: bytes | None) -> None:
+        self.sst = sst
+        found = _UNIQUE.search(sst) if sst else None
+        self.base = int(found.group(1)) if found else 0
+        self.tails: dict[str, str] = {}  # text -> the rest of its <c ... element
+        self.added: list[str] = []
+        self.uses = 0
+
+    def tail(self, text: str) -> str:
+        tail = self.tails.get(text)
+        if tail is None:
+            if self.sst is None:
+                tail = f' t="inlineStr"><is>{_t_element(text)}</is></c>'
+            else:
+                tail = f' t="s"><v>{self.base + len(self.added)}</v></c>'
+                self.added.append(text)
+            self.tails[text] = tail
+        return tail
+
+    def table(self) -> bytes:
+        """The shared string table with the added texts and counts."""
+        assert self.sst is not None
+        found = _COUNT.search(self.sst)
+        count = int(found.group(1)) + self.uses if found else self.uses
+        head, _, _ = self.sst.rpartition(b"</sst>")
+        head = _COUNT.sub(f'count="{count}"'.encode(), head, count=1)
+        head = _UNIQUE.sub(f'uniqueCount="{self.base + len(self.added)}"'.encode(), head, count=1)
+        items = "".join(f"<si>{_t_element(text)}</si>" for text in self.added)
+        return head + items.encode("utf-8") + b"</sst>"
 
 
 def _style(fmt: Any) -> str:
@@ -109,7 +147,11 @@ class BulkRows:
             zipfile.ZipFile(io.BytesIO(package)) as zin,
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
         ):
+            names = set(zin.namelist())
+            strings = _Strings(zin.read(_SST) if _SST in names else None)
             for info in zin.infolist():
+                if info.filename == _SST:
+                    continue  # written last, with the texts of the rows
                 data = zin.read(info)
                 blocks = by_part.get(info.filename)
                 target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
@@ -119,9 +161,16 @@ class BulkRows:
                 if not blocks:
                     zout.writestr(target, data)
                     continue
+                target._compresslevel = 1  # big, repetitive: fast beats small (3.11+ name)
                 with zout.open(target, "w", force_zip64=True) as handle:
-                    for chunk in _spliced(data, sorted(blocks, key=lambda b: b.first_row)):
+                    ordered = sorted(blocks, key=lambda b: b.first_row)
+                    for chunk in _spliced(data, ordered, strings):
                         handle.write(chunk)
+            if strings.sst is not None:
+                info = zin.getinfo(_SST)
+                target = zipfile.ZipInfo(_SST, date_time=info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                zout.writestr(target, strings.table())
 
     def _grown_table(self, xml: bytes) -> bytes:
         for name, (small, full) in self.table_refs.items():
@@ -130,7 +179,7 @@ class BulkRows:
         return xml
 
 
-def _spliced(xml: bytes, blocks: list[_Block]) -> Iterator[bytes]:
+def _spliced(xml: bytes, blocks: list[_Block], strings: _Strings) -> Iterator[bytes]:
     """The worksheet XML with the blocks' rows merged in row order."""
     start = xml.find(b"<sheetData")
     close = xml.find(b"</sheetData>")
@@ -145,7 +194,7 @@ def _spliced(xml: bytes, blocks: list[_Block]) -> Iterator[bytes]:
     existing = [
         (int(_ROW_START.match(body, a).group(1)), 1, body[a:b]) for a, b in zip(starts, starts[1:])
     ]
-    ours = heapq.merge(*(_rendered(block) for block in blocks), key=lambda item: item[0])
+    ours = heapq.merge(*(_rendered(b, strings) for b in blocks), key=lambda item: item[0])
     last = 0
     for number, count, rows in heapq.merge(existing, ours, key=lambda item: item[0]):
         if number <= last:
@@ -180,24 +229,25 @@ def _cell(letters: bytes, digits: bytes) -> tuple[int, int]:
     return int(digits) - 1, col - 1
 
 
-def _rendered(block: _Block, chunk: int = 2000) -> Iterator[tuple[int, int, bytes]]:
+def _rendered(
+    block: _Block, strings: _Strings, chunk: int = 2000
+) -> Iterator[tuple[int, int, bytes]]:
     """(first 1-based row number, row count, ``<row>`` XML) for the block's rows, a chunk
     at a time, built a column at a time."""
     letters = [xl_col_to_name(block.first_col + j) for j in range(len(block.columns))]
-    tails: list[dict[str, str]] = [{} for _ in block.columns]
     for start in range(0, block.count, chunk):
         stop = min(start + chunk, block.count)
         numbers = [str(block.first_row + i + 1) for i in range(start, stop)]
         columns = [
-            _cells(letter, column, numbers, start, stop, cache)
-            for letter, column, cache in zip(letters, block.columns, tails)
+            _cells(letter, column, numbers, start, stop, strings)
+            for letter, column in zip(letters, block.columns)
         ]
         rows = [f'<row r="{r}">{"".join(cells)}</row>' for r, *cells in zip(numbers, *columns)]
         yield block.first_row + start + 1, stop - start, "".join(rows).encode("utf-8")
 
 
 def _cells(
-    letter: str, column: Column, numbers: list[str], start: int, stop: int, cache: dict
+    letter: str, column: Column, numbers: list[str], start: int, stop: int, strings: _Strings
 ) -> list[str]:
     """The ``<c>`` elements of one column for rows ``start:stop`` ('' for no cell)."""
     values = list(column.values[start:stop])
@@ -207,14 +257,16 @@ def _cells(
     else:
         styles = [_style(column.fmt)] * len(numbers)
     out = []
+    tails, tail_of = strings.tails, strings.tail
+    texts = 0
     for r, value, style in zip(numbers, values, styles):
         if value is None or value == "":
             out.append(f'<c r="{letter}{r}"{style}/>' if column.blanks and style else "")
         elif type(value) is float:
             out.append(f'<c r="{letter}{r}"{style}><v>{value!r}</v></c>')
         else:
-            tail = cache.get(value)
-            if tail is None:
-                tail = cache[value] = _text_tail(value)
+            tail = tails.get(value) or tail_of(value)
+            texts += 1
             out.append(f'<c r="{letter}{r}"{style}{tail}')
+    strings.uses += texts
     return out

@@ -19,9 +19,7 @@ MAX_CELLS = 2_000_000  # rows x columns of one sheet's grid, up to its farthest 
 _P = rb"(?:[\w.-]+:)?"
 _PROTECTED = re.compile(rb"<" + _P + rb"sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
 _VALIDATION = re.compile(rb"<" + _P + rb"dataValidation\b")
-_MERGE = re.compile(
-    rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)\""
-)
+_MERGE = re.compile(rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)\"")
 _TOKEN = re.compile(
     rb"<" + _P + rb"row\b([^>]*?)(/?)>|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
     re.DOTALL,

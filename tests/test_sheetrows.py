@@ -4,6 +4,7 @@ LibreOffice read back must be what was written, with xlsxwriter's own cells arou
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -87,6 +88,20 @@ def test_every_part_is_copied(tmp_path):
         names = zf.namelist()
     assert names[0] == "[Content_Types].xml"
     assert "xl/tables/table1.xml" in names
+
+
+def test_texts_join_the_shared_string_table(tmp_path):
+    path = tmp_path / "bulk.xlsx"
+    build(path, count=50)
+    with zipfile.ZipFile(path) as zf:
+        sst = zf.read("xl/sharedStrings.xml").decode()
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    unique = int(re.search(r'uniqueCount="(\d+)"', sst).group(1))
+    count = int(re.search(r'\bcount="(\d+)"', sst).group(1))
+    assert unique == sst.count("<si>") == 3 + 1 + len(TEXTS)  # headers, "below", the texts
+    assert sheet.count('t="s"') == 3 + 1 + 50
+    assert count == sheet.count('t="s"') + 3  # xlsxwriter counts a table's headings twice
+    assert "inlineStr" not in sheet
 
 
 @pytest.mark.skipif(not lo.available(), reason=str(lo.skip_reason()))
