@@ -220,6 +220,8 @@ def analyse(
         stores.add(record, digest)
         record.ratings = {}
         record.tables = {}
+        record.meta = {k: record.meta[k] for k in _KEPT_META if k in record.meta}
+        record.cover = {k: record.cover[k] for k in _KEPT_COVER if k in record.cover}
         if progress:
             progress(record)
 
@@ -238,6 +240,27 @@ def analyse(
     if manifest_rows is not None:
         missing_rows = _settle_manifest(records, statuses, notes, manifest_rows, str(manifest))
     return _build(records, stores, statuses, notes, missing_rows, registry, today)
+
+
+def release_memory() -> None:
+    """Hand memory freed by a big step back to the system (glibc keeps it otherwise, and a
+    run's peak is what a machine must have)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+_KEPT_META = (
+    "framework", "spec_version", "setting", "urn", "partnership", "local_authority", "year",
+    "term", "workbook_id",
+)  # fmt: skip
+"""What consolidation uses of a return's metadata (and of its cover, below) once it is read."""
+_KEPT_COVER = ("completed_by", "completed_on")
 
 
 def _import_for_consolidation() -> None:
@@ -554,26 +577,55 @@ def term_sort_key(year: str, term: str) -> tuple[str, int]:
 
 
 def _progress(scores, ratings, frameworks):
+    """Each setting's score per group and term, in order, with the change since its previous
+    return and whether any rating slipped. Sorted and compared on integer codes: the scores
+    table has a row per group per return."""
+    import numpy as np
     import pandas as pd
 
     if scores.empty:
         return pd.DataFrame(columns=PROGRESS)
-    df = scores.copy()
-    df["order_"] = [term_sort_key(y, t) for y, t in zip(df["year"], df["term"])]
-    df["who_"] = df["urn"].where(df["urn"] != "", df["setting"].str.casefold())
+    urn = scores["urn"]
+    who = urn.where(urn != "", scores["setting"].str.casefold())
+    fw_code, fw_names = pd.factorize(
+        scores["framework"], sort=True, use_na_sentinel=False
+    )
+    who_code, who_names = pd.factorize(who, sort=True, use_na_sentinel=False)
+    gid_code, gid_names = pd.factorize(
+        scores["group_id"], sort=True, use_na_sentinel=False
+    )
+    year_code, _ = pd.factorize(scores["year"], sort=True, use_na_sentinel=False)
+    term_n = scores["term"].map(TERM_ORDER).fillna(9).to_numpy(dtype=int)
     position = {(fid, g.id): n for fid, fw in frameworks.items() for n, g in enumerate(fw.groups)}
-    df["group_n_"] = [position.get((f, g), -1) for f, g in zip(df["framework"], df["group_id"])]
-    df = df.sort_values(["framework", "who_", "group_n_", "order_"], kind="stable")
-    change = df.groupby(["framework", "who_", "group_id"])[EXACT].diff()
-    df["change_pct"] = [_round1(v) for v in change]
+    pairs, pair_code = np.unique(fw_code * len(gid_names) + gid_code, return_inverse=True)
+    group_n = np.array(
+        [position.get((fw_names[p // len(gid_names)], gid_names[p % len(gid_names)]), -1)
+         for p in pairs.tolist()]
+    )[pair_code]  # fmt: skip
+    by = np.lexsort((term_n, year_code, group_n, who_code, fw_code))  # stable, as sort_values
+    key = (fw_code * len(who_names) + who_code) * len(gid_names) + gid_code
+    exact = scores[EXACT].to_numpy(dtype=float)[by]
+    key = key[by]
+    within = np.argsort(key, kind="stable")  # each group's rows, in the order above
+    change = np.full(len(by), np.nan)
+    same = key[within][1:] == key[within][:-1]
+    change[within[1:][same]] = exact[within[1:][same]] - exact[within[:-1][same]]
+    with np.errstate(invalid="ignore"):
+        rounded = np.floor(change * 10 + 0.5 + 1e-9) / 10  # as _round1: halves up, NaN kept
+    out = scores.iloc[by][[c for c in PROGRESS if c in scores.columns]].reset_index(drop=True)
+    out["change_pct"] = rounded
     slipped = _slipped(ratings)
-    df["slipped"] = [
-        (f, w, g, y, t) in slipped
-        for f, w, g, y, t in zip(
-            df["framework"], df["who_"], df["group_id"], df["year"], df["term"]
-        )
-    ]
-    return df[list(PROGRESS)].reset_index(drop=True)
+    out["slipped"] = False
+    if slipped:
+        rows = [
+            (f, w, g, y, t) in slipped
+            for f, w, g, y, t in zip(
+                fw_names[fw_code[by]], who_names[who_code[by]], gid_names[gid_code[by]],
+                out["year"].astype(object), out["term"].astype(object),
+            )
+        ]  # fmt: skip
+        out["slipped"] = rows
+    return out[list(PROGRESS)]
 
 
 def _slipped(ratings) -> set[tuple]:
@@ -585,7 +637,7 @@ def _slipped(ratings) -> set[tuple]:
 
     if ratings.empty:
         return set()
-    file_codes, files = pd.factorize(ratings["file"], sort=False)
+    file_codes = _codes(ratings["file"])
     first = pd.Series(np.arange(len(file_codes))).groupby(file_codes).first().to_numpy()
     per_file = ratings.iloc[first][["framework", "setting", "urn", "year", "term"]]
     who = [
@@ -598,7 +650,7 @@ def _slipped(ratings) -> set[tuple]:
     who_of = pd.factorize(pd.Series(who))[0]
     order_of = np.array([rank[key] for key in order])
     fw, person, when = fw_of[file_codes], who_of[file_codes], order_of[file_codes]
-    item = pd.factorize(ratings["item_id"].astype(str))[0]
+    item = _codes(ratings["item_id"])
     score = ratings["score"].to_numpy(dtype=float)
     by = np.lexsort((when, item, person, fw))  # stable, like a sort by all four
     same = (fw[by][1:] == fw[by][:-1]) & (person[by][1:] == person[by][:-1])
@@ -607,7 +659,7 @@ def _slipped(ratings) -> set[tuple]:
     down[1:] = same & (score[by][1:] < score[by][:-1])  # NaN compares as False
     slipped: set[tuple] = set()
     rows = by[down]
-    group_ids = ratings["group_id"].to_numpy()[rows]
+    group_ids = ratings["group_id"].iloc[rows].astype(object)
     for row, group_id in zip(rows.tolist(), group_ids.tolist()):
         f = file_codes[row]
         key = (str(per_file["framework"].iat[f]), who[f])
@@ -615,6 +667,15 @@ def _slipped(ratings) -> set[tuple]:
         slipped.add((*key, str(group_id), *period))
         slipped.add((*key, "ALL", *period))
     return slipped
+
+
+def _codes(series):
+    """Integer codes of a column's values (a categorical's own codes; no text copied)."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy()
+    return pd.factorize(series, use_na_sentinel=False)[0]
 
 
 def _summary(scores, frameworks):

@@ -184,7 +184,7 @@ def analyse(
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs."""
     from awardbooks.analysis import analyse as _analyse
-    from awardbooks.analysis import find_inputs
+    from awardbooks.analysis import find_inputs, release_memory
     from awardbooks.errors import AwardbooksError
 
     paths = list(paths)
@@ -209,6 +209,7 @@ def analyse(
     consolidation = _analyse(
         paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
     )
+    release_memory()  # what reading and consolidating left behind, before the outputs
     from awardbooks.report import ratings_too_many, write_consolidated
 
     written: list[Path] = []
@@ -268,17 +269,27 @@ def _is_consolidated(path: Path) -> bool:
     return CONSOLIDATED_TITLE.encode() in core
 
 
+SIDE_BY_SIDE_MAX = 100_000
+"""Rating rows up to which the data files are written in a second process while this one
+writes the workbook; above it they are written one after the other, so that the memory a
+run needs does not grow with the second process's copy of a large consolidation."""
+
+
 def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path]:
-    """The consolidated workbook and the data files, written side by side: the CSVs in a
-    forked process while this one writes the workbook (each is a single-core job)."""
+    """The consolidated workbook and the data files: for a small consolidation side by side,
+    the CSVs in a forked process while this one writes the workbook (each is a single-core
+    job); for a large one, one after the other."""
     import multiprocessing
 
+    from awardbooks.analysis import release_memory
     from awardbooks.report import write_consolidated, write_data
 
-    if out is None or not hasattr(os, "fork"):
+    big = len(consolidation.ratings) > SIDE_BY_SIDE_MAX
+    if out is None or big or not hasattr(os, "fork"):
         written = [*([out] if out else [])]
         if out is not None:
             write_consolidated(consolidation, out)
+            release_memory()
         return written + write_data(consolidation, data_dir)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)

@@ -124,7 +124,19 @@ def _rows(df: pd.DataFrame | None, columns: Iterable[str]) -> list[tuple]:
     """The frame's rows as tuples in exactly ``columns`` order (absent columns are NaN)."""
     if df is None or len(df) == 0:
         return []
-    return list(df.reindex(columns=list(columns)).itertuples(index=False, name=None))
+    frame = df.reindex(columns=list(columns))
+    return list(zip(*(_values(frame[col]) for col in frame.columns)))
+
+
+def _values(series: pd.Series) -> list[Any]:
+    """A column's values as a list; repeated texts share one Python object (a text column
+    of 100,000 rows holds a few hundred distinct values, not 100,000 copies)."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series.tolist()
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    distinct = series.cat.categories.tolist() + [math.nan]  # code -1: a missing value
+    return [distinct[code] for code in series.cat.codes.tolist()]
 
 
 def _records(df: pd.DataFrame | None, columns: Iterable[str]) -> list[dict[str, Any]]:
@@ -503,20 +515,24 @@ def _chart_block(
 def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
     sheet = _Sheet(wb, fmts, "Scores")
     keys = ("setting", "urn", "partnership", "year", "term")
-    records = _records(c.scores, tb.SCORES)
-    frameworks = _first_seen(_s(r["framework"]) for r in records)
+    wanted = ("framework", "workbook_id", *keys, "group_id", "group_title")
+    rows = [
+        (tuple(_s(v) for v in r[:-2]), r[-2], r[-1])
+        for r in _rows(c.scores, [*wanted, "score_pct", "completion_pct"])
+    ]  # (texts, score %, completion %): no per-row dicts, the table can be 100,000 rows
+    frameworks = _first_seen(texts[0] for texts, _, _ in rows)
     pct = fmts(num_format="0.0")
     row = 0
     for fw in frameworks:
-        rs = [r for r in records if _s(r["framework"]) == fw]
-        groups = _groups(rs)
+        rs = [r for r in rows if r[0][0] == fw]
+        groups: dict[str, str] = {}
+        for texts, _, _ in rs:
+            groups.setdefault(texts[-2], texts[-1])
         groups.pop("ALL", None)
         ids = {gid: j for j, gid in enumerate(groups, start=len(keys))}
-        settings: dict[tuple, dict[str, Any]] = {}
-        for r in rs:
-            settings.setdefault(tuple(_s(r[k]) for k in ("workbook_id", *keys)), {})[
-                _s(r["group_id"])
-            ] = r
+        settings: dict[tuple, dict[str, tuple]] = {}
+        for texts, score, completion in rs:
+            settings.setdefault(texts[1:-2], {})[texts[-2]] = (score, completion)
         order = sorted(settings, key=lambda k: (k[3], k[1], k[2], _period_key(k[4], k[5])))
         sheet.put(row, 0, f"Framework: {fw}", fmts(bold=True, font_size=12))
         header = [
@@ -532,12 +548,11 @@ def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
         columns: list[list[Any]] = [[] for _ in header]
         for key in order:
             by_group = settings[key]
-            overall = by_group.get("ALL", {})
+            overall = by_group.get("ALL", (None, None))
             cells = [
                 *key[1:],
-                *(by_group[gid]["score_pct"] if gid in by_group else None for gid in ids),
-                overall.get("score_pct"),
-                overall.get("completion_pct"),
+                *(by_group[gid][0] if gid in by_group else None for gid in ids),
+                *overall,
             ]
             for column, value in zip(columns, cells):
                 column.append(value)
@@ -565,14 +580,14 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
 
     sheet = _Sheet(wb, fmts, "Progress")
     keys = ("framework", "setting", "urn", "partnership", "group_id")
-    records = _records(c.progress, tb.PROGRESS)
-    titles = {tuple(_s(r[k]) for k in keys): _s(r["group_title"]) for r in reversed(records)}
-    periods = sorted(
-        {(_s(r["year"]), _s(r["term"])) for r in records}, key=lambda p: _period_key(*p)
-    )
-    rows: dict[tuple, dict[tuple, dict[str, Any]]] = {}
-    for r in records:
-        rows.setdefault(tuple(_s(r[k]) for k in keys), {})[(_s(r["year"]), _s(r["term"]))] = r
+    texts = (*keys, "group_title", "year", "term")
+    titles: dict[tuple, str] = {}
+    rows: dict[tuple, dict[tuple, tuple]] = {}  # key -> period -> (score, change, slipped)
+    for r in _rows(c.progress, [*texts, "score_pct", "change_pct", "slipped"]):
+        key = tuple(_s(v) for v in r[:5])
+        titles.setdefault(key, _s(r[5]))
+        rows.setdefault(key, {})[(_s(r[6]), _s(r[7]))] = r[8:]
+    periods = sorted({p for by in rows.values() for p in by}, key=lambda p: _period_key(*p))
     order = sorted(rows, key=lambda k: (k[0], k[3], k[1], k[2]))  # stable: group order kept
     header = [*keys, "group_title", *(f"{y} {t}" for y, t in periods)]
     header += ["Latest change", "Slipped", "Trend"]
@@ -585,10 +600,12 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
     for i, key in enumerate(order, start=1):
         by_period = rows[key]
         cells = [*key, titles[key]]
-        cells += [by_period[p]["score_pct"] if p in by_period else None for p in periods]
-        latest = by_period[max(by_period, key=lambda p: _period_key(*p))]
-        slipped = not _missing(latest["slipped"]) and bool(latest["slipped"])
-        cells += [latest["change_pct"], "Yes" if slipped else "No", None]
+        cells += [by_period[p][0] if p in by_period else None for p in periods]
+        _score, latest_change, latest_slipped = by_period[
+            max(by_period, key=lambda p: _period_key(*p))
+        ]
+        slipped = not _missing(latest_slipped) and bool(latest_slipped)
+        cells += [latest_change, "Yes" if slipped else "No", None]
         for column, value in zip(columns, cells):
             column.append(value)
         slipped_fmts.append(red if slipped else None)

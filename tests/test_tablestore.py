@@ -84,3 +84,55 @@ def test_slippage_agrees_with_plain_pandas():
         assert _slipped(categorical) == expected
         found += bool(expected)
     assert found >= 10  # the cases do slip
+
+
+def _progress_reference(scores, ratings, frameworks):
+    """The plain pandas way (the analyser's earlier code), to check the coded one against."""
+    from awardbooks.analysis import EXACT, _round1
+    from awardbooks.tables import PROGRESS
+
+    df = scores.copy()
+    df["order_"] = [term_sort_key(y, t) for y, t in zip(df["year"], df["term"])]
+    df["who_"] = df["urn"].where(df["urn"] != "", df["setting"].str.casefold())
+    position = {(fid, g.id): n for fid, fw in frameworks.items() for n, g in enumerate(fw.groups)}
+    df["group_n_"] = [position.get((f, g), -1) for f, g in zip(df["framework"], df["group_id"])]
+    df = df.sort_values(["framework", "who_", "group_n_", "order_"], kind="stable")
+    change = df.groupby(["framework", "who_", "group_id"])[EXACT].diff()
+    df["change_pct"] = [_round1(v) for v in change]
+    slipped = _slipped(ratings)
+    df["slipped"] = [
+        (f, w, g, y, t) in slipped
+        for f, w, g, y, t in zip(
+            df["framework"], df["who_"], df["group_id"], df["year"], df["term"]
+        )
+    ]
+    return df[list(PROGRESS)].reset_index(drop=True)
+
+
+def test_progress_agrees_with_plain_pandas(frameworks):
+    from awardbooks.analysis import EXACT, _progress
+    from awardbooks.tables import SCORES
+
+    used = {"lppa": frameworks["lppa"]}
+    groups = [g.id for g in frameworks["lppa"].groups][:3] + ["X9", "ALL"]
+    rng = random.Random(11)
+    for _ in range(25):
+        scores, ratings = [], []
+        for n in range(rng.randint(1, 14)):
+            setting = rng.choice(["Oak", "OAK", "Elm", "Ash"])
+            urn = rng.choice(["", "100001", "100002"])
+            year, term = rng.choice(
+                [("2025-26", "summer"), ("2026-27", "autumn"), ("2026-27", "spring"), ("", "x")]
+            )
+            for gid in rng.sample(groups, rng.randint(1, len(groups))):
+                exact = rng.choice([12.5, 50.0, 66.66666, 100.0, math.nan])
+                scores.append((f"w{n}", "lppa", setting, urn, "P", year, term, gid, f"T {gid}",
+                               1, 2, round(exact, 1), 50.0, exact))  # fmt: skip
+                score = rng.choice([0.0, 1.0, 2.0])
+                ratings.append((f"f{n}.xlsx", f"w{n}", "lppa", "1", setting, urn, "P", year,
+                                term, gid, f"{gid}.1", "", score, "", ""))  # fmt: skip
+        s = pd.DataFrame(scores, columns=[*SCORES, EXACT])
+        r = pd.DataFrame(ratings, columns=list(RATINGS))
+        r = r.astype({c: "category" for c in RATINGS if c not in ("score", "comment")})
+        got, expected = _progress(s, r, used), _progress_reference(s, r, used)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
