@@ -288,3 +288,29 @@ def test_output_never_replaces_a_return_or_a_stranger(partnership, tmp_path):
     assert r.output.endswith(
         f"Error: no returns found in {tmp_path / 'empty'} (.xlsx, .zip or saved emails)\n"
     )
+
+
+def test_outputs_the_same_side_by_side_or_one_after_the_other(partnership, monkeypatch):
+    """A large consolidation writes its data files after the workbook instead of in a
+    second process at the same time: the files must be the same either way."""
+    from python_calamine import CalamineWorkbook
+
+    from awardbooks import api
+
+    runs = {}
+    for name, limit in (("side", api.SIDE_BY_SIDE_MAX), ("serial", 0)):
+        monkeypatch.setattr(api, "SIDE_BY_SIDE_MAX", limit)
+        out = partnership["base"] / f"out-{name}"
+        result = api.analyse(
+            [partnership["returns"]], out=out / "c.xlsx", data_dir=out / "data", jobs=1
+        )
+        assert sorted(p.name for p in result.written) == sorted(
+            ["c.xlsx", *(p.name for p in (out / "data").iterdir())]
+        )
+        book = CalamineWorkbook.from_path(str(out / "c.xlsx"))
+        runs[name] = (
+            {p.name: p.read_bytes() for p in (out / "data").glob("*.csv")},
+            {s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names},
+        )
+    assert runs["side"] == runs["serial"]
+    assert len(runs["side"][0]) == 6
