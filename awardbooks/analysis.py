@@ -137,6 +137,9 @@ _WORKER_TODAY: dt.date | None = None
 
 def _init_worker(spec_paths: tuple[str, ...], today: str = "") -> None:
     global _WORKER_REGISTRY, _WORKER_TODAY
+    import gc
+
+    gc.freeze()  # what the process was forked with is never garbage: skip it in collections
     _WORKER_REGISTRY = Registry.default(spec_paths)
     _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
 

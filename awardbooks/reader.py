@@ -277,6 +277,26 @@ class _Reader:
         self.warn(self.at(cell), f"holds {what}; its last result {_clip(_text(raw))!r} was read")
         return raw
 
+    def _blank_row(self, row: Any, grid: list[list[Any]] | None) -> bool:
+        """Whether a table row's input cells are all empty on a sheet without formulas or
+        error values (registered as inputs, as :meth:`input_value` would): the quick path
+        for the many rows a return leaves blank."""
+        name = self.actual(row.sheet)
+        special = self._special.get(name)
+        if special is None:
+            facts = self.facts(name)
+            special = self._special[name] = facts is not None and facts.special
+        if special:
+            return False
+        inputs = self.inputs.setdefault(name, {})
+        line = grid[row.row] if grid is not None and row.row < len(grid) else ()
+        blank = True
+        for cell in row.cells.values():
+            inputs[(cell.row, cell.col)] = ""
+            if cell.col < len(line) and line[cell.col] != "":
+                blank = False
+        return blank
+
     def value(self, cell: Cell, grid: list[list[Any]] | None = None, row: int | None = None):
         grid = grid if grid is not None else self.grid(cell.sheet)
         r = cell.row if row is None else row
@@ -562,6 +582,8 @@ class _Reader:
                 if self.actual(row.sheet) not in self.sheet_names:
                     break
                 grid = self.grid(row.sheet)
+                if self._blank_row(row, grid):
+                    continue
                 values = {
                     cid: self._typed(cell, columns[cid], self.input_value(cell, grid))
                     for cid, cell in row.cells.items()
