@@ -20,12 +20,14 @@ _P = rb"(?:[\w.-]+:)?"
 _PROTECTED = re.compile(rb"<" + _P + rb"sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
 _VALIDATION = re.compile(rb"<" + _P + rb"dataValidation\b")
 _MERGE = re.compile(rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)\"")
+_ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"  # a tag's attributes; quoted values may hold > or /
 _TOKEN = re.compile(
-    rb"<" + _P + rb"row\b([^>]*?)(/?)>|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
+    rb"<" + _P + rb"row\b" + _ATTRS + rb"(/?)>|<" + _P + rb"c\b" + _ATTRS
+    + rb"(?:/>|>(.*?)</" + _P + rb"c>)",
     re.DOTALL,
-)
-_ATTR_R = re.compile(rb"\br=\"([A-Za-z]*)(\d*)\"")
-_ATTR_T = re.compile(rb"\bt=\"(\w+)\"")
+)  # fmt: skip
+_ATTR_R = re.compile(rb"\br\s*=\s*(?:\"([A-Za-z]*)(\d*)\"|'([A-Za-z]*)(\d*)')")
+_ERROR_TYPE = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
 _FORMULA = re.compile(rb"<" + _P + rb"f\b[^>]*?(?:/>|>(.*?)</" + _P + rb"f>)", re.DOTALL)
 _VALUE = re.compile(rb"<" + _P + rb"v\b[^>]*>(.*?)</" + _P + rb"v>", re.DOTALL)
 _HAS_VALUE = re.compile(rb"<" + _P + rb"(?:v|is)\b")
@@ -121,10 +123,14 @@ def scan_sheet(xml: bytes) -> SheetFacts:
     return SheetFacts(xml)
 
 
-_NOT_PLAIN_TAG = re.compile(  # a formula; a cell or row without an address first
-    rb'<(?:f[ >/]|c[>/]|row[>/]|c (?!r=")|row (?!r="))'
+_NOT_PLAIN_TAG = re.compile(  # a formula; a cell or row not written as <c r="..." exactly;
+    rb'<(?:(?:c|row|f)(?=[\s/>])(?! r=")|!--|\?|!\[CDATA\[)'  # a comment, instruction or CDATA
 )
-_PREFIXED = re.compile(rb":(?:c|row|v|is)\b")  # cells or values with a namespace prefix
+_PREFIXED = re.compile(rb":(?:c|row|v|is|f)\b")  # cells, values or formulas with a prefix
+_NOT_PLAIN_MARKS = (b"'", b"\t", b"\n", b"\r", b" =", b"= ", b't="e"')
+"""Other quoting and spacing, which the quick pattern does not expect, and error values."""
+_ODD_VALUE = re.compile(rb'="[^"]*[>/][^"]*"')  # > or / inside an attribute's value
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:c|row|f)(?=[\s/>])")  # outside <sheetData>
 _PLAIN_VALUE_CELL = re.compile(rb'<c r="([A-Za-z]+)(\d+)"[^>/]*>\s*<(?:v|is)\b')
 
 
@@ -132,14 +138,19 @@ def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
     """The reach of a sheet's values, and its formulas and error values by cell (``fast``:
     by the quick path when the sheet is plain; the full path gives the same answer)."""
     found = _Cells()
-    plain = (
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    data, outside = (xml[start:end], xml[:start] + xml[end:]) if 0 <= start < end else (xml, b"")
+    plain = (  # literal-led patterns and substring tests, cheapest first
         fast
-        and (  # a literal-led pattern and substring tests: fast, as the common case must be
-            not _NOT_PLAIN_TAG.search(xml) and b't="e"' not in xml and not _PREFIXED.search(xml)
-        )
+        and not _PREFIXED.search(data)
+        and not any(mark in data for mark in _NOT_PLAIN_MARKS)
+        and not _NOT_PLAIN_TAG.search(data)
+        and data.count(b' r="') == data.count(b'<c r="') + data.count(b'<row r="')  # one each
+        and not _ODD_VALUE.search(data)
+        and not _CELL_TAG.search(outside)  # (prompts and titles out there may hold anything)
     )
-    if plain:  # every cell and row addressed, no formula, no error value, no prefixes
-        refs = _PLAIN_VALUE_CELL.findall(xml)
+    if plain:  # every cell and row written plainly and addressed, no formula, no error value
+        refs = _PLAIN_VALUE_CELL.findall(data)
         if refs:
             cols, rows = zip(*refs)
             far_row = max(map(int, rows)) - 1
@@ -151,13 +162,13 @@ def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
     for match in _TOKEN.finditer(xml):
         row_attrs, _closed, cell_attrs, body = match.groups()
         if row_attrs is not None:
-            address = _ATTR_R.search(row_attrs)
-            row = int(address.group(2)) - 1 if address and address.group(2) else row + 1
+            rows = [int(r) for _c, r in _addresses(row_attrs) if r]
+            row = max(rows) - 1 if rows else row + 1
             col = -1
             continue
-        address = _ATTR_R.search(cell_attrs)
-        if address and address.group(1) and address.group(2):
-            row, col = int(address.group(2)) - 1, col_index(address.group(1))
+        cells = [(int(r) - 1, col_index(c)) for c, r in _addresses(cell_attrs) if c and r]
+        if cells:  # an address given twice counts at its farthest
+            row, col = max(r for r, _c in cells), max(c for _r, c in cells)
         else:
             col += 1
         if body is None:
@@ -168,13 +179,17 @@ def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
         if formula:
             text = formula.group(1)
             found.formulas[(row, col)] = _unescape(text) if text else "(a shared formula)"
-        kind = _ATTR_T.search(cell_attrs)
-        if kind and kind.group(1) == b"e":
+        if _ERROR_TYPE.search(cell_attrs):
             value = _VALUE.search(body)
             shown = _unescape(value.group(1)).strip() if value else ""
             found.errors[(row, col)] = shown or "(blank)"
     _reach(found, far_row, far_col)
     return found
+
+
+def _addresses(attrs: bytes) -> list[tuple[bytes, bytes]]:
+    """Every r="..." (or r='...') of a tag: (letters, digits)."""
+    return [(m[0] or m[2], m[1] or m[3]) for m in _ATTR_R.findall(attrs)]
 
 
 def _reach(found: _Cells, far_row: int, far_col: int) -> None:

@@ -47,6 +47,48 @@ CASES = {
         {"errors": {(1, 1): "#REF!"}},
     ),
     "spaced value": (b'<row r="6"><c r="F6">\n  <v>1</v></c></row>', "F6", {}),
+    # ways of writing a far cell that a careless pattern would not see
+    "tab before the address": (
+        b'<row r="1"><c\tr="XFD1048576"><v>1</v></c></row>',
+        "XFD1048576",
+        {},
+    ),
+    "newline before the address": (b'<row r="1"><c\nr="J300000"><v>1</v></c></row>', "J300000", {}),
+    "single quotes": (b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>", "XFD1048576", {}),
+    "spaces around =": (b'<row r="9"><c r = "XFD9"><v>1</v></c></row>', "XFD9", {}),
+    "/> inside a value": (b'<row r="2"><c x="a/>" r="XFD2"><v>1</v></c></row>', "XFD2", {}),
+    "> before the address": (b'<row r="3"><c x="a>b" r="XFD3"><v>1</v></c></row>', "XFD3", {}),
+    "address twice": (b'<row r="4"><c r="A4" r="XFD4"><v>1</v></c></row>', "XFD4", {}),
+    "comment before the value": (
+        b'<row r="5"><c r="XFD5"><!-- x --><v>1</v></c></row>',
+        "XFD5",
+        {},
+    ),
+    "instruction before the value": (
+        b'<row r="5"><c r="XFD5"><?x y?><v>1</v></c></row>',
+        "XFD5",
+        {},
+    ),
+    "tabbed formula": (
+        b'<row r="2"><c r="B2"><f\tt="normal">1+1</f><v>2</v></c></row>',
+        "B2",
+        {"formulas": {(1, 1): "1+1"}},
+    ),
+    "prefixed formula": (
+        b'<row r="2"><c r="B2"><x:f>1+1</x:f><v>2</v></c></row>',
+        "B2",
+        {"formulas": {(1, 1): "1+1"}},
+    ),
+    "single-quoted error": (
+        b"<row r='2'><c r='B2' t='e'><v>#N/A</v></c></row>",
+        "B2",
+        {"errors": {(1, 1): "#N/A"}},
+    ),
+    "spaced error": (
+        b'<row r="2"><c r="B2" t = "e"><v>#N/A</v></c></row>',
+        "B2",
+        {"errors": {(1, 1): "#N/A"}},
+    ),
 }
 
 
@@ -68,3 +110,26 @@ def test_quick_path_agrees_on_generated_workbooks(fid, frameworks, tmp_path):
         for name in sheets:
             xml = zf.read(name)
             assert _scan_cells(xml) == _scan_cells(xml, fast=False), name
+
+
+def test_a_hidden_far_cell_is_refused_not_read(frameworks, tmp_path):
+    """A value at XFD1048576 written with a tab before its address must be found before
+    any grid is built (a grid that far is 17 billion cells and would end the process)."""
+    from awardbooks import api
+    from awardbooks.container import sniff
+    from awardbooks.layout import layout_for
+    from awardbooks.xmlparts import sheet_parts
+
+    fw = frameworks["lppa"]
+    path = make_workbook(fw, tmp_path)
+    part = sheet_parts(sniff(path.read_bytes(), path.name))[layout_for(fw).audit_sheets[0]]
+    far = b'<row r="1048576"><c\tr="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                data = data.replace(b"</sheetData>", far + b"</sheetData>")
+            zout.writestr(info, data)
+    record = api.check(bomb)
+    assert any("17,179,869,184 cells" in e for e in record.errors), record.errors
