@@ -590,13 +590,9 @@ def _progress(scores, ratings, frameworks):
         return pd.DataFrame(columns=PROGRESS)
     urn = scores["urn"]
     who = urn.where(urn != "", scores["setting"].str.casefold())
-    fw_code, fw_names = pd.factorize(
-        scores["framework"], sort=True, use_na_sentinel=False
-    )
+    fw_code, fw_names = pd.factorize(scores["framework"], sort=True, use_na_sentinel=False)
     who_code, who_names = pd.factorize(who, sort=True, use_na_sentinel=False)
-    gid_code, gid_names = pd.factorize(
-        scores["group_id"], sort=True, use_na_sentinel=False
-    )
+    gid_code, gid_names = pd.factorize(scores["group_id"], sort=True, use_na_sentinel=False)
     year_code, _ = pd.factorize(scores["year"], sort=True, use_na_sentinel=False)
     term_n = scores["term"].map(TERM_ORDER).fillna(9).to_numpy(dtype=int)
     position = {(fid, g.id): n for fid, fw in frameworks.items() for n, g in enumerate(fw.groups)}
@@ -640,19 +636,21 @@ def _slipped(ratings) -> set[tuple]:
 
     if ratings.empty:
         return set()
-    file_codes = _codes(ratings["file"])
-    first = pd.Series(np.arange(len(file_codes))).groupby(file_codes).first().to_numpy()
-    per_file = ratings.iloc[first][["framework", "setting", "urn", "year", "term"]]
-    who = [
-        str(urn) if str(urn) != "" else str(setting).casefold()
-        for urn, setting in zip(per_file["urn"], per_file["setting"])
+    # each row's own setting and term, worked out once per distinct pair of values
+    who_pair, who_row = _pairs(ratings["urn"], ratings["setting"])
+    who_text = [
+        str(u) if str(u) != "" else str(t).casefold()
+        for u, t in zip(ratings["urn"].iloc[who_row], ratings["setting"].iloc[who_row])
     ]
-    order = [term_sort_key(str(y), str(t)) for y, t in zip(per_file["year"], per_file["term"])]
+    person = pd.factorize(pd.Series(who_text, dtype=object))[0][who_pair]
+    when_pair, when_row = _pairs(ratings["year"], ratings["term"])
+    order = [
+        term_sort_key(str(y), str(t))
+        for y, t in zip(ratings["year"].iloc[when_row], ratings["term"].iloc[when_row])
+    ]
     rank = {key: n for n, key in enumerate(sorted(set(order)))}
-    fw_of = pd.factorize(per_file["framework"].astype(str))[0]
-    who_of = pd.factorize(pd.Series(who))[0]
-    order_of = np.array([rank[key] for key in order])
-    fw, person, when = fw_of[file_codes], who_of[file_codes], order_of[file_codes]
+    when = np.array([rank[key] for key in order])[when_pair]
+    fw = _codes(ratings["framework"])
     item = _codes(ratings["item_id"])
     score = ratings["score"].to_numpy(dtype=float)
     by = np.lexsort((when, item, person, fw))  # stable, like a sort by all four
@@ -662,14 +660,23 @@ def _slipped(ratings) -> set[tuple]:
     down[1:] = same & (score[by][1:] < score[by][:-1])  # NaN compares as False
     slipped: set[tuple] = set()
     rows = by[down]
-    group_ids = ratings["group_id"].iloc[rows].astype(object)
-    for row, group_id in zip(rows.tolist(), group_ids.tolist()):
-        f = file_codes[row]
-        key = (str(per_file["framework"].iat[f]), who[f])
-        period = (str(per_file["year"].iat[f]), str(per_file["term"].iat[f]))
-        slipped.add((*key, str(group_id), *period))
-        slipped.add((*key, "ALL", *period))
+    found = ratings.iloc[rows][["framework", "group_id", "year", "term"]].astype(object)
+    for row, (f, group_id, year, term) in zip(rows.tolist(), found.itertuples(index=False)):
+        key = (str(f), who_text[who_pair[row]], str(group_id), str(year), str(term))
+        slipped.add(key)
+        slipped.add((key[0], key[1], "ALL", key[3], key[4]))
     return slipped
+
+
+def _pairs(a, b):
+    """For two columns: each row's number of its (a, b) pair of values, and for each pair
+    the first row holding it."""
+    import numpy as np
+
+    ca, cb = _codes(a).astype(np.int64), _codes(b).astype(np.int64)
+    key = (ca + 1) * (int(cb.max()) + 2) + (cb + 1)
+    _unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return inverse, first
 
 
 def _codes(series):

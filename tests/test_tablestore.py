@@ -76,8 +76,9 @@ def test_slippage_agrees_with_plain_pandas():
             fw = rng.choice(["lppa", "fpa"])
             for item in rng.sample(["1.1", "1.2", "2.1", "2.2"], rng.randint(0, 4)):
                 score = rng.choice([0.0, 1.0, 2.0, math.nan])
-                rows.append((f"f{n}.xlsx", f"w{n}", fw, "1", setting, urn, "P", year, term,
-                             item[0], item, "", score, "", ""))  # fmt: skip
+                # file labels repeat: two attachments of one email can share a name
+                rows.append((f"reply.eml!f{n % 2}.xlsx", f"w{n}", fw, "1", setting, urn, "P",
+                             year, term, item[0], item, "", score, "", ""))  # fmt: skip
         df = pd.DataFrame(rows, columns=list(RATINGS))
         categorical = df.astype({c: "category" for c in RATINGS if c not in ("score", "comment")})
         expected = _slipped_reference(df)
