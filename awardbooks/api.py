@@ -286,11 +286,19 @@ def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path
 
     big = len(consolidation.ratings) > SIDE_BY_SIDE_MAX
     if out is None or big or not hasattr(os, "fork"):
-        written = [*([out] if out else [])]
+        written: list[Path] = []
+        failed: Exception | None = None
         if out is not None:
-            write_consolidated(consolidation, out)
+            try:
+                write_consolidated(consolidation, out)
+                written.append(out)
+            except Exception as exc:  # the data files are still written, as side by side
+                failed = exc
             release_memory()
-        return written + write_data(consolidation, data_dir)
+        written += write_data(consolidation, data_dir)
+        if failed is not None:
+            raise failed
+        return written
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_write_data_child, args=(consolidation, data_dir, send))

@@ -131,9 +131,9 @@ def _rows(df: pd.DataFrame | None, columns: Iterable[str]) -> list[tuple]:
 def _values(series: pd.Series) -> list[Any]:
     """A column's values as a list; repeated texts share one Python object (a text column
     of 100,000 rows holds a few hundred distinct values, not 100,000 copies)."""
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return series.tolist()
     if not isinstance(series.dtype, pd.CategoricalDtype):
+        if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+            return series.tolist()  # numbers, booleans, mixed values: each kept as it is
         series = series.astype("category")
     distinct = series.cat.categories.tolist() + [math.nan]  # code -1: a missing value
     return [distinct[code] for code in series.cat.codes.tolist()]

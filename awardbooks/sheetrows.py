@@ -162,7 +162,9 @@ class BulkRows:
                     zout.writestr(target, data)
                     continue
                 target._compresslevel = 1  # big, repetitive: fast beats small (3.11+ name)
-                with zout.open(target, "w", force_zip64=True) as handle:
+                rows = sum(b.count * len(b.columns) for b in blocks)
+                big = len(data) + 200 * rows > 1 << 30  # zip64 headers only when needed
+                with zout.open(target, "w", force_zip64=big) as handle:
                     ordered = sorted(blocks, key=lambda b: b.first_row)
                     for chunk in _spliced(data, ordered, strings):
                         handle.write(chunk)

@@ -314,3 +314,24 @@ def test_outputs_the_same_side_by_side_or_one_after_the_other(partnership, monke
         )
     assert runs["side"] == runs["serial"]
     assert len(runs["side"][0]) == 6
+
+
+def test_data_files_written_even_if_the_workbook_fails(partnership, monkeypatch):
+    """One after the other as side by side: a workbook that cannot be written (a full disk,
+    say) does not cost the CSVs, and the failure is still reported."""
+    from awardbooks import api, report
+    from awardbooks.errors import ReportError
+
+    def fail(_c, path):
+        raise ReportError(f"{path}: the disk is full")
+
+    monkeypatch.setattr(api, "SIDE_BY_SIDE_MAX", 0)
+    monkeypatch.setattr(report, "write_consolidated", fail)
+    out = partnership["base"] / "out-failing"
+    with pytest.raises(ReportError, match="the disk is full"):
+        api.analyse([partnership["returns"]], out=out / "c.xlsx", data_dir=out / "data", jobs=1)
+    assert sorted(p.name for p in (out / "data").glob("*.csv")) == [
+        "actions.csv", "outcomes.csv", "progress.csv", "ratings.csv", "returns.csv",
+        "scores.csv",
+    ]  # fmt: skip
+    assert not (out / "c.xlsx").exists()

@@ -502,3 +502,14 @@ def test_any_text_round_trips(text):
             csv_row = list(csv.reader(f))[1]
     assert got[4] == got[14] == report.excel_text(text)
     assert csv_row[4] == csv_row[14] == neutralise_cell(text.replace("\ud83d", "\ufffd"))
+
+
+def test_row_values_keep_their_types_and_share_texts():
+    mixed = pd.Series([1, True, 0, False, "x", None, 2.5], dtype=object)
+    assert [(v, type(v)) for v in report._values(mixed)] == [
+        (1, int), (True, bool), (0, int), (False, bool), ("x", str), (None, type(None)),
+        (2.5, float),
+    ]  # fmt: skip
+    texts = report._values(pd.Series(["Oak", "Elm", "Oak", None]))
+    assert texts[:3] == ["Oak", "Elm", "Oak"] and texts[0] is texts[2]
+    assert math.isnan(texts[3])
