@@ -546,7 +546,12 @@ def _find_returns(paths) -> tuple[list[Path], int]:
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    finally:
+        import gc
+
+        gc.freeze()  # nothing is left to collect at exit: skip walking a big analysis' heap
 
 
 if __name__ == "__main__":
