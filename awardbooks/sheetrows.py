@@ -49,7 +49,10 @@ class _Strings:
     """The texts of the bulk rows: added to the package's shared string table (each once,
     as Excel stores them), or written inline when the package has no table."""
 
-    def __init__(self, sst: bytes | None) -> None:
+    def __init__(self, sst: bytes | None, literals: dict[str, str] | None = None) -> None:
+        for token, text in (literals or {}).items():
+            if sst is not None:
+                sst = sst.replace(f"<t>{token}</t>".encode(), _t_element(text).encode("utf-8"))
         self.sst = sst
         found = _UNIQUE.search(sst) if sst else None
         self.base = int(found.group(1)) if found else 0
@@ -111,6 +114,15 @@ class BulkRows:
     def __init__(self) -> None:
         self.blocks: list[_Block] = []
         self.table_refs: dict[bytes, tuple[bytes, bytes]] = {}
+        self.literals: dict[str, str] = {}  # stand-in -> the text it stands for
+
+    def literal(self, text: str) -> str:
+        """A stand-in to give xlsxwriter for ``text``, put back in the shared-string table.
+        xlsxwriter writes a string that starts with "<r>" and ends with "</r>" as raw rich
+        text XML, so such a text from a return would read differently or corrupt the file."""
+        token = f"awardbooks-literal-{len(self.literals)}-{id(self):x}"
+        self.literals[token] = text
+        return token
 
     def add_table(
         self, ws: Any, first_row: int, last_row: int, last_col: int, options: dict
@@ -148,7 +160,7 @@ class BulkRows:
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
         ):
             names = set(zin.namelist())
-            strings = _Strings(zin.read(_SST) if _SST in names else None)
+            strings = _Strings(zin.read(_SST) if _SST in names else None, self.literals)
             for info in zin.infolist():
                 if info.filename == _SST:
                     continue  # written last, with the texts of the rows

@@ -513,3 +513,22 @@ def test_row_values_keep_their_types_and_share_texts():
     texts = report._values(pd.Series(["Oak", "Elm", "Oak", None]))
     assert texts[:3] == ["Oak", "Elm", "Oak"] and texts[0] is texts[2]
     assert math.isnan(texts[3])
+
+
+def test_text_like_rich_string_markup_is_kept_as_text(tmp_path):
+    """xlsxwriter writes a string that starts with <r> and ends with </r> as raw XML: a
+    partnership named like that would read as something else, or corrupt the workbook."""
+    c = make_consolidation()
+    names = ["<r><t>x</t></r>", "<r>a<b</r>"]
+    c.summary = c.summary.copy()
+    c.summary.loc[0, "partnership"] = names[0]
+    c.summary.loc[1, "partnership"] = names[1]
+    path = tmp_path / "c.xlsx"
+    write_consolidated(c, path)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Summary").to_python()
+    assert sorted(r[0] for r in rows[1:4] if r[0] in names) == sorted(names)
+    import xml.dom.minidom
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        xml.dom.minidom.parseString(zf.read("xl/sharedStrings.xml"))  # well-formed
