@@ -38,7 +38,7 @@ samples: $(STAMP)
 			--year 2026-27 --term autumn --out generated/samples --force || exit 1; \
 	done
 
-## The performance benchmark (about five minutes): prints medians and ratios, writes
+## The performance benchmark (about two minutes): prints medians and ratios, writes
 ## benchmarks/results.json
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
