@@ -27,8 +27,9 @@ def _header_text(text: str) -> str:
 class _Page:
     """The one sheet, written top to bottom."""
 
-    def __init__(self, wb, ws):
+    def __init__(self, wb, ws, bulk):
         self.wb, self.ws, self.row = wb, ws, 0
+        self.bulk = bulk  # where texts xlsxwriter would take for rich-text XML are kept
         self.cache: dict[tuple, Any] = {}
         self.heights: dict[int, float] = {}
 
@@ -46,7 +47,11 @@ class _Page:
         fmt = fmt or self.fmt(text_wrap=True)
         if last_col is not None and last_col > col:
             self.ws.merge_range(self.row, col, self.row, last_col, "", fmt)
+        shown = value
+        if value.startswith("<r>") and value.endswith("</r>"):  # see BulkRows.literal
+            value = self.bulk.literal(value)
         self.ws.write_string(self.row, col, value, fmt)
+        value = shown
         width = sum(WIDTHS[col : (last_col or col) + 1])
         lines = _lines(value, width)
         if lines > 1 and 12.5 * lines + 3 > self.heights.get(self.row, 15):
@@ -84,14 +89,19 @@ class _Page:
 
 def write_workbook(s: Feedback, target, analysed_on: str = "") -> None:
     """Write one setting's feedback workbook to ``target`` (a path or binary file)."""
+    import io
+
     import xlsxwriter
 
     from awardbooks.report import WORKBOOK_OPTIONS
+    from awardbooks.sheetrows import BulkRows
 
-    wb = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "in_memory": True})
+    package = io.BytesIO()
+    wb = xlsxwriter.Workbook(package, {**WORKBOOK_OPTIONS, "in_memory": True})
     wb.set_properties({"title": "awardbooks feedback report"})  # so it is never taken for a return
     ws = wb.add_worksheet(SHEET)
-    page = _Page(wb, ws)
+    bulk = BulkRows()
+    page = _Page(wb, ws, bulk)
     fw = s.framework
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
@@ -110,6 +120,11 @@ def write_workbook(s: Feedback, target, analysed_on: str = "") -> None:
     _warnings(page, s)
     ws.print_area(0, 0, max(page.row - 1, 0), len(WIDTHS) - 1)
     wb.close()
+    if isinstance(target, str | Path):
+        with open(target, "wb") as handle:
+            bulk.splice(package.getvalue(), handle)
+    else:
+        bulk.splice(package.getvalue(), target)
 
 
 def _pct(value: float | None) -> str:

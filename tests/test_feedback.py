@@ -258,3 +258,23 @@ def test_write_feedback_returns_the_files(returns, tmp_path):
     written = feedback.write_feedback(analyse([returns]), tmp_path, pdf=False)
     assert written == [tmp_path / f"{ASH}.xlsx", tmp_path / f"{BEECH}.xlsx"]
     assert feedback.write_feedback(analyse([returns]), tmp_path, pdf=False) == []  # kept
+
+
+def test_text_shaped_like_rich_string_markup_stays_text(returns, frameworks, tmp_path):
+    """A return's text (here a warning) that starts with <r> and ends with </r> must not
+    reach the workbook as raw XML: it would read differently or make the file malformed."""
+    import xml.dom.minidom
+    import zipfile
+
+    from awardbooks.analysis import analyse
+    from awardbooks.feedback import collect
+    from awardbooks.feedback_sheet import write_workbook
+
+    (s, *_) = collect(analyse([returns]), frameworks)
+    s.warnings = [("<r><t>x</t></r>", "<r>a<b</r>")]
+    path = tmp_path / "f.xlsx"
+    with open(path, "wb") as handle:
+        write_workbook(s, handle)
+    with zipfile.ZipFile(path) as zf:
+        xml.dom.minidom.parseString(zf.read("xl/sharedStrings.xml"))  # well-formed
+    assert ("<r><t>x</t></r>", "<r>a<b</r>", None, None, None, None) in rows(path)
