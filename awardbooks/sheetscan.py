@@ -20,17 +20,10 @@ _P = rb"(?:[\w.-]+:)?"
 _PROTECTED = re.compile(rb"<" + _P + rb"sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
 _VALIDATION = re.compile(rb"<" + _P + rb"dataValidation\b")
 _MERGE = re.compile(rb"<" + _P + rb"mergeCell\b[^>]*\bref=\"([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)\"")
-_ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"  # a tag's attributes; quoted values may hold > or /
-_TOKEN = re.compile(
-    rb"<" + _P + rb"row\b" + _ATTRS + rb"(/?)>|<" + _P + rb"c\b" + _ATTRS
-    + rb"(?:/>|>(.*?)</" + _P + rb"c>)",
-    re.DOTALL,
-)  # fmt: skip
-_ATTR_R = re.compile(rb"\br\s*=\s*(?:\"([A-Za-z]*)(\d*)\"|'([A-Za-z]*)(\d*)')")
-_ERROR_TYPE = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
-_FORMULA = re.compile(rb"<" + _P + rb"f\b[^>]*?(?:/>|>(.*?)</" + _P + rb"f>)", re.DOTALL)
-_VALUE = re.compile(rb"<" + _P + rb"v\b[^>]*>(.*?)</" + _P + rb"v>", re.DOTALL)
-_HAS_VALUE = re.compile(rb"<" + _P + rb"(?:v|is)\b")
+_SKIPPED = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>", re.DOTALL)
+_TAG = re.compile(rb"<(/?)([^\s/>]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR = re.compile(rb"([^\s=/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REF = re.compile(rb"\s*([A-Za-z]*)(\d*)")
 
 
 class SheetFacts:
@@ -131,7 +124,7 @@ _NOT_PLAIN_MARKS = (b"'", b"\t", b"\n", b"\r", b" =", b"= ", b't="e"')
 """Other quoting and spacing, which the quick pattern does not expect, and error values."""
 _ODD_VALUE = re.compile(rb'="[^"]*[>/][^"]*"')  # > or / inside an attribute's value
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:c|row|f)(?=[\s/>])")  # outside <sheetData>
-_PLAIN_VALUE_CELL = re.compile(rb'<c r="([A-Za-z]+)(\d+)"[^>/]*>\s*<(?:v|is)\b')
+_PLAIN_VALUE_CELL = re.compile(rb'<c r="([A-Za-z]+)(\d+)"[^>/]*>')  # not self-closed: a value
 
 
 def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
@@ -157,39 +150,83 @@ def _scan_cells(xml: bytes, fast: bool = True) -> _Cells:
             far_col = max(map(col_index, set(cols)))
             _reach(found, far_row, far_col)
         return found
-    row, col = -1, -1
-    far_row = far_col = -1
-    for match in _TOKEN.finditer(xml):
-        row_attrs, _closed, cell_attrs, body = match.groups()
-        if row_attrs is not None:
-            rows = [int(r) for _c, r in _addresses(row_attrs) if r]
-            row = max(rows) - 1 if rows else row + 1
-            col = -1
-            continue
-        cells = [(int(r) - 1, col_index(c)) for c, r in _addresses(cell_attrs) if c and r]
-        if cells:  # an address given twice counts at its farthest
-            row, col = max(r for r, _c in cells), max(c for _r, c in cells)
-        else:
-            col += 1
-        if body is None:
-            continue
-        if _HAS_VALUE.search(body):
-            far_row, far_col = max(far_row, row), max(far_col, col)
-        formula = _FORMULA.search(body)
-        if formula:
-            text = formula.group(1)
-            found.formulas[(row, col)] = _unescape(text) if text else "(a shared formula)"
-        if _ERROR_TYPE.search(cell_attrs):
-            value = _VALUE.search(body)
-            shown = _unescape(value.group(1)).strip() if value else ""
-            found.errors[(row, col)] = shown or "(blank)"
-    _reach(found, far_row, far_col)
+    _scan_tags(xml, found)
     return found
 
 
-def _addresses(attrs: bytes) -> list[tuple[bytes, bytes]]:
-    """Every r="..." (or r='...') of a tag: (letters, digits)."""
-    return [(m[0] or m[2], m[1] or m[3]) for m in _ATTR_R.findall(attrs)]
+def _scan_tags(xml: bytes, found: _Cells) -> None:
+    """The full path: every tag read as an XML reader reads it (comments, CDATA and
+    instructions skipped; any namespace prefix; attributes quoted either way), and cells
+    placed the way python-calamine places them: a row's r sets the row, every </row> moves
+    to the next row's first column, a cell's r sets its place and a cell without one takes
+    the next column. A cell holding any element counts as a value (the safe side)."""
+    text = _SKIPPED.sub(b"", xml)
+    row = col = 0
+    far_row = far_col = -1
+    cell: tuple[int, int, bool] | None = None  # the open cell: row, column, error value?
+    has_value = False
+    pending = b""  # "f" or "v": the element whose text comes next
+    last_end = 0
+    for match in _TAG.finditer(text):
+        closing, name, attrs = match.group(1), match.group(2), match.group(3)
+        local = name.split(b":", 1)[-1]
+        if pending and cell is not None:
+            inner = _unescape(text[last_end : match.start()])
+            if pending == b"f":
+                found.formulas[cell[:2]] = inner or "(a shared formula)"
+            elif cell[2]:
+                found.errors[cell[:2]] = inner.strip() or "(blank)"
+        pending, last_end = b"", match.end()
+        empty = attrs.rstrip().endswith(b"/")
+        if closing:
+            if local == b"row":
+                row, col = row + 1, 0
+            elif local == b"c" and cell is not None:
+                if has_value:
+                    far_row, far_col = max(far_row, cell[0]), max(far_col, cell[1])
+                col, cell = cell[1] + 1, None
+            continue
+        if local == b"row":
+            rows = [int(d) for _letters, d in _refs(attrs) if d]
+            row = max(rows) - 1 if rows else row
+            if empty:
+                row, col = row + 1, 0
+        elif local == b"c":
+            refs = _refs(attrs)
+            row = max((int(d) - 1 for _letters, d in refs if d), default=row)
+            col = max((col_index(letters) for letters, _d in refs if letters), default=col)
+            error = any(k == b"t" and v.strip() == b"e" for k, v in _attrs(attrs))
+            if empty:
+                col += 1
+            else:
+                cell, has_value = (row, col, error), False
+        elif cell is not None:  # an element inside a cell: a value, formula or text
+            has_value = True
+            if local == b"f":
+                if empty:
+                    found.formulas[cell[:2]] = "(a shared formula)"
+                else:
+                    pending = b"f"
+            elif local == b"v" and not empty:
+                pending = b"v"
+    if cell is not None and has_value:  # a cell left open at the end
+        far_row, far_col = max(far_row, cell[0]), max(far_col, cell[1])
+    _reach(found, far_row, far_col)
+
+
+def _attrs(attrs: bytes) -> list[tuple[bytes, bytes]]:
+    """A tag's attributes: (name, value), quoted either way."""
+    return [(m[0], m[1] or m[2]) for m in _ATTR.findall(attrs)]
+
+
+def _refs(attrs: bytes) -> list[tuple[bytes, bytes]]:
+    """Every r attribute of a tag (named exactly r): (column letters, row digits)."""
+    found = []
+    for key, value in _attrs(attrs):
+        if key == b"r":
+            ref = _REF.match(value)
+            found.append((ref.group(1), ref.group(2)) if ref else (b"", b""))
+    return found
 
 
 def _reach(found: _Cells, far_row: int, far_col: int) -> None:

@@ -69,6 +69,27 @@ CASES = {
         "XFD5",
         {},
     ),
+    # a second review, each checked against python-calamine's own placing
+    "text before the value": (b'<row r="300"><c r="J300">x<v>1</v></c></row>', "J300", {}),
+    "spaced end tag": (
+        b'<row r="1"><c r="A1"><v>1</v></c ><c r="J300"><v>1</v></c></row>',
+        "J300",
+        {},
+    ),
+    "end tag across lines": (b'<row r="1"><c r="J300"><v>1</v></c\n></row>', "J300", {}),
+    "odd prefix": (b'<row r="1"><#:c r="J300"><v>1</v></#:c></row>', "J300", {}),
+    "attribute named x-r": (
+        b'<row r="300"><c r="J300"/><c x-r="A1"><v>1</v></c></row>',
+        "K300",
+        {},
+    ),
+    "element named row-x": (b'<row r="300"><row-x r="1"/><c><v>1</v></c></row>', "A300", {}),
+    "cell tag in a comment": (
+        b'<row r="300"><!-- <c r="A1"> --><c r="J300"><v>1</v></c></row>',
+        "J300",
+        {},
+    ),
+    "cells before any row": (b"<c/>" * 20 + b"<c><v>1</v></c>", "U1", {}),
     "tabbed formula": (
         b'<row r="2"><c r="B2"><f\tt="normal">1+1</f><v>2</v></c></row>',
         "B2",
