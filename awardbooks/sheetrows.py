@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import io
 import re
+import secrets
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -115,12 +116,13 @@ class BulkRows:
         self.blocks: list[_Block] = []
         self.table_refs: dict[bytes, tuple[bytes, bytes]] = {}
         self.literals: dict[str, str] = {}  # stand-in -> the text it stands for
+        self._salt = secrets.token_hex(8)  # so no text in a return can be a stand-in
 
     def literal(self, text: str) -> str:
         """A stand-in to give xlsxwriter for ``text``, put back in the shared-string table.
         xlsxwriter writes a string that starts with "<r>" and ends with "</r>" as raw rich
         text XML, so such a text from a return would read differently or corrupt the file."""
-        token = f"awardbooks-literal-{len(self.literals)}-{id(self):x}"
+        token = f"awardbooks-literal-{len(self.literals)}-{self._salt}"
         self.literals[token] = text
         return token
 
