@@ -90,6 +90,11 @@ CASES = {
         {},
     ),
     "cells before any row": (b"<c/>" * 20 + b"<c><v>1</v></c>", "U1", {}),
+    "stray row end tags": (
+        b'<row r="1">' + b"<a>" * 300 + b"</row>" * 300 + b"<c/>" * 20 + b"<c><v>1</v></c>",
+        "U301",
+        {},
+    ),
     "tabbed formula": (
         b'<row r="2"><c r="B2"><f\tt="normal">1+1</f><v>2</v></c></row>',
         "B2",
