@@ -47,11 +47,7 @@ class _Page:
         fmt = fmt or self.fmt(text_wrap=True)
         if last_col is not None and last_col > col:
             self.ws.merge_range(self.row, col, self.row, last_col, "", fmt)
-        shown = value
-        if value.startswith("<r>") and value.endswith("</r>"):  # see BulkRows.literal
-            value = self.bulk.literal(value)
-        self.ws.write_string(self.row, col, value, fmt)
-        value = shown
+        self.ws.write_string(self.row, col, self.bulk.text(value), fmt)
         width = sum(WIDTHS[col : (last_col or col) + 1])
         lines = _lines(value, width)
         if lines > 1 and 12.5 * lines + 3 > self.heights.get(self.row, 15):

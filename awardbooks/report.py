@@ -205,11 +205,8 @@ class _Sheet:
             self.ws.write_number(row, col, value, fmt)
             self.grow(col, 7)
         elif value:
-            shown = value
-            if value.startswith("<r>") and value.endswith("</r>"):  # see BulkRows.literal
-                value = self.fmts.bulk.literal(value)
-            self.ws.write_string(row, col, value, fmt)
-            self.grow(col, _text_width(shown))
+            self.ws.write_string(row, col, self.fmts.bulk.text(value), fmt)
+            self.grow(col, _text_width(value))
         elif fmt is not None:
             self.ws.write_blank(row, col, None, fmt)
 

@@ -5,8 +5,8 @@ xlsxwriter spends about 4 µs of Python per cell, so the consolidated workbook's
 still builds the whole workbook — formats, Excel Tables, charts, sparklines, print set-up,
 headers — and the bulk rows are kept aside as columns; once xlsxwriter has closed the package,
 :meth:`BulkRows.splice` copies it, inserting those rows into their worksheets' ``<sheetData>``
-as they are rendered. Text cells are inline strings (``t="inlineStr"``, as Apache POI's
-streaming writer writes them), escaped exactly as xlsxwriter escapes shared strings.
+as they are rendered. Their texts join the package's shared-string table (each stored once,
+as Excel stores them), escaped exactly as xlsxwriter escapes strings.
 
 The values given must already be what the cell should hold: ``str`` (text an Excel cell can
 hold), ``float`` (a finite number) or ``None``/``""`` (blank).
@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
 _ROW_START = re.compile(rb"<row r=\"(\d+)\"")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
@@ -118,10 +118,13 @@ class BulkRows:
         self.literals: dict[str, str] = {}  # stand-in -> the text it stands for
         self._salt = secrets.token_hex(8)  # so no text in a return can be a stand-in
 
-    def literal(self, text: str) -> str:
-        """A stand-in to give xlsxwriter for ``text``, put back in the shared-string table.
-        xlsxwriter writes a string that starts with "<r>" and ends with "</r>" as raw rich
-        text XML, so such a text from a return would read differently or corrupt the file."""
+    def text(self, text: str) -> str:
+        """What to give xlsxwriter's ``write_string`` for ``text``: the text itself, or a
+        stand-in put back in the shared-string table by :meth:`splice`. xlsxwriter writes a
+        string that starts with "<r>" and ends with "</r>" as raw rich-text XML, so such a
+        text from a return would read differently or make the file malformed."""
+        if not (text.startswith("<r>") and text.endswith("</r>")):
+            return text
         token = f"awardbooks-literal-{len(self.literals)}-{self._salt}"
         self.literals[token] = text
         return token
@@ -228,21 +231,18 @@ def _widened(head: bytes, blocks: list[_Block], has_rows: bool) -> bytes:
         cols += [b.first_col, b.first_col + len(b.columns) - 1]
     found = _DIMENSION.search(head)
     if found:
-        first = _cell(found.group(1), found.group(2))
-        last = _cell(found.group(3), found.group(4)) if found.group(3) else first
+        first = xl_cell_to_rowcol((found.group(1) + found.group(2)).decode())
+        last = (
+            xl_cell_to_rowcol((found.group(3) + found.group(4)).decode())
+            if found.group(3)
+            else first
+        )
         if has_rows:  # an empty sheet's dimension is A1
             rows += [first[0], last[0]]
             cols += [first[1], last[1]]
     ref = f"{xl_rowcol_to_cell(min(rows), min(cols))}:{xl_rowcol_to_cell(max(rows), max(cols))}"
     new = f'<dimension ref="{ref}"/>'.encode()
     return _DIMENSION.sub(new, head, count=1) if found else head
-
-
-def _cell(letters: bytes, digits: bytes) -> tuple[int, int]:
-    col = 0
-    for ch in letters.decode():
-        col = col * 26 + ord(ch) - 64
-    return int(digits) - 1, col - 1
 
 
 def _rendered(

@@ -122,3 +122,22 @@ def test_libreoffice_reads_the_consolidated_workbook_as_written(tmp_path):
         ), name
     tables = {ws.title: [t.ref for t in ws.tables.values()] for ws in load(resaved)}
     assert tables["Ratings"] == [f"A1:O{len(make_consolidation().ratings) + 1}"]
+
+
+def test_texts_are_written_inline_when_the_package_has_no_string_table(tmp_path):
+    """A workbook whose own cells hold no text has no shared-string table to add to."""
+    package = io.BytesIO()
+    wb = xlsxwriter.Workbook(package, {"in_memory": True})
+    ws = wb.add_worksheet("Data")
+    ws.write_number(0, 0, 1)
+    bulk = BulkRows()
+    bulk.add(ws, 1, [Column(TEXTS)])
+    wb.close()
+    path = tmp_path / "inline.xlsx"
+    with open(path, "wb") as handle:
+        bulk.splice(package.getvalue(), handle)
+    with zipfile.ZipFile(path) as zf:
+        assert "xl/sharedStrings.xml" not in zf.namelist()
+        assert zf.read("xl/worksheets/sheet1.xml").count(b't="inlineStr"') == len(TEXTS)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Data").to_python()
+    assert [r[0] for r in rows] == [1.0, *TEXTS]
