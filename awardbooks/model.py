@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -349,16 +350,24 @@ class Framework(_Frozen):
 
         ``previous_editions`` does not shape the workbook, so it is left out. Cached: a
         framework is immutable and every return read is compared with it."""
-        hit = _FINGERPRINTS.get(id(self))
-        if hit is not None and hit[0] is self:
-            return hit[1]
-        shape = self.model_dump(mode="json", exclude={"previous_editions"})
-        canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
-        value = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
-        if len(_FINGERPRINTS) > 256:
-            _FINGERPRINTS.clear()
-        _FINGERPRINTS[id(self)] = (self, value)
-        return value
+        return per_framework("fingerprint", self, _fingerprint)
 
 
-_FINGERPRINTS: dict[int, tuple[Framework, str]] = {}
+def _fingerprint(fw: Framework) -> str:
+    shape = fw.model_dump(mode="json", exclude={"previous_editions"})
+    canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+_DERIVED: dict[tuple[str, int], tuple[Framework, Any]] = {}
+
+
+def per_framework(what: str, fw: Framework, make: Callable[[Framework], Any]) -> Any:
+    """``make(fw)``, worked out once per framework object and kept (a framework is frozen, so
+    what is derived from it never changes; pydantic models take no cached attributes)."""
+    hit = _DERIVED.get((what, id(fw)))
+    if hit is None or hit[0] is not fw:
+        if len(_DERIVED) > 256:
+            _DERIVED.clear()
+        hit = _DERIVED[(what, id(fw))] = (fw, make(fw))
+    return hit[1]

@@ -30,7 +30,7 @@ from awardbooks.layout import (
     RatingRow,
     layout_for,
 )
-from awardbooks.model import Column, Framework
+from awardbooks.model import Column, Framework, per_framework
 from awardbooks.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 
 
@@ -250,11 +250,7 @@ class _Reader:
             inputs = self.inputs[name] = {}
         inputs[where] = key
         raw = self.value(cell, grid)
-        special = self._special.get(name)
-        if special is None:
-            facts = self.facts(name)
-            special = self._special[name] = facts is not None and facts.special
-        if not special:  # no formula or error value anywhere on the sheet: the common case
+        if not self._is_special(name):  # no formula or error value on the sheet: the usual
             return raw
         facts = self.facts(name)
         formula = facts.formulas.get(where)
@@ -277,16 +273,20 @@ class _Reader:
         self.warn(self.at(cell), f"holds {what}; its last result {_clip(_text(raw))!r} was read")
         return raw
 
+    def _is_special(self, name: str) -> bool:
+        """Whether any cell of the sheet holds a formula or an error value (asked once)."""
+        special = self._special.get(name)
+        if special is None:
+            facts = self.facts(name)
+            special = self._special[name] = facts is not None and facts.special
+        return special
+
     def _blank_row(self, row: Any, grid: list[list[Any]] | None) -> bool:
         """Whether a table row's input cells are all empty on a sheet without formulas or
         error values (registered as inputs, as :meth:`input_value` would): the quick path
         for the many rows a return leaves blank."""
         name = self.actual(row.sheet)
-        special = self._special.get(name)
-        if special is None:
-            facts = self.facts(name)
-            special = self._special[name] = facts is not None and facts.special
-        if special:
+        if self._is_special(name):
             return False
         inputs = self.inputs.setdefault(name, {})
         line = grid[row.row] if grid is not None and row.row < len(grid) else ()
@@ -593,17 +593,9 @@ class _Reader:
             self.rec.tables[table] = found
 
 
-_WORDING: dict[int, tuple[Framework, dict[str, str]]] = {}
-
-
 def _wording(fw: Framework) -> dict[str, str]:
     """Each item's text as compared for tampering, worked out once per framework."""
-    hit = _WORDING.get(id(fw))
-    if hit is None or hit[0] is not fw:
-        if len(_WORDING) > 64:
-            _WORDING.clear()
-        hit = _WORDING[id(fw)] = (fw, {item.id: _squash(item.text) for item in fw.items})
-    return hit[1]
+    return per_framework("wording", fw, lambda f: {i.id: _squash(i.text) for i in f.items})
 
 
 def id_index(grid: list[list[Any]]) -> dict[str, int]:
