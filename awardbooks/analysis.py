@@ -588,20 +588,16 @@ def _progress(scores, ratings, frameworks):
 
     if scores.empty:
         return pd.DataFrame(columns=PROGRESS)
-    urn = scores["urn"]
-    who = urn.where(urn != "", scores["setting"].str.casefold())
     fw_code, fw_names = pd.factorize(scores["framework"], sort=True, use_na_sentinel=False)
-    who_code, who_names = pd.factorize(who, sort=True, use_na_sentinel=False)
+    who_code, who_names = _who(scores)
     gid_code, gid_names = pd.factorize(scores["group_id"], sort=True, use_na_sentinel=False)
-    year_code, _ = pd.factorize(scores["year"], sort=True, use_na_sentinel=False)
-    term_n = scores["term"].map(TERM_ORDER).fillna(9).to_numpy(dtype=int)
     position = {(fid, g.id): n for fid, fw in frameworks.items() for n, g in enumerate(fw.groups)}
-    pairs, pair_code = np.unique(fw_code * len(gid_names) + gid_code, return_inverse=True)
-    group_n = np.array(
-        [position.get((fw_names[p // len(gid_names)], gid_names[p % len(gid_names)]), -1)
-         for p in pairs.tolist()]
-    )[pair_code]  # fmt: skip
-    by = np.lexsort((term_n, year_code, group_n, who_code, fw_code))  # stable, as sort_values
+    pair, first = _pairs(scores["framework"], scores["group_id"])
+    group_n = np.array(  # each group's place in its framework, worked out once per pair
+        [position.get((f, g), -1) for f, g in zip(scores["framework"].iloc[first],
+                                                 scores["group_id"].iloc[first])]
+    )[pair]  # fmt: skip
+    by = np.lexsort((_when(scores), group_n, who_code, fw_code))  # stable, as a sort by all
     key = (fw_code * len(who_names) + who_code) * len(gid_names) + gid_code
     exact = scores[EXACT].to_numpy(dtype=float)[by]
     key = key[by]
@@ -632,24 +628,11 @@ def _slipped(ratings) -> set[tuple]:
     item's score went down since the setting's previous return. Worked on integer codes
     (one row per rating can be hundreds of thousands), not on rows of text."""
     import numpy as np
-    import pandas as pd
 
     if ratings.empty:
         return set()
-    # each row's own setting and term, worked out once per distinct pair of values
-    who_pair, who_row = _pairs(ratings["urn"], ratings["setting"])
-    who_text = [
-        str(u) if str(u) != "" else str(t).casefold()
-        for u, t in zip(ratings["urn"].iloc[who_row], ratings["setting"].iloc[who_row])
-    ]
-    person = pd.factorize(pd.Series(who_text, dtype=object))[0][who_pair]
-    when_pair, when_row = _pairs(ratings["year"], ratings["term"])
-    order = [
-        term_sort_key(str(y), str(t))
-        for y, t in zip(ratings["year"].iloc[when_row], ratings["term"].iloc[when_row])
-    ]
-    rank = {key: n for n, key in enumerate(sorted(set(order)))}
-    when = np.array([rank[key] for key in order])[when_pair]
+    person, who_names = _who(ratings)
+    when = _when(ratings)
     fw = _codes(ratings["framework"])
     item = _codes(ratings["item_id"])
     score = ratings["score"].to_numpy(dtype=float)
@@ -662,10 +645,37 @@ def _slipped(ratings) -> set[tuple]:
     rows = by[down]
     found = ratings.iloc[rows][["framework", "group_id", "year", "term"]].astype(object)
     for row, (f, group_id, year, term) in zip(rows.tolist(), found.itertuples(index=False)):
-        key = (str(f), who_text[who_pair[row]], str(group_id), str(year), str(term))
+        key = (str(f), who_names[person[row]], str(group_id), str(year), str(term))
         slipped.add(key)
         slipped.add((key[0], key[1], "ALL", key[3], key[4]))
     return slipped
+
+
+def _who(df):
+    """Each row's setting as a code (its URN, or its name case-folded when it has none; codes
+    in sorted order), and the texts the codes stand for. Worked out once per distinct pair."""
+    import pandas as pd
+
+    pair, first = _pairs(df["urn"], df["setting"])
+    texts = [
+        str(urn) if str(urn) != "" else str(setting).casefold()
+        for urn, setting in zip(df["urn"].iloc[first], df["setting"].iloc[first])
+    ]
+    codes, names = pd.factorize(pd.Series(texts, dtype=object), sort=True)
+    return codes[pair], names.to_numpy(dtype=object)
+
+
+def _when(df):
+    """Each row's term as its rank in time (by year, then baseline, autumn, spring, summer)."""
+    import numpy as np
+
+    pair, first = _pairs(df["year"], df["term"])
+    order = [
+        term_sort_key(str(y), str(t))
+        for y, t in zip(df["year"].iloc[first], df["term"].iloc[first])
+    ]
+    rank = {key: n for n, key in enumerate(sorted(set(order)))}
+    return np.array([rank[key] for key in order])[pair]
 
 
 def _pairs(a, b):
