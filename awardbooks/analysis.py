@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from awardbooks.errors import GenerateError
+from awardbooks.layout import META_KEYS
 from awardbooks.mailin import mail_kind
 from awardbooks.reader import Registry, ReturnRecord, read_bytes, read_path
 from awardbooks.scoring import pct, score_groups
@@ -258,11 +259,9 @@ def release_memory() -> None:
         pass
 
 
-_KEPT_META = (
-    "framework", "spec_version", "setting", "urn", "partnership", "local_authority", "year",
-    "term", "workbook_id",
-)  # fmt: skip
-"""What consolidation uses of a return's metadata (and of its cover, below) once it is read."""
+_KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
+"""What consolidation uses of a return's metadata (the Returns table's metadata columns;
+and of its cover, below) once it is read."""
 _KEPT_COVER = ("completed_by", "completed_on")
 
 
