@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awardbooks import spec as _spec
-from awardbooks.generate import (
+from awardbooks.generate.workbooks import (
     MANIFEST_COLUMNS,
     GenerateResult,
     Setting,
@@ -22,9 +21,10 @@ from awardbooks.generate import (
     read_roster,
     write_csv,
 )
-from awardbooks.mail import DraftsResult, SendResult, write_drafts  # noqa: F401 - email out
-from awardbooks.mail import send as send_mail  # noqa: F401
-from awardbooks.model import Framework
+from awardbooks.mail.drafts import DraftsResult, SendResult, write_drafts  # noqa: F401 - email out
+from awardbooks.mail.drafts import send as send_mail  # noqa: F401
+from awardbooks.spec import loading as _spec
+from awardbooks.spec.model import Framework
 
 
 def load_framework(framework: str | Path | Framework) -> Framework:
@@ -142,7 +142,7 @@ def generate_next_term(
     force: bool = False,
 ) -> GenerateResult:
     """Next term's workbooks, each showing its setting's latest return beside the new cells."""
-    from awardbooks.nextterm import generate_next_term as _next
+    from awardbooks.generate.carry_forward import generate_next_term as _next
 
     fw = load_framework(framework)
     return _next(
@@ -183,8 +183,8 @@ def analyse(
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs."""
-    from awardbooks.analysis import analyse as _analyse
-    from awardbooks.analysis import find_inputs, release_memory
+    from awardbooks.analyse.consolidate import analyse as _analyse
+    from awardbooks.analyse.consolidate import find_inputs, release_memory
     from awardbooks.errors import AwardbooksError
 
     paths = list(paths)
@@ -203,14 +203,14 @@ def analyse(
         _check_output(out, inputs, force)
     if data_dir is not None:
         from awardbooks.errors import ReportError
-        from awardbooks.generate import ensure_folder
+        from awardbooks.generate.workbooks import ensure_folder
 
         ensure_folder(Path(data_dir), ReportError)
     consolidation = _analyse(
         paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
     )
     release_memory()  # what reading and consolidating left behind, before the outputs
-    from awardbooks.report import ratings_too_many, write_consolidated
+    from awardbooks.outputs.consolidated import ratings_too_many, write_consolidated
 
     written: list[Path] = []
     notes: list[str] = []
@@ -236,7 +236,7 @@ def _check_output(out: Path, inputs: list[Path], force: bool) -> None:
     """Before any reading: the consolidated workbook may not replace a return or a file
     awardbooks did not write, and its folder must be makeable."""
     from awardbooks.errors import AwardbooksError
-    from awardbooks.generate import ensure_folder
+    from awardbooks.generate.workbooks import ensure_folder
 
     if out.suffix.lower() != ".xlsx":
         raise AwardbooksError(f"{out}: the consolidated workbook's name must end in .xlsx")
@@ -281,8 +281,8 @@ def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path
     job); for a large one, one after the other."""
     import multiprocessing
 
-    from awardbooks.analysis import release_memory
-    from awardbooks.report import write_consolidated, write_data
+    from awardbooks.analyse.consolidate import release_memory
+    from awardbooks.outputs.consolidated import write_consolidated, write_data
 
     big = len(consolidation.ratings) > SIDE_BY_SIDE_MAX
     if out is None or big or not hasattr(os, "fork"):
@@ -317,7 +317,7 @@ def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path
 
 
 def _write_data_child(consolidation, data_dir: Path, send) -> None:
-    from awardbooks.report import write_data
+    from awardbooks.outputs.consolidated import write_data
 
     try:
         send.send(("ok", write_data(consolidation, data_dir)))
@@ -327,7 +327,7 @@ def _write_data_child(consolidation, data_dir: Path, send) -> None:
 
 def check(path: str | Path, *, specs: Iterable[str | Path] = ()):
     """Check one return as the analyser would; returns its ReturnRecord."""
-    from awardbooks.reader import Registry, read_path
+    from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
@@ -340,8 +340,8 @@ def check(path: str | Path, *, specs: Iterable[str | Path] = ()):
 def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
     saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
-    from awardbooks.analysis import _read_unit, _units
-    from awardbooks.reader import Registry
+    from awardbooks.analyse.consolidate import _read_unit, _units
+    from awardbooks.read.returns import Registry
 
     path = Path(path)
     if not path.is_file():
@@ -363,7 +363,7 @@ def annotate(
     """Check one return (or take its ``record``) and write a copy of it to ``out`` with each
     problem marked on its cell (a comment and a highlight); the return itself is never
     changed. Returns an AnnotateResult (``out`` is None when there was nothing to mark)."""
-    from awardbooks.annotate import annotate as _annotate
+    from awardbooks.read.annotate import annotate as _annotate
 
     record = record if record is not None else check(path, specs=specs)
     return _annotate(path, out, record, force=force)
@@ -382,7 +382,7 @@ def feedback(
 ):
     """Analyse returns and write a feedback workbook (and PDF) per setting into ``out_dir``,
     for each setting's latest accepted return; returns a FeedbackResult."""
-    from awardbooks.feedback import feedback_reports
+    from awardbooks.outputs.feedback import feedback_reports
 
     specs = tuple(specs)
     run = analyse(paths, out=None, manifest=manifest, specs=specs, progress=progress, inputs=inputs)

@@ -84,7 +84,7 @@ def spec_group() -> None:
 @friendly
 def spec_check(spec_file: Path) -> None:
     """Validate a framework spec and list every problem."""
-    from awardbooks import spec
+    from awardbooks.spec import loading as spec
 
     fw = spec.load(spec_file)
     click.echo(
@@ -104,7 +104,8 @@ def spec_check(spec_file: Path) -> None:
 @friendly
 def spec_template(framework, out, force) -> None:
     """Write an authoring workbook: empty, or filled from FRAMEWORK (id or spec file)."""
-    from awardbooks import authoring, spec
+    from awardbooks.authoring import writing as authoring
+    from awardbooks.spec import loading as spec
 
     fw = spec.load(framework) if framework else None
     out = out or Path(f"{fw.id if fw else 'my-framework'}.xlsx")
@@ -123,7 +124,8 @@ def spec_template(framework, out, force) -> None:
 @friendly
 def spec_import(workbook, out, force) -> None:
     """Turn a completed authoring workbook into a YAML spec; lists every problem."""
-    from awardbooks import authoring, specout
+    from awardbooks.authoring import writing as authoring
+    from awardbooks.spec import export as specout
 
     fw = authoring.import_template(workbook)
     out = out or Path(f"{fw.id}.yaml")
@@ -137,7 +139,7 @@ def spec_import(workbook, out, force) -> None:
 @spec_group.command("schema")
 def spec_schema() -> None:
     """Print the JSON Schema of the spec format (also in docs/spec-schema.json)."""
-    from awardbooks import specout
+    from awardbooks.spec import export as specout
 
     click.echo(specout.schema_text(), nl=False)
 
@@ -241,7 +243,7 @@ def generate_cmd(
     if not roster and not setting:
         raise click.UsageError("give --setting NAME for one workbook, or --roster FILE.csv")
     if roster:
-        from awardbooks.generate import read_roster
+        from awardbooks.generate.workbooks import read_roster
 
         count = len(read_roster(roster))
         with click.progressbar(length=count, label="Generating workbooks", show_pos=True) as bar:
@@ -322,7 +324,7 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
             inputs=inputs,
             force=force,
         )
-    from awardbooks.report import summary_lines  # (pandas: imported while reading)
+    from awardbooks.outputs.consolidated import summary_lines  # (pandas: imported while reading)
 
     for line in summary_lines(result.consolidation):
         click.echo(line)
@@ -352,7 +354,7 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
 def check_cmd(file, specs, annotate_to, force) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
     from awardbooks import api
-    from awardbooks.mailin import mail_kind
+    from awardbooks.read.emails import mail_kind
 
     annotated = None
     if mail_kind(file) or file.suffix.lower() == ".zip":  # every workbook inside it
@@ -502,7 +504,7 @@ def mail_send_cmd(
 ) -> None:
     """Send each workbook in MANIFEST through your mail server (a dry run unless --send)."""
     from awardbooks import api
-    from awardbooks.mail import parse_server
+    from awardbooks.mail.drafts import parse_server
 
     host, _port = parse_server(smtp)
 
@@ -536,7 +538,7 @@ def mail_send_cmd(
 
 def _find_returns(paths) -> tuple[list[Path], int]:
     """The input files under ``paths`` and how many returns they hold (for progress bars)."""
-    from awardbooks.analysis import _units, find_inputs
+    from awardbooks.analyse.consolidate import _units, find_inputs
 
     for given in paths:
         if not given.exists():

@@ -39,9 +39,9 @@ FRAMEWORKS = (
 # -- data ------------------------------------------------------------------------------------
 def _make_return(args: tuple[str, int, str]) -> str:
     """One filled return: varied ratings, written with correct cached summary values."""
-    from awardbooks import spec
-    from awardbooks.generate import Setting, generate_one
-    from awardbooks.layout import layout_for
+    from awardbooks.generate.workbooks import Setting, generate_one
+    from awardbooks.spec import loading as spec
+    from awardbooks.workbook.layout import layout_for
 
     fid, n, folder = args
     fw = spec.load(fid)
@@ -228,8 +228,8 @@ def main() -> int:
             return seconds
 
         results["generate_1000_s"] = median_of(args.repeats, gen)
-        from awardbooks import spec
-        from awardbooks.writer import WorkbookInfo, write_workbook
+        from awardbooks.spec import loading as spec
+        from awardbooks.workbook.render import WorkbookInfo, write_workbook
 
         fw = spec.load("lppa")
         info = WorkbookInfo(setting="X", workbook_id="x", year="2026-27", term="autumn")

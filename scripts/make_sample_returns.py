@@ -17,9 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from awardbooks import libreoffice, spec
-from awardbooks.generate import MANIFEST_COLUMNS, generate_roster, read_roster, write_csv
-from awardbooks.layout import layout_for
+from awardbooks.generate.workbooks import MANIFEST_COLUMNS, generate_roster, read_roster, write_csv
+from awardbooks.libreoffice import convert as libreoffice
+from awardbooks.spec import loading as spec
+from awardbooks.workbook.layout import layout_for
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "samples" / "returns"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from awardbooks import spec
-from awardbooks.generate import Setting, generate_one
+from awardbooks.generate.workbooks import Setting, generate_one
+from awardbooks.spec import loading as spec
 
 BUILTINS = (
     "family-partnership",
@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(config, items):
     """In CI the LibreOffice tests must run: a missing LibreOffice fails instead of skipping."""
     import os
 
-    from awardbooks import libreoffice
+    from awardbooks.libreoffice import convert as libreoffice
 
     reason = libreoffice.skip_reason()
     if reason and os.environ.get("AWARDBOOKS_REQUIRE_LIBREOFFICE"):
@@ -63,7 +63,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def rated_rows(framework):
-    from awardbooks.layout import layout_for
+    from awardbooks.workbook.layout import layout_for
 
     return [row for row in layout_for(framework).rating_rows if row.rated]
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from awardbooks import spec
-from awardbooks.generate import Setting, generate_one
-from awardbooks.layout import layout_for
-from awardbooks.model import Framework
+from awardbooks.generate.workbooks import Setting, generate_one
+from awardbooks.spec import loading as spec
+from awardbooks.spec.model import Framework
+from awardbooks.workbook.layout import layout_for
 
 from .pkgedit import (
     Edit,
@@ -130,7 +130,7 @@ class Corpus:
 
     def finish(self) -> None:
         """Run the queued LibreOffice conversions: one soffice call per format."""
-        from awardbooks import libreoffice
+        from awardbooks.libreoffice import convert as libreoffice
 
         by_fmt: dict[str, list[tuple[Path, Path, Callable[[Path], None] | None]]] = {}
         for src, fmt, dst, after in self.pending:
@@ -517,7 +517,7 @@ def other_framework(c: Corpus) -> Case:
     fw = _variant(c.framework(FP), id="sports-partnership", title="Sports Partnership")
     src = c.workbook("other_framework", fw)
     src.replace(c.out("other_framework"))
-    from awardbooks.spec import builtin_paths
+    from awardbooks.spec.loading import builtin_paths
 
     known = ", ".join(sorted(builtin_paths()))
     return Case(

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import libreoffice as lo
 from awardbooks.cli import cli
-from awardbooks.generate import Setting, generate_roster
-from awardbooks.layout import layout_for
-from awardbooks.reader import Registry, read_path
+from awardbooks.generate.workbooks import Setting, generate_roster
+from awardbooks.libreoffice import convert as lo
+from awardbooks.read.returns import Registry, read_path
+from awardbooks.workbook.layout import layout_for
 
 OBJ1 = {"1.1": "Green", "1.2": "Green", "1.3": "Amber", "1.4": "Red"}  # 62.5 %
 OBJ2 = {"2.1": "Green", "2.2": "Amber"}  # 75.0 % of 2 rated; 3 unrated
@@ -319,8 +319,9 @@ def test_outputs_the_same_side_by_side_or_one_after_the_other(partnership, monke
 def test_data_files_written_even_if_the_workbook_fails(partnership, monkeypatch):
     """One after the other as side by side: a workbook that cannot be written (a full disk,
     say) does not cost the CSVs, and the failure is still reported."""
-    from awardbooks import api, report
+    from awardbooks import api
     from awardbooks.errors import ReportError
+    from awardbooks.outputs import consolidated as report
 
     def fail(_c, path):
         raise ReportError(f"{path}: the disk is full")

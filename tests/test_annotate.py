@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from awardbooks import api
-from awardbooks import libreoffice as lo
-from awardbooks.annotate import FILLS, locate
 from awardbooks.cli import cli
+from awardbooks.libreoffice import convert as lo
+from awardbooks.read.annotate import FILLS, locate
 from tests.conftest import make_workbook
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "returns"

@@ -10,11 +10,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from awardbooks import authoring, spec, specout
-from awardbooks import authoring_layout as L
-from awardbooks import libreoffice as lo
+from awardbooks.authoring import sheets as L
+from awardbooks.authoring import writing as authoring
 from awardbooks.cli import cli
 from awardbooks.errors import SpecError
+from awardbooks.libreoffice import convert as lo
+from awardbooks.spec import export as specout
+from awardbooks.spec import loading as spec
 
 from .conftest import BUILTINS
 

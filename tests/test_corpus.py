@@ -17,9 +17,10 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import libreoffice, tables
+from awardbooks.analyse import tables
 from awardbooks.cli import cli, plural
-from awardbooks.reader import Registry, read_path
+from awardbooks.libreoffice import convert as libreoffice
+from awardbooks.read.returns import Registry, read_path
 
 from . import corpus as corpus_module
 from .corpus import BASE, BASE_OVERALL, GOOD, build, good_returns

@@ -9,12 +9,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import libreoffice as lo
-from awardbooks.analysis import analyse
+from awardbooks.analyse.consolidate import analyse
 from awardbooks.cli import cli
-from awardbooks.generate import Setting, generate_roster
-from awardbooks.layout import CARRY_FORWARD, COMPLETED_SHEET, META_SHEET, layout_for
-from awardbooks.reader import Registry, read_path
+from awardbooks.generate.workbooks import Setting, generate_roster
+from awardbooks.libreoffice import convert as lo
+from awardbooks.read.returns import Registry, read_path
+from awardbooks.workbook.layout import CARRY_FORWARD, COMPLETED_SHEET, META_SHEET, layout_for
 
 pytestmark = pytest.mark.skipif(lo.skip_reason() is not None, reason=lo.skip_reason() or "")
 
@@ -146,7 +146,7 @@ def test_prefill_and_unmatched(tmp_path, frameworks):
         term="autumn",
         out_dir=tmp_path / "a",
     )
-    from awardbooks.generate import generate_one
+    from awardbooks.generate.workbooks import generate_one
 
     returned = tmp_path / "r"
     generate_one(
@@ -188,7 +188,7 @@ def test_prefill_and_unmatched(tmp_path, frameworks):
 
 def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, frameworks):
     fw = frameworks["lppa"]
-    from awardbooks.generate import generate_one, read_manifest
+    from awardbooks.generate.workbooks import generate_one, read_manifest
 
     returned = tmp_path / "r"
     generate_one(
@@ -239,7 +239,7 @@ def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, framew
 def test_next_term_names_do_not_clash(tmp_path, frameworks):
     """'St Mary's' (URN 1) and 'St Marys' (URN 2) each get a spring workbook of their own."""
     fw = frameworks["lppa"]
-    from awardbooks.generate import read_manifest
+    from awardbooks.generate.workbooks import read_manifest
 
     autumn = generate_roster(
         fw,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from awardbooks import authoring, spec, specout
-from awardbooks.editions import align_ratings
+from awardbooks.authoring import writing as authoring
 from awardbooks.errors import SpecError
+from awardbooks.spec import export as specout
+from awardbooks.spec import loading as spec
+from awardbooks.spec.editions import align_ratings
 
 SPEC = """\
 id: mine

@@ -8,10 +8,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import api, feedback
-from awardbooks import libreoffice as lo
+from awardbooks import api
 from awardbooks.cli import cli
-from awardbooks.layout import layout_for
+from awardbooks.libreoffice import convert as lo
+from awardbooks.outputs import feedback
+from awardbooks.workbook.layout import layout_for
 from tests.conftest import make_workbook
 
 # Family Partnership Award: Emergent 35, Developing 70, Embedded 100; themes 2-6 are scored
@@ -253,7 +254,7 @@ def test_report_file_names_are_unique(frameworks):
 
 
 def test_write_feedback_returns_the_files(returns, tmp_path):
-    from awardbooks.analysis import analyse
+    from awardbooks.analyse.consolidate import analyse
 
     written = feedback.write_feedback(analyse([returns]), tmp_path, pdf=False)
     assert written == [tmp_path / f"{ASH}.xlsx", tmp_path / f"{BEECH}.xlsx"]
@@ -266,9 +267,9 @@ def test_text_shaped_like_rich_string_markup_stays_text(returns, frameworks, tmp
     import xml.dom.minidom
     import zipfile
 
-    from awardbooks.analysis import analyse
-    from awardbooks.feedback import collect
-    from awardbooks.feedback_sheet import write_workbook
+    from awardbooks.analyse.consolidate import analyse
+    from awardbooks.outputs.feedback import collect
+    from awardbooks.outputs.feedback_sheet import write_workbook
 
     (s, *_) = collect(analyse([returns]), frameworks)
     s.warnings = [("<r><t>x</t></r>", "<r>a<b</r>")]

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from awardbooks.analysis import analyse
-from awardbooks.reader import Registry, read_bytes
-from awardbooks.report import write_consolidated, write_data
+from awardbooks.analyse.consolidate import analyse
+from awardbooks.outputs.consolidated import write_consolidated, write_data
+from awardbooks.read.returns import Registry, read_bytes
 
 from .corpus import BASE, Corpus
 from .pkgedit import error_cell, formula_cell, number_cell, set_cells, sheet_part, text_cell

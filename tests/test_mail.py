@@ -16,10 +16,14 @@ from email.message import EmailMessage
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import analysis, api, container, mail, mailin
+from awardbooks import api
+from awardbooks.analyse import consolidate as analysis
 from awardbooks.cli import cli
 from awardbooks.errors import AwardbooksError
-from awardbooks.generate import Setting, generate_roster
+from awardbooks.generate.workbooks import Setting, generate_roster
+from awardbooks.mail import drafts as mail
+from awardbooks.read import container
+from awardbooks.read import emails as mailin
 from tests.conftest import make_workbook
 from tests.outlook_msg import message_tree, outlook_msg
 

@@ -7,10 +7,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from awardbooks.analysis import analyse
-from awardbooks.layout import layout_for
-from awardbooks.model import Framework
-from awardbooks.reader import Registry, parse_date, read_bytes, read_path
+from awardbooks.analyse.consolidate import analyse
+from awardbooks.read.returns import Registry, parse_date, read_bytes, read_path
+from awardbooks.spec.model import Framework
+from awardbooks.workbook.layout import layout_for
 
 from .conftest import make_workbook
 

@@ -14,16 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from awardbooks import report, tables
+from awardbooks.analyse import tables
+from awardbooks.analyse.tables import Consolidation
 from awardbooks.errors import AwardbooksError
-from awardbooks.generate import neutralise_cell
-from awardbooks.report import (
+from awardbooks.generate.workbooks import neutralise_cell
+from awardbooks.outputs import consolidated as report
+from awardbooks.outputs.consolidated import (
     ReportError,
     summary_lines,
     write_consolidated,
     write_data,
 )
-from awardbooks.tables import Consolidation
 
 NAN = float("nan")
 FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2"]

@@ -12,9 +12,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from awardbooks import libreoffice as lo
-from awardbooks import report
-from awardbooks.sheetrows import BulkRows, Column
+from awardbooks.libreoffice import convert as lo
+from awardbooks.outputs import consolidated as report
+from awardbooks.outputs.sheetrows import BulkRows, Column
 
 from .test_report import load, make_consolidation
 

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from awardbooks.sheetscan import _scan_cells
+from awardbooks.read.sheetscan import _scan_cells
 
 from .conftest import BUILTINS, make_workbook, sample_ratings
 
@@ -142,9 +142,9 @@ def test_a_hidden_far_cell_is_refused_not_read(frameworks, tmp_path):
     """A value at XFD1048576 written with a tab before its address must be found before
     any grid is built (a grid that far is 17 billion cells and would end the process)."""
     from awardbooks import api
-    from awardbooks.container import sniff
-    from awardbooks.layout import layout_for
-    from awardbooks.xmlparts import sheet_parts
+    from awardbooks.read.container import sniff
+    from awardbooks.read.parts import sheet_parts
+    from awardbooks.workbook.layout import layout_for
 
     fw = frameworks["lppa"]
     path = make_workbook(fw, tmp_path)

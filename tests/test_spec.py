@@ -5,9 +5,9 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from awardbooks import spec
 from awardbooks.cli import cli
 from awardbooks.errors import SpecError
+from awardbooks.spec import loading as spec
 
 
 def counts(fw):

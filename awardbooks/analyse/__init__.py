@@ -1,0 +1,1 @@
+"""Analysing returns: consolidation into tidy tables, duplicates, progress."""

@@ -1,0 +1,1 @@
+"""Authoring workbooks: a framework spec as an Excel workbook a consultant fills in, and read back."""

@@ -1,0 +1,579 @@
+"""Read a completed authoring workbook back into spec data, and validate it.
+
+Every problem is reported by sheet, cell and heading in the consultant's terms, all at once::
+
+    my-framework.xlsx: Items!C14 (Text): empty; every item needs its wording
+
+Values are read with python-calamine: it is fast, is already the analyser's reader, and also
+reads the workbook if the consultant saved it as .ods or .xls. Nothing here needs formats,
+dropdowns or protection, which only openpyxl would give.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from awardbooks.authoring import sheets as A
+from awardbooks.authoring.sheets import Loc, text_of, value_of
+from awardbooks.errors import SpecError
+from awardbooks.spec import loading as _spec
+from awardbooks.spec.model import BUILTIN_SCALES
+
+HINTS = {
+    (A.FRAMEWORK, "Framework id"): "give the framework a short id of lower-case letters, "
+    "digits and -, e.g. my-framework",
+    (A.FRAMEWORK, "Title"): "give the framework's full title",
+    (A.FRAMEWORK, "Version"): "give this edition's version, e.g. 2026.1",
+    (A.FRAMEWORK, "Source document"): "say where the wording comes from",
+    (A.SCALE, "Built-in scale"): "choose a built-in scale, or type your own levels in the "
+    "table below",
+    (A.SCALE, "Label"): "every level needs a label",
+    (A.SCALE, "Score"): "every level needs a score, e.g. 50",
+    (A.GROUPS, ""): "there are no groups; add at least one, from row 2",
+    (A.GROUPS, "Group id"): "every group needs an id, e.g. 1",
+    (A.GROUPS, "Title"): "every group needs a title",
+    (A.ITEMS, "Item id"): "every item needs an id, e.g. 1.1",
+    (A.ITEMS, "Text"): "every item needs its wording",
+    (A.COLUMNS, "Column id"): "every column needs an id, e.g. lead",
+    (A.COLUMNS, "Heading"): "every column needs a heading",
+    (A.OUTCOMES, "Outcome id"): "every outcome needs an id, e.g. K1",
+    (A.OUTCOMES, "Text"): "every outcome needs its wording",
+    (A.INFO_FIELDS, "Heading"): "every field needs a heading",
+    (A.INFO_FIELDS, "Text"): "every field needs its text",
+    (A.SHEETS, "Info sheet: title"): "the info sheet needs a name",
+    (A.SHEETS, "Membership: categories"): "list the categories, one per line",
+}
+# Cross-field checks spec.semantic_problems also makes; here they are made per cell instead.
+_CHECKED_HERE = re.compile(
+    r"is used twice$|is already used at |is not a level of the scale|is not an audit column "
+    r"with 'input: false'|two columns share an id|a complete framework needs items|"
+    r"is this spec's own version|is not an item id of this spec"
+)
+_MESSAGES = (
+    (re.compile(r"String should have at most (\d+) characters?"), r"too long: at most \1 letters"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
+    (re.compile(r"Input should be a valid integer.*"), "must be a whole number"),
+    (re.compile(r"Input should be a valid number.*"), "is not a number"),
+)  # fmt: skip
+_TOO_FEW = re.compile(r"(?:List|Tuple) should have at least (\d+) items? after .*, not (\d+)")
+_PATH = re.compile(r"^([A-Za-z_][\w.\[\]-]*): (.*)$", re.S)
+
+
+def read_template(path: Path, *, source: str | None = None) -> dict:
+    """A completed authoring workbook → spec data (as a YAML spec would hold it); SpecError
+    lists every problem found while reading. The data is not yet validated as a spec."""
+    reader = _Reader(path, source)
+    data = reader.read()
+    reader.raise_problems()
+    return data
+
+
+def import_template(path: Path, *, source: str | None = None):  # -> Framework
+    """A completed authoring workbook → a validated Framework; SpecError lists every problem
+    by sheet, row and column."""
+    reader = _Reader(path, source)
+    data = reader.read()
+    framework, problems = _spec.check_data(data)
+    reader.add_spec_problems(problems)
+    reader.raise_problems()
+    return framework
+
+
+class _Reader:
+    def __init__(self, path: Path, source: str | None):
+        self.path = Path(path)
+        self.source = source or _spec._display(self.path)
+        self.problems: list[tuple[Loc | None, str]] = []
+        self.where: dict[str, Loc] = {}
+        self.grids: dict[str, list[list[Any]]] = {}
+
+    # -- problems --------------------------------------------------------------------------
+    def problem(self, loc: Loc | None, text: str) -> None:
+        self.problems.append((loc, text))
+
+    def raise_problems(self) -> None:
+        if not self.problems:
+            return
+        ordered = sorted(self.problems, key=lambda p: p[0].sort_key() if p[0] else (-2,))
+        lines = [f"{loc}: {text}" if loc else text for loc, text in ordered]
+        raise SpecError(_spec._joined(self.source, list(dict.fromkeys(lines))))
+
+    def add_spec_problems(self, problems: list[str]) -> None:
+        """Map spec.check_data's ``path: message`` problems back to cells."""
+        cells = {(loc.sheet, loc.row, loc.col) for loc, _ in self.problems if loc}
+        rows = {(loc.sheet, loc.row) for loc, _ in self.problems if loc}
+        for text in problems:
+            if _CHECKED_HERE.search(text):
+                continue
+            match = _PATH.match(text)
+            path, message = (match.group(1), match.group(2)) if match else ("", text)
+            missing = re.fullmatch(r"'(\w+)' is missing", message)
+            if missing:
+                path = f"{path}.{missing.group(1)}" if path else missing.group(1)
+            loc, exact = self.locate(path)
+            if loc and (
+                (loc.sheet, loc.row, loc.col) in cells
+                or (loc.col is None and (loc.sheet, loc.row) in rows)
+            ):
+                continue  # already reported for this cell or row
+            if missing and loc and exact:
+                heading = loc.heading if loc.col is not None else ""
+                hint = HINTS.get((loc.sheet, heading), "fill it in")
+                message = f"empty; {hint}" if loc.row else HINTS.get((loc.sheet, ""), message)
+            elif missing:
+                message = f"needs its {missing.group(1).replace('_', ' ')}"
+            else:
+                message = _plain(message, path)
+            self.problem(loc, message)
+
+    def locate(self, path: str) -> tuple[Loc | None, bool]:
+        """The place of a spec path (or of its nearest parent); True if exactly that path."""
+        exact = True
+        while path:
+            if path in self.where:
+                return self.where[path], exact
+            shorter = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+            if shorter == path:
+                break
+            path, exact = shorter, False
+        return None, False
+
+    # -- the workbook ----------------------------------------------------------------------
+    def read(self) -> dict:
+        from python_calamine import CalamineWorkbook
+
+        if not self.path.is_file():
+            raise SpecError(f"{self.source}: no such file")
+        try:
+            book = CalamineWorkbook.from_path(str(self.path))
+            for name in book.sheet_names:
+                self.grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:  # a damaged or non-workbook file: one line, never a traceback
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise SpecError(f"{self.source}: cannot be read as a workbook ({detail})") from None
+        missing = [name for name in A.REQUIRED_SHEETS if name not in self.grids]
+        if missing:
+            raise SpecError(
+                f"{self.source}: has no sheet {', '.join(missing)}; is it an authoring workbook "
+                "from `awardbooks spec template`?"
+            )
+        data: dict[str, Any] = {"format": 1}
+        self.settings(A.FRAMEWORK, A.FRAMEWORK_SETTINGS, data)
+        self.where.setdefault("source", self.where.get("source.document", Loc(A.FRAMEWORK)))
+        data["instructions"] = self.instructions()
+        levels = self.scale(data)
+        groups = self.groups(data)
+        columns = self.columns(data)
+        self.items(data, groups, levels)
+        self.item_info(data, groups, columns)
+        self.sheets(data)
+        self.editions(data)
+        return {key: value for key, value in data.items() if value not in (None, [], {})}
+
+    def grid(self, name: str) -> list[list[Any]]:
+        return self.grids.get(name, [])
+
+    def settings(self, name: str, settings, data: dict) -> None:
+        rows = {text_of(row[0]): (r, row) for r, row in enumerate(self.grid(name)) if row}
+        for setting in settings:
+            if setting.kind == "section" or setting.label not in rows:
+                continue
+            r, row = rows[setting.label]
+            loc = Loc(name, r + 1, 1, setting.label)
+            self.where[setting.path] = loc
+            value = self.convert(row[1] if len(row) > 1 else None, setting.kind, loc,
+                                 setting.options)  # fmt: skip
+            if value is not None:
+                _put(data, setting.path, value)
+
+    def instructions(self) -> list[str]:
+        grid, found = self.grid(A.FRAMEWORK), []
+        marks = (r for r, row in enumerate(grid) if row and row[0] == A.INSTRUCTIONS_LABEL)
+        start = next(marks, None)
+        for r in range(start + 1 if start is not None else len(grid), len(grid)):
+            text = self.convert(grid[r][1] if len(grid[r]) > 1 else None, "text", None)
+            if text is not None:
+                loc = Loc(A.FRAMEWORK, r + 1, 1, "Instruction")
+                self.where[f"instructions[{len(found)}]"] = loc
+                found.append(text)
+        return found
+
+    def scale(self, data: dict) -> dict[int, str]:
+        """Fill data["scale"]; return level position (1-based) → label."""
+        grid = self.grid(A.SCALE)
+        top = next(
+            (r for r, row in enumerate(grid) if row and text_of(row[0]) == A.LEVEL_HEADINGS[0]),
+            None,
+        )
+        found: dict[str, Any] = {}
+        self.settings(A.SCALE, A.SCALE_SETTINGS, found)
+        scale: dict[str, Any] = found.get("scale", {})
+        self.where["scale"] = self.where.pop("scale.builtin", Loc(A.SCALE))
+        levels, positions = [], {}
+        for r in range(top + 1 if top is not None else len(grid), len(grid)):
+            row = (grid[r] + [""] * 5)[:5]
+            if all(text_of(v) == "" for v in row[1:5]):
+                continue
+            at = f"scale.levels[{len(levels)}]"
+            self.where[at] = Loc(A.SCALE, r + 1)
+            level: dict[str, Any] = {}
+            for c, key, kind in ((1, "label", "text"), (2, "meaning", "text"),
+                                 (3, "score", "number"), (4, "colour", "colour")):  # fmt: skip
+                loc = Loc(A.SCALE, r + 1, c, A.LEVEL_HEADINGS[c])
+                self.where[f"{at}.{key}"] = loc
+                value = self.convert(row[c], kind, loc)
+                if value is not None:
+                    level[key] = value
+            positions[r - top] = level.get("label") or f"level {r - top}"
+            levels.append(level)
+        builtin = scale.pop("builtin", None)
+        if builtin and levels:
+            self.problem(self.where["scale"], "choose a built-in scale or type your own levels "
+                         "below, not both; clear one of them")  # fmt: skip
+        if builtin:
+            data["scale"] = builtin
+            chosen = BUILTIN_SCALES.get(builtin)
+            return {k + 1: lv.label for k, lv in enumerate(chosen.levels)} if chosen else {}
+        if levels:
+            fid = data.get("id") or "custom"
+            scale.setdefault("id", f"{fid}-scale")
+            scale.setdefault("title", " / ".join(str(lv.get("label", "?")) for lv in levels))
+            data["scale"] = {**scale, "levels": levels}
+        return positions
+
+    def table(self, name: str, columns) -> list[tuple[int, dict[str, Any]]]:
+        """The entries of a table sheet: (Excel row, {key: value}) for every non-empty row."""
+        grid = self.grid(name)
+        if not grid:
+            return []
+        headings = {text_of(value): c for c, value in enumerate(grid[0])}
+        wanted = {col.heading: col for col in columns}
+        lost = [h for h in wanted if h not in headings]
+        if lost:
+            self.problem(Loc(name, 1), f"no column headed {', '.join(map(repr, lost))}; keep the "
+                         "template's headings as they are")  # fmt: skip
+        found = []
+        for r in range(1, len(grid)):
+            row = grid[r]
+            raw = {
+                c: row[c]
+                for heading, c in headings.items()
+                if c < len(row)
+                and text_of(row[c])
+                and (heading in wanted or heading.startswith(A.DESCRIPTOR))
+            }
+            if not raw:
+                continue  # an empty row (or only notes in a column of the consultant's own)
+            entry: dict[str, Any] = {"_raw": raw}
+            for heading, c in headings.items():
+                col = wanted.get(heading)
+                if col is not None and c < len(row):
+                    loc = Loc(name, r + 1, c, heading)
+                    entry[col.key] = (self.convert(row[c], col.kind, loc, col.options), loc)
+            found.append((r + 1, entry))
+        return found
+
+    def groups(self, data: dict) -> dict[str, dict]:
+        groups, first_row = [], {}
+        for row, entry in self.table(A.GROUPS, A.GROUP_COLUMNS):
+            at = f"groups[{len(groups)}]"
+            group = self.entry(at, row, entry, A.GROUPS)
+            gid = group.get("id")
+            if gid in first_row:
+                self.problem(
+                    _loc(entry, "id"), f"group id {gid!r} is already used in row {first_row[gid]}"
+                )
+            first_row.setdefault(gid, row)
+            groups.append(group)
+        data["groups"] = groups
+        self.where["groups"] = Loc(A.GROUPS)
+        by_id: dict[str, dict] = {}
+        for group in groups:
+            if "id" in group:
+                by_id.setdefault(group["id"], group)  # the first of a repeated id
+        return by_id
+
+    def items(self, data: dict, groups: dict[str, dict], levels: dict[int, str]) -> None:
+        grid = self.grid(A.ITEMS)
+        heads = [text_of(v) for v in grid[0]] if grid else []
+        text_col = heads.index("Text") if "Text" in heads else None
+        ev_col = heads.index("Evidence examples") if "Evidence examples" in heads else len(heads)
+        between = range(text_col + 1, ev_col) if text_col is not None else range(0)
+        described = {
+            c: int(m.group(1)) if (m := re.match(rf"{A.DESCRIPTOR} (\d+)", heads[c])) else n + 1
+            for n, c in enumerate(between)
+        }
+        ids: dict[str, int] = {}
+        known = ", ".join(groups) or "none yet"
+        for row, entry in self.table(A.ITEMS, A.ITEM_COLUMNS):
+            gid, gloc = entry.get("group", (None, Loc(A.ITEMS, row)))
+            if gid is None:
+                self.problem(gloc, "empty; type the id of the item's group (from the Groups sheet)")
+                continue
+            group = groups.get(gid)
+            if group is None:
+                hint = _spec._suggest(gid, groups)
+                self.problem(gloc, f"{gid!r} is not a group id on the Groups sheet{hint} (group "
+                             f"ids: {known})")  # fmt: skip
+                continue
+            g = data["groups"].index(group)
+            at = f"groups[{g}].items[{len(group.setdefault('items', []))}]"
+            entry.pop("group")
+            item = self.entry(at, row, entry, A.ITEMS)
+            iid = item.get("id")
+            if iid in ids:
+                used = f"item id {iid!r} is already used in row {ids[iid]}"
+                self.problem(_loc(entry, "id"), used)
+            ids.setdefault(iid, row)
+            descriptors = {}
+            for c, k in described.items():
+                text = self.convert(entry["_raw"].get(c), "text", None)
+                if text is None:
+                    continue
+                loc = Loc(A.ITEMS, row, c, f"{A.DESCRIPTOR} {k}")
+                if k not in levels:
+                    names = ", ".join(levels.values()) or "none yet"
+                    self.problem(loc, f"the scale has no level {k} (levels: {names}); delete this "
+                                 "descriptor or add the level on the Scale sheet")  # fmt: skip
+                    continue
+                descriptors[levels[k]] = text
+                self.where[f"{at}.descriptors.{levels[k]}"] = loc
+            if descriptors:
+                item["descriptors"] = descriptors
+            group["items"].append(item)
+        for g, group in enumerate(data["groups"]):
+            if not group.get("items") and group.get("judgement") is not True:
+                loc = self.where.get(f"groups[{g}].judgement") or self.where[f"groups[{g}]"]
+                self.problem(
+                    loc,
+                    f"group {group.get('id', '?')!r} has no items on the Items sheet "
+                    "and no best-fit judgement; add its items, or choose Yes here",
+                )
+
+    def item_info(self, data: dict, groups: dict[str, dict], columns: dict[str, Loc]) -> None:
+        items = {
+            item["id"]: (f"groups[{g}].items[{i}]", item)
+            for g, group in reversed(list(enumerate(data["groups"])))
+            for i, item in reversed(list(enumerate(group.get("items", []))))
+            if "id" in item
+        }
+        seen: dict[tuple[str, str], int] = {}
+        for row, entry in self.table(A.ITEM_INFO, A.ITEM_INFO_COLUMNS):
+            (iid, iloc), (cid, cloc), (text, tloc) = (
+                entry.get(k, (None, Loc(A.ITEM_INFO, row))) for k in ("item", "column", "text")
+            )
+            bad = False
+            for value, loc, known, what in (
+                (iid, iloc, items, "an item id on the Items sheet"),
+                (
+                    cid,
+                    cloc,
+                    columns,
+                    "a Rating sheets column whose School fills in is No (on the Columns sheet)",
+                ),
+            ):
+                if value is None:
+                    self.problem(loc, f"empty; type {what}")
+                    bad = True
+                elif value not in known:
+                    hint = _spec._suggest(value, known)
+                    self.problem(loc, f"{value!r} is not {what}{hint}")
+                    bad = True
+            if text is None:
+                self.problem(tloc, "empty; type the text, or delete the row")
+            elif not bad and (iid, cid) in seen:
+                self.problem(cloc, f"{cid!r} is already given for item {iid!r} in row "
+                             f"{seen[(iid, cid)]}")  # fmt: skip
+            elif not bad:
+                seen[(iid, cid)] = row
+                at, item = items[iid]
+                item.setdefault("info", {})[cid] = text
+                self.where[f"{at}.info.{cid}"] = tloc
+
+    def columns(self, data: dict) -> dict[str, Loc]:
+        """Fill every part's columns; return the Rating sheets' locked (info) column ids."""
+        info, parts, seen = {}, {}, {}
+        for row, entry in self.table(A.COLUMNS, A.COLUMN_COLUMNS):
+            part, ploc = entry.pop("part", (None, Loc(A.COLUMNS, row)))
+            if part is None:
+                self.problem(ploc, "empty; choose where the column goes")
+                continue
+            column = {
+                k: pair[0] for k, pair in entry.items() if k != "_raw" and pair[0] is not None
+            }
+            if column.get("choices") and "type" not in column:
+                column["type"] = "choice"
+            if column.get("type", "text") == "choice" and not column.get("choices"):
+                self.problem(
+                    Loc(A.COLUMNS, row, 4, "Choices"),
+                    "empty; a choice column needs its choices, one per line",
+                )
+                column.pop("type")
+            elif column.get("choices") and column.get("type") != "choice":
+                self.problem(_loc(entry, "type"), "the column has choices but its type is not "
+                             "choice; choose choice, or clear the Choices")  # fmt: skip
+                column.pop("choices")
+            cid = column.get("id")
+            if (part, cid) in seen:
+                self.problem(_loc(entry, "id"), f"column id {cid!r} is already used in row "
+                             f"{seen[(part, cid)]} for the same part")  # fmt: skip
+            seen.setdefault((part, cid), row)
+            at = f"{part}[{len(parts.setdefault(part, []))}]"
+            self.where[at] = Loc(A.COLUMNS, row)
+            for key, pair in entry.items():
+                if key != "_raw":
+                    self.where[f"{at}.{key}"] = pair[1]
+            parts[part].append(column)
+            if part == "audit.columns" and column.get("input") is False and cid:
+                info[cid] = _loc(entry, "id")
+            self.where.setdefault(part, ploc)
+        self.parts = parts
+        for part, columns in parts.items():
+            if not part.startswith("sheets."):
+                _put(data, part, columns)
+        return info
+
+    def sheets(self, data: dict) -> None:
+        settings: dict[str, Any] = {}
+        self.settings(A.SHEETS, A.SHEETS_SETTINGS, settings)
+        data["audit"] = {**settings.get("audit", {}), **data.get("audit", {})} or None
+        chosen = settings.get("sheets", {})
+        lists = {
+            "outcomes": ("outcomes", self.table(A.OUTCOMES, A.OUTCOME_COLUMNS), A.OUTCOMES),
+            "info": ("fields", self.table(A.INFO_FIELDS, A.INFO_FIELD_COLUMNS), A.INFO_FIELDS),
+        }
+        result = {}
+        for name in A.OPTIONAL_SHEETS:
+            value = chosen.get(name)
+            include = value is True or isinstance(value, dict) and value.get("include") is True
+            include_loc = self.where.get(f"sheets.{name}", Loc(A.SHEETS))
+            parts = [p for p in self.parts if p.startswith(f"sheets.{name}.")]
+            key, rows, sheet = lists.get(name, (None, [], None))
+            if not include:
+                for part in parts:
+                    self.problem(self.where[part], f"the {name.replace('_', ' ')} sheet is not "
+                                 f"included ({include_loc} is No); choose Yes there, or delete "
+                                 "this row")  # fmt: skip
+                if rows:
+                    self.problem(
+                        Loc(sheet, rows[0][0]),
+                        f"the {name} sheet is not included "
+                        f"({include_loc} is No); choose Yes there, or clear this sheet",
+                    )
+                continue
+            fields = dict(value) if isinstance(value, dict) else {}
+            fields.pop("include", None)
+            for part in parts:
+                fields[part.rsplit(".", 1)[1]] = self.parts[part]
+            if key:
+                fields[key] = [
+                    self.entry(f"sheets.{name}.{key}[{n}]", row, entry, sheet)
+                    for n, (row, entry) in enumerate(rows)
+                ]
+            needs = {"action_plan": "column (Part: Action plan on the Columns sheet)",
+                     "outcomes": "column (Part: Outcomes on the Columns sheet)",
+                     "info": "field on the Info fields sheet"}  # fmt: skip
+            need_key = "fields" if name == "info" else "columns"
+            if name in needs and not fields.get(need_key):
+                self.problem(include_loc, f"the {name.replace('_', ' ')} sheet needs at least "
+                             f"one {needs[name]}")  # fmt: skip
+            result[name] = fields
+            self.where[f"sheets.{name}"] = include_loc
+        data["sheets"] = result or None
+
+    def editions(self, data: dict) -> None:
+        editions: dict[str, dict] = {}
+        items = [i["id"] for g in data["groups"] for i in g.get("items", []) if "id" in i]
+        for row, entry in self.table(A.EDITIONS, A.EDITION_COLUMNS):
+            (version, vloc), (old, oloc), (new, nloc) = (
+                entry.get(k, (None, Loc(A.EDITIONS, row))) for k in ("version", "old", "new")
+            )
+            if version is None:
+                self.problem(vloc, "empty; type the earlier edition's version, e.g. 2025.1")
+                continue
+            if version == data.get("version"):
+                where = self.where.get("version", Loc(A.FRAMEWORK))
+                self.problem(vloc, f"{version!r} is this edition's own version ({where}); list "
+                             "only earlier editions here")  # fmt: skip
+                continue
+            if new is not None and new not in items:
+                hint = _spec._suggest(new, items)
+                self.problem(
+                    nloc,
+                    f"{new!r} is not an item id on the Items sheet{hint}; type "
+                    "the item's id in this edition, or leave it empty if it was removed",
+                )
+            if version not in editions:
+                self.where[f"previous_editions[{len(editions)}]"] = vloc
+                self.where[f"previous_editions[{len(editions)}].version"] = vloc
+                editions[version] = {"version": version, "map": {}, "_rows": {}}
+            edition = editions[version]
+            if old is None:
+                if new is not None:
+                    self.problem(oloc, "empty; type the item's id in the earlier edition")
+                continue
+            if old in edition["map"]:
+                self.problem(oloc, f"{old!r} is already mapped in row {edition['_rows'][old]}")
+                continue
+            edition["map"][old] = new
+            edition["_rows"][old] = row
+            e = list(editions).index(version)
+            self.where[f"previous_editions[{e}].map.{old}"] = nloc
+        data["previous_editions"] = [
+            {k: v for k, v in e.items() if k != "_rows"} for e in editions.values()
+        ]
+
+    def entry(self, at: str, row: int, entry: dict, sheet: str) -> dict[str, Any]:
+        """A table row as spec data (blanks left out), remembering where each value is."""
+        self.where[at] = Loc(sheet, row)
+        out = {}
+        for key, pair in entry.items():
+            if key == "_raw":
+                continue
+            value, loc = pair
+            self.where[f"{at}.{key}"] = loc
+            if value is not None:
+                out[key] = value
+        return out
+
+    # -- values ----------------------------------------------------------------------------
+    def convert(self, raw: Any, kind: str, loc: Loc | None, options=()) -> Any:
+        """A cell's value as ``kind``; None if empty or wrong (a problem is recorded)."""
+        value, problem = value_of(raw, kind, loc.heading if loc else "", options)
+        if problem:
+            self.problem(loc, problem)
+        return value
+
+
+def _loc(entry: dict, key: str) -> Loc | None:
+    return entry[key][1] if key in entry else None
+
+
+def _put(data: dict, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {} if child is None else {"include": child}
+        node = child
+    if isinstance(node.get(last), dict):
+        node[last]["include"] = value
+    else:
+        node[last] = value
+
+
+def _plain(message: str, path: str) -> str:
+    """A pydantic message in plain words."""
+    few = _TOO_FEW.fullmatch(message)
+    if few:
+        noun = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1].replace("_", " ")
+        return f"needs at least {few.group(1)} {noun.removesuffix('s')}(s), not {few.group(2)}"
+    for pattern, plain in _MESSAGES:
+        if pattern.fullmatch(message):
+            return pattern.sub(plain, message)
+    return message

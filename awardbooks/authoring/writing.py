@@ -1,0 +1,446 @@
+"""Authoring workbooks: a framework spec as an Excel workbook a consultant fills in.
+
+``write_template`` writes one (empty, or filled from a spec) with xlsxwriter; its sheets and
+columns are defined once here, and :mod:`awardbooks.authoring.reading` reads them back
+(``read_template`` / ``import_template``), reporting every problem by sheet, row and column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from awardbooks.authoring.sheets import (
+    COLOURS,
+    COLUMN_COLUMNS,
+    COLUMNS,
+    DESCRIPTOR,
+    EDITION_COLUMNS,
+    EDITIONS,
+    FRAMEWORK,
+    FRAMEWORK_SETTINGS,
+    GROUP_COLUMNS,
+    GROUPS,
+    GUIDE,
+    INFO_FIELD_COLUMNS,
+    INFO_FIELDS,
+    INSTRUCTION_ROWS,
+    INSTRUCTIONS,
+    INSTRUCTIONS_LABEL,
+    ITEM_COLUMNS,
+    ITEM_INFO,
+    ITEM_INFO_COLUMNS,
+    ITEMS,
+    KV_HEADINGS,
+    LAST_ROW,
+    LEVEL_HEADINGS,
+    LEVEL_TABLE_ROW,
+    MAX_LEVELS,
+    OPTIONAL_SHEETS,
+    OUTCOME_COLUMNS,
+    OUTCOMES,
+    PARTS,
+    SCALE,
+    SCALE_SETTINGS,
+    SHEETS,
+    SHEETS_SETTINGS,
+    TYPES,
+    YES_NO,
+    Col,
+    Setting,
+)
+from awardbooks.errors import SpecError
+from awardbooks.spec.model import BUILTIN_SCALES, Framework
+
+
+def write_template(framework: Framework | None, path: str | Path, *, force: bool = False) -> Path:
+    """Write an authoring workbook for ``framework`` (or an empty one for None) to ``path``.
+
+    Refuses to replace an existing file (it may hold a consultant's work) unless ``force``."""
+    import xlsxwriter
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise SpecError(
+            f"{path}: already exists (it may hold your work); use --force to replace it"
+        )
+    if path.suffix.lower() != ".xlsx":
+        raise SpecError(f"{path}: an authoring workbook is an .xlsx file; name it e.g. mine.xlsx")
+    from awardbooks.generate.workbooks import atomic_write, ensure_folder
+
+    ensure_folder(path.parent, SpecError)
+
+    def write(handle) -> None:
+        book = xlsxwriter.Workbook(handle, {"in_memory": True})
+        try:
+            _Writer(book, framework).write()
+        finally:
+            book.close()
+
+    atomic_write(path, write)
+    return path
+
+
+def levels_count(framework: Framework | None) -> int:
+    return max(MAX_LEVELS, len(framework.scale.levels) if framework else 0)
+
+
+def builtin_scale_id(framework: Framework) -> str | None:
+    """The built-in scale the framework uses unchanged, if any."""
+    for sid, scale in BUILTIN_SCALES.items():
+        if scale == framework.scale:
+            return sid
+    return None
+
+
+def setting_value(framework: Framework | None, setting: Setting) -> Any:
+    """What a key/value row shows for ``framework`` (its default for an empty template)."""
+    if framework is None:
+        return setting.default
+    if setting.path in {f"sheets.{name}" for name in OPTIONAL_SHEETS}:
+        return "Yes" if getattr(framework.sheets, setting.path[7:]) is not None else "No"
+    node: Any = framework
+    for part in setting.path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return setting.default if setting.path.startswith("sheets.") else None
+    if setting.kind == "yesno":
+        return "Yes" if node else "No"
+    if setting.kind == "choice":
+        return next((shown for shown, value in setting.options if value == node), node)
+    if setting.kind == "lines":
+        return "\n".join(node)
+    return node
+
+
+class _Writer:
+    def __init__(self, book, framework: Framework | None):
+        self.book = book
+        self.fw = framework
+        self.n_levels = levels_count(framework)
+        base = {"text_wrap": True, "valign": "top", "font_size": 10}
+        self.f_head = book.add_format(
+            {**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1}
+        )
+        self.f_label = book.add_format({**base, "bold": True, "bg_color": "#EDEDED", "border": 1})
+        self.f_section = book.add_format({**base, "bold": True, "font_size": 12})
+        self.f_help = book.add_format({**base, "italic": True, "font_color": "#595959"})
+        self.f_grey = book.add_format({**base, "bg_color": "#EDEDED", "border": 1})
+        input_props = {**base, "bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"}
+        self.f_input = book.add_format({**input_props, "locked": False, "num_format": "@"})
+        self.f_number = book.add_format({**input_props, "locked": False})
+        self.f_title = book.add_format({"bold": True, "font_size": 14})
+        self.f_text = book.add_format(base)
+        self.widths: dict[tuple[str, int], float] = {}
+        self.lines: dict[tuple[str, int], int] = {}
+
+    def write(self) -> None:
+        self.instructions()
+        self.framework_sheet()
+        self.scale_sheet()
+        fw = self.fw
+        self.table(GROUPS, GROUP_COLUMNS, self.group_rows())
+        self.items_sheet()
+        self.table(ITEM_INFO, ITEM_INFO_COLUMNS, self.info_rows())
+        self.table(COLUMNS, COLUMN_COLUMNS, self.column_rows())
+        self.settings(SHEETS, SHEETS_SETTINGS)
+        outcomes = fw.sheets.outcomes if fw and fw.sheets.outcomes else None
+        rows = [[o.id, o.text, o.kind] for o in outcomes.outcomes] if outcomes else []
+        self.table(OUTCOMES, OUTCOME_COLUMNS, rows)
+        info = fw.sheets.info if fw and fw.sheets.info else None
+        self.table(
+            INFO_FIELDS,
+            INFO_FIELD_COLUMNS,
+            [[f.label, f.text] for f in info.fields] if info else [],
+        )
+        rows = [
+            [e.version, old, new]
+            for e in (fw.previous_editions if fw else ())
+            for old, new in (e.map.items() or [(None, None)])
+        ]
+        self.table(EDITIONS, EDITION_COLUMNS, rows)
+        self.fit_rows()
+
+    # -- sheets ----------------------------------------------------------------------------
+    def sheet(self, name: str):
+        """A new worksheet, set up to print landscape, one page wide, headings repeated."""
+        ws = self.book.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_header(f"&L{name}&R{self.fw.name if self.fw else 'New framework'}")
+        return ws
+
+    def instructions(self) -> None:
+        ws = self.sheet(INSTRUCTIONS)
+        width = 100
+        ws.set_column(0, 0, width, self.f_text)
+        what = f"filled from {self.fw.title} (version {self.fw.version})" if self.fw else "empty"
+        lines = [(f"Authoring workbook for an awardbooks framework ({what})", self.f_title), None]
+        for heading, paragraphs in GUIDE:
+            lines += [(heading, self.f_section), *((p, self.f_text) for p in paragraphs), None]
+        lines.append(("Built-in scales", self.f_section))
+        lines += [(f"{sid}: {s.describe()}", self.f_text) for sid, s in BUILTIN_SCALES.items()]
+        names = ", ".join(f"{name} ({hex_})" for name, hex_ in COLOURS.items())
+        lines += [None, ("Colours", self.f_section)]
+        lines.append((f"A colour name: {names}; or any hex code like #C6EFCE.", self.f_text))
+        for row, line in enumerate(lines):
+            if line is None:
+                continue
+            text, fmt = line
+            ws.write_string(row, 0, text, fmt)
+            if fmt is self.f_text and len(text) > width:  # rows do not grow by themselves
+                ws.set_row(row, 14 * (1 + len(text) * 11 // (width * 10)))
+        ws.activate()
+
+    def framework_sheet(self) -> None:
+        ws = self.settings(FRAMEWORK, FRAMEWORK_SETTINGS)
+        row = len(FRAMEWORK_SETTINGS) + 2
+        ws.write_string(row, 0, INSTRUCTIONS_LABEL, self.f_label)
+        self.fit(ws, row, 0, INSTRUCTIONS_LABEL)
+        ws.write_string(row, 2, "What the person filling in the workbook should know.", self.f_help)
+        paragraphs = list(self.fw.instructions) if self.fw else []
+        for n in range(max(INSTRUCTION_ROWS, len(paragraphs))):
+            ws.write_number(row + 1 + n, 0, n + 1, self.f_grey)
+            if n < len(paragraphs):
+                self.put(ws, row + 1 + n, 1, paragraphs[n], "text")
+
+    def settings(self, name: str, settings: tuple[Setting, ...]):
+        ws = self.sheet(name)
+        self.set_column(ws, 0, 34)
+        self.set_column(ws, 1, 60, self.f_input)
+        self.set_column(ws, 2, 60, self.f_help)
+        for c, heading in enumerate(KV_HEADINGS):
+            ws.write_string(0, c, heading, self.f_head)
+        ws.freeze_panes(1, 0)
+        ws.repeat_rows(0)
+        for r, setting in enumerate(settings, start=1):
+            if setting.kind == "section":
+                ws.write_string(r, 0, setting.label, self.f_section)
+                ws.write_blank(r, 1, None, self.f_text)
+                continue
+            ws.write_string(r, 0, setting.label, self.f_label)
+            ws.write_string(r, 2, setting.help, self.f_help)
+            self.fit(ws, r, 2, setting.help)
+            self.put(ws, r, 1, setting_value(self.fw, setting), setting.kind)
+            options = setting.options or (YES_NO if setting.kind == "yesno" else ())
+            if options:
+                self.dropdown(ws, r, 1, r, [shown for shown, _ in options], setting.label)
+        return ws
+
+    def scale_sheet(self) -> None:
+        fw = self.fw
+        builtin = builtin_scale_id(fw) if fw else None
+        custom = fw.scale if fw and not builtin else None
+        rows = SCALE_SETTINGS
+        ws = self.sheet(SCALE)
+        for c, width, fmt in ((0, 16, None), (1, 22, self.f_input), (2, 40, self.f_input),
+                              (3, 12, self.f_number), (4, 12, self.f_input)):  # fmt: skip
+            self.set_column(ws, c, width, fmt)
+        ws.set_column(5, 5, 16)
+        ws.set_column(7, 7, 16)
+        ws.set_column(8, 8 + len(BUILTIN_SCALES), 26)
+        for c, heading in enumerate(KV_HEADINGS):
+            ws.write_string(0, c, heading, self.f_head)
+        values = (builtin, custom.id if custom else None, custom.title if custom else None)
+        for r, (setting, value) in enumerate(zip(rows, values), start=1):
+            ws.write_string(r, 0, setting.label, self.f_label)
+            ws.write_string(r, 2, setting.help, self.f_help)
+            self.fit(ws, r, 2, setting.help)
+            self.put(ws, r, 1, value, "text")
+        self.dropdown(ws, 1, 1, 1, list(BUILTIN_SCALES), "Built-in scale", error="stop")
+        top = LEVEL_TABLE_ROW
+        for c, heading in enumerate(LEVEL_HEADINGS):
+            ws.write_string(top, c, heading, self.f_head)
+        ids = list(BUILTIN_SCALES)
+        ws.write_string(top, 7, "Built-in scales:", self.f_label)
+        for c, sid in enumerate(ids, start=8):
+            ws.write_string(top, c, sid, self.f_head)
+        first_id, last_id = _a1(top, 8, True), _a1(top, 7 + len(ids), True)
+        levels = custom.levels if custom else ()
+        for k in range(self.n_levels):
+            r = top + 1 + k
+            ws.write_number(r, 0, k + 1, self.f_grey)
+            level = levels[k] if k < len(levels) else None
+            if level:
+                ws.write_string(r, 1, level.label, self.f_input)
+                self.put(ws, r, 2, level.meaning, "text")
+                ws.write_number(r, 3, level.score, self.f_number)
+                ws.write_string(r, 4, level.colour, self.f_input)
+            for c, sid in enumerate(ids, start=8):
+                scale = BUILTIN_SCALES[sid]
+                if k < len(scale.levels):
+                    ws.write_string(r, c, scale.levels[k].label, self.f_grey)
+            label = f"$B${r + 1}"
+            row_ref = f"{_a1(r, 8, True)}:{_a1(r, 7 + len(ids), True)}"
+            formula = (
+                f'=IF($B$2="",IF({label}="","",{label}),'
+                f'IFERROR(""&INDEX({row_ref},MATCH($B$2,{first_id}:{last_id},0)),""))'
+            )
+            ws.write_formula(r, 5, formula, self.f_grey, self.level_label(k))
+        last = top + self.n_levels
+        ws.data_validation(top + 1, 3, last, 3, {
+            "validate": "decimal", "criteria": ">=", "value": 0, "input_title": "Score",
+            "input_message": "A number, 0 or more; scores rise from the first level to the last.",
+            "error_title": "Score", "error_message": "Type a number, e.g. 50.",
+        })  # fmt: skip
+        self.dropdown(ws, top + 1, 4, last, list(COLOURS), "Colour", error="information")
+        ws.freeze_panes(top + 1, 0)
+
+    def level_label(self, k: int) -> str:
+        if self.fw is None or k >= len(self.fw.scale.levels):
+            return ""
+        return self.fw.scale.levels[k].label
+
+    def items_sheet(self) -> None:
+        fixed = ITEM_COLUMNS
+        descriptors = [
+            Col(
+                f"{DESCRIPTOR} {k + 1}",
+                f"level{k + 1}",
+                "text",
+                30,
+                "This item's description at this level of the scale (optional).",
+            )
+            for k in range(self.n_levels)
+        ]
+        columns = (*fixed[:3], *descriptors, *fixed[3:])
+        fw = self.fw
+        rows = []
+        for group in fw.groups if fw else ():
+            for item in group.items:
+                texts = [item.descriptors.get(label) for label in fw.scale.labels]
+                texts += [None] * (self.n_levels - len(texts))
+                evidence = "\n".join(item.evidence) or None
+                rows.append(
+                    [group.id, item.id, item.text, *texts, evidence, "Yes" if item.rated else "No"]
+                )
+        ws = self.table(ITEMS, columns, rows)
+        for k in range(self.n_levels):
+            ref = f"{SCALE}!$F${LEVEL_TABLE_ROW + 2 + k}"
+            label = self.level_label(k)
+            cached = f"{DESCRIPTOR} {k + 1}: " + (label or f"no level {k + 1} in the scale")
+            ws.write_formula(
+                0, 3 + k,
+                f'="{DESCRIPTOR} {k + 1}: "&IF({ref}="","no level {k + 1} in the scale",{ref})',
+                self.f_head, cached,
+            )  # fmt: skip
+
+    def group_rows(self) -> list[list[Any]]:
+        if not self.fw:
+            return []
+        return [[g.id, g.title, g.note, "Yes" if g.judgement else "No"] for g in self.fw.groups]
+
+    def info_rows(self) -> list[list[Any]]:
+        if not self.fw:
+            return []
+        return [[item.id, key, text] for item in self.fw.items for key, text in item.info.items()]
+
+    def column_rows(self) -> list[list[Any]]:
+        fw = self.fw
+        if not fw:
+            return []
+        rows = []
+        for shown, path in PARTS:
+            node: Any = fw
+            for part in path.split("."):
+                node = getattr(node, part, None) if node is not None else None
+            for column in node or ():
+                rows.append([
+                    shown, column.id, column.label,
+                    next(s for s, v in TYPES if v == column.type),
+                    "\n".join(column.choices) or None,
+                    None if column.width == 24 else column.width,
+                    "Yes" if column.input else "No",
+                    column.help or None,
+                ])  # fmt: skip
+        return rows
+
+    def table(self, name: str, columns, rows: list[list[Any]]):
+        ws = self.sheet(name)
+        for c, col in enumerate(columns):
+            fmt = self.f_number if col.kind == "number" else self.f_input
+            self.set_column(ws, c, col.width, fmt)
+            ws.write_string(0, c, col.heading, self.f_head)
+            ws.write_comment(0, c, col.help, {"x_scale": 2, "y_scale": 1})
+            if col.options:
+                self.dropdown(ws, 1, c, LAST_ROW - 1, [s for s, _ in col.options], col.heading)
+            elif col.source:
+                self.dropdown(ws, 1, c, LAST_ROW - 1, col.source, col.heading)
+            elif col.kind == "number":
+                ws.data_validation(1, c, LAST_ROW - 1, c, {
+                    "validate": "decimal", "criteria": ">", "value": 0,
+                    "error_title": col.heading[:32], "error_message": "Type a number.",
+                })  # fmt: skip
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values):
+                self.put(ws, r, c, value, columns[c].kind)
+        ws.freeze_panes(1, 0)
+        ws.repeat_rows(0)
+        return ws
+
+    # -- cells -------------------------------------------------------------------------------
+    def put(self, ws, r: int, c: int, value: Any, kind: str) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(r, c, value, self.f_number)
+        else:
+            ws.write_string(r, c, str(value), self.f_input)
+            self.fit(ws, r, c, str(value))
+
+    def fit(self, ws, r: int, c: int, text: str) -> None:
+        """Remember how many lines a wrapped text needs (rows do not grow by themselves)."""
+        width = int(self.widths.get((ws.name, c), 9) * 1.1)
+        lines = sum(max(1, -(-len(line) // width)) for line in text.split("\n"))
+        key = (ws.name, r)
+        self.lines[key] = max(lines, self.lines.get(key, 1))
+
+    def set_column(self, ws, c: int, width: float, fmt=None) -> None:
+        ws.set_column(c, c, width, fmt)
+        self.widths[(ws.name, c)] = width
+
+    def fit_rows(self) -> None:
+        sheets = {sheet.name: sheet for sheet in self.book.worksheets()}
+        for name, sheet in sheets.items():
+            if name != INSTRUCTIONS:
+                sheet.set_row(0, 27)  # headings on up to two lines
+        for (name, r), lines in self.lines.items():
+            if lines > 1 and r > 0:
+                sheets[name].set_row(r, min(409, 13 * lines + 2))
+
+    def dropdown(self, ws, r1, c, r2, source, title: str, error: str = "stop") -> None:
+        message = source if isinstance(source, str) else ", ".join(source)
+        options = {
+            "validate": "list",
+            "source": source,
+            "error_type": error,
+            "input_title": title[:32],
+            "input_message": (
+                f"Choose from the list ({message})"[:255]
+                if not isinstance(source, str)
+                else "Choose from the list (the ids typed on that sheet)."
+            ),
+        }
+        ws.data_validation(r1, c, r2, c, options)
+
+
+def _a1(row: int, col: int, absolute: bool = False) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+
+
+def read_template(path: str | Path, *, source: str | None = None) -> dict:
+    """A completed authoring workbook → spec data (validated; see authoring_import)."""
+    from awardbooks.authoring.reading import read_template as _read
+
+    return _read(Path(path), source=source)
+
+
+def import_template(path: str | Path, *, source: str | None = None) -> Framework:
+    """A completed authoring workbook → a validated Framework; SpecError lists every problem
+    by sheet, row and column."""
+    from awardbooks.authoring.reading import import_template as _import
+
+    return _import(Path(path), source=source)

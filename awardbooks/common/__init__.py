@@ -1,0 +1,1 @@
+"""What every stage shares: file writing, CSV files, terms, setting identity, cell text."""

@@ -1,0 +1,1 @@
+"""Generating workbooks: rosters, manifests, one workbook per setting, carry-forward."""

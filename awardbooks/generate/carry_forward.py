@@ -1,0 +1,218 @@
+"""Carry-forward: next term's workbooks built from each setting's latest accepted return."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from awardbooks.errors import GenerateError
+from awardbooks.generate.workbooks import (
+    MANIFEST_COLUMNS,
+    GenerateResult,
+    Setting,
+    _unique_names,
+    check_year_term,
+    generate_one,
+    one_row_per_setting,
+    prepare_out_dir,
+    read_manifest,
+    read_roster,
+    write_csv,
+)
+from awardbooks.spec.model import Framework
+
+DONE = ("green", "complete", "completed", "done")
+
+
+def _who(record) -> str:
+    return record.get("urn") or record.get("setting").casefold().strip()
+
+
+def latest_returns(framework: Framework, paths: Iterable[str | Path], specs=()) -> list:
+    """Each setting's latest usable return of this framework (by year and term, then the
+    date on its cover, then file time)."""
+    from awardbooks.analyse.consolidate import find_inputs, read_all, term_sort_key
+
+    inputs = find_inputs(paths)
+    if not inputs:
+        raise GenerateError("no returns found in the --from-returns paths")
+    records, _registry = read_all(inputs, specs=tuple(str(s) for s in specs))
+    usable = [
+        r
+        for r in records
+        if r.status in ("accepted", "warning")
+        and r.framework is not None
+        and r.framework.id == framework.id
+    ]
+    latest: dict[str, object] = {}
+    for record in usable:
+        key = _who(record)
+        order = (
+            term_sort_key(record.get("year"), record.get("term")),
+            str(record.cover.get("completed_on") or ""),
+            record.mtime,
+        )
+        if key not in latest or order > latest[key][0]:
+            latest[key] = (order, record)
+    return [pair[1] for pair in latest.values()]
+
+
+def carry_for(record, framework: Framework):
+    """The CarryForward a previous return gives its next workbook."""
+    from awardbooks.workbook.render import CarryForward
+
+    previous = {
+        key: (r.label or "", r.date or "", r.comment or "") for key, r in record.ratings.items()
+    }
+    open_actions, completed = [], []
+    for row in record.tables.get("action_plan", []):
+        status = str(row.get("status") or "").casefold()
+        (completed if status in DONE else open_actions).append(row)
+    outcomes = {
+        row["key"]: {k: v for k, v in row.items() if k not in ("key", "row")}
+        for row in record.tables.get("outcomes", [])
+    }
+    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes)
+
+
+def _match(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:
+    """Pair roster/manifest rows with returns: by workbook id, else URN, else name."""
+    by_id = {r.get("workbook_id"): r for r in records if r.get("workbook_id")}
+    by_urn = {r.get("urn"): r for r in records if r.get("urn")}
+    by_name = {r.get("setting").casefold().strip(): r for r in records}
+    pairs, used = [], set()
+    for row in settings_rows:
+        record = (
+            by_id.get(row.get("workbook_id", ""))
+            or by_urn.get(row.get("urn", ""))
+            or by_name.get(row.get("setting", "").casefold().strip())
+        )
+        if record is not None:
+            used.add(id(record))
+        pairs.append((row, record))
+    unmatched = [r.file for r in records if id(r) not in used]
+    return pairs, unmatched
+
+
+def generate_next_term(
+    framework: Framework,
+    returns: Iterable[str | Path],
+    *,
+    year: str,
+    term: str,
+    out_dir: Path,
+    roster: Path | None = None,
+    prefill: bool = False,
+    password: str | None = None,
+    force: bool = False,
+    specs=(),
+    progress: Callable[[Path], None] | None = None,
+) -> GenerateResult:
+    """Write next term's workbook for every setting (of the roster, or of the returns)."""
+
+    from awardbooks.analyse.consolidate import term_sort_key
+
+    check_year_term(year, term)
+    records = latest_returns(framework, returns, specs)
+    later = [
+        r
+        for r in records
+        if term_sort_key(r.get("year"), r.get("term")) >= term_sort_key(year, term)
+    ]
+    if later:
+        shown = ", ".join(sorted({f"{r.get('term')} {r.get('year')}" for r in later}))
+        raise GenerateError(
+            f"--term {term} --year {year} is not after the returns' term ({shown}); give the "
+            "term the new workbooks are for"
+        )
+    out_dir = prepare_out_dir(out_dir)
+    result = GenerateResult()
+    manifest_path = out_dir / "manifest.csv"
+    old_rows = (
+        {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
+    )
+    if roster is not None:
+        rows, _repeats = one_row_per_setting(
+            _roster_rows(Path(roster)),
+            lambda r: r.get("urn") or r.get("setting", "").casefold().strip(),
+        )
+        pairs, unmatched = _match(rows, records)
+        for file in unmatched:
+            result.warnings.append(f"{file}: its setting is not in {roster}; no workbook made")
+    else:
+        pairs = [
+            (
+                {
+                    "setting": r.get("setting"),
+                    "urn": r.get("urn"),
+                    "partnership": r.get("partnership"),
+                    "local_authority": r.get("local_authority"),
+                    "contact_email": r.get("contact_email"),
+                },
+                r,
+            )
+            for r in records
+        ]
+        if not pairs:
+            raise GenerateError(
+                f"no accepted {framework.name} returns in the --from-returns paths; "
+                "check them with awardbooks check"
+            )
+    settings = [
+        Setting(
+            row.get("setting", ""),
+            row.get("urn", ""),
+            row.get("partnership", ""),
+            row.get("local_authority", ""),
+            row.get("contact_email", ""),
+        )
+        for row, _record in pairs
+    ]
+    names = _unique_names(framework, settings, year, term, old_rows)
+    for (row, record), setting, name in zip(pairs, settings, names):
+        path = out_dir / name
+        if path.exists() and not force:
+            result.skipped.append(path)
+            if path.name in old_rows:
+                result.rows.append(old_rows[path.name])
+            continue
+        if record is None:
+            result.warnings.append(
+                f"{setting.setting}: no accepted return to carry forward (check its returns "
+                "with awardbooks check); a fresh workbook was made"
+            )
+        carry = carry_for(record, framework) if record is not None else None
+        ratings = (
+            {k: v[0] for k, v in carry.previous.items() if v[0]} if (carry and prefill) else None
+        )
+        _path, row = generate_one(
+            framework,
+            setting,
+            year=year,
+            term=term,
+            out_dir=out_dir,
+            password=password,
+            force=True,
+            filename=path.name,
+            ratings=ratings,
+            carry=carry,
+            previous_workbook_id=record.get("workbook_id") if record is not None else "",
+            previous_term=(f"{record.get('term')} {record.get('year')}" if record else ""),
+        )
+        result.written.append(path)
+        result.rows.append(row)
+        if progress:
+            progress(path)
+    kept = {r["file"] for r in result.rows}
+    result.rows.extend(r for f, r in old_rows.items() if f not in kept)
+    result.manifest = manifest_path
+    write_csv(result.manifest, MANIFEST_COLUMNS, result.rows)
+    return result
+
+
+def _roster_rows(path: Path) -> list[dict[str, str]]:
+    """A roster CSV or a manifest CSV (with workbook ids) as plain rows."""
+    head = path.read_text(encoding="utf-8-sig", errors="replace").split("\n", 1)[0]
+    if "workbook_id" in head:
+        return read_manifest(path)
+    return [vars(s) for s in read_roster(path)]

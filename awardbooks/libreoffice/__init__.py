@@ -1,0 +1,1 @@
+"""Driving LibreOffice headless."""

@@ -1,0 +1,1 @@
+"""Outputs of an analysis: the consolidated workbook, data files, feedback reports."""

@@ -1,0 +1,190 @@
+"""The reader's checks of a return's structure: sheets renamed, deleted, added or copied;
+cells merged over inputs; protection and dropdowns removed.
+
+Decisions, each one line in the return's messages:
+
+- A sheet renamed is still read when its content shows which sheet it is (a rating sheet
+  by its headings and item ids, the cover by its labels, any other sheet by its position):
+  a warning that names the sheet's expected name. Otherwise it is missing: an error for a
+  rating sheet or the cover, a warning for the rest.
+- A copy of a rating sheet is ignored with a warning when its ratings are the same as the
+  original's, and is an error when they differ: nobody can tell which the school meant.
+- Cells merged over a rating cell are an error (the rating cannot be seen or chosen, so what
+  the school meant is unknown); merged over other input cells, a warning (the ratings are
+  intact, but what was typed in the covered cells is hidden).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from awardbooks.read.cellvalues import text
+from awardbooks.workbook.layout import COVER_SHEET, HEADER_ROW, META_SHEET, Cell, a1
+
+if TYPE_CHECKING:
+    from awardbooks.read.returns import _Reader
+
+
+def check_sheets(reader: _Reader) -> None:
+    """Missing and extra sheets: renames are followed, copies compared, the rest reported."""
+    layout = reader.layout
+    present = reader.sheet_names
+    missing = [n for n in layout.sheet_names if n != META_SHEET and n not in present]
+    extra = [n for n in present if n not in layout.sheet_names]
+    for name in missing:
+        found = _renamed(reader, name, extra)
+        if found is not None:
+            extra.remove(found)
+            reader.alias[name] = found
+            reader.warn(name, f"the sheet was renamed to {found!r}; it was read as {name!r}")
+        elif name in layout.audit_sheets or name == COVER_SHEET:
+            reader.error(
+                name, "the sheet is missing (renamed or deleted); the ratings on it cannot be read"
+            )
+        else:
+            reader.warn(name, "the sheet is missing (renamed or deleted)")
+    for name in extra:
+        original = next(
+            (s for s in layout.audit_sheets if s in present and _is_copy_of(reader, name, s)),
+            None,
+        )
+        if original is None:
+            reader.warn(name, "an extra sheet was added; it was ignored")
+        else:
+            _compare_copy(reader, name, original)
+
+
+def _renamed(reader: _Reader, expected: str, extra: list[str]) -> str | None:
+    layout = reader.layout
+    if expected in layout.audit_sheets:
+        return next((n for n in extra if _is_copy_of(reader, n, expected)), None)
+    if expected == COVER_SHEET:
+        return next((n for n in extra if _looks_like_cover(reader, n)), None)
+    position = layout.sheet_names.index(expected)
+    if position < len(reader.sheet_names) and reader.sheet_names[position] in extra:
+        return reader.sheet_names[position]
+    return None
+
+
+def _is_copy_of(reader: _Reader, name: str, sheet: str) -> bool:
+    """Whether sheet ``name`` holds the rating sheet ``sheet``: its headings, and at least
+    half of its item ids."""
+    grid = reader.grid(name)
+    if grid is None:
+        return False
+    for col, heading in reader.expected_headings().items():
+        if text(reader.value(Cell(name, HEADER_ROW, col), grid)) != heading:
+            return False
+    from awardbooks.read.returns import id_index
+
+    ids = [r.id_text for r in reader.layout.rating_rows if r.sheet == sheet]
+    index = id_index(grid)
+    return bool(ids) and sum(1 for i in ids if i in index) * 2 >= len(ids)
+
+
+def _looks_like_cover(reader: _Reader, name: str) -> bool:
+    grid = reader.grid(name)
+    if grid is None:
+        return False
+    layout = reader.layout
+    return all(
+        text(reader.value(Cell(name, cell.row, 0), grid)) == layout.cover_input_columns[key].label
+        for key, cell in layout.cover_inputs.items()
+    )
+
+
+def _compare_copy(reader: _Reader, copy: str, original: str) -> None:
+    from awardbooks.read.returns import id_index
+
+    mine, theirs = reader.grid(copy), reader.grid(original)
+    assert mine is not None and theirs is not None
+    col = reader.layout.columns.rating
+    mine_index, their_index = id_index(mine), id_index(theirs)
+    for rr in reader.layout.rating_rows:
+        if rr.sheet != original or not rr.rated:
+            continue
+        here = _rating_text(reader, copy, mine, mine_index.get(rr.id_text), col)
+        there = _rating_text(reader, original, theirs, their_index.get(rr.id_text), col)
+        if here != there:
+            reader.error(
+                copy,
+                f"a copy of the sheet {original!r} with different ratings (e.g. {rr.key}: "
+                f"{here!r} here, {there!r} on {original!r}); delete the copy that is not "
+                "wanted and send the workbook again",
+            )
+            return
+    reader.warn(copy, f"a copy of the sheet {original!r} with the same ratings; it was ignored")
+
+
+def _rating_text(reader: _Reader, sheet: str, grid, row: int | None, col: int) -> str:
+    if row is None:
+        return ""
+    return text(reader.value(Cell(sheet, row, col), grid)).strip()
+
+
+def check_merges(reader: _Reader) -> None:
+    """Merged ranges that cover an input cell other than their top-left one."""
+    for sheet, inputs in reader.inputs.items():
+        facts = reader.facts(sheet)
+        if facts is None or not facts.merges or not inputs:
+            continue
+        for r1, c1, r2, c2 in facts.merges:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(inputs):  # look up the range's cells
+                cells = ((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+                covered = [rc for rc in cells if rc in inputs and rc != (r1, c1)]
+            else:
+                covered = sorted(
+                    (r, c)
+                    for (r, c) in inputs
+                    if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1)
+                )
+            if not covered:
+                continue
+            where = f"{sheet}!{a1(r1, c1)}"  # the cell a merged range shows
+            merged = f"{a1(r1, c1)}:{a1(r2, c2)}"
+            rated = [(a1(r, c), inputs[(r, c)]) for r, c in covered if inputs[(r, c)]]
+            if rated:
+                cells = ", ".join(cell for cell, _key in rated)
+                keys = ", ".join(key for _cell, key in rated)
+                plural = "s" if len(rated) > 1 else ""
+                reader.error(
+                    where,
+                    f"the cells {merged} were merged over the rating cell{plural} {cells} "
+                    f"({keys}), so "
+                    f"{'they' if plural else 'it'} cannot be chosen; unmerge them (Home > "
+                    f"Merge & Centre) and rate {keys} again",
+                )
+            else:
+                cells = ", ".join(a1(r, c) for r, c in covered)
+                plural = "s" if len(covered) > 1 else ""
+                reader.warn(
+                    where,
+                    f"the cells {merged} were merged over the input cell{plural} {cells}, which "
+                    "can no longer be filled in; unmerge them (Home > Merge & Centre)",
+                )
+
+
+def check_protection(reader: _Reader) -> None:
+    """Sheets whose protection or dropdowns were removed, one line for each kind."""
+    if reader.pkg.kind != "xlsx":
+        return
+    layout = reader.layout
+    unprotected, undropped = [], []
+    for expected in layout.sheet_names:
+        name = reader.actual(expected)
+        facts = reader.facts(name) if name in reader.sheet_names else None
+        if facts is None:
+            continue
+        if not facts.protected:
+            unprotected.append(name)
+        if expected in layout.audit_sheets and not facts.validation:
+            undropped.append(name)
+    _sheets_note(reader, unprotected, "sheet protection was removed")
+    _sheets_note(reader, undropped, "the dropdowns (data validation) were removed")
+
+
+def _sheets_note(reader: _Reader, names: list[str], what: str) -> None:
+    if len(names) == 1:
+        reader.warn(names[0], what)
+    elif names:
+        reader.warn("", f"{what} from {len(names)} sheets: {', '.join(names)}")

@@ -1,0 +1,640 @@
+"""Read one returned workbook: recognise it, check it against its spec, and turn it into tidy
+records with errors (cannot be used as is) and warnings (usable, someone should look).
+
+Values come from python-calamine (fast); protection, dropdowns, merged cells, formulas and
+error values are checked on the sheet XML bytes (:mod:`awardbooks.read.sheetscan`), and so is how
+far a sheet's values reach before its grid is built. Cached formula results are never
+trusted: scores are recomputed from ratings, and a formula in a rating cell is an error.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from awardbooks.errors import ReturnError
+from awardbooks.read.cellvalues import parse_date
+from awardbooks.read.cellvalues import short as _short
+from awardbooks.read.cellvalues import squash as _squash
+from awardbooks.read.cellvalues import text as _text
+from awardbooks.read.container import Package, sniff
+from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
+from awardbooks.spec.model import Column, Framework, per_framework
+from awardbooks.workbook.layout import (
+    COVER_SHEET,
+    HEADER_ROW,
+    META_SHEET,
+    Cell,
+    Layout,
+    RatingRow,
+    layout_for,
+)
+
+
+@dataclass
+class Rating:
+    key: str
+    group_id: str
+    label: str | None  # an exact level label, or None when unrated or invalid
+    date: str = ""  # ISO
+    comment: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReturnRecord:
+    """Everything read from one returned file."""
+
+    file: str
+    mtime: float = 0.0
+    framework: Framework | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    cover: dict[str, Any] = field(default_factory=dict)
+    ratings: dict[str, Rating] = field(default_factory=dict)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return "rejected"
+        return "warning" if self.warnings else "accepted"
+
+    def get(self, key: str) -> str:
+        return self.meta.get(key, "")
+
+
+class Registry:
+    """The frameworks an analysis knows, by id."""
+
+    def __init__(self, frameworks: Iterable[Framework]):
+        self.by_id: dict[str, Framework] = {}
+        self.by_version: dict[tuple[str, str], Framework] = {}
+        for fw in frameworks:
+            self.by_version[(fw.id, fw.version)] = fw
+            current = self.by_id.get(fw.id)
+            # the current edition is the first loaded, unless a later one lists it as earlier
+            if current is None or current.version in {e.version for e in fw.previous_editions}:
+                self.by_id[fw.id] = fw
+
+    @classmethod
+    def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
+        from awardbooks.spec import loading as spec
+
+        frameworks = [spec.load(path) for path in spec.builtin_paths().values()]
+        frameworks += [spec.load(path) for path in extra_specs]
+        return cls(frameworks)
+
+
+def read_path(path: Path, registry: Registry, name: str | None = None) -> ReturnRecord:
+    """Read a return from disk, opened read-only; never raises for a bad file."""
+    label = name or str(path)
+    try:
+        data = Path(path).read_bytes()
+        mtime = Path(path).stat().st_mtime
+    except OSError as exc:
+        return ReturnRecord(label, errors=[f"{label}: cannot be read ({exc.strerror})"])
+    return read_bytes(data, label, registry, mtime)
+
+
+def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -> ReturnRecord:
+    """Read a return from bytes; every problem becomes a message, never an exception."""
+    record = ReturnRecord(name, mtime)
+    try:
+        package = sniff(data, name)
+        _Reader(package, record, registry).read()
+    except ReturnError as exc:
+        record.errors.append(one_line(f"{name}: {exc}"))
+    except _READER_FAILURES as exc:  # a file no application would write: report, never crash
+        record.errors.append(
+            one_line(
+                f"{name}: could not be read as a workbook ({type(exc).__name__}: "
+                f"{_short(exc)}); open it in Excel and save it again"
+            )
+        )
+    return record
+
+
+def one_line(message: str) -> str:
+    """A message on one line, whatever a hostile file put in its sheet names or values."""
+    return " ".join(message.splitlines())
+
+
+class _Reader:
+    def __init__(self, package: Package, record: ReturnRecord, registry: Registry):
+        self.pkg = package
+        self.rec = record
+        self.registry = registry
+        self.grids: dict[str, list[list[Any]]] = {}
+        self.name = record.file
+        self.date_notes: list[str] = []
+        self.alias: dict[str, str] = {}  # a sheet's expected name -> its name in this file
+        self.inputs: dict[str, dict[tuple[int, int], str]] = {}  # sheet -> cell -> rating key
+        self._facts: dict[str, SheetFacts | None] = {}
+        self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
+        self._parts: dict[str, str] | None = None
+
+    # -- messages ------------------------------------------------------------------------
+    def error(self, where: str, text: str) -> None:
+        self.rec.errors.append(
+            one_line(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
+        )
+
+    def warn(self, where: str, text: str) -> None:
+        self.rec.warnings.append(
+            one_line(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
+        )
+
+    def actual(self, sheet: str) -> str:
+        """The name the sheet has in this file (it may have been renamed)."""
+        return self.alias.get(sheet, sheet)
+
+    def at(self, cell: Cell) -> str:
+        """Where a cell is, as the person who opens this file sees it: 'Obj 3'!C6."""
+        return f"{self.actual(cell.sheet)}!{cell.a1}"
+
+    # -- the whole return ----------------------------------------------------------------
+    def read(self) -> None:
+        from python_calamine import CalamineWorkbook
+
+        if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
+            for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
+                if rows * cols > MAX_CELLS:
+                    raise ReturnError(_too_far(sheet, rows, cols, ""))
+        try:
+            self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
+        except _READER_FAILURES as exc:
+            raise ReturnError(
+                f"the workbook cannot be opened ({_short(exc)}); open it in Excel and save it again"
+            ) from None
+        self.sheet_names = list(self.book.sheet_names)
+        self.visibility = {  # "visible", "hidden" or "veryhidden"
+            m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in self.book.sheets_metadata
+        }
+        if self.pkg.macro_enabled:
+            self.warn("", "macro-enabled workbook (.xlsm): values were read, macros never run")
+        framework = self._recognise()
+        if framework is None:
+            return
+        self.rec.framework = framework
+        self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        self.current = self.registry.by_id.get(framework.id, framework)
+        from awardbooks.read import checks as readchecks
+
+        readchecks.check_sheets(self)
+        self._read_cover()
+        for sheet in self.layout.audit_sheets:
+            self._read_audit(sheet)
+        self._read_tables()
+        readchecks.check_merges(self)
+        readchecks.check_protection(self)
+        if self.current is not framework:
+            self._align_edition(framework, self.current)
+        if self.pkg.kind == "ods":
+            self.warn(
+                "",
+                "an OpenDocument spreadsheet (.ods): the values were read, but sheet "
+                "protection, dropdowns, merged cells and formulas could not be checked; "
+                "save it as .xlsx to have them checked",
+            )
+        if self.date_notes:
+            more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
+            self.warn(
+                "",
+                f"dates were typed as text or numbers and read as UK dates: "
+                f"{self.date_notes[0]}{more}",
+            )
+
+    def grid(self, sheet: str) -> list[list[Any]] | None:
+        """A sheet's values (by its expected or actual name), once its reach is checked."""
+        name = self.actual(sheet)
+        if name not in self.grids:
+            if name not in self.sheet_names:
+                return None
+            facts = self.facts(name)
+            if facts is not None and facts.cells > MAX_CELLS:
+                raise ReturnError(_too_far(name, facts.rows, facts.cols, facts.farthest))
+            try:
+                grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except _READER_FAILURES as exc:
+                raise ReturnError(
+                    f"{name}: the sheet cannot be read ({_short(exc)}); open the workbook in "
+                    "Excel and save it again"
+                ) from None
+            self.grids[name] = grid
+        return self.grids[name]
+
+    def facts(self, name: str) -> SheetFacts | None:
+        """What the sheet's XML says beyond values (None for .ods, or a sheet without XML)."""
+        if name not in self._facts:
+            if self._parts is None:
+                from awardbooks.read.parts import sheet_parts
+
+                self._parts = sheet_parts(self.pkg) if self.pkg.kind == "xlsx" else {}
+            part = self._parts.get(name)
+            self._facts[name] = scan_sheet(self.pkg.read(part)) if part else None
+        return self._facts[name]
+
+    def input_value(self, cell: Cell, grid=None, key: str = "") -> Any:
+        """An input cell's value; a formula or an error value in it is reported (an error
+        for a rating cell, whose value is then None; a warning for other inputs)."""
+        name = self.alias.get(cell.sheet, cell.sheet)
+        where = (cell.row, cell.col)
+        inputs = self.inputs.get(name)
+        if inputs is None:
+            inputs = self.inputs[name] = {}
+        inputs[where] = key
+        raw = self.value(cell, grid)
+        if not self._is_special(name):  # no formula or error value on the sheet: the usual
+            return raw
+        facts = self.facts(name)
+        formula = facts.formulas.get(where)
+        error = facts.errors.get(where)
+        if formula is None and error is None:
+            return raw
+        if formula is not None:
+            what = f"a formula (={_clip(formula, squash=True)})"
+        else:
+            what = f"the error value {_clip(error or '', squash=True)}"
+        if key:
+            self.error(
+                self.at(cell),
+                f"holds {what} instead of a rating for {key}; choose the rating from the dropdown",
+            )
+            return None
+        if formula is None:
+            self.warn(self.at(cell), f"holds {what}; read as empty")
+            return None
+        self.warn(self.at(cell), f"holds {what}; its last result {_clip(_text(raw))!r} was read")
+        return raw
+
+    def _is_special(self, name: str) -> bool:
+        """Whether any cell of the sheet holds a formula or an error value (asked once)."""
+        special = self._special.get(name)
+        if special is None:
+            facts = self.facts(name)
+            special = self._special[name] = facts is not None and facts.special
+        return special
+
+    def _blank_row(self, row: Any, grid: list[list[Any]] | None) -> bool:
+        """Whether a table row's input cells are all empty on a sheet without formulas or
+        error values (registered as inputs, as :meth:`input_value` would): the quick path
+        for the many rows a return leaves blank."""
+        name = self.actual(row.sheet)
+        if self._is_special(name):
+            return False
+        inputs = self.inputs.setdefault(name, {})
+        line = grid[row.row] if grid is not None and row.row < len(grid) else ()
+        blank = True
+        for cell in row.cells.values():
+            inputs[(cell.row, cell.col)] = ""
+            if cell.col < len(line) and line[cell.col] != "":
+                blank = False
+        return blank
+
+    def value(self, cell: Cell, grid: list[list[Any]] | None = None, row: int | None = None):
+        grid = grid if grid is not None else self.grid(cell.sheet)
+        r = cell.row if row is None else row
+        if grid is None or r >= len(grid) or cell.col >= len(grid[r]):
+            return None
+        value = grid[r][cell.col]
+        return None if value == "" else value
+
+    # -- which framework -----------------------------------------------------------------
+    def _recognise(self) -> Framework | None:
+        meta_grid = self.grid(META_SHEET)
+        if meta_grid is not None:
+            meta = {}
+            for row in meta_grid[1:]:
+                if len(row) >= 2 and isinstance(row[0], str) and row[0]:
+                    meta[row[0]] = _text(row[1])
+            self.rec.meta = meta
+            if self.visibility.get(META_SHEET) == "visible":
+                self.warn(META_SHEET, "the hidden metadata sheet was made visible")
+            fw = self.registry.by_id.get(meta.get("framework", ""))
+            if fw is None:
+                known = ", ".join(sorted(self.registry.by_id))
+                self.error(
+                    "",
+                    f"made from framework {meta.get('framework')!r}, which this "
+                    f"analysis does not know (known: {known}); pass its spec with "
+                    "--spec FILE",
+                )
+                return None
+            return self._check_edition(fw, meta)
+        fw = self._recognise_by_structure()
+        if fw is None and self._is_own_output():
+            self.error(
+                "",
+                "this is a consolidated workbook written by awardbooks analyse, not a "
+                "return; keep it out of the folder of returns",
+            )
+            return None
+        if fw is None:
+            self.error(
+                "",
+                "not an awardbooks workbook: it has no awardbooks metadata and its "
+                "sheets match no known framework",
+            )
+            return None
+        self.warn(
+            "",
+            f"the hidden metadata sheet is missing (an application dropped it); "
+            f"recognised as {fw.title} from its sheets",
+        )
+        self.rec.meta = {"framework": fw.id, "spec_version": fw.version}
+        return fw
+
+    def _recognise_by_structure(self) -> Framework | None:
+        names = set(self.sheet_names)
+        best, best_score = None, 0.0
+        for fw in self.registry.by_id.values():
+            layout = layout_for(fw)
+            wanted = set(layout.audit_sheets)
+            if not wanted <= names:
+                continue
+            hits = sum(
+                1
+                for r in layout.rating_rows[:40]
+                if _text(self.value(Cell(r.sheet, r.row, 0))) == r.id_text
+            )
+            score = hits / min(40, len(layout.rating_rows))
+            if score > best_score:
+                best, best_score = fw, score
+        return best if best_score >= 0.5 else None
+
+    def _align_edition(self, old: Framework, current: Framework) -> None:
+        """A return of an earlier edition, read with that edition's spec, lined up with the
+        current edition through the current spec's map of earlier item ids."""
+        from awardbooks.spec.editions import align_ratings
+
+        labels = {key: rating.label for key, rating in self.rec.ratings.items()}
+        aligned, messages = align_ratings(current, old.version, labels)
+        groups = {item.id: group.id for group in current.groups for item in group.items}
+        ratings = {}
+        for key, label in aligned.items():
+            group = groups.get(key) or key.removesuffix(":judgement")
+            before = self.rec.ratings.get(key)
+            ratings[key] = Rating(
+                key, group, label, before.date if before else "", before.comment if before else ""
+            )
+        self.rec.ratings = ratings
+        self.rec.framework = current
+        self.warn(
+            "",
+            f"made from edition {old.version} of {current.name}; its ratings were "
+            f"lined up with edition {current.version} through the spec's map",
+        )
+        for message in messages:
+            self.warn("", message)
+
+    def _is_own_output(self) -> bool:
+        """Whether this is awardbooks' own consolidated workbook (by its document title)."""
+        if self.pkg.kind != "xlsx" or not self.pkg.has("docProps/core.xml"):
+            return False
+        core = self.pkg.read("docProps/core.xml")[:4096]
+        return b"awardbooks consolidated returns" in core or b"awardbooks feedback report" in core
+
+    def _check_edition(self, fw: Framework, meta: dict[str, str]) -> Framework | None:
+        version = meta.get("spec_version", "")
+        if version != fw.version and (fw.id, version) in self.registry.by_version:
+            return self.registry.by_version[(fw.id, version)]  # read with its own edition
+        if version == fw.version:
+            if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != fw.fingerprint():
+                self.warn(
+                    "",
+                    f"made from a differently worded copy of {fw.name} edition "
+                    f"{version}; texts are compared with this analysis's copy",
+                )
+            return fw
+        layout = layout_for(fw)
+        moved = [
+            r for r in layout.rating_rows if _text(self.value(Cell(r.sheet, r.row, 0))) != r.id_text
+        ]
+        if moved:
+            self.error(
+                "",
+                f"made from edition {version or '?'} of {fw.name}, whose items do not "
+                f"match edition {fw.version} (e.g. {moved[0].id_text!r} is not in "
+                f"{moved[0].sheet}!A{moved[0].row + 1}); send the school a "
+                "workbook of the current edition, or pass that edition's spec with --spec "
+                "to line its ratings up with this one",
+            )
+            return None
+        self.warn(
+            "",
+            f"made from edition {version or '?'} of {fw.name}; this analysis uses "
+            f"edition {fw.version}; the item ids match, so it was read",
+        )
+        return fw
+
+    # -- structure -----------------------------------------------------------------------
+    # -- sheets --------------------------------------------------------------------------
+    def _read_cover(self) -> None:
+        grid = self.grid(COVER_SHEET)
+        if grid is None:
+            return
+        for key, cell in self.layout.cover_inputs.items():
+            column = self.layout.cover_input_columns[key]
+            self.rec.cover[key] = self._typed(cell, column, self.input_value(cell, grid))
+        if not self.rec.meta.get("setting"):  # recognised by structure: take the cover's
+            for key, cell in self.layout.cover_details.items():
+                value = _text(self.value(cell, grid))
+                if key in ("setting", "urn", "partnership", "local_authority", "year"):
+                    self.rec.meta[key] = value
+                elif key == "term":
+                    self.rec.meta[key] = value.lower()
+                elif key == "workbook_id":
+                    self.rec.meta[key] = value
+
+    def _read_audit(self, sheet: str) -> None:
+        grid = self.grid(sheet)
+        if grid is None:
+            return
+        layout, fw = self.layout, self.rec.framework
+        if not self._headers_match(sheet, grid):
+            return
+        index = id_index(grid)
+        wording = _wording(fw)
+        shifted = False
+        for rr in (r for r in layout.rating_rows if r.sheet == sheet):
+            row = rr.row
+            if _text(self.value(Cell(sheet, row, 0), grid)) != rr.id_text:
+                found = index.get(rr.id_text)
+                if found is None:
+                    self.error(
+                        self.at(Cell(sheet, row, 0)),
+                        f"the row for {rr.id_text!r} is missing (rows were deleted or ids changed)",
+                    )
+                    continue
+                shifted = True
+                row = found
+            if rr.item_id is not None:
+                written = _squash(self.value(Cell(sheet, row, 1), grid))
+                if written != wording[rr.item_id]:
+                    self.warn(
+                        self.at(Cell(sheet, row, 1)),
+                        f"the wording of {rr.item_id} was changed from the framework's",
+                    )
+            if rr.rated:
+                self.rec.ratings[rr.key] = self._rating(sheet, grid, rr, row)
+        if shifted:
+            self.warn(
+                self.actual(sheet),
+                "rows were inserted or deleted; the ratings were found by their ids",
+            )
+
+    def _headers_match(self, sheet: str, grid) -> bool:
+        for col, text in self.expected_headings().items():
+            found = _text(self.value(Cell(sheet, HEADER_ROW, col), grid))
+            if found != text:
+                self.error(
+                    self.at(Cell(sheet, HEADER_ROW, col)),
+                    f"expected the heading {text!r} but found {found!r}: columns were "
+                    "inserted, deleted or moved, so the ratings cannot be read safely",
+                )
+                return False
+        return True
+
+    def expected_headings(self) -> dict[int, str]:
+        fw, cols = self.rec.framework, self.layout.columns
+        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: fw.labels.rating}
+        if cols.date is not None:
+            expected[cols.date] = fw.labels.date
+        if cols.comment is not None:
+            expected[cols.comment] = fw.labels.comment
+        return expected
+
+    def _rating(self, sheet: str, grid, rr: RatingRow, row: int) -> Rating:
+        layout, fw = self.layout, self.rec.framework
+        cell = Cell(sheet, row, layout.columns.rating)
+        raw = self.input_value(cell, grid, rr.key)
+        label = self._level(cell, raw, fw)
+        rating = Rating(rr.key, rr.group_id, label)
+        date = layout.date_cell(rr)
+        if date is not None:
+            at = Cell(sheet, row, date.col)
+            rating.date = self._typed(at, _DATE, self.input_value(at, grid)) or ""
+        comment = layout.comment_cell(rr)
+        if comment is not None:
+            rating.comment = _text(self.input_value(Cell(sheet, row, comment.col), grid))
+        for column in fw.audit.columns:
+            if column.input:
+                at = Cell(sheet, row, layout.columns.extra[column.id])
+                rating.extra[column.id] = self._typed(at, column, self.input_value(at, grid))
+        return rating
+
+    def _level(self, cell: Cell, raw: Any, fw: Framework) -> str | None:
+        if raw is None:
+            return None
+        labels = fw.scale.labels
+        if isinstance(raw, str):
+            if raw in labels:
+                return raw
+            folded = {label.casefold(): label for label in labels}
+            match = folded.get(raw.strip().casefold())
+            if match:
+                self.warn(self.at(cell), f"{raw!r} was read as {match!r}")
+                return match
+        shown = _text(raw)
+        self.error(self.at(cell), f"{_clip(shown)!r} is not a level of {'/'.join(labels)}")
+        return None
+
+    def _typed(self, cell: Cell, column: Column, raw: Any) -> Any:
+        """A value for a typed input column, with messages for what cannot be read."""
+        if raw is None:
+            return "" if column.type != "number" else None
+        where = self.at(cell)
+        if column.type == "date":
+            value, problem, note = parse_date(raw)
+            if problem:
+                self.error(where, problem)
+            elif note:
+                self.date_notes.append(f"{where} ({note})")
+            return value
+        if column.type == "number":
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                return raw
+            try:
+                return float(str(raw).strip().replace(",", ""))
+            except ValueError:
+                self.warn(where, f"{_clip(_text(raw))!r} is not a number; kept as text")
+                return _text(raw)
+        text = _text(raw)
+        if column.options and text and text not in column.options:
+            folded = {o.casefold(): o for o in column.options}
+            if text.strip().casefold() in folded:
+                return folded[text.strip().casefold()]
+            self.warn(where, f"{_clip(text)!r} is not one of {', '.join(column.options)}")
+        return text
+
+    def _read_tables(self) -> None:
+        layout = self.layout
+        for table, rows in layout.table_rows.items():
+            columns = layout.table_columns[table] | layout.table_columns.get(f"{table}_fields", {})
+            found = []
+            for row in rows:
+                if self.actual(row.sheet) not in self.sheet_names:
+                    break
+                grid = self.grid(row.sheet)
+                if self._blank_row(row, grid):
+                    continue
+                values = {
+                    cid: self._typed(cell, columns[cid], self.input_value(cell, grid))
+                    for cid, cell in row.cells.items()
+                }
+                if any(v not in ("", None) for v in values.values()):
+                    found.append({"key": row.key, "row": row.row + 1} | values)
+            self.rec.tables[table] = found
+
+
+def _wording(fw: Framework) -> dict[str, str]:
+    """Each item's text as compared for tampering, worked out once per framework."""
+    return per_framework("wording", fw, lambda f: {i.id: _squash(i.text) for i in f.items})
+
+
+def id_index(grid: list[list[Any]]) -> dict[str, int]:
+    """The first row of each id in a rating sheet's ID column."""
+    index: dict[str, int] = {}
+    for r, row in enumerate(grid):
+        if row and isinstance(row[0], str) and row[0]:
+            index.setdefault(row[0].strip(), r)
+    return index
+
+
+def _clip(text: str, limit: int = 80, squash: bool = False) -> str:
+    """Text from a file, short enough to quote in a message (and on one line if squashed)."""
+    text = " ".join(str(text).split()) if squash else str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> str:
+    cell = f" ({farthest})" if farthest else ""
+    return (
+        f"{sheet}: values reach row {rows:,}, column {cols:,}{cell}: a grid of "
+        f"{rows * cols:,} cells, far more than any return; delete what was typed outside the "
+        "table and save it again"
+    )
+
+
+_DATE = Column(id="date", label="Date", type="date")
+
+
+def _reader_failures() -> tuple[type[BaseException], ...]:
+    """What reading a hostile file may raise: any Exception, and the panics of the Rust
+    reader (pyo3's PanicException, one class per extension), which derive from BaseException,
+    so ``except Exception`` would let them end a whole run."""
+    import python_calamine  # noqa: F401  (its PanicException exists once it is loaded)
+
+    panics = [c for c in BaseException.__subclasses__() if c.__name__ == "PanicException"]
+    return (Exception, *panics)
+
+
+_READER_FAILURES = _reader_failures()
+
+__all__ = ["Layout", "Rating", "Registry", "ReturnRecord", "parse_date", "read_bytes", "read_path"]

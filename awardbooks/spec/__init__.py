@@ -1,0 +1,1 @@
+"""Framework specs: the typed model, loading and validating YAML, editions, export."""

@@ -1,0 +1,373 @@
+"""The typed framework model: what a framework spec says, validated, immutable, no IO.
+
+A spec file (YAML) is validated into these models by :mod:`awardbooks.spec.loading`. Everything
+downstream (layout, writer, reader, analysis) works from a :class:`Framework`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SPEC_FORMAT = 1
+"""The version of the spec file format this code reads (``format:`` in a spec)."""
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Level(_Frozen):
+    """One level of a rating scale, e.g. ``Embedded`` (fully in place) scoring 100."""
+
+    label: str = Field(min_length=1, max_length=40)
+    meaning: str = ""
+    score: float = Field(ge=0)
+    colour: str = "#FFFFFF"
+
+    @field_validator("colour")
+    @classmethod
+    def _colour(cls, value: str) -> str:
+        if not _COLOUR.match(value):
+            raise ValueError(f"colour {value!r} is not a hex colour like '#C6EFCE'")
+        return value.upper()
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        if "," in value or '"' in value:
+            raise ValueError(f"level label {value!r} may not contain a comma or a double quote")
+        return value
+
+
+class Scale(_Frozen):
+    """An ordered rating scale, lowest level first."""
+
+    id: str
+    title: str
+    levels: tuple[Level, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Scale:
+        seen: set[str] = set()
+        for level in self.levels:
+            key = level.label.casefold()
+            if key in seen:
+                raise ValueError(f"scale {self.id!r} lists level {level.label!r} twice")
+            seen.add(key)
+        scores = [level.score for level in self.levels]
+        if scores != sorted(scores):
+            raise ValueError(f"scale {self.id!r}: level scores must rise from first to last")
+        if self.top_score <= 0:
+            raise ValueError(f"scale {self.id!r}: the top level must score more than 0")
+        return self
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(level.label for level in self.levels)
+
+    @property
+    def top_score(self) -> float:
+        return max(level.score for level in self.levels)
+
+    def level(self, label: str) -> Level | None:
+        """The level with this exact label, or None."""
+        for level in self.levels:
+            if level.label == label:
+                return level
+        return None
+
+    def describe(self) -> str:
+        """'Emergent (early stages) = 35, ...' for prompts and notes."""
+        parts = []
+        for level in self.levels:
+            meaning = f" ({level.meaning})" if level.meaning else ""
+            parts.append(f"{level.label}{meaning} = {level.score:g}")
+        return "; ".join(parts)
+
+
+BUILTIN_SCALES: dict[str, Scale] = {
+    "emergent-developing-embedded": Scale(
+        id="emergent-developing-embedded",
+        title="Emergent / Developing / Embedded",
+        levels=(
+            Level(label="Emergent", meaning="early stages", score=35, colour="#FFC7CE"),
+            Level(label="Developing", meaning="work in progress", score=70, colour="#FFEB9C"),
+            Level(label="Embedded", meaning="fully in place", score=100, colour="#C6EFCE"),
+        ),
+    ),
+    "developing-to-enhancing": Scale(
+        id="developing-to-enhancing",
+        title="Developing / Developed / Established / Enhancing",
+        levels=(
+            Level(label="Developing", score=25, colour="#FFC7CE"),
+            Level(label="Developed", score=50, colour="#FFEB9C"),
+            Level(label="Established", score=75, colour="#DDEBF7"),
+            Level(label="Enhancing", score=100, colour="#C6EFCE"),
+        ),
+    ),
+    "rag": Scale(
+        id="rag",
+        title="RAG (Red / Amber / Green)",
+        levels=(
+            Level(label="Red", meaning="not yet in place", score=0, colour="#FF9999"),
+            Level(label="Amber", meaning="partly in place", score=50, colour="#FFD966"),
+            Level(label="Green", meaning="achieved", score=100, colour="#A9D08E"),
+        ),
+    ),
+}
+
+ColumnType = Literal["text", "date", "yesno", "choice", "number"]
+
+
+class Column(_Frozen):
+    """An extra column: an input the school fills in, or (``input: false``) text from the spec."""
+
+    id: str
+    label: str = Field(min_length=1)
+    type: ColumnType = "text"
+    choices: tuple[str, ...] = ()
+    width: float = Field(default=24, gt=0, le=120)
+    input: bool = True
+    help: str = ""
+
+    @model_validator(mode="after")
+    def _choices(self) -> Column:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"column {self.id!r} has type 'choice' but no 'choices'")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"column {self.id!r} has 'choices' but its type is {self.type!r}")
+        if len(",".join(self.choices)) > 255:
+            raise ValueError(f"column {self.id!r}: its choices exceed Excel's 255-character limit")
+        return self
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The dropdown values, if the column has a fixed list."""
+        if self.type == "yesno":
+            return ("Yes", "No")
+        return self.choices
+
+
+class Item(_Frozen):
+    """A rated thing: a descriptor, KPI, element or action."""
+
+    id: str
+    text: str = Field(min_length=1)
+    descriptors: dict[str, str] = Field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+    info: dict[str, str] = Field(default_factory=dict)
+    rated: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"id {value!r} may use only letters, digits, '.', '_' and '-'")
+        return value
+
+
+class Group(_Frozen):
+    """A theme, aspect, objective or area: a heading with items and/or a best-fit judgement."""
+
+    id: str
+    title: str = Field(min_length=1)
+    note: str = ""
+    judgement: bool = False
+    items: tuple[Item, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"id {value!r} may use only letters, digits, '.', '_' and '-'")
+        return value
+
+    @model_validator(mode="after")
+    def _has_something(self) -> Group:
+        if not self.items and not self.judgement:
+            raise ValueError(f"group {self.id!r} has no items and no best-fit judgement")
+        return self
+
+    @property
+    def rated_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.rated)
+
+    @property
+    def judgement_only(self) -> bool:
+        """Scored by its best-fit judgement alone (it has no rated items)."""
+        return not self.rated_items
+
+
+class Labels(_Frozen):
+    """The framework's own words for its parts, used as sheet and column headings."""
+
+    group: str = "Group"
+    item: str = "Item"
+    rating: str = "Rating"
+    date: str = "Date"
+    comment: str = "Comment"
+    judgement: str = "Overall best-fit judgement"
+
+
+class AuditSheets(_Frozen):
+    """How the rating sheets are laid out."""
+
+    layout: Literal["per_group", "single"] = "per_group"
+    title: str = Field(default="Audit", max_length=31)
+    show_descriptors: bool = True
+    date_column: bool = True
+    comment_column: bool = True
+    columns: tuple[Column, ...] = ()
+    """Extra per-item columns (inputs, or locked info from each item's ``info``)."""
+
+
+class ActionPlan(_Frozen):
+    title: str = Field(default="Action plan", max_length=31)
+    heading: str = ""
+    rows: int = Field(default=30, ge=1, le=500)
+    columns: tuple[Column, ...] = Field(min_length=1)
+
+
+class Portfolio(_Frozen):
+    title: str = Field(default="Portfolio", max_length=31)
+    heading: str = ""
+    evidence_per_item: int = Field(default=2, ge=1, le=5)
+    columns: tuple[Column, ...] = ()
+    """Per-evidence-row input columns besides the evidence itself."""
+    fields: tuple[Column, ...] = ()
+    """Per-group fields below the table (lead person, dates, summative comment)."""
+
+
+class Outcome(_Frozen):
+    id: str
+    text: str = Field(min_length=1)
+    kind: str = "key"
+
+
+class Outcomes(_Frozen):
+    title: str = Field(default="Outcomes", max_length=31)
+    heading: str = ""
+    columns: tuple[Column, ...] = Field(min_length=1)
+    outcomes: tuple[Outcome, ...] = ()
+    blank_rows: int = Field(default=3, ge=0, le=50)
+    blank_note: str = ""
+
+
+class Membership(_Frozen):
+    title: str = Field(default="Membership", max_length=31)
+    heading: str = ""
+    categories: tuple[str, ...] = Field(min_length=1)
+    rows_per_category: int = Field(default=6, ge=1, le=100)
+
+
+class InfoField(_Frozen):
+    label: str
+    text: str
+
+
+class InfoSheet(_Frozen):
+    """A locked sheet of framework text, e.g. an action plan's header fields."""
+
+    title: str = Field(max_length=31)
+    heading: str = ""
+    fields: tuple[InfoField, ...] = Field(min_length=1)
+
+
+class Sheets(_Frozen):
+    """Which of the optional sheets this framework's workbook gets."""
+
+    info: InfoSheet | None = None
+    membership: Membership | None = None
+    outcomes: Outcomes | None = None
+    action_plan: ActionPlan | None = None
+    portfolio: Portfolio | None = None
+
+
+class Source(_Frozen):
+    document: str
+    file: str = ""
+    notes: str = ""
+
+
+class Edition(_Frozen):
+    """An earlier edition of this framework, and how its item ids map to this edition's.
+
+    ``map`` lists only the items whose ids changed: ``old id → new id`` (renamed; several old
+    ids mapping to one new id are merged) or ``old id → None`` (removed). Items whose ids are
+    the same in both editions need no entry.
+    """
+
+    version: str = Field(min_length=1)
+    map: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Framework(_Frozen):
+    """A whole framework, as one spec file describes it."""
+
+    format: int = SPEC_FORMAT
+    id: str
+    title: str = Field(min_length=1)
+    short_title: str = Field(default="", max_length=40)
+    version: str = Field(min_length=1)
+    status: Literal["complete", "skeleton"] = "complete"
+    source: Source
+    instructions: tuple[str, ...] = ()
+    scale: Scale
+    labels: Labels = Labels()
+    cover_fields: tuple[Column, ...] = ()
+    audit: AuditSheets = AuditSheets()
+    groups: tuple[Group, ...] = Field(min_length=1)
+    sheets: Sheets = Sheets()
+    previous_editions: tuple[Edition, ...] = ()
+    """Earlier editions whose item ids map to this one's (for progress across editions)."""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
+            raise ValueError(f"framework id {value!r} may use only lower-case letters, digits, '-'")
+        return value
+
+    @property
+    def name(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for group in self.groups for item in group.items)
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that shapes the workbook: equal specs, equal prints.
+
+        ``previous_editions`` does not shape the workbook, so it is left out. Cached: a
+        framework is immutable and every return read is compared with it."""
+        return per_framework("fingerprint", self, _fingerprint)
+
+
+def _fingerprint(fw: Framework) -> str:
+    shape = fw.model_dump(mode="json", exclude={"previous_editions"})
+    canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+_DERIVED: dict[tuple[str, int], tuple[Framework, Any]] = {}
+
+
+def per_framework(what: str, fw: Framework, make: Callable[[Framework], Any]) -> Any:
+    """``make(fw)``, worked out once per framework object and kept (a framework is frozen, so
+    what is derived from it never changes; pydantic models take no cached attributes)."""
+    hit = _DERIVED.get((what, id(fw)))
+    if hit is None or hit[0] is not fw:
+        if len(_DERIVED) > 256:
+            _DERIVED.clear()
+        hit = _DERIVED[(what, id(fw))] = (fw, make(fw))
+    return hit[1]
