@@ -18,9 +18,11 @@ import tempfile
 from pathlib import Path
 
 from awardbooks.generate.workbooks import MANIFEST_COLUMNS, generate_roster, read_roster, write_csv
-from awardbooks.libreoffice import convert as libreoffice
 from awardbooks.spec import loading as spec
 from awardbooks.workbook.layout import layout_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests import lofill as libreoffice  # noqa: E402 - test tooling, from the checkout
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "samples" / "returns"

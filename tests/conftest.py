@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(config, items):
     """In CI the LibreOffice tests must run: a missing LibreOffice fails instead of skipping."""
     import os
 
-    from awardbooks.libreoffice import convert as libreoffice
+    from tests import lofill as libreoffice
 
     reason = libreoffice.skip_reason()
     if reason and os.environ.get("AWARDBOOKS_REQUIRE_LIBREOFFICE"):

@@ -130,7 +130,7 @@ class Corpus:
 
     def finish(self) -> None:
         """Run the queued LibreOffice conversions: one soffice call per format."""
-        from awardbooks.libreoffice import convert as libreoffice
+        from tests import lofill as libreoffice
 
         by_fmt: dict[str, list[tuple[Path, Path, Callable[[Path], None] | None]]] = {}
         for src, fmt, dst, after in self.pending:

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from awardbooks.cli import cli
 from awardbooks.generate.workbooks import Setting, generate_roster
-from awardbooks.libreoffice import convert as lo
 from awardbooks.read.returns import Registry, read_path
 from awardbooks.workbook.layout import layout_for
+from tests import lofill as lo
 
 OBJ1 = {"1.1": "Green", "1.2": "Green", "1.3": "Amber", "1.4": "Red"}  # 62.5 %
 OBJ2 = {"2.1": "Green", "2.2": "Amber"}  # 75.0 % of 2 rated; 3 unrated

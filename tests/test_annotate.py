@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from awardbooks import api
 from awardbooks.cli import cli
-from awardbooks.libreoffice import convert as lo
 from awardbooks.read.annotate import FILLS, locate
+from tests import lofill as lo
 from tests.conftest import make_workbook
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "returns"

@@ -14,9 +14,9 @@ from awardbooks.authoring import sheets as L
 from awardbooks.authoring import writing as authoring
 from awardbooks.cli import cli
 from awardbooks.errors import SpecError
-from awardbooks.libreoffice import convert as lo
 from awardbooks.spec import export as specout
 from awardbooks.spec import loading as spec
+from tests import lofill as lo
 
 from .conftest import BUILTINS
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from awardbooks.analyse import tables
 from awardbooks.cli import cli, plural
-from awardbooks.libreoffice import convert as libreoffice
 from awardbooks.read.returns import Registry, read_path
+from tests import lofill as libreoffice
 
 from . import corpus as corpus_module
 from .corpus import BASE, BASE_OVERALL, GOOD, build, good_returns

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from awardbooks.analyse.consolidate import analyse
 from awardbooks.cli import cli
 from awardbooks.generate.workbooks import Setting, generate_roster
-from awardbooks.libreoffice import convert as lo
 from awardbooks.read.returns import Registry, read_path
 from awardbooks.workbook.layout import CARRY_FORWARD, COMPLETED_SHEET, META_SHEET, layout_for
+from tests import lofill as lo
 
 pytestmark = pytest.mark.skipif(lo.skip_reason() is not None, reason=lo.skip_reason() or "")
 

@@ -10,9 +10,10 @@ from click.testing import CliRunner
 
 from awardbooks import api
 from awardbooks.cli import cli
-from awardbooks.libreoffice import convert as lo
+from awardbooks.libreoffice import convert
 from awardbooks.outputs import feedback
 from awardbooks.workbook.layout import layout_for
+from tests import lofill as lo
 from tests.conftest import make_workbook
 
 # Family Partnership Award: Emergent 35, Developing 70, Embedded 100; themes 2-6 are scored
@@ -190,7 +191,7 @@ def test_pdfs(reports):
 
 
 def test_without_libreoffice_the_workbooks_are_still_written(returns, tmp_path, monkeypatch):
-    monkeypatch.setattr(lo, "find_soffice", lambda: None)
+    monkeypatch.setattr(convert, "find_soffice", lambda: None)
     result = api.feedback([returns], tmp_path)
     assert [p.suffix for p in result.written] == [".xlsx", ".xlsx"]
     assert result.warnings == [

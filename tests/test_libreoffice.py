@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from awardbooks.libreoffice import convert as lo
 from awardbooks.libreoffice.convert import LibreOfficeError
+from tests import lofill as lo
 
 pytestmark = pytest.mark.skipif(lo.skip_reason() is not None, reason=lo.skip_reason() or "")
 

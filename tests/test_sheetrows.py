@@ -12,9 +12,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from awardbooks.libreoffice import convert as lo
 from awardbooks.outputs import consolidated as report
 from awardbooks.outputs.sheetrows import BulkRows, Column
+from tests import lofill as lo
 
 from .test_report import load, make_consolidation
 

@@ -7,9 +7,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from awardbooks.libreoffice import convert as lo
 from awardbooks.workbook.layout import META_SHEET, SUMMARY_SHEET, layout_for
 from awardbooks.workbook.scoring import score_groups
+from tests import lofill as lo
 
 from .conftest import BUILTINS, make_workbook, sample_ratings
 

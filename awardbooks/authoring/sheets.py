@@ -1,7 +1,8 @@
 """The authoring workbook's sheets, columns and cell values, defined once.
 
-:mod:`awardbooks.authoring.writing` writes these sheets and :mod:`awardbooks.authoring.reading` reads
-them back, as :mod:`awardbooks.workbook.layout` does for the schools' workbooks.
+:mod:`awardbooks.authoring.writing` writes these sheets and
+:mod:`awardbooks.authoring.reading` reads them back, as :mod:`awardbooks.workbook.layout`
+does for the schools' workbooks.
 """
 
 from __future__ import annotations

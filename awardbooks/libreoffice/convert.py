@@ -1,33 +1,21 @@
-"""Drive LibreOffice headless: convert workbooks and fill them the way a person does.
+"""Drive LibreOffice headless to convert workbooks (the feedback reports' PDFs).
 
-``convert`` re-saves many files in one ``soffice --convert-to`` call; ``fill`` and
-``fill_many`` open workbooks through LibreOffice's UNO API (run by the system Python in
-``_uno_fill.py``), type values into cells, recalculate and save as xlsx. Every call runs
-LibreOffice with a private profile that recalculates all formulas on load, so cached
-formula values in the outputs are never stale.
+``convert`` re-saves many files in one ``soffice --convert-to`` call, with a private profile
+that recalculates all formulas on load, so cached formula values in the outputs are never
+stale. Filling workbooks as a person does is test tooling and lives in ``tests/lofill.py``.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import functools
-import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from awardbooks.errors import AwardbooksError
-
-#: The interpreter that has LibreOffice's ``uno`` module (Debian: python3-uno).
-UNO_PYTHON = "/usr/bin/python3"
-
-#: The script ``fill``/``fill_many`` run under ``UNO_PYTHON``.
-UNO_SCRIPT = Path(__file__).with_name("_uno_fill.py")
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends libreoffice-calc python3-uno"
 
@@ -73,36 +61,15 @@ def find_soffice() -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _uno_python_problem() -> str | None:
-    """Say why UNO_PYTHON cannot import uno, or None when it can."""
-    if not os.access(UNO_PYTHON, os.X_OK):
-        return f"{UNO_PYTHON} is missing"
-    try:
-        done = subprocess.run(
-            [UNO_PYTHON, "-I", "-c", "import uno"],
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{UNO_PYTHON} cannot be run ({exc})"
-    if done.returncode != 0:
-        return f"{UNO_PYTHON} cannot import uno"
-    return None
-
-
 def skip_reason() -> str | None:
-    """Return None when soffice and UNO_PYTHON with uno are usable, else why not."""
+    """Return None when soffice is usable, else why not."""
     if find_soffice() is None:
         return f"LibreOffice is not installed: {INSTALL_HINT}"
-    problem = _uno_python_problem()
-    if problem:
-        return f"LibreOffice's Python bridge is not usable ({problem}): {INSTALL_HINT}"
     return None
 
 
 def available() -> bool:
-    """True when convert, fill and fill_many can run here."""
+    """True when :func:`convert` can run here."""
     return skip_reason() is None
 
 
@@ -262,112 +229,3 @@ def convert(
                 + (f" ({detail})" if detail else "")
             )
     return outputs
-
-
-def _encode_value(where: str, value: object) -> object:
-    """Turn a Python cell value into the JSON form _uno_fill.py understands."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        raise LibreOfficeError(f"{where}: cannot enter True/False; use 1/0 or a string")
-    if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise LibreOfficeError(f"{where}: cannot enter {value}")
-        return value
-    if isinstance(value, _dt.datetime):
-        raise LibreOfficeError(f"{where}: cannot enter a datetime; give a date")
-    if isinstance(value, _dt.date):
-        return {"date": value.isoformat()}
-    if isinstance(value, Mapping) and set(value) == {"date"}:
-        try:
-            return {"date": _dt.date.fromisoformat(str(value["date"])).isoformat()}
-        except ValueError:
-            raise LibreOfficeError(f"{where}: {value['date']!r} is not a YYYY-MM-DD date") from None
-    raise LibreOfficeError(f"{where}: cannot enter a value of type {type(value).__name__}")
-
-
-def fill_many(
-    jobs: Sequence[tuple[Path, Path, Mapping[str, Mapping[str, object]]]],
-    *,
-    respect_locks: bool = True,
-    profile_dir: Path | None = None,
-    timeout: float = 120,
-) -> None:
-    """Fill several workbooks in one LibreOffice session: for each (src, dst, values)
-    type ``values`` ({sheet: {"C7": value}}) into src, recalculate and save dst as xlsx.
-
-    Values: str (a leading "=" makes a formula, English names, ";" between arguments),
-    int/float, None (clear the cell), a ``datetime.date`` or {"date": "YYYY-MM-DD"}.
-    With several jobs an error message starts with the source file's name.
-    """
-    encoded = []
-    for src, dst, values in jobs:
-        src, dst = Path(src).resolve(), Path(dst).resolve()
-        if not src.is_file():
-            raise LibreOfficeError(f"Cannot fill {src}: no such file")
-        if dst == src:
-            raise LibreOfficeError(f"Refusing to overwrite {src.name}: give a different dst")
-        if not dst.parent.is_dir():
-            raise LibreOfficeError(f"Cannot save {dst}: folder {dst.parent} does not exist")
-        cells = {
-            str(sheet): {
-                str(addr): _encode_value(f"{sheet}!{addr}", value)
-                for addr, value in sheet_values.items()
-            }
-            for sheet, sheet_values in values.items()
-        }
-        encoded.append({"src": str(src), "dst": str(dst), "values": cells})
-    if not encoded:
-        return
-    reason = skip_reason()
-    if reason:
-        raise LibreOfficeError(reason)
-    soffice = _require_soffice()
-    with tempfile.TemporaryDirectory(prefix="awardbooks-lo-") as tmp:
-        tmpdir = Path(tmp)
-        job = {
-            "soffice": soffice,
-            "profile_url": make_profile(Path(profile_dir) if profile_dir else tmpdir / "profile"),
-            "pipe": f"awardbooks_{os.getpid()}_{uuid.uuid4().hex}",
-            "respect_locks": respect_locks,
-            "timeout": timeout,
-            "jobs": encoded,
-            "result": str(tmpdir / "result.json"),
-            "log": str(tmpdir / "soffice.log"),
-        }
-        job_file = tmpdir / "job.json"
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        code, out, err = _run(
-            [UNO_PYTHON, "-I", str(UNO_SCRIPT), str(job_file)],
-            timeout,
-            f"filling {len(encoded)} workbook(s)",
-        )
-        result_file = tmpdir / "result.json"
-        result = (
-            json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
-        )
-    if result is None:
-        detail = _last_line(err, out) or f"exit code {code}"
-        raise LibreOfficeError(f"The LibreOffice fill script failed: {detail}")
-    if "error" in result:
-        message = result["error"]
-        index = result.get("job")
-        if len(encoded) > 1 and index is not None:
-            message = f"{Path(encoded[index]['src']).name}: {message}"
-        raise LibreOfficeError(message)
-
-
-def fill(
-    src: Path,
-    dst: Path,
-    values: Mapping[str, Mapping[str, object]],
-    *,
-    respect_locks: bool = True,
-    profile_dir: Path | None = None,
-    timeout: float = 120,
-) -> None:
-    """Type ``values`` ({sheet: {"C7": value}}) into ``src`` as a person would, then
-    recalculate and save as xlsx to ``dst``; a locked cell raises "Sheet!C7 is locked"."""
-    fill_many(
-        [(src, dst, values)], respect_locks=respect_locks, profile_dir=profile_dir, timeout=timeout
-    )

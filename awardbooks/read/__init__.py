@@ -1,1 +1,2 @@
-"""Reading returns: inputs, containers, emails, sheet scanning, the return reader and its checks, annotation."""
+"""Reading returns: inputs, containers, emails, sheet scanning, the return reader and its
+checks, annotation."""

@@ -1,1 +1,2 @@
-"""A school's workbook: the layout shared by writer and reader, scoring, rendering with xlsxwriter."""
+"""A school's workbook: the layout shared by writer and reader, scoring, and rendering with
+xlsxwriter."""

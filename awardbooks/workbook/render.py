@@ -1,7 +1,7 @@
 """Render a framework into a locked, validated workbook with xlsxwriter.
 
-Only :func:`write_workbook` is public. Every cell position comes from :mod:`awardbooks.workbook.layout`
-so that the reader finds exactly what was written.
+Only :func:`write_workbook` is public. Every cell position comes from
+:mod:`awardbooks.workbook.layout` so that the reader finds exactly what was written.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Fill workbooks through LibreOffice's UNO API; run by the system Python that has ``uno``.
 
-Usage: /usr/bin/python3 _uno_fill.py JOB.json  (written by awardbooks.libreoffice.convert.fill_many)
+Usage: /usr/bin/python3 lo_uno_fill.py JOB.json  (written by tests.lofill.fill_many)
 
 JOB.json: {"soffice", "profile_url", "pipe", "respect_locks", "timeout", "log", "result",
 "jobs": [{"src", "dst", "values": {sheet: {"C7": value}}}]}. Writes {"ok": true, ...} or

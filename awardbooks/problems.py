@@ -1,0 +1,104 @@
+"""Problems as data: one type for everything awardbooks finds wrong in a spec, an authoring
+workbook, a return or a file, with a catalogue of codes in the manner of pyxform's ``ErrorCode``.
+
+Decisions:
+
+- A :class:`Problem` carries *where* (file, sheet, cell, or a spec's key path), *what* (the
+  message) and *how to fix it* as separate fields. Code that needs the place (annotation, the
+  feedback report, the CLI, ``returns.csv``) reads the fields; nothing parses a message back.
+- ``str(problem)`` is the one-line form users see: ``file: Sheet!C6: message; fix``. The parts
+  that are empty are left out.
+- Each kind of problem is a :class:`Code` declared once, in the stage that finds it (for
+  example :mod:`awardbooks.spec.codes`, :mod:`awardbooks.read.codes`). Its ``template`` and
+  ``fix`` are ``str.format`` templates; ``example`` fills them for ``docs/problems.md``, which
+  ``scripts/write_problem_docs.py`` writes from every catalogue (a test checks it is current).
+- This module imports nothing from the rest of the package, so every stage can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, found by a check: what, where and how to fix it."""
+
+    code: str
+    severity: Severity
+    message: str
+    fix: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    path: str = ""
+    """A place inside a text file, e.g. a spec's ``groups[3].items[2]``."""
+
+    @property
+    def where(self) -> str:
+        """The place inside the file: ``Sheet!C6``, ``Sheet``, a key path, or ''."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or self.path
+
+    @property
+    def text(self) -> str:
+        """The message and its fix, without the file or the place."""
+        return f"{self.message}; {self.fix}" if self.fix else self.message
+
+    @property
+    def located(self) -> str:
+        """The place and the text, without the file: ``Sheet!C6: message; fix``."""
+        return f"{self.where}: {self.text}" if self.where else self.text
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.located}" if self.file else self.located
+
+    def with_file(self, file: str) -> Problem:
+        """The same problem, in ``file``."""
+        return Problem(**{**self.__dict__, "file": file})
+
+
+@dataclass(frozen=True)
+class Code:
+    """One kind of problem: its code, its usual severity and its message templates."""
+
+    id: str
+    severity: Severity
+    template: str
+    fix: str = ""
+    example: dict[str, Any] = field(default_factory=dict)
+    """Values for the templates, used to show an example message in ``docs/problems.md``."""
+
+    def __call__(
+        self,
+        *,
+        file: str = "",
+        sheet: str = "",
+        cell: str = "",
+        path: str = "",
+        severity: Severity | None = None,
+        **values: Any,
+    ) -> Problem:
+        return Problem(
+            code=self.id,
+            severity=severity or self.severity,
+            message=self.template.format(**values),
+            fix=self.fix.format(**values),
+            file=file,
+            sheet=sheet,
+            cell=cell,
+            path=path,
+        )
+
+    def example_problem(self) -> Problem:
+        return self(**self.example)
+
+
+def catalogue(namespace: object) -> list[Code]:
+    """The :class:`Code` objects a module or class defines, in the order defined."""
+    found = vars(namespace) if not isinstance(namespace, dict) else namespace
+    return [value for value in found.values() if isinstance(value, Code)]
