@@ -1,6 +1,76 @@
 """awardbooks: generate locked self-evaluation workbooks from framework specs, and read back
-and consolidate the returns."""
+and consolidate the returns.
+
+The public API is :mod:`awardbooks.api`, exported here (``awardbooks.analyse(...)``); the
+errors it raises are in :mod:`awardbooks.errors`. Everything else is the pipeline's stages:
+``spec`` → ``workbook`` → ``generate``; ``read`` → ``analyse`` → ``outputs`` (and ``mail``).
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from awardbooks.api import (  # noqa: E402 - after __version__, which api's users may read
+    AnalysisResult,
+    FrameworkInfo,
+    analyse,
+    annotate,
+    check,
+    check_returns,
+    consolidate,
+    feedback,
+    find_returns,
+    frameworks,
+    generate,
+    generate_next_term,
+    holds_several_returns,
+    import_template,
+    load_framework,
+    mail_server,
+    read_roster,
+    send_mail,
+    spec_schema,
+    write_drafts,
+    write_template,
+)
+from awardbooks.errors import (  # noqa: E402
+    AwardbooksError,
+    GenerateError,
+    OutputExists,
+    ReportError,
+    ReturnError,
+    SpecError,
+)
+from awardbooks.problems import Problem  # noqa: E402
+
+__all__ = [
+    "AnalysisResult",
+    "AwardbooksError",
+    "FrameworkInfo",
+    "GenerateError",
+    "OutputExists",
+    "Problem",
+    "ReportError",
+    "ReturnError",
+    "SpecError",
+    "__version__",
+    "analyse",
+    "annotate",
+    "check",
+    "check_returns",
+    "consolidate",
+    "feedback",
+    "find_returns",
+    "frameworks",
+    "generate",
+    "generate_next_term",
+    "holds_several_returns",
+    "import_template",
+    "load_framework",
+    "mail_server",
+    "read_roster",
+    "send_mail",
+    "spec_schema",
+    "write_drafts",
+    "write_template",
+]

@@ -1,37 +1,42 @@
-"""The library's entry points. Each returns a result object and raises
-:class:`~awardbooks.errors.AwardbooksError` subclasses with one-line messages."""
+"""The library's public entry points, one per thing a user does; the CLI calls these and
+nothing else. Each returns a result object and raises
+:class:`~awardbooks.errors.AwardbooksError` subclasses with one-line messages.
+
+The stages are imported inside the functions that use them, not at the top: ``awardbooks
+--help`` imports this module's names through :mod:`awardbooks` and must stay fast (pydantic,
+xlsxwriter, pandas and python-calamine are each tens of milliseconds).
+"""
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from awardbooks.generate.workbooks import (
-    MANIFEST_COLUMNS,
-    GenerateResult,
-    Setting,
-    _unique_names,
-    current_academic_year,
-    generate_one,
-    generate_roster,
-    read_manifest,
-    read_roster,
-    write_csv,
-)
-from awardbooks.mail.drafts import DraftsResult, SendResult, write_drafts  # noqa: F401 - email out
-from awardbooks.mail.drafts import send as send_mail  # noqa: F401
-from awardbooks.spec import loading as _spec
-from awardbooks.spec.model import Framework
+from awardbooks.errors import AwardbooksError, GenerateError, ReportError
+
+if TYPE_CHECKING:
+    from awardbooks.analyse.tables import Consolidation
+    from awardbooks.generate.roster import Setting
+    from awardbooks.generate.workbooks import GenerateResult
+    from awardbooks.read.inputs import ReturnInputs
+    from awardbooks.read.returns import ReturnRecord
+    from awardbooks.spec.model import Framework
+
+
+# --------------------------------------------------------------------------- frameworks
 
 
 def load_framework(framework: str | Path | Framework) -> Framework:
-    """A built-in framework id, a spec path, or an already-loaded framework."""
+    """A built-in framework id, a spec path (YAML or authoring workbook), or a framework."""
+    from awardbooks.spec import loading
+    from awardbooks.spec.model import Framework
+
     if isinstance(framework, Framework):
         return framework
-    return _spec.load(framework)
+    return loading.load(framework)
 
 
 @dataclass(frozen=True)
@@ -48,22 +53,56 @@ class FrameworkInfo:
 
 def frameworks() -> list[FrameworkInfo]:
     """The built-in frameworks."""
+    from awardbooks.spec import loading
+
     found = []
-    for fid, path in _spec.builtin_paths().items():
-        fw = _spec.load(path)
+    for fid, path in loading.builtin_paths().items():
+        fw = loading.load(path)
         found.append(
             FrameworkInfo(
-                fid,
-                fw.title,
-                fw.scale.title,
-                len(fw.groups),
-                len(fw.items),
-                fw.status,
-                fw.version,
-                path,
+                fid, fw.title, fw.scale.title, len(fw.groups), len(fw.items), fw.status,
+                fw.version, path,
             )
-        )
+        )  # fmt: skip
     return found
+
+
+def write_template(framework: str | Path | Framework | None, out: Path, *, force: bool = False):
+    """Write an authoring workbook: empty, or filled from ``framework``."""
+    from awardbooks.authoring import writing
+
+    fw = load_framework(framework) if framework is not None else None
+    writing.write_template(fw, Path(out), force=force)
+    return fw
+
+
+def import_template(workbook: str | Path, out: Path | None = None, *, force: bool = False):
+    """Read a completed authoring workbook; write it as a YAML spec to ``out`` (default: the
+    framework id + .yaml). Returns (framework, the path written)."""
+    from awardbooks.authoring import writing
+    from awardbooks.spec import export
+
+    fw = writing.import_template(Path(workbook))
+    out = Path(out) if out else Path(f"{fw.id}.yaml")
+    export.write_yaml(fw, out, force=force, source=Path(workbook).name)
+    return fw, out
+
+
+def spec_schema() -> str:
+    """The JSON Schema of the spec format, as text."""
+    from awardbooks.spec import export
+
+    return export.schema_text()
+
+
+# --------------------------------------------------------------------------- generating
+
+
+def read_roster(path: str | Path) -> list[Setting]:
+    """The settings of a roster CSV, every bad row reported at once."""
+    from awardbooks.generate.roster import read_roster as _read
+
+    return _read(Path(path))
 
 
 def generate(
@@ -74,7 +113,7 @@ def generate(
     partnership: str = "",
     local_authority: str = "",
     contact_email: str = "",
-    roster: str | Path | None = None,
+    roster: str | Path | list[Setting] | None = None,
     year: str | None = None,
     term: str = "baseline",
     out_dir: str | Path = "generated",
@@ -82,51 +121,31 @@ def generate(
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
 ) -> GenerateResult:
-    """Generate one workbook (``setting=``) or one per roster row (``roster=``)."""
-    from awardbooks.errors import GenerateError
+    """Generate one workbook (``setting=``) or one per roster row (``roster=``: a CSV path,
+    or the settings :func:`read_roster` gave)."""
+    from awardbooks.common.identity import current_academic_year
+    from awardbooks.generate.roster import Setting
+    from awardbooks.generate.workbooks import generate_roster, generate_setting
 
     fw = load_framework(framework)
     year = year or current_academic_year()
-    out = Path(out_dir)
     if (setting is None) == (roster is None):
         raise GenerateError("give either a setting name or a roster file, not both or neither")
     if roster is not None:
-        settings = read_roster(Path(roster))
+        settings = roster if isinstance(roster, list) else read_roster(roster)
         return generate_roster(
-            fw,
-            settings,
-            year=year,
-            term=term,
-            out_dir=out,
-            password=password,
-            force=force,
-            progress=progress,
-        )
+            fw, settings, year=year, term=term, out_dir=Path(out_dir), password=password,
+            force=force, progress=progress,
+        )  # fmt: skip
     if not setting or not setting.strip():
         raise GenerateError("the setting name is empty; give the school's name")
     one = Setting(
-        setting.strip(),
-        urn.strip(),
-        partnership.strip(),
-        local_authority.strip(),
+        setting.strip(), urn.strip(), partnership.strip(), local_authority.strip(),
         contact_email.strip(),
+    )  # fmt: skip
+    return generate_setting(
+        fw, one, year=year, term=term, out_dir=Path(out_dir), password=password, force=force
     )
-    manifest = out / "manifest.csv"
-    old_rows = {r["file"]: r for r in read_manifest(manifest)} if manifest.is_file() else {}
-    # a name another setting's workbook in this folder already has is never reused
-    name = _unique_names(fw, [one], year, term, old_rows)[0] if old_rows else None
-    path, row = generate_one(
-        fw, one, year=year, term=term, out_dir=out, password=password, force=force, filename=name
-    )
-    if row is not None and old_rows:
-        rows = [r for f, r in old_rows.items() if f != path.name] + [row]
-        write_csv(manifest, MANIFEST_COLUMNS, rows)
-    if row is None:
-        raise GenerateError(
-            f"{path}: already exists (a school may have filled it in); use --force to replace "
-            "it, or choose another --out folder"
-        )
-    return GenerateResult(written=[path], rows=[row])
 
 
 def generate_next_term(
@@ -140,216 +159,69 @@ def generate_next_term(
     prefill: bool = False,
     password: str | None = None,
     force: bool = False,
+    specs: Iterable[str | Path] = (),
 ) -> GenerateResult:
     """Next term's workbooks, each showing its setting's latest return beside the new cells."""
+    from awardbooks.analyse.consolidate import read_all
+    from awardbooks.common.identity import current_academic_year
     from awardbooks.generate.carry_forward import generate_next_term as _next
 
     fw = load_framework(framework)
+    inputs = find_returns(returns)
+    if not inputs.files:
+        raise GenerateError("no returns found in the {opt:from_returns} paths")
+    records, _registry = read_all(inputs.units, specs=tuple(str(s) for s in specs))
     return _next(
-        fw,
-        returns,
-        year=year or current_academic_year(),
-        term=term,
-        out_dir=Path(out_dir),
-        roster=Path(roster) if roster else None,
-        prefill=prefill,
-        password=password,
-        force=force,
-    )
+        fw, records, year=year or current_academic_year(), term=term, out_dir=Path(out_dir),
+        roster=Path(roster) if roster else None, prefill=prefill, password=password, force=force,
+    )  # fmt: skip
 
 
-@dataclass
-class AnalysisResult:
-    """An analysis run: the tables, and the files it wrote."""
-
-    consolidation: Any
-    written: list[Path]
-    notes: list[str] = field(default_factory=list)
+# --------------------------------------------------------------------------- reading returns
 
 
-def analyse(
-    paths: Iterable[str | Path],
-    *,
-    out: str | Path | None = "consolidated.xlsx",
-    data_dir: str | Path | None = None,
-    manifest: str | Path | None = None,
-    specs: Iterable[str | Path] = (),
-    jobs: int | None = None,
-    progress: Callable[[Any], None] | None = None,
-    inputs: list[Path] | None = None,
-    force: bool = False,
-) -> AnalysisResult:
-    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
-
-    An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
-    when it is one of the inputs."""
-    from awardbooks.analyse.consolidate import analyse as _analyse
-    from awardbooks.analyse.consolidate import find_inputs, release_memory
-    from awardbooks.errors import AwardbooksError
+def find_returns(paths: Iterable[str | Path]) -> ReturnInputs:
+    """The returns under ``paths`` (files, folders, archives, saved emails), walked once;
+    ``len()`` of the result is the number of returns, for a progress bar."""
+    from awardbooks.read.inputs import gather
 
     paths = list(paths)
     for given in paths:
         if not Path(given).exists():
             raise AwardbooksError(f"{given}: no such file or folder")
-    inputs = inputs if inputs is not None else find_inputs(paths)
-    if out is not None and Path(out).exists() and _is_consolidated(Path(out)):
-        own = Path(out).resolve()  # the previous run's output, saved among the returns
-        inputs = [p for p in inputs if p.resolve() != own]
-    if not inputs:
-        shown = ", ".join(str(p) for p in paths)
-        raise AwardbooksError(f"no returns found in {shown} (.xlsx, .zip or saved emails)")
-    out = None if out is None else Path(out)
-    if out is not None:
-        _check_output(out, inputs, force)
-    if data_dir is not None:
-        from awardbooks.errors import ReportError
-        from awardbooks.generate.workbooks import ensure_folder
-
-        ensure_folder(Path(data_dir), ReportError)
-    consolidation = _analyse(
-        paths, manifest=manifest, specs=specs, jobs=jobs, progress=progress, inputs=inputs
-    )
-    release_memory()  # what reading and consolidating left behind, before the outputs
-    from awardbooks.outputs.consolidated import ratings_too_many, write_consolidated
-
-    written: list[Path] = []
-    notes: list[str] = []
-    if out is not None:
-        if data_dir is None and ratings_too_many(consolidation):
-            data_dir = out.with_name(f"{out.stem}-data")
-            notes.append(
-                f"{len(consolidation.ratings):,} ratings are too many for the Ratings "
-                f"sheet; they are in {data_dir}/ratings.csv"
-            )
-    if data_dir is not None:
-        written.extend(_write_outputs(consolidation, out, Path(data_dir)))
-    elif out is not None:
-        write_consolidated(consolidation, out)
-        written.append(out)
-    return AnalysisResult(consolidation, written, notes)
+    return gather(paths)
 
 
-CONSOLIDATED_TITLE = "awardbooks consolidated returns"
-
-
-def _check_output(out: Path, inputs: list[Path], force: bool) -> None:
-    """Before any reading: the consolidated workbook may not replace a return or a file
-    awardbooks did not write, and its folder must be makeable."""
-    from awardbooks.errors import AwardbooksError
-    from awardbooks.generate.workbooks import ensure_folder
-
-    if out.suffix.lower() != ".xlsx":
-        raise AwardbooksError(f"{out}: the consolidated workbook's name must end in .xlsx")
-    if out.is_dir():
-        raise AwardbooksError(f"{out}: is a folder; give a file name like consolidated.xlsx")
-    if out.exists():
-        resolved = out.resolve()
-        if any(p.resolve() == resolved for p in inputs):
-            raise AwardbooksError(
-                f"{out}: is one of the returns being read; write the consolidated workbook "
-                "somewhere else"
-            )
-        if not force and not _is_consolidated(out):
-            raise AwardbooksError(
-                f"{out}: already exists and was not written by awardbooks analyse; choose "
-                "another --out, or add --force to replace it"
-            )
-    ensure_folder(out.parent, AwardbooksError)
-
-
-def _is_consolidated(path: Path) -> bool:
-    """Whether ``path`` is a consolidated workbook awardbooks wrote (its document title)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            core = zf.read("docProps/core.xml")[:4096]
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return CONSOLIDATED_TITLE.encode() in core
-
-
-SIDE_BY_SIDE_MAX = 100_000
-"""Rating rows up to which the data files are written in a second process while this one
-writes the workbook; above it they are written one after the other, so that the memory a
-run needs does not grow with the second process's copy of a large consolidation."""
-
-
-def _write_outputs(consolidation, out: Path | None, data_dir: Path) -> list[Path]:
-    """The consolidated workbook and the data files: for a small consolidation side by side,
-    the CSVs in a forked process while this one writes the workbook (each is a single-core
-    job); for a large one, one after the other."""
-    import multiprocessing
-
-    from awardbooks.analyse.consolidate import release_memory
-    from awardbooks.outputs.consolidated import write_consolidated, write_data
-
-    big = len(consolidation.ratings) > SIDE_BY_SIDE_MAX
-    if out is None or big or not hasattr(os, "fork"):
-        written: list[Path] = []
-        failed: Exception | None = None
-        if out is not None:
-            try:
-                write_consolidated(consolidation, out)
-                written.append(out)
-            except Exception as exc:  # the data files are still written, as side by side
-                failed = exc
-            release_memory()
-        written += write_data(consolidation, data_dir)
-        if failed is not None:
-            raise failed
-        return written
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_write_data_child, args=(consolidation, data_dir, send))
-    child.start()
-    send.close()
-    try:
-        write_consolidated(consolidation, out)
-    finally:
-        outcome = receive.recv() if receive.poll(600) else ("error", "writing the CSVs timed out")
-        child.join()
-    if outcome[0] == "error":
-        from awardbooks.errors import ReportError
-
-        raise ReportError(outcome[1])
-    return [out, *outcome[1]]
-
-
-def _write_data_child(consolidation, data_dir: Path, send) -> None:
-    from awardbooks.outputs.consolidated import write_data
-
-    try:
-        send.send(("ok", write_data(consolidation, data_dir)))
-    except Exception as exc:  # reported by the parent as one line
-        send.send(("error", str(exc) or type(exc).__name__))
-
-
-def check(path: str | Path, *, specs: Iterable[str | Path] = ()):
+def check(path: str | Path, *, specs: Iterable[str | Path] = ()) -> ReturnRecord:
     """Check one return as the analyser would; returns its ReturnRecord."""
     from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
-        from awardbooks.errors import AwardbooksError
-
         raise AwardbooksError(f"{path}: no such file")
     return read_path(path, Registry.default(specs))
 
 
-def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list:
+def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list[ReturnRecord]:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
     saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
-    from awardbooks.analyse.consolidate import _read_unit, _units
+    from awardbooks.read.inputs import read_unit
     from awardbooks.read.returns import Registry
 
     path = Path(path)
     if not path.is_file():
-        from awardbooks.errors import AwardbooksError
-
         raise AwardbooksError(f"{path}: no such file")
     registry = Registry.default(specs)
-    return [_read_unit(unit, registry) for unit in _units([path])]
+    return [read_unit(unit, registry) for unit in find_returns([path]).units]
+
+
+def holds_several_returns(path: str | Path) -> bool:
+    """Whether ``path`` is a container of returns (a .zip archive or a saved email)."""
+    from awardbooks.read.emails import mail_kind
+    from awardbooks.read.inputs import ARCHIVE_EXTS
+
+    path = Path(path)
+    return bool(mail_kind(path)) or path.suffix.lower() in ARCHIVE_EXTS
 
 
 def annotate(
@@ -369,6 +241,113 @@ def annotate(
     return _annotate(path, out, record, force=force)
 
 
+# --------------------------------------------------------------------------- analysing
+
+
+def consolidate(
+    paths: Iterable[str | Path] = (),
+    *,
+    inputs: ReturnInputs | None = None,
+    manifest: str | Path | None = None,
+    specs: Iterable[str | Path] = (),
+    jobs: int | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> Consolidation:
+    """Read, check and consolidate returns into tidy tables, writing nothing."""
+    from awardbooks.analyse.consolidate import consolidate as _consolidate
+    from awardbooks.generate.manifest import read_manifest
+
+    inputs = inputs if inputs is not None else find_returns(paths)
+    rows = read_manifest(Path(manifest)) if manifest else None
+    if rows is not None and not rows:
+        raise GenerateError(f"{manifest}: the manifest lists no workbooks")
+    return _consolidate(
+        inputs, manifest_rows=rows, manifest_name=str(manifest or ""),
+        specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
+        meanwhile=_import_outputs,
+    )  # fmt: skip
+
+
+def _import_outputs() -> None:
+    """Import what writes the outputs while the worker processes read (see consolidate)."""
+    import awardbooks.outputs.writing  # noqa: F401
+
+
+@dataclass
+class AnalysisResult:
+    """An analysis run: the tables, and the files it wrote."""
+
+    consolidation: Consolidation
+    written: list[Path]
+    notes: list[str] = field(default_factory=list)
+
+    def summary_lines(self) -> list[str]:
+        """The end-of-run summary: files by status, mean % per framework and partnership."""
+        from awardbooks.outputs.summary import summary_lines
+
+        return summary_lines(self.consolidation)
+
+
+def analyse(
+    paths: Iterable[str | Path] = (),
+    *,
+    out: str | Path | None = "consolidated.xlsx",
+    data_dir: str | Path | None = None,
+    manifest: str | Path | None = None,
+    specs: Iterable[str | Path] = (),
+    jobs: int | None = None,
+    progress: Callable[[Any], None] | None = None,
+    inputs: ReturnInputs | None = None,
+    force: bool = False,
+) -> AnalysisResult:
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
+
+    An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
+    when it is one of the inputs; the previous consolidated workbook is never read as a
+    return."""
+    from awardbooks.analyse.consolidate import release_memory
+    from awardbooks.common.files import ensure_folder
+    from awardbooks.outputs.consolidated import ratings_too_many, write_consolidated
+    from awardbooks.outputs.writing import check_output, is_consolidated, write_outputs
+    from awardbooks.read.inputs import ReturnInputs
+
+    paths = list(paths)
+    inputs = inputs if inputs is not None else find_returns(paths)
+    out = None if out is None else Path(out)
+    if out is not None and out.exists() and is_consolidated(out):
+        own = out.resolve()  # the previous run's output, saved among the returns
+        inputs = ReturnInputs(
+            [p for p in inputs.files if p.resolve() != own],
+            [u for u in inputs.units if u[1] is None or u[1].resolve() != own],
+        )
+    if not inputs.units:
+        shown = ", ".join(str(p) for p in paths)
+        raise AwardbooksError(f"no returns found in {shown} (.xlsx, .zip or saved emails)")
+    if out is not None:
+        check_output(out, inputs.files, force)
+    if data_dir is not None:
+        ensure_folder(Path(data_dir), ReportError)
+    consolidation = consolidate(
+        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress
+    )
+    release_memory()  # what reading and consolidating left behind, before the outputs
+    written: list[Path] = []
+    notes: list[str] = []
+    if out is not None and data_dir is None and ratings_too_many(consolidation):
+        data_dir = out.with_name(f"{out.stem}-data")
+        notes.append(
+            f"{len(consolidation.ratings):,} ratings are too many for the Ratings "
+            f"sheet; they are in {data_dir}/ratings.csv"
+        )
+    if data_dir is not None:
+        written.extend(write_outputs(consolidation, out, Path(data_dir)))
+    elif out is not None:
+        write_consolidated(consolidation, out)
+        written.append(out)
+    return AnalysisResult(consolidation, written, notes)
+
+
 def feedback(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -378,12 +357,46 @@ def feedback(
     *,
     force: bool = False,
     progress: Callable[[Any], None] | None = None,
-    inputs: list[Path] | None = None,
+    inputs: ReturnInputs | None = None,
 ):
     """Analyse returns and write a feedback workbook (and PDF) per setting into ``out_dir``,
     for each setting's latest accepted return; returns a FeedbackResult."""
-    from awardbooks.outputs.feedback import feedback_reports
+    from awardbooks.outputs.feedback_files import feedback_reports
 
     specs = tuple(specs)
-    run = analyse(paths, out=None, manifest=manifest, specs=specs, progress=progress, inputs=inputs)
-    return feedback_reports(run.consolidation, out_dir, pdf=pdf, force=force, specs=specs)
+    tables = consolidate(paths, inputs=inputs, manifest=manifest, specs=specs, progress=progress)
+    return feedback_reports(tables, out_dir, pdf=pdf, force=force, specs=specs)
+
+
+# --------------------------------------------------------------------------- email out
+
+
+def write_drafts(
+    manifest: str | Path,
+    template: str | Path | None = None,
+    out_dir: str | Path = "drafts",
+    from_addr: str | None = None,
+    *,
+    return_by: str | dt.date | None = None,
+    force: bool = False,
+):
+    """One ready-to-send .eml draft per workbook of a manifest (or its folder), addressed to
+    the roster's contact_email; returns a DraftsResult."""
+    from awardbooks.mail.drafts import write_drafts as _write
+
+    return _write(manifest, template, out_dir, from_addr, return_by=return_by, force=force)
+
+
+def send_mail(manifest, template=None, **options):
+    """Send each workbook of a manifest through an SMTP server (a dry run unless
+    ``really_send``); see :func:`awardbooks.mail.send.send`."""
+    from awardbooks.mail.send import send
+
+    return send(manifest, template, **options)
+
+
+def mail_server(text: str) -> tuple[str, int]:
+    """(host, port) of a ``HOST:PORT`` mail server, or a MailError saying how to write it."""
+    from awardbooks.mail.send import parse_server
+
+    return parse_server(text)

@@ -1,16 +1,42 @@
-"""The ``awardbooks`` command: a thin click layer over :mod:`awardbooks.api`."""
+"""The ``awardbooks`` command: a thin click layer over :mod:`awardbooks.api`.
+
+Each command calls the public API and words what it returns; library errors become one
+``Error:`` line, with the options they advise worded as this command's flags (:data:`FLAGS`).
+Only :mod:`awardbooks.api` and :mod:`awardbooks.errors` are imported, both light, so that
+``awardbooks --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import functools
+import gc
+import os
+import sys
 from pathlib import Path
 
 import click
 
-from awardbooks import __version__
-from awardbooks.errors import AwardbooksError
+from awardbooks import __version__, api
+from awardbooks.errors import AwardbooksError, word
 
 TERMS = ("baseline", "autumn", "spring", "summer")
+FLAGS = {
+    "force": "--force",
+    "out": "--out",
+    "out_dir": "--out",
+    "spec": "--spec",
+    "from_returns": "--from-returns",
+    "term": "--term",
+    "year": "--year",
+    "return_by": "--return-by",
+    "from_addr": "--from",
+    "smtp": "--smtp",
+    "starttls": "--starttls",
+    "user": "--user",
+    "log": "--log",
+    "template": "--template",
+}
+"""How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
 
 def _fit(text: str, width: int) -> str:
@@ -31,11 +57,8 @@ def friendly(func):
         try:
             return func(*args, **kwargs)
         except AwardbooksError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(exc.worded(FLAGS)) from None
         except BrokenPipeError:  # the output was piped into e.g. head, which has finished
-            import os
-            import sys
-
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(0) from None
         except OSError as exc:  # a folder we cannot write to, a full disk, ...
@@ -64,7 +87,6 @@ def cli() -> None:
 @friendly
 def frameworks_cmd() -> None:
     """List the built-in frameworks."""
-    from awardbooks import api
 
     rows = [("id", "title", "scale", "groups", "items", "status")]
     for fw in api.frameworks():
@@ -84,9 +106,7 @@ def spec_group() -> None:
 @friendly
 def spec_check(spec_file: Path) -> None:
     """Validate a framework spec and list every problem."""
-    from awardbooks.spec import loading as spec
-
-    fw = spec.load(spec_file)
+    fw = api.load_framework(spec_file)
     click.echo(
         f"{spec_file}: OK: {fw.title} (version {fw.version}), {len(fw.groups)} groups, "
         f"{len(fw.items)} items, {fw.status}"
@@ -104,12 +124,9 @@ def spec_check(spec_file: Path) -> None:
 @friendly
 def spec_template(framework, out, force) -> None:
     """Write an authoring workbook: empty, or filled from FRAMEWORK (id or spec file)."""
-    from awardbooks.authoring import writing as authoring
-    from awardbooks.spec import loading as spec
-
-    fw = spec.load(framework) if framework else None
+    fw = api.load_framework(framework) if framework else None
     out = out or Path(f"{fw.id if fw else 'my-framework'}.xlsx")
-    authoring.write_template(fw, out, force=force)
+    api.write_template(fw, out, force=force)
     click.echo(f"Wrote {out}: fill it in, then `awardbooks spec import {out} --out NAME.yaml`")
 
 
@@ -124,12 +141,7 @@ def spec_template(framework, out, force) -> None:
 @friendly
 def spec_import(workbook, out, force) -> None:
     """Turn a completed authoring workbook into a YAML spec; lists every problem."""
-    from awardbooks.authoring import writing as authoring
-    from awardbooks.spec import export as specout
-
-    fw = authoring.import_template(workbook)
-    out = out or Path(f"{fw.id}.yaml")
-    specout.write_yaml(fw, out, force=force, source=workbook.name)
+    fw, out = api.import_template(workbook, out, force=force)
     click.echo(
         f"Wrote {out}: {fw.title} (version {fw.version}), {len(fw.groups)} groups, "
         f"{len(fw.items)} items, {fw.status}"
@@ -139,9 +151,7 @@ def spec_import(workbook, out, force) -> None:
 @spec_group.command("schema")
 def spec_schema() -> None:
     """Print the JSON Schema of the spec format (also in docs/spec-schema.json)."""
-    from awardbooks.spec import export as specout
-
-    click.echo(specout.schema_text(), nl=False)
+    click.echo(api.spec_schema(), nl=False)
 
 
 @cli.command("generate")
@@ -201,7 +211,6 @@ def generate_cmd(
     prefill,
 ) -> None:
     """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook)."""
-    from awardbooks import api
 
     if from_returns:
         if term is None:
@@ -233,7 +242,7 @@ def generate_cmd(
                 f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
             )
         for warning in result.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+            click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
         return
     if prefill:
         raise click.UsageError("--prefill goes with --from-returns")
@@ -243,13 +252,13 @@ def generate_cmd(
     if not roster and not setting:
         raise click.UsageError("give --setting NAME for one workbook, or --roster FILE.csv")
     if roster:
-        from awardbooks.generate.workbooks import read_roster
-
-        count = len(read_roster(roster))
-        with click.progressbar(length=count, label="Generating workbooks", show_pos=True) as bar:
+        settings = api.read_roster(roster)  # read once: its length is the progress bar's
+        with click.progressbar(
+            length=len(settings), label="Generating workbooks", show_pos=True
+        ) as bar:
             result = api.generate(
                 framework,
-                roster=roster,
+                roster=settings,
                 year=year,
                 term=term,
                 out_dir=out_dir,
@@ -266,7 +275,7 @@ def generate_cmd(
                 f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
             )
         for warning in result.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+            click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
     else:
         result = api.generate(
             framework,
@@ -309,10 +318,9 @@ def generate_cmd(
 @friendly
 def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
-    from awardbooks import api
 
-    inputs, total = _find_returns(paths)
-    with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
+    inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
+    with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
         result = api.analyse(
             paths,
             out=out,
@@ -324,9 +332,7 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
             inputs=inputs,
             force=force,
         )
-    from awardbooks.outputs.consolidated import summary_lines  # (pandas: imported while reading)
-
-    for line in summary_lines(result.consolidation):
+    for line in result.summary_lines():
         click.echo(line)
     for path in result.written:
         click.echo(f"Wrote {path}")
@@ -353,11 +359,8 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
 @friendly
 def check_cmd(file, specs, annotate_to, force) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
-    from awardbooks import api
-    from awardbooks.read.emails import mail_kind
-
     annotated = None
-    if mail_kind(file) or file.suffix.lower() == ".zip":  # every workbook inside it
+    if api.holds_several_returns(file):  # every workbook inside it
         if annotate_to is not None:
             raise click.UsageError(
                 "--annotate needs one workbook, not a saved email or an archive; save the "
@@ -409,10 +412,9 @@ def check_cmd(file, specs, annotate_to, force) -> None:
 @friendly
 def report_cmd(paths, out_dir, manifest, specs, no_pdf, force) -> None:
     """Write a feedback report (workbook and PDF) for each setting's latest accepted return."""
-    from awardbooks import api
 
-    inputs, total = _find_returns(paths)
-    with click.progressbar(length=total, label="Reading returns", show_pos=True) as bar:
+    inputs = api.find_returns(paths)
+    with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
         result = api.feedback(
             paths, out_dir, manifest, specs, not no_pdf, force=force,
             progress=lambda _r: bar.update(1), inputs=inputs,
@@ -435,7 +437,7 @@ def report_cmd(paths, out_dir, manifest, specs, no_pdf, force) -> None:
             "that were rejected, duplicates or unknown (awardbooks analyse lists the reasons)."
         )
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
 @cli.group("mail")
@@ -472,7 +474,6 @@ def _echo_unsent(unsent) -> None:
 @friendly
 def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) -> None:
     """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder)."""
-    from awardbooks import api
 
     result = api.write_drafts(
         manifest, template, out_dir, from_addr, return_by=return_by, force=force
@@ -503,10 +504,7 @@ def mail_send_cmd(
     manifest, template, return_by, from_addr, smtp, starttls, user, really_send, resend, log
 ) -> None:
     """Send each workbook in MANIFEST through your mail server (a dry run unless --send)."""
-    from awardbooks import api
-    from awardbooks.mail.drafts import parse_server
-
-    host, _port = parse_server(smtp)
+    host, _port = api.mail_server(smtp)
 
     def password() -> str:  # asked for only when connecting, after every other check
         return click.prompt(f"Password for {user} at {host}", hide_input=True)
@@ -536,23 +534,10 @@ def mail_send_cmd(
         raise SystemExit(1)
 
 
-def _find_returns(paths) -> tuple[list[Path], int]:
-    """The input files under ``paths`` and how many returns they hold (for progress bars)."""
-    from awardbooks.analyse.consolidate import _units, find_inputs
-
-    for given in paths:
-        if not given.exists():
-            raise click.ClickException(f"{given}: no such file or folder")
-    inputs = find_inputs(paths)
-    return inputs, sum(1 for _ in _units(inputs))
-
-
 def main() -> None:
     try:
         cli()
     finally:
-        import gc
-
         gc.freeze()  # nothing is left to collect at exit: skip walking a big analysis' heap
 
 

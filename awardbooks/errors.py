@@ -1,11 +1,50 @@
 """The errors awardbooks raises. Each message is one plain-English line (or a list of lines)
-saying where, what, and how to fix it; the CLI prints it as ``Error: ...``."""
+saying where, what, and how to fix it; the CLI prints it as ``Error: ...``.
+
+The library does not know the command line: where a message advises an option, it names it
+as ``{opt:NAME}`` (NAME being the library's parameter, e.g. ``force``). ``str(error)`` words
+it for a library caller (``force=True``); the CLI words it as its flag (``--force``) with
+:meth:`AwardbooksError.worded`.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+_OPTION = re.compile(r"\{opt:(\w+)\}")
+
+LIBRARY_WORDS = {"force": "force=True"}
+"""How ``str(error)`` words an option for library callers (else by its parameter name)."""
+
+
+def word(text: str, options: Mapping[str, str] = LIBRARY_WORDS) -> str:
+    """``text`` with each ``{opt:NAME}`` it advises worded by ``options`` (name → words)."""
+    return _OPTION.sub(lambda m: options.get(m[1], m[1]), getattr(text, "template", text))
+
+
+class Advice(str):
+    """A warning that advises an option: it reads as the library words it, and :func:`word`
+    can word it again for the command line."""
+
+    template: str
+
+    def __new__(cls, template: str) -> Advice:
+        advice = super().__new__(cls, word(template))
+        advice.template = template
+        return advice
 
 
 class AwardbooksError(Exception):
     """Base class for every error the library raises on purpose."""
+
+    def worded(self, options: Mapping[str, str]) -> str:
+        """The message, with each option it advises worded by ``options`` (name → words)."""
+        return word(super().__str__(), options)
+
+    def __str__(self) -> str:
+        return self.worded(LIBRARY_WORDS)
 
 
 class SpecError(AwardbooksError):
@@ -22,3 +61,15 @@ class ReturnError(AwardbooksError):
 
 class ReportError(AwardbooksError):
     """An output file or folder cannot be written."""
+
+
+class OutputExists(GenerateError):
+    """A file is in the way of an output and may hold someone's work."""
+
+    def __init__(self, path: Path, why: str = "") -> None:
+        self.path = Path(path)
+        because = f" ({why})" if why else ""
+        super().__init__(
+            f"{path}: already exists{because}; use {{opt:force}} to replace it, or choose "
+            "another {opt:out} folder"
+        )

@@ -17,7 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from awardbooks.generate.workbooks import MANIFEST_COLUMNS, generate_roster, read_roster, write_csv
+from awardbooks.common.csvfiles import write_records as write_csv
+from awardbooks.generate.manifest import MANIFEST_COLUMNS
+from awardbooks.generate.roster import read_roster
+from awardbooks.generate.workbooks import generate_roster
 from awardbooks.spec import loading as spec
 from awardbooks.workbook.layout import layout_for
 

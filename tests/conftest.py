@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from awardbooks.generate.workbooks import Setting, generate_one
+from awardbooks.generate.roster import Setting
+from awardbooks.generate.workbooks import generate_one
 from awardbooks.spec import loading as spec
 
 BUILTINS = (

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from awardbooks.generate.workbooks import Setting, generate_one
+from awardbooks.generate.roster import Setting
+from awardbooks.generate.workbooks import generate_one
 from awardbooks.spec import loading as spec
 from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import layout_for

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from awardbooks.cli import cli
-from awardbooks.generate.workbooks import Setting, generate_roster
+from awardbooks.generate.roster import Setting
+from awardbooks.generate.workbooks import generate_roster
 from awardbooks.read.returns import Registry, read_path
 from awardbooks.workbook.layout import layout_for
 from tests import lofill as lo
@@ -296,10 +297,11 @@ def test_outputs_the_same_side_by_side_or_one_after_the_other(partnership, monke
     from python_calamine import CalamineWorkbook
 
     from awardbooks import api
+    from awardbooks.outputs import writing
 
     runs = {}
-    for name, limit in (("side", api.SIDE_BY_SIDE_MAX), ("serial", 0)):
-        monkeypatch.setattr(api, "SIDE_BY_SIDE_MAX", limit)
+    for name, limit in (("side", writing.SIDE_BY_SIDE_MAX), ("serial", 0)):
+        monkeypatch.setattr(writing, "SIDE_BY_SIDE_MAX", limit)
         out = partnership["base"] / f"out-{name}"
         result = api.analyse(
             [partnership["returns"]], out=out / "c.xlsx", data_dir=out / "data", jobs=1
@@ -321,13 +323,13 @@ def test_data_files_written_even_if_the_workbook_fails(partnership, monkeypatch)
     say) does not cost the CSVs, and the failure is still reported."""
     from awardbooks import api
     from awardbooks.errors import ReportError
-    from awardbooks.outputs import consolidated as report
+    from awardbooks.outputs import writing
 
     def fail(_c, path):
         raise ReportError(f"{path}: the disk is full")
 
-    monkeypatch.setattr(api, "SIDE_BY_SIDE_MAX", 0)
-    monkeypatch.setattr(report, "write_consolidated", fail)
+    monkeypatch.setattr(writing, "SIDE_BY_SIDE_MAX", 0)
+    monkeypatch.setattr(writing, "write_consolidated", fail)
     out = partnership["base"] / "out-failing"
     with pytest.raises(ReportError, match="the disk is full"):
         api.analyse([partnership["returns"]], out=out / "c.xlsx", data_dir=out / "data", jobs=1)

@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from awardbooks.analyse.consolidate import analyse
+from awardbooks.api import consolidate as analyse
 from awardbooks.cli import cli
-from awardbooks.generate.workbooks import Setting, generate_roster
+from awardbooks.generate.roster import Setting
+from awardbooks.generate.workbooks import generate_roster
 from awardbooks.read.returns import Registry, read_path
 from awardbooks.workbook.layout import CARRY_FORWARD, COMPLETED_SHEET, META_SHEET, layout_for
 from tests import lofill as lo
@@ -188,7 +189,8 @@ def test_prefill_and_unmatched(tmp_path, frameworks):
 
 def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, frameworks):
     fw = frameworks["lppa"]
-    from awardbooks.generate.workbooks import generate_one, read_manifest
+    from awardbooks.generate.manifest import read_manifest
+    from awardbooks.generate.workbooks import generate_one
 
     returned = tmp_path / "r"
     generate_one(
@@ -239,7 +241,7 @@ def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, framew
 def test_next_term_names_do_not_clash(tmp_path, frameworks):
     """'St Mary's' (URN 1) and 'St Marys' (URN 2) each get a spring workbook of their own."""
     fw = frameworks["lppa"]
-    from awardbooks.generate.workbooks import read_manifest
+    from awardbooks.generate.manifest import read_manifest
 
     autumn = generate_roster(
         fw,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from awardbooks import api
 from awardbooks.cli import cli
 from awardbooks.libreoffice import convert
-from awardbooks.outputs import feedback
+from awardbooks.outputs import feedback, feedback_files
 from awardbooks.workbook.layout import layout_for
 from tests import lofill as lo
 from tests.conftest import make_workbook
@@ -196,8 +196,8 @@ def test_without_libreoffice_the_workbooks_are_still_written(returns, tmp_path, 
     assert [p.suffix for p in result.written] == [".xlsx", ".xlsx"]
     assert result.warnings == [
         f"PDFs need LibreOffice, which is not installed here ({lo.INSTALL_HINT}); the workbooks "
-        "were written: run again with --force once it is installed to add the PDFs"
-    ]
+        "were written: run again with force=True once it is installed to add the PDFs"
+    ]  # the library words the option as its parameter; the CLI says --force
 
 
 def test_report_command(returns, tmp_path):
@@ -245,7 +245,7 @@ def test_report_file_names_are_unique(frameworks):
     def name(setting: str, urn: str) -> str:
         one = feedback.Feedback(fw, setting, urn, "N", "2026-27", "spring", "f.xlsx", "accepted",
                                 "", "")  # fmt: skip
-        return feedback.report_filename(one, taken)
+        return feedback_files.report_filename(one, taken)
 
     assert [name("St Mary's", "1"), name("St Marys", "2"), name("St Marys", "")] == [
         "St-Marys_lppa_2026-27_spring_feedback",
@@ -255,11 +255,11 @@ def test_report_file_names_are_unique(frameworks):
 
 
 def test_write_feedback_returns_the_files(returns, tmp_path):
-    from awardbooks.analyse.consolidate import analyse
+    from awardbooks.api import consolidate as analyse
 
-    written = feedback.write_feedback(analyse([returns]), tmp_path, pdf=False)
+    written = feedback_files.feedback_reports(analyse([returns]), tmp_path, pdf=False).written
     assert written == [tmp_path / f"{ASH}.xlsx", tmp_path / f"{BEECH}.xlsx"]
-    assert feedback.write_feedback(analyse([returns]), tmp_path, pdf=False) == []  # kept
+    assert feedback_files.feedback_reports(analyse([returns]), tmp_path, pdf=False).written == []  # kept
 
 
 def test_text_shaped_like_rich_string_markup_stays_text(returns, frameworks, tmp_path):
@@ -268,7 +268,7 @@ def test_text_shaped_like_rich_string_markup_stays_text(returns, frameworks, tmp
     import xml.dom.minidom
     import zipfile
 
-    from awardbooks.analyse.consolidate import analyse
+    from awardbooks.api import consolidate as analyse
     from awardbooks.outputs.feedback import collect
     from awardbooks.outputs.feedback_sheet import write_workbook
 

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from awardbooks.analyse.consolidate import analyse
-from awardbooks.outputs.consolidated import write_consolidated, write_data
+from awardbooks.api import consolidate as analyse
+from awardbooks.outputs.consolidated import write_consolidated
+from awardbooks.outputs.data_files import write_data
 from awardbooks.read.returns import Registry, read_bytes
 
 from .corpus import BASE, Corpus

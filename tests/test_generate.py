@@ -322,7 +322,7 @@ def test_frameworks_cli():
 
 
 def test_academic_year_default():
-    from awardbooks.generate.workbooks import current_academic_year
+    from awardbooks.common.identity import current_academic_year
 
     assert current_academic_year(dt.date(2026, 11, 22)) == "2026-27"
     assert current_academic_year(dt.date(2027, 8, 31)) == "2026-27"
@@ -370,7 +370,7 @@ def test_names_that_clash_across_runs_get_their_own_workbook(tmp_path):
     ],
 )
 def test_roster_as_spreadsheet_applications_save_it(tmp_path, encoding, text):
-    from awardbooks.generate.workbooks import Setting, read_roster
+    from awardbooks.generate.roster import Setting, read_roster
 
     roster = tmp_path / "r.csv"
     roster.write_bytes(text.encode(encoding))

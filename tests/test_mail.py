@@ -17,13 +17,16 @@ import pytest
 from click.testing import CliRunner
 
 from awardbooks import api
-from awardbooks.analyse import consolidate as analysis
+from awardbooks.analyse import consolidate
 from awardbooks.cli import cli
 from awardbooks.errors import AwardbooksError
-from awardbooks.generate.workbooks import Setting, generate_roster
+from awardbooks.generate.roster import Setting
+from awardbooks.generate.workbooks import generate_roster
 from awardbooks.mail import drafts as mail
+from awardbooks.mail import send as mail_send
 from awardbooks.read import container
 from awardbooks.read import emails as mailin
+from awardbooks.read import inputs as analysis
 from tests.conftest import make_workbook
 from tests.outlook_msg import message_tree, outlook_msg
 
@@ -375,7 +378,7 @@ def test_send_logs_in_with_a_prompted_password(roster, smtp_server):
 def test_send_goes_on_after_the_server_hangs_up(roster, smtp_server):
     server, recorder = smtp_server
     recorder.hang_up_on = b"St Mary"
-    result = mail.send(roster, from_addr=FROM, smtp=server, return_by="2026-12-11",
+    result = mail_send.send(roster, from_addr=FROM, smtp=server, return_by="2026-12-11",
                        really_send=True)  # fmt: skip
     assert [(o.outcome, o.detail) for o in result.outcomes] == [
         ("failed", "421 4.3.2 service shutting down, try again later"),
@@ -589,9 +592,9 @@ def test_analyse_saved_emails(inbox, tmp_path):
 
 def test_emails_read_in_parallel_keep_their_source(inbox, monkeypatch):
     folder, _files = inbox
-    serial = analysis.analyse([folder], jobs=1).returns
-    monkeypatch.setattr(analysis, "PARALLEL_FROM", 1)
-    parallel = analysis.analyse([folder], jobs=2).returns
+    serial = api.consolidate([folder], jobs=1).returns
+    monkeypatch.setattr(consolidate, "PARALLEL_FROM", 1)
+    parallel = api.consolidate([folder], jobs=2).returns
     assert parallel.equals(serial)
     assert (serial["email_subject"] != "").all()
 

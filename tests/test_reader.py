@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from awardbooks.analyse.consolidate import analyse
+from awardbooks.api import consolidate as analyse
 from awardbooks.read.returns import Registry, parse_date, read_bytes, read_path
 from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import layout_for

@@ -16,15 +16,14 @@ from python_calamine import CalamineWorkbook
 
 from awardbooks.analyse import tables
 from awardbooks.analyse.tables import Consolidation
-from awardbooks.errors import AwardbooksError
-from awardbooks.generate.workbooks import neutralise_cell
+from awardbooks.common.csvfiles import neutralise as neutralise_cell
+from awardbooks.common.text import CELL_MAX, excel_text
+from awardbooks.errors import AwardbooksError, ReportError
 from awardbooks.outputs import consolidated as report
-from awardbooks.outputs.consolidated import (
-    ReportError,
-    summary_lines,
-    write_consolidated,
-    write_data,
-)
+from awardbooks.outputs.consolidated import write_consolidated
+from awardbooks.outputs.data_files import write_data
+from awardbooks.outputs.frames import column_values
+from awardbooks.outputs.summary import summary_lines
 
 NAN = float("nan")
 FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2"]
@@ -211,7 +210,7 @@ def test_formula_like_text_stays_text(consolidated):
 def test_text_limits_and_unicode(consolidated):
     ws = load(consolidated)["Ratings"]
     comments = [row[14] for row in ws.iter_rows(min_row=2, values_only=True)]
-    assert comments[4] == LONG[: report.CELL_MAX]
+    assert comments[4] == LONG[: CELL_MAX]
     assert len(comments[4]) == 32_767
     assert comments[5] == "ringthe bell"  # the control character is dropped, nothing else
     assert comments[6] == WORLD
@@ -224,9 +223,9 @@ def test_text_limits_and_unicode(consolidated):
 
 
 def test_excel_text_counts_utf16_units():
-    assert report.excel_text("😀" * 20_000) == "😀" * 16_383
-    assert report.excel_text("a\x00b\x1fc\td\ne\rf\ufffe\ud800") == "abc\td\ne\rf\ufffd"
-    assert report.excel_text("x" * 40_000) == "x" * 32_767
+    assert excel_text("😀" * 20_000) == "😀" * 16_383
+    assert excel_text("a\x00b\x1fc\td\ne\rf\ufffe\ud800") == "abc\td\ne\rf\ufffd"
+    assert excel_text("x" * 40_000) == "x" * 32_767
 
 
 def test_tables_cover_the_data(consolidated):
@@ -501,17 +500,17 @@ def test_any_text_round_trips(text):
         write_data(c, Path(folder), parquet=False)
         with open(f"{folder}/ratings.csv", encoding="utf-8", newline="") as f:
             csv_row = list(csv.reader(f))[1]
-    assert got[4] == got[14] == report.excel_text(text)
+    assert got[4] == got[14] == excel_text(text)
     assert csv_row[4] == csv_row[14] == neutralise_cell(text.replace("\ud83d", "\ufffd"))
 
 
 def test_row_values_keep_their_types_and_share_texts():
     mixed = pd.Series([1, True, 0, False, "x", None, 2.5], dtype=object)
-    assert [(v, type(v)) for v in report._values(mixed)] == [
+    assert [(v, type(v)) for v in column_values(mixed)] == [
         (1, int), (True, bool), (0, int), (False, bool), ("x", str), (None, type(None)),
         (2.5, float),
     ]  # fmt: skip
-    texts = report._values(pd.Series(["Oak", "Elm", "Oak", None]))
+    texts = column_values(pd.Series(["Oak", "Elm", "Oak", None]))
     assert texts[:3] == ["Oak", "Elm", "Oak"] and texts[0] is texts[2]
     assert math.isnan(texts[3])
 

@@ -13,7 +13,8 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from awardbooks.outputs import consolidated as report
-from awardbooks.outputs.sheetrows import BulkRows, Column
+from awardbooks.outputs.sheetrows import BulkColumn as Column
+from awardbooks.outputs.sheetrows import BulkRows
 from tests import lofill as lo
 
 from .test_report import load, make_consolidation

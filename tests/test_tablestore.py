@@ -7,9 +7,10 @@ import random
 
 import pandas as pd
 
-from awardbooks.analyse.consolidate import _slipped, term_sort_key
+from awardbooks.analyse.progress import slipped_groups as _slipped
 from awardbooks.analyse.tables import RATINGS
 from awardbooks.analyse.tablestore import TableStore
+from awardbooks.common.identity import term_sort_key
 
 
 def test_rows_by_owner_with_codes_floats_and_text():
@@ -89,8 +90,8 @@ def test_slippage_agrees_with_plain_pandas():
 
 def _progress_reference(scores, ratings, frameworks):
     """The plain pandas way (the analyser's earlier code), to check the coded one against."""
-    from awardbooks.analyse.consolidate import EXACT, _round1
-    from awardbooks.analyse.tables import PROGRESS
+    from awardbooks.analyse.progress import round1 as _round1
+    from awardbooks.analyse.tables import EXACT, PROGRESS
 
     df = scores.copy()
     df["order_"] = [term_sort_key(y, t) for y, t in zip(df["year"], df["term"])]
@@ -111,8 +112,8 @@ def _progress_reference(scores, ratings, frameworks):
 
 
 def test_progress_agrees_with_plain_pandas(frameworks):
-    from awardbooks.analyse.consolidate import EXACT, _progress
-    from awardbooks.analyse.tables import SCORES
+    from awardbooks.analyse.progress import progress_table as _progress
+    from awardbooks.analyse.tables import EXACT, SCORES
 
     used = {"lppa": frameworks["lppa"]}
     groups = [g.id for g in frameworks["lppa"].groups][:3] + ["X9", "ALL"]

@@ -169,3 +169,7 @@ class Consolidation:
     level_colours: dict[str, dict[str, str]] = field(default_factory=dict)
     """framework id → {label: '#RRGGBB'}."""
     analysed_on: str = ""  # ISO date the analysis treated as today
+
+EXACT = "score_exact"
+"""An unrounded score % kept beside score_pct (not written out): changes and means are worked
+from it and rounded once, so 83.33 - 66.67 shows as 16.7, not 16.6."""

@@ -66,7 +66,7 @@ def write_template(framework: Framework | None, path: str | Path, *, force: bool
         )
     if path.suffix.lower() != ".xlsx":
         raise SpecError(f"{path}: an authoring workbook is an .xlsx file; name it e.g. mine.xlsx")
-    from awardbooks.generate.workbooks import atomic_write, ensure_folder
+    from awardbooks.common.files import atomic_write, ensure_folder
 
     ensure_folder(path.parent, SpecError)
 

@@ -5,48 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from awardbooks.common.files import prepare_out_dir
+from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.errors import GenerateError
+from awardbooks.generate.manifest import read_manifest, write_manifest
+from awardbooks.generate.roster import Setting, one_row_per_setting, read_roster, setting_of
 from awardbooks.generate.workbooks import (
-    MANIFEST_COLUMNS,
     GenerateResult,
-    Setting,
-    _unique_names,
     check_year_term,
     generate_one,
-    one_row_per_setting,
-    prepare_out_dir,
-    read_manifest,
-    read_roster,
-    write_csv,
+    unique_filenames,
 )
 from awardbooks.spec.model import Framework
+from awardbooks.workbook.render import CarryForward
 
 DONE = ("green", "complete", "completed", "done")
 
 
-def _who(record) -> str:
-    return record.get("urn") or record.get("setting").casefold().strip()
-
-
-def latest_returns(framework: Framework, paths: Iterable[str | Path], specs=()) -> list:
+def latest_returns(framework: Framework, records: Iterable) -> list:
     """Each setting's latest usable return of this framework (by year and term, then the
-    date on its cover, then file time)."""
-    from awardbooks.analyse.consolidate import find_inputs, read_all, term_sort_key
-
-    inputs = find_inputs(paths)
-    if not inputs:
-        raise GenerateError("no returns found in the --from-returns paths")
-    records, _registry = read_all(inputs, specs=tuple(str(s) for s in specs))
-    usable = [
-        r
-        for r in records
-        if r.status in ("accepted", "warning")
-        and r.framework is not None
-        and r.framework.id == framework.id
-    ]
-    latest: dict[str, object] = {}
-    for record in usable:
-        key = _who(record)
+    date on its cover, then file time), from records read by :mod:`awardbooks.read`."""
+    latest: dict[str, tuple] = {}
+    for record in records:
+        if record.status not in ("accepted", "warning") or record.framework is None:
+            continue
+        if record.framework.id != framework.id:
+            continue
+        key = setting_of(record)
         order = (
             term_sort_key(record.get("year"), record.get("term")),
             str(record.cover.get("completed_on") or ""),
@@ -59,8 +44,6 @@ def latest_returns(framework: Framework, paths: Iterable[str | Path], specs=()) 
 
 def carry_for(record, framework: Framework):
     """The CarryForward a previous return gives its next workbook."""
-    from awardbooks.workbook.render import CarryForward
-
     previous = {
         key: (r.label or "", r.date or "", r.comment or "") for key, r in record.ratings.items()
     }
@@ -79,13 +62,13 @@ def _match(settings_rows: list[dict[str, str]], records: list) -> tuple[list, li
     """Pair roster/manifest rows with returns: by workbook id, else URN, else name."""
     by_id = {r.get("workbook_id"): r for r in records if r.get("workbook_id")}
     by_urn = {r.get("urn"): r for r in records if r.get("urn")}
-    by_name = {r.get("setting").casefold().strip(): r for r in records}
+    by_name = {setting_key("", r.get("setting")): r for r in records}
     pairs, used = [], set()
     for row in settings_rows:
         record = (
             by_id.get(row.get("workbook_id", ""))
             or by_urn.get(row.get("urn", ""))
-            or by_name.get(row.get("setting", "").casefold().strip())
+            or by_name.get(setting_key("", row.get("setting", "")))
         )
         if record is not None:
             used.add(id(record))
@@ -96,7 +79,7 @@ def _match(settings_rows: list[dict[str, str]], records: list) -> tuple[list, li
 
 def generate_next_term(
     framework: Framework,
-    returns: Iterable[str | Path],
+    returns: Iterable,
     *,
     year: str,
     term: str,
@@ -105,15 +88,12 @@ def generate_next_term(
     prefill: bool = False,
     password: str | None = None,
     force: bool = False,
-    specs=(),
     progress: Callable[[Path], None] | None = None,
 ) -> GenerateResult:
-    """Write next term's workbook for every setting (of the roster, or of the returns)."""
-
-    from awardbooks.analyse.consolidate import term_sort_key
-
+    """Write next term's workbook for every setting (of the roster, or of the returns), from
+    ``returns``: the records of the returns read (see :func:`awardbooks.read.read_return`)."""
     check_year_term(year, term)
-    records = latest_returns(framework, returns, specs)
+    records = latest_returns(framework, returns)
     later = [
         r
         for r in records
@@ -122,8 +102,8 @@ def generate_next_term(
     if later:
         shown = ", ".join(sorted({f"{r.get('term')} {r.get('year')}" for r in later}))
         raise GenerateError(
-            f"--term {term} --year {year} is not after the returns' term ({shown}); give the "
-            "term the new workbooks are for"
+            f"{{opt:term}} {term} {{opt:year}} {year} is not after the returns' term ({shown}); "
+            "give the term the new workbooks are for"
         )
     out_dir = prepare_out_dir(out_dir)
     result = GenerateResult()
@@ -134,7 +114,7 @@ def generate_next_term(
     if roster is not None:
         rows, _repeats = one_row_per_setting(
             _roster_rows(Path(roster)),
-            lambda r: r.get("urn") or r.get("setting", "").casefold().strip(),
+            setting_of,
         )
         pairs, unmatched = _match(rows, records)
         for file in unmatched:
@@ -155,7 +135,7 @@ def generate_next_term(
         ]
         if not pairs:
             raise GenerateError(
-                f"no accepted {framework.name} returns in the --from-returns paths; "
+                f"no accepted {framework.name} returns in the {{opt:from_returns}} paths; "
                 "check them with awardbooks check"
             )
     settings = [
@@ -168,7 +148,7 @@ def generate_next_term(
         )
         for row, _record in pairs
     ]
-    names = _unique_names(framework, settings, year, term, old_rows)
+    names = unique_filenames(framework, settings, year, term, old_rows)
     for (row, record), setting, name in zip(pairs, settings, names):
         path = out_dir / name
         if path.exists() and not force:
@@ -206,7 +186,7 @@ def generate_next_term(
     kept = {r["file"] for r in result.rows}
     result.rows.extend(r for f, r in old_rows.items() if f not in kept)
     result.manifest = manifest_path
-    write_csv(result.manifest, MANIFEST_COLUMNS, result.rows)
+    write_manifest(result.manifest, result.rows)
     return result
 
 

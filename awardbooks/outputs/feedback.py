@@ -5,22 +5,19 @@ For each setting's latest accepted return (per framework) it shows the setting's
 group against the partnership's average for the same framework, year and term (with a bar
 chart), what changed since the setting's previous return, the items still at the lowest level
 of the scale (the gaps that should drive the action plan), overdue actions, and the return's
-warnings. This module gathers that from the analysis tables and writes the files; the sheet
-itself is drawn by :mod:`awardbooks.outputs.feedback_sheet`.
+warnings. This module gathers that from the analysis tables; the sheet is drawn by
+:mod:`awardbooks.outputs.feedback_sheet` and the files written by
+:mod:`awardbooks.outputs.feedback_files`.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from awardbooks.analyse.consolidate import term_sort_key
 from awardbooks.analyse.tables import Consolidation
+from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.spec.model import Framework
 
 USABLE = ("accepted", "warning")
@@ -68,21 +65,6 @@ class Feedback:
         return self.framework.scale.labels[0]
 
 
-@dataclass
-class FeedbackResult:
-    """What a feedback run wrote and kept, and what the user should know."""
-
-    workbooks: list[Path] = field(default_factory=list)
-    pdfs: list[Path] = field(default_factory=list)
-    kept: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    not_reported: int = 0  # returns that were rejected, duplicates or unknown
-
-    @property
-    def written(self) -> list[Path]:
-        return self.workbooks + self.pdfs
-
-
 def _num(value: Any) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -92,15 +74,7 @@ def _num(value: Any) -> float | None:
         return None
 
 
-def _who(urn: str, setting: str) -> str:
-    return urn if urn else setting.casefold()
-
-
-def term_title(year: str, term: str, sep: str = " ") -> str:
-    return f"{term.capitalize()}{sep}{year}".strip()
-
-
-def _records(df) -> list[dict[str, Any]]:
+def records(df) -> list[dict[str, Any]]:
     return [] if df is None or df.empty else df.to_dict("records")
 
 
@@ -108,7 +82,7 @@ def _index(rows: list[dict[str, Any]], *keys: str) -> dict[tuple, list[dict[str,
     """Rows grouped by (framework, setting) plus ``keys``."""
     out: dict[tuple, list[dict[str, Any]]] = {}
     for row in rows:
-        who = _who(row["urn"], row["setting"])
+        who = setting_key(row["urn"], row["setting"])
         out.setdefault((row["framework"], who, *(row[k] for k in keys)), []).append(row)
     return out
 
@@ -116,26 +90,26 @@ def _index(rows: list[dict[str, Any]], *keys: str) -> dict[tuple, list[dict[str,
 def collect(c: Consolidation, frameworks: dict[str, Framework]) -> list[Feedback]:
     """One :class:`Feedback` per setting and framework: its latest accepted return."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in _records(c.returns):
+    for r in records(c.returns):
         if r["status"] not in USABLE or r["framework"] not in frameworks:
             continue
-        key = (r["framework"], _who(r["urn"], r["setting"]))
+        key = (r["framework"], setting_key(r["urn"], r["setting"]))
         if key not in latest or term_sort_key(r["year"], r["term"]) > term_sort_key(
             latest[key]["year"], latest[key]["term"]
         ):
             latest[key] = r
     tables = {
-        "scores": _index(_records(c.scores), "year", "term"),
-        "progress": _index(_records(c.progress), "year", "term"),
-        "history": _index(_records(c.progress)),
-        "ratings": _index(_records(c.ratings), "year", "term"),
-        "actions": _index(_records(c.actions), "file"),
+        "scores": _index(records(c.scores), "year", "term"),
+        "progress": _index(records(c.progress), "year", "term"),
+        "history": _index(records(c.progress)),
+        "ratings": _index(records(c.ratings), "year", "term"),
+        "actions": _index(records(c.actions), "file"),
         "means": {
             (m["partnership"], m["framework"], m["year"], m["term"], m["group_id"]): m["mean_pct"]
-            for m in _records(c.group_means)
+            for m in records(c.group_means)
         },
         "summary": {
-            (s["partnership"], s["framework"], s["year"], s["term"]): s for s in _records(c.summary)
+            (s["partnership"], s["framework"], s["year"], s["term"]): s for s in records(c.summary)
         },
     }
     order = sorted(latest.items(), key=lambda kv: (kv[1]["setting"].casefold(), kv[0]))
@@ -216,110 +190,3 @@ def _item_texts(fw: Framework) -> dict[str, str]:
     return texts
 
 
-def report_filename(s: Feedback, taken: set[str]) -> str:
-    """A safe, readable, unique file stem for a setting's report."""
-    from awardbooks.generate.workbooks import safe_filename
-
-    tail = f"{s.framework.id}_{s.year}_{s.term}_feedback"
-    stem = f"{safe_filename(s.setting)}_{tail}"
-    if stem.casefold() in taken and s.urn:
-        stem = f"{safe_filename(s.setting)}-{safe_filename(s.urn)}_{tail}"
-    base, n = stem, 2
-    while stem.casefold() in taken:
-        stem, n = f"{base}-{n}", n + 1
-    taken.add(stem.casefold())
-    return stem
-
-
-def pdf_problem() -> str | None:
-    """How to install LibreOffice when it is missing (PDFs cannot be made), or None."""
-    from awardbooks.libreoffice import convert as libreoffice
-
-    if libreoffice.find_soffice() is None:
-        return libreoffice.INSTALL_HINT
-    return None
-
-
-def feedback_reports(
-    c: Consolidation,
-    out_dir: str | Path,
-    *,
-    pdf: bool = True,
-    force: bool = False,
-    specs: Iterable[str | Path] = (),
-) -> FeedbackResult:
-    """Write a feedback workbook per setting into ``out_dir``, then PDFs of them all in one
-    LibreOffice call. Existing reports are kept unless ``force``."""
-    from awardbooks.errors import ReportError
-    from awardbooks.generate.workbooks import atomic_write
-    from awardbooks.outputs.feedback_sheet import write_workbook
-    from awardbooks.read.returns import Registry
-
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ReportError(f"{out}: is a file, not a folder; choose another --out folder")
-    out.mkdir(parents=True, exist_ok=True)
-    frameworks = Registry.default(specs).by_id
-    settings = collect(c, frameworks)
-    if not settings:
-        read = sum(1 for r in _records(c.returns) if r["status"] != "missing")
-        raise ReportError(
-            f"no accepted returns among the {read} file{'s' if read != 1 else ''} read, so there "
-            "is nothing to report on; "
-            "awardbooks analyse lists each return's status and the reasons"
-        )
-    result = FeedbackResult()
-    result.not_reported = sum(
-        1 for r in _records(c.returns) if r["status"] not in (*USABLE, "missing")
-    )
-    taken: set[str] = set()
-    for s in settings:
-        stem = report_filename(s, taken)
-        path = out / f"{stem}.xlsx"
-        if not force and (path.exists() or (pdf and path.with_suffix(".pdf").exists())):
-            result.kept.append(path)
-            continue
-        atomic_write(path, lambda handle, s=s: write_workbook(s, handle, c.analysed_on))
-        result.workbooks.append(path)
-    if pdf and result.workbooks:
-        problem = pdf_problem()
-        if problem:
-            result.warnings.append(
-                f"PDFs need LibreOffice, which is not installed here ({problem}); the workbooks "
-                "were written: run again with --force once it is installed to add the PDFs"
-            )
-        else:
-            result.pdfs = _to_pdf(result.workbooks, out, result.warnings)
-    return result
-
-
-def write_feedback(
-    consolidation: Consolidation,
-    out_dir: str | Path,
-    *,
-    pdf: bool = True,
-    force: bool = False,
-    specs: Iterable[str | Path] = (),
-) -> list[Path]:
-    """Write the feedback workbooks (and PDFs); returns every file written. Use
-    :func:`feedback_reports` to also learn what was kept and any warnings."""
-    return feedback_reports(consolidation, out_dir, pdf=pdf, force=force, specs=specs).written
-
-
-def _to_pdf(workbooks: list[Path], out: Path, warnings: list[str]) -> list[Path]:
-    """Convert every workbook in one LibreOffice call, into a private folder first (so a
-    failed run leaves no half-written PDF), then move the PDFs beside the workbooks."""
-    from awardbooks.libreoffice import convert as libreoffice
-
-    with tempfile.TemporaryDirectory(prefix=".pdf-", dir=out) as tmp:
-        try:
-            made = libreoffice.convert(workbooks, Path(tmp), fmt="pdf")
-        except libreoffice.LibreOfficeError as exc:
-            warnings.append(f"the PDFs could not be made ({exc}); the workbooks were written")
-            return []
-        pdfs = []
-        for made_pdf, workbook in zip(made, workbooks):
-            target = workbook.with_suffix(".pdf")
-            os.replace(made_pdf, target)
-            pdfs.append(target)
-    return pdfs

@@ -8,7 +8,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from awardbooks.outputs.feedback import Feedback, GroupLine, term_title
+from awardbooks.common.identity import term_title
+from awardbooks.common.text import excel_text
+from awardbooks.common.xlsx import new_workbook
+from awardbooks.outputs.feedback import Feedback, GroupLine
 
 SHEET = "Feedback"
 WIDTHS = (13, 46, 12, 12, 12, 17)  # columns A–F: fits A4 portrait, one page wide
@@ -41,8 +44,6 @@ class _Page:
         return self.cache[key]
 
     def text(self, col: int, value: str, fmt=None, last_col: int | None = None) -> None:
-        from awardbooks.outputs.consolidated import excel_text
-
         value = excel_text(value)
         fmt = fmt or self.fmt(text_wrap=True)
         if last_col is not None and last_col > col:
@@ -87,13 +88,10 @@ def write_workbook(s: Feedback, target, analysed_on: str = "") -> None:
     """Write one setting's feedback workbook to ``target`` (a path or binary file)."""
     import io
 
-    import xlsxwriter
-
-    from awardbooks.outputs.consolidated import WORKBOOK_OPTIONS
     from awardbooks.outputs.sheetrows import BulkRows
 
     package = io.BytesIO()
-    wb = xlsxwriter.Workbook(package, {**WORKBOOK_OPTIONS, "in_memory": True})
+    wb = new_workbook(package)
     wb.set_properties({"title": "awardbooks feedback report"})  # so it is never taken for a return
     ws = wb.add_worksheet(SHEET)
     bulk = BulkRows()

@@ -90,7 +90,7 @@ def _style(fmt: Any) -> str:
 
 
 @dataclass
-class Column:
+class BulkColumn:
     """One column of a block: its cell values and its format (one for all, or one per row).
     With ``blanks`` a blank cell that has a format is written (so row fills stay whole)."""
 
@@ -105,7 +105,7 @@ class _Block:
     sheet_index: int
     first_row: int  # 0-based, as in xlsxwriter
     first_col: int
-    columns: list[Column]
+    columns: list[BulkColumn]
     count: int
 
 
@@ -143,7 +143,7 @@ class BulkRows:
             full = f'ref="{corner}:{xl_rowcol_to_cell(last_row, last_col)}"'.encode()
             self.table_refs[f'displayName="{options["name"]}"'.encode()] = (small, full)
 
-    def add(self, ws: Any, first_row: int, columns: list[Column], first_col: int = 0) -> int:
+    def add(self, ws: Any, first_row: int, columns: list[BulkColumn], first_col: int = 0) -> int:
         """Keep ``columns`` for ``ws`` from ``first_row`` down; returns the number of rows.
         Formats get their style index now, so xlsxwriter writes them into styles.xml."""
         count = max((len(c.values) for c in columns), default=0)
@@ -263,7 +263,7 @@ def _rendered(
 
 
 def _cells(
-    letter: str, column: Column, numbers: list[str], start: int, stop: int, strings: _Strings
+    letter: str, column: BulkColumn, numbers: list[str], start: int, stop: int, strings: _Strings
 ) -> list[str]:
     """The ``<c>`` elements of one column for rows ``start:stop`` ('' for no cell)."""
     values = list(column.values[start:stop])

@@ -104,7 +104,7 @@ class AnnotateResult:
 def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -> AnnotateResult:
     """Write a copy of the return ``src`` to ``out`` with ``record``'s problems marked; the
     return itself is only read."""
-    from awardbooks.generate.workbooks import atomic_write
+    from awardbooks.common.files import atomic_write
 
     src, out = Path(src), Path(out)
     if out.resolve() == src.resolve() or (out.exists() and out.samefile(src)):
@@ -212,7 +212,7 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
 
 
 def _xml_text(text: str) -> bytes:
-    from awardbooks.outputs.consolidated import excel_text
+    from awardbooks.common.text import excel_text
 
     return escape(excel_text(text)).encode("utf-8")
 

@@ -50,7 +50,7 @@ def write_yaml(framework: Framework, path: str | Path, *, force: bool = False, s
         )
     if path.suffix.lower() not in {".yaml", ".yml"}:
         raise SpecError(f"{path}: a spec is a .yaml file; name it e.g. {framework.id}.yaml")
-    from awardbooks.generate.workbooks import atomic_write, ensure_folder
+    from awardbooks.common.files import atomic_write, ensure_folder
 
     ensure_folder(path.parent, SpecError)
     text = to_yaml(framework, source=source).encode("utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from awardbooks import __version__
+from awardbooks.common.xlsx import new_workbook
 from awardbooks.spec.model import Column, Framework
 from awardbooks.workbook.layout import (
     COMPLETED_SHEET,
@@ -103,16 +104,8 @@ def write_workbook(
     ``ratings`` optionally pre-fills rating cells ({item id or "<group>:judgement": label});
     the summary's cached formula values always match what is written.
     """
-    import xlsxwriter
-
     target_arg: Any = str(target) if isinstance(target, Path) else target
-    options = {
-        "strings_to_numbers": False,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "in_memory": True,
-    }
-    workbook = xlsxwriter.Workbook(target_arg, options)
+    workbook = new_workbook(target_arg)
     _Renderer(workbook, framework, info, password, dict(ratings or {}), carry).render()
     workbook.close()
 
