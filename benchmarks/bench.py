@@ -40,7 +40,7 @@ FRAMEWORKS = (
 def _make_return(args: tuple[str, int, str]) -> str:
     """One filled return: varied ratings, written with correct cached summary values."""
     from awardbooks.generate.roster import Setting
-from awardbooks.generate.workbooks import generate_one
+    from awardbooks.generate.workbooks import generate_one
     from awardbooks.spec import loading as spec
     from awardbooks.workbook.layout import layout_for
 
