@@ -8,9 +8,7 @@ errors it raises are in :mod:`awardbooks.errors`. Everything else is the pipelin
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from awardbooks.api import (  # noqa: E402 - after __version__, which api's users may read
+from awardbooks.api import (
     AnalysisResult,
     FrameworkInfo,
     analyse,
@@ -33,7 +31,7 @@ from awardbooks.api import (  # noqa: E402 - after __version__, which api's user
     write_drafts,
     write_template,
 )
-from awardbooks.errors import (  # noqa: E402
+from awardbooks.errors import (
     AwardbooksError,
     GenerateError,
     OutputExists,
@@ -41,7 +39,8 @@ from awardbooks.errors import (  # noqa: E402
     ReturnError,
     SpecError,
 )
-from awardbooks.problems import Problem  # noqa: E402
+from awardbooks.problems import Problem
+from awardbooks.version import __version__
 
 __all__ = [
     "AnalysisResult",

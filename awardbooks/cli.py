@@ -16,8 +16,9 @@ from pathlib import Path
 
 import click
 
-from awardbooks import __version__, api
+from awardbooks import api
 from awardbooks.errors import AwardbooksError, word
+from awardbooks.version import __version__
 
 TERMS = ("baseline", "autumn", "spring", "summer")
 FLAGS = {

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+import xlsxwriter
+
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "strings_to_numbers": False,
     "strings_to_formulas": False,
@@ -20,6 +22,4 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
 def new_workbook(target: str | IO[bytes], **options: Any):
     """An xlsxwriter Workbook writing to ``target`` with :data:`WORKBOOK_OPTIONS` (and any
     further ``options``)."""
-    import xlsxwriter  # not at the top: `awardbooks --help` never needs it
-
     return xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, **options})

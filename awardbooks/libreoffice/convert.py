@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from awardbooks.errors import AwardbooksError
 
@@ -76,8 +77,6 @@ def available() -> bool:
 def make_profile(dir: Path) -> str:
     """Create (or update) a LibreOffice user installation in ``dir`` that always
     recalculates formulas on load; return its file:// URL for -env:UserInstallation."""
-    from xml.etree import ElementTree as ET
-
     dir = Path(dir).resolve()
     xcu = dir / "user" / "registrymodifications.xcu"
     xcu.parent.mkdir(parents=True, exist_ok=True)

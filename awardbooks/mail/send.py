@@ -10,6 +10,9 @@ import functools
 import ipaddress
 import os
 import re
+import smtplib
+import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -167,10 +170,6 @@ def send(
 
 
 def _connect(host: str, port: int, starttls: bool, user: str | None, password):
-    import smtplib
-    import socket
-    import ssl
-
     where = f"{host}:{port}"
     try:
         connection = smtplib.SMTP(host, port, timeout=60)
@@ -206,8 +205,6 @@ def _connect(host: str, port: int, starttls: bool, user: str | None, password):
 
 
 def _smtp_reason(exc) -> str:
-    import smtplib
-
     if isinstance(exc, tuple) and len(exc) == 2:  # a refused recipient: (code, message)
         code, message = exc
         text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
@@ -221,8 +218,6 @@ def _smtp_reason(exc) -> str:
 
 
 def _still_connected(exc: BaseException) -> bool:
-    import smtplib
-
     return isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
 
 

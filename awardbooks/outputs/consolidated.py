@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from awardbooks.analyse import tables as tb
 from awardbooks.analyse.tables import Consolidation
@@ -499,8 +500,6 @@ def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
 
 
 def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
-    from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
-
     sheet = _Sheet(wb, fmts, "Progress")
     keys = ("framework", "setting", "urn", "partnership", "group_id")
     texts = (*keys, "group_title", "year", "term")

@@ -5,6 +5,7 @@ only (never as a formula or link), cleaned of characters a cell cannot hold."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from awardbooks.common.identity import term_title
 from awardbooks.common.text import excel_text
 from awardbooks.common.xlsx import new_workbook
 from awardbooks.outputs.feedback import Feedback, GroupLine
+from awardbooks.outputs.sheetrows import BulkRows
 
 SHEET = "Feedback"
 WIDTHS = (13, 46, 12, 12, 12, 17)  # columns A–F: fits A4 portrait, one page wide
@@ -86,10 +88,6 @@ class _Page:
 
 def write_workbook(s: Feedback, target, analysed_on: str = "") -> None:
     """Write one setting's feedback workbook to ``target`` (a path or binary file)."""
-    import io
-
-    from awardbooks.outputs.sheetrows import BulkRows
-
     package = io.BytesIO()
     wb = new_workbook(package)
     wb.set_properties({"title": "awardbooks feedback report"})  # so it is never taken for a return
