@@ -184,11 +184,11 @@ def test_template_errors(tmp_path, text, message):
 
 
 def test_bad_addresses_and_dates(roster, tmp_path):
-    with pytest.raises(mail.MailError, match=r"^--return-by '11/12/2026' is not a date like"):
+    with pytest.raises(mail.MailError, match=r"^return_by '11/12/2026' is not a date like"):
         mail.write_drafts(roster, None, tmp_path / "d", return_by="11/12/2026")
     with pytest.raises(mail.MailError) as caught:
         mail.write_drafts(roster, None, tmp_path / "d", "office", return_by="2026-12-11")
-    assert str(caught.value) == "--from: 'office' is not an email address"
+    assert str(caught.value) == "from_addr: 'office' is not an email address"
     manifest = (roster / "manifest.csv").read_text(encoding="utf-8")
     (roster / "manifest.csv").write_text(
         manifest.replace("head@stmarys.example", "head at stmarys"), encoding="utf-8"

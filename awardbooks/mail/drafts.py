@@ -163,7 +163,7 @@ def manifest_path(manifest_or_dir: str | Path) -> Path:
         path = path / "manifest.csv"
         if not path.is_file():
             raise MailError(
-                f"{path.parent}: has no manifest.csv; give the folder that generate --roster "
+                f"{path.parent}: has no manifest.csv; give the folder that generate {{opt:roster}} "
                 "wrote, or its manifest.csv"
             )
     elif not path.is_file():
@@ -180,7 +180,7 @@ def return_by_text(value: str | dt.date | None) -> str:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise MailError(
-                f"--return-by {value!r} is not a date like 2026-12-11 (year-month-day)"
+                f"{{opt:return_by}} {value!r} is not a date like 2026-12-11 (year-month-day)"
             ) from None
     return f"{value:%A} {value.day} {value:%B %Y}"
 
@@ -203,11 +203,13 @@ def plan(
         which = "the default message" if is_default_template(tpl) else f"{tpl.source}"
         raise MailError(
             f"{which} says when the workbooks are due ({{return_by}}); give the date with "
-            "--return-by, e.g. --return-by 2026-12-11"
+            "{opt:return_by}, e.g. {opt:return_by} 2026-12-11"
         )
-    sender = _addresses(from_addr, "--from") if from_addr else []
+    sender = _addresses(from_addr, "{opt:from_addr}") if from_addr else []
     if from_addr and len(sender) != 1:
-        raise MailError(f"--from {from_addr!r}: give one email address, like office@school.example")
+        raise MailError(
+            f"{{opt:from_addr}} {from_addr!r}: give one email address, like office@school.example"
+        )
     titles: dict[str, str] = {}
     planned: list[Planned] = []
     unsent: list[Unsent] = []

@@ -58,7 +58,7 @@ def parse_server(text: str) -> tuple[str, int]:
     match = re.fullmatch(r"\s*(\[[^\]]+\]|[^:\s]+):(\d{1,5})\s*", text or "")
     if not match or not 0 < int(match[2]) < 65536:
         raise MailError(
-            f"--smtp {text!r}: give the mail server as HOST:PORT, like smtp.example:587"
+            f"{{opt:smtp}} {text!r}: give the mail server as HOST:PORT, like smtp.example:587"
         )
     return match[1].strip("[]"), int(match[2])
 
@@ -95,11 +95,11 @@ def send(
     the log shows as already sent is skipped unless ``resend``."""
     host, port = parse_server(smtp)
     if not from_addr:
-        raise MailError("give the address the messages come from with --from")
+        raise MailError("give the address the messages come from with {opt:from_addr}")
     if user and not starttls and not _is_loopback(host):
         raise MailError(
-            f"--user without --starttls would send your password to {host} unencrypted; "
-            "add --starttls (most servers use port 587 for it)"
+            f"{{opt:user}} without {{opt:starttls}} would send your password to {host} "
+            "unencrypted; add {opt:starttls} (most servers use port 587 for it)"
         )
     planned, unsent = plan(
         manifest_or_dir, template, from_addr=from_addr, return_by=return_by, draft=False
@@ -146,10 +146,10 @@ def send(
                 except MailError as exc:
                     sent = result.count("sent")
                     raise MailError(
-                        f"{exc}; {sent} of {len(planned)} messages were sent before this "
+                        f"{exc.args[0]}; {sent} of {len(planned)} messages were sent before this "
                         f"(listed in {log_path})"
                         if sent
-                        else f"{exc}; nothing was sent"
+                        else f"{exc.args[0]}; nothing was sent"
                     ) from None
             try:
                 refused = connection.send_message(
@@ -178,7 +178,7 @@ def _connect(host: str, port: int, starttls: bool, user: str | None, password):
         if isinstance(exc, socket.gaierror):
             reason = "no such host"
         raise MailError(
-            f"cannot connect to the mail server {where} ({reason}), check --smtp"
+            f"cannot connect to the mail server {where} ({reason}), check {{opt:smtp}}"
         ) from None
     try:
         if starttls:
@@ -187,8 +187,10 @@ def _connect(host: str, port: int, starttls: bool, user: str | None, password):
             connection.login(user, (password() if callable(password) else password) or "")
     except smtplib.SMTPNotSupportedError as exc:
         _close(connection)
-        what = "STARTTLS" if "STARTTLS" in str(exc) else "logging in (AUTH), needed for --user"
-        raise MailError(f"the mail server {where} does not offer {what}, check --smtp") from None
+        what = "STARTTLS" if "STARTTLS" in str(exc) else "logging in (AUTH), needed for {opt:user}"
+        raise MailError(
+            f"the mail server {where} does not offer {what}, check {{opt:smtp}}"
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
         _close(connection)
         raise MailError(
@@ -232,7 +234,7 @@ def _already_sent(log_path: Path) -> dict[tuple[str, str], str]:
     """What the log shows as sent. Checked before anything is sent: a log that cannot be
     written, or a file that is not a mail log, would let a school be sent twice."""
     if log_path.is_dir():
-        raise MailError(f"{log_path}: is a folder; give the mail log's file name with --log")
+        raise MailError(f"{log_path}: is a folder; give the mail log's file name with {{opt:log}}")
     if not log_path.is_file():
         try:
             log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,14 +244,14 @@ def _already_sent(log_path: Path) -> dict[tuple[str, str], str]:
         except OSError as exc:
             raise MailError(
                 f"{log_path}: the mail log cannot be written here "
-                f"({exc.strerror}); choose another --log"
+                f"({exc.strerror}); choose another {{opt:log}}"
             ) from None
         return {}
     try:
         text = log_path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise MailError(
-            f"{log_path}: is not a mail log written by awardbooks; choose another --log"
+            f"{log_path}: is not a mail log written by awardbooks; choose another {{opt:log}}"
         ) from None
     except OSError as exc:
         raise MailError(f"{log_path}: cannot read the mail log ({exc.strerror})") from None
@@ -257,10 +259,10 @@ def _already_sent(log_path: Path) -> dict[tuple[str, str], str]:
     if text.strip() and tuple(reader.fieldnames or ()) != tuple(LOG_COLUMNS):
         raise MailError(
             f"{log_path}: is not a mail log written by awardbooks (its columns "
-            "differ); choose another --log"
+            "differ); choose another {opt:log}"
         )
     if not os.access(log_path, os.W_OK):
-        raise MailError(f"{log_path}: the mail log cannot be written; choose another --log")
+        raise MailError(f"{log_path}: the mail log cannot be written; choose another {{opt:log}}")
     return {(r["file"], r["to"]): r["time"] for r in reader if r.get("outcome") == "sent"}
 
 
