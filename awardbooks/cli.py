@@ -234,16 +234,7 @@ def generate_cmd(
             password=password,
             force=force,
         )
-        click.echo(
-            f"Wrote {plural(len(result.written), 'next-term workbook')} to {out_dir}/ and "
-            f"{result.manifest.name}."
-        )
-        if result.skipped:
-            click.echo(
-                f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
-            )
-        for warning in result.warnings:
-            click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
+        _echo_generated(result, "next-term workbook", out_dir)
         return
     if prefill:
         raise click.UsageError("--prefill goes with --from-returns")
@@ -267,16 +258,7 @@ def generate_cmd(
                 force=force,
                 progress=lambda _p: bar.update(1),
             )
-        click.echo(
-            f"Wrote {plural(len(result.written), 'workbook')} to {out_dir}/ and "
-            f"{result.manifest.name}."
-        )
-        if result.skipped:
-            click.echo(
-                f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
-            )
-        for warning in result.warnings:
-            click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
+        _echo_generated(result, "workbook", out_dir)
     else:
         result = api.generate(
             framework,
@@ -291,6 +273,19 @@ def generate_cmd(
             force=force,
         )
         click.echo(f"Wrote {result.written[0]}")
+
+
+def _echo_generated(result, what: str, out_dir: Path) -> None:
+    """What a generate run wrote, kept and noticed."""
+    click.echo(
+        f"Wrote {plural(len(result.written), what)} to {out_dir}/ and {result.manifest.name}."
+    )
+    if result.skipped:
+        click.echo(
+            f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
+        )
+    for warning in result.warnings:
+        click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
 @cli.command("analyse")

@@ -8,7 +8,7 @@ from pathlib import Path
 from awardbooks.common.files import prepare_out_dir
 from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.errors import GenerateError
-from awardbooks.generate.manifest import read_manifest, write_manifest
+from awardbooks.generate.manifest import read_manifest, rows_by_file, update_manifest
 from awardbooks.generate.roster import Setting, one_row_per_setting, read_roster, setting_of
 from awardbooks.generate.workbooks import (
     GenerateResult,
@@ -91,7 +91,7 @@ def generate_next_term(
     progress: Callable[[Path], None] | None = None,
 ) -> GenerateResult:
     """Write next term's workbook for every setting (of the roster, or of the returns), from
-    ``returns``: the records of the returns read (see :func:`awardbooks.read.read_return`)."""
+    ``returns``: the records of the returns read (:class:`awardbooks.read.returns.ReturnRecord`)."""
     check_year_term(year, term)
     records = latest_returns(framework, returns)
     later = [
@@ -108,9 +108,7 @@ def generate_next_term(
     out_dir = prepare_out_dir(out_dir)
     result = GenerateResult()
     manifest_path = out_dir / "manifest.csv"
-    old_rows = (
-        {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
-    )
+    old_rows = rows_by_file(manifest_path)
     if roster is not None:
         rows, _repeats = one_row_per_setting(
             _roster_rows(Path(roster)),
@@ -183,10 +181,8 @@ def generate_next_term(
         result.rows.append(row)
         if progress:
             progress(path)
-    kept = {r["file"] for r in result.rows}
-    result.rows.extend(r for f, r in old_rows.items() if f not in kept)
+    result.rows = update_manifest(manifest_path, result.rows, old_rows)
     result.manifest = manifest_path
-    write_manifest(result.manifest, result.rows)
     return result
 
 

@@ -43,3 +43,19 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
 def write_manifest(path: Path, rows) -> None:
     """Write manifest rows (dicts) atomically, in :data:`MANIFEST_COLUMNS`."""
     write_records(path, MANIFEST_COLUMNS, rows)
+
+
+def rows_by_file(path: Path) -> dict[str, dict[str, str]]:
+    """A folder's manifest rows by workbook file name ({} when it has no manifest yet)."""
+    return {r["file"]: r for r in read_manifest(path)} if Path(path).is_file() else {}
+
+
+def update_manifest(
+    path: Path, rows: list[dict[str, str]], old: dict[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """Write this run's ``rows`` and every earlier row of ``old`` whose workbook this run did
+    not write or keep (re-running never loses a workbook's row); returns all the rows."""
+    kept = {r["file"] for r in rows}
+    every = [*rows, *(r for f, r in old.items() if f not in kept)]
+    write_manifest(path, every)
+    return every

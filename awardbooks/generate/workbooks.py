@@ -19,7 +19,7 @@ from pathlib import Path
 from awardbooks.common.files import atomic_write, prepare_out_dir, safe_filename
 from awardbooks.common.identity import TERMS, setting_key
 from awardbooks.errors import GenerateError, OutputExists
-from awardbooks.generate.manifest import read_manifest, write_manifest
+from awardbooks.generate.manifest import rows_by_file, update_manifest
 from awardbooks.generate.roster import Setting, one_row_per_setting, setting_of
 from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import CARRY_FORWARD
@@ -131,9 +131,7 @@ def generate_roster(
     for repeat in repeats:
         result.warnings.append(f"{repeat.setting}: listed more than once; one workbook made")
     manifest_path = out_dir / "manifest.csv"
-    old_rows = (
-        {r["file"]: r for r in read_manifest(manifest_path)} if manifest_path.exists() else {}
-    )
+    old_rows = rows_by_file(manifest_path)
     names = unique_filenames(framework, settings, year, term, old_rows)
     tasks = [
         dict(
@@ -162,9 +160,7 @@ def generate_roster(
             result.rows.append(row)
         if progress:
             progress(path)
-    kept = {r["file"] for r in result.rows}
-    result.rows.extend(r for f, r in old_rows.items() if f not in kept)
-    write_manifest(manifest_path, result.rows)
+    result.rows = update_manifest(manifest_path, result.rows, old_rows)
     result.manifest = manifest_path
     return result
 
@@ -252,7 +248,7 @@ def generate_setting(
     a file name another setting's workbook has, and its row joins the manifest."""
     out = Path(out_dir)
     manifest = out / "manifest.csv"
-    old_rows = {r["file"]: r for r in read_manifest(manifest)} if manifest.is_file() else {}
+    old_rows = rows_by_file(manifest)
     name = unique_filenames(framework, [setting], year, term, old_rows)[0] if old_rows else None
     path, row = generate_one(
         framework, setting, year=year, term=term, out_dir=out, password=password, force=force,
@@ -261,5 +257,5 @@ def generate_setting(
     if row is None:
         raise OutputExists(path, "a school may have filled it in")
     if old_rows:
-        write_manifest(manifest, [r for f, r in old_rows.items() if f != path.name] + [row])
+        update_manifest(manifest, [row], old_rows)
     return GenerateResult(written=[path], rows=[row])
