@@ -174,9 +174,6 @@ class Layout:
         col = self.columns.comment
         return None if col is None else Cell(row.sheet, row.row, col)
 
-    def extra_cells(self, row: RatingRow) -> dict[str, Cell]:
-        return {cid: Cell(row.sheet, row.row, col) for cid, col in self.columns.extra.items()}
-
     @property
     def rows_by_key(self) -> dict[str, RatingRow]:
         return {r.key: r for r in self.rating_rows}
