@@ -14,16 +14,20 @@ charts, cached values and the very-hidden metadata sheet are therefore kept byte
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import xml.parsers.expat
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from awardbooks.errors import AwardbooksError, ReportError, ReturnError
+from awardbooks.generate.workbooks import atomic_write
 from awardbooks.read.container import Package, sniff
+from awardbooks.read.parts import sheet_parts
 from awardbooks.workbook.layout import COVER_SHEET
 
 AUTHOR = "awardbooks check"
@@ -104,8 +108,6 @@ class AnnotateResult:
 def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -> AnnotateResult:
     """Write a copy of the return ``src`` to ``out`` with ``record``'s problems marked; the
     return itself is only read."""
-    from awardbooks.generate.workbooks import atomic_write
-
     src, out = Path(src), Path(out)
     if out.resolve() == src.resolve() or (out.exists() and out.samefile(src)):
         raise ReportError(
@@ -127,8 +129,6 @@ def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -
     wanted = ".xlsm" if package.macro_enabled else ".xlsx"
     if out.suffix.lower() != wanted:
         raise ReportError(f"{out}: the annotated copy of {src.name} must end in {wanted}")
-    from awardbooks.read.parts import sheet_parts
-
     parts = {  # worksheets only: a chart sheet cannot hold comments
         name: part
         for name, part in sheet_parts(package).items()
@@ -212,6 +212,7 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
 
 
 def _xml_text(text: str) -> bytes:
+    # imported here: the report writer loads pandas, which only an annotated copy needs
     from awardbooks.outputs.consolidated import excel_text
 
     return escape(excel_text(text)).encode("utf-8")
@@ -457,9 +458,6 @@ class _Editor:
             self.changed[name] = data[:end] + extra + data[end:]
 
     def write(self) -> bytes:
-        import io
-        import zipfile
-
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in self.pkg.zf.infolist():

@@ -16,16 +16,56 @@ Decisions, each one line in the return's messages:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from awardbooks.read.cellvalues import text
-from awardbooks.workbook.layout import COVER_SHEET, HEADER_ROW, META_SHEET, Cell, a1
+from awardbooks.read.container import Package
+from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.sheetscan import SheetFacts
+from awardbooks.workbook.layout import COVER_SHEET, HEADER_ROW, META_SHEET, Cell, Layout, a1
 
-if TYPE_CHECKING:
-    from awardbooks.read.returns import _Reader
+
+class ReturnBeingRead(Protocol):
+    """What the checks look at in a return as it is read; the reader
+    (:class:`awardbooks.read.returns.ReturnReader`) is one."""
+
+    pkg: Package
+    layout: Layout
+    sheet_names: list[str]
+    """The sheets of the file, by their names in it."""
+    alias: dict[str, str]
+    """A sheet's expected name -> its name in this file, for the sheets found renamed."""
+    inputs: dict[str, dict[tuple[int, int], str]]
+    """Sheet -> the input cells read on it (row, col) -> the rating key ('' for other inputs)."""
+
+    def actual(self, sheet: str) -> str:
+        """The name the sheet has in this file."""
+        ...
+
+    def grid(self, sheet: str) -> Grid | None:
+        """A sheet's values (by its expected or actual name); None when it is not there."""
+        ...
+
+    def value(self, cell: Cell, grid: Grid | None = None, row: int | None = None) -> Any: ...
+
+    def facts(self, name: str) -> SheetFacts | None:
+        """What the sheet's XML says beyond values (None when it has no XML to scan)."""
+        ...
+
+    def expected_headings(self) -> dict[int, str]:
+        """The rating sheets' headings, by column."""
+        ...
+
+    def error(self, where: str, text: str) -> None:
+        """Add an error about ``where`` (a sheet, a cell as Sheet!A1, or '') to the record."""
+        ...
+
+    def warn(self, where: str, text: str) -> None:
+        """Add a warning, as :meth:`error`."""
+        ...
 
 
-def check_sheets(reader: _Reader) -> None:
+def check_sheets(reader: ReturnBeingRead) -> None:
     """Missing and extra sheets: renames are followed, copies compared, the rest reported."""
     layout = reader.layout
     present = reader.sheet_names
@@ -54,7 +94,7 @@ def check_sheets(reader: _Reader) -> None:
             _compare_copy(reader, name, original)
 
 
-def _renamed(reader: _Reader, expected: str, extra: list[str]) -> str | None:
+def _renamed(reader: ReturnBeingRead, expected: str, extra: list[str]) -> str | None:
     layout = reader.layout
     if expected in layout.audit_sheets:
         return next((n for n in extra if _is_copy_of(reader, n, expected)), None)
@@ -66,7 +106,7 @@ def _renamed(reader: _Reader, expected: str, extra: list[str]) -> str | None:
     return None
 
 
-def _is_copy_of(reader: _Reader, name: str, sheet: str) -> bool:
+def _is_copy_of(reader: ReturnBeingRead, name: str, sheet: str) -> bool:
     """Whether sheet ``name`` holds the rating sheet ``sheet``: its headings, and at least
     half of its item ids."""
     grid = reader.grid(name)
@@ -75,14 +115,12 @@ def _is_copy_of(reader: _Reader, name: str, sheet: str) -> bool:
     for col, heading in reader.expected_headings().items():
         if text(reader.value(Cell(name, HEADER_ROW, col), grid)) != heading:
             return False
-    from awardbooks.read.returns import id_index
-
     ids = [r.id_text for r in reader.layout.rating_rows if r.sheet == sheet]
     index = id_index(grid)
     return bool(ids) and sum(1 for i in ids if i in index) * 2 >= len(ids)
 
 
-def _looks_like_cover(reader: _Reader, name: str) -> bool:
+def _looks_like_cover(reader: ReturnBeingRead, name: str) -> bool:
     grid = reader.grid(name)
     if grid is None:
         return False
@@ -93,9 +131,7 @@ def _looks_like_cover(reader: _Reader, name: str) -> bool:
     )
 
 
-def _compare_copy(reader: _Reader, copy: str, original: str) -> None:
-    from awardbooks.read.returns import id_index
-
+def _compare_copy(reader: ReturnBeingRead, copy: str, original: str) -> None:
     mine, theirs = reader.grid(copy), reader.grid(original)
     assert mine is not None and theirs is not None
     col = reader.layout.columns.rating
@@ -116,13 +152,13 @@ def _compare_copy(reader: _Reader, copy: str, original: str) -> None:
     reader.warn(copy, f"a copy of the sheet {original!r} with the same ratings; it was ignored")
 
 
-def _rating_text(reader: _Reader, sheet: str, grid, row: int | None, col: int) -> str:
+def _rating_text(reader: ReturnBeingRead, sheet: str, grid, row: int | None, col: int) -> str:
     if row is None:
         return ""
     return text(reader.value(Cell(sheet, row, col), grid)).strip()
 
 
-def check_merges(reader: _Reader) -> None:
+def check_merges(reader: ReturnBeingRead) -> None:
     """Merged ranges that cover an input cell other than their top-left one."""
     for sheet, inputs in reader.inputs.items():
         facts = reader.facts(sheet)
@@ -164,7 +200,7 @@ def check_merges(reader: _Reader) -> None:
                 )
 
 
-def check_protection(reader: _Reader) -> None:
+def check_protection(reader: ReturnBeingRead) -> None:
     """Sheets whose protection or dropdowns were removed, one line for each kind."""
     if reader.pkg.kind != "xlsx":
         return
@@ -183,7 +219,7 @@ def check_protection(reader: _Reader) -> None:
     _sheets_note(reader, undropped, "the dropdowns (data validation) were removed")
 
 
-def _sheets_note(reader: _Reader, names: list[str], what: str) -> None:
+def _sheets_note(reader: ReturnBeingRead, names: list[str], what: str) -> None:
     if len(names) == 1:
         reader.warn(names[0], what)
     elif names:

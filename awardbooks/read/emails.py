@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import olefile
+
 from awardbooks.errors import ReturnError
 from awardbooks.read import container
 
@@ -341,8 +343,6 @@ _ATTACH_EMBEDDED = 5
 
 
 def _parse_msg(raw: bytes) -> _Mail:
-    import olefile
-
     if not raw.startswith(container.OLE_MAGIC):
         raise ReturnError(
             "this is not an Outlook message (.msg) whatever its name; save the email again, "

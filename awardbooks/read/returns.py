@@ -15,13 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import python_calamine
+
 from awardbooks.errors import ReturnError
+from awardbooks.read import checks
 from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, sniff
+from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
+from awardbooks.spec import loading as spec
+from awardbooks.spec.editions import align_ratings
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.workbook.layout import (
     COVER_SHEET,
@@ -84,8 +91,6 @@ class Registry:
 
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
-        from awardbooks.spec import loading as spec
-
         frameworks = [spec.load(path) for path in spec.builtin_paths().values()]
         frameworks += [spec.load(path) for path in extra_specs]
         return cls(frameworks)
@@ -107,7 +112,7 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
     record = ReturnRecord(name, mtime)
     try:
         package = sniff(data, name)
-        _Reader(package, record, registry).read()
+        ReturnReader(package, record, registry).read()
     except ReturnError as exc:
         record.errors.append(one_line(f"{name}: {exc}"))
     except _READER_FAILURES as exc:  # a file no application would write: report, never crash
@@ -125,12 +130,17 @@ def one_line(message: str) -> str:
     return " ".join(message.splitlines())
 
 
-class _Reader:
+class ReturnReader:
+    """Reads one return: recognises its framework and edition, reads its cover, rating sheets
+    and tables into its :class:`ReturnRecord`, and runs the structure checks of
+    :mod:`awardbooks.read.checks` (it is the :class:`~awardbooks.read.checks.ReturnBeingRead`
+    they look at)."""
+
     def __init__(self, package: Package, record: ReturnRecord, registry: Registry):
         self.pkg = package
         self.rec = record
         self.registry = registry
-        self.grids: dict[str, list[list[Any]]] = {}
+        self.grids: dict[str, Grid] = {}
         self.name = record.file
         self.date_notes: list[str] = []
         self.alias: dict[str, str] = {}  # a sheet's expected name -> its name in this file
@@ -160,14 +170,12 @@ class _Reader:
 
     # -- the whole return ----------------------------------------------------------------
     def read(self) -> None:
-        from python_calamine import CalamineWorkbook
-
         if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
             for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
                 if rows * cols > MAX_CELLS:
                     raise ReturnError(_too_far(sheet, rows, cols, ""))
         try:
-            self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
+            self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
         except _READER_FAILURES as exc:
             raise ReturnError(
                 f"the workbook cannot be opened ({_short(exc)}); open it in Excel and save it again"
@@ -184,15 +192,13 @@ class _Reader:
         self.rec.framework = framework
         self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
         self.current = self.registry.by_id.get(framework.id, framework)
-        from awardbooks.read import checks as readchecks
-
-        readchecks.check_sheets(self)
+        checks.check_sheets(self)
         self._read_cover()
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
         self._read_tables()
-        readchecks.check_merges(self)
-        readchecks.check_protection(self)
+        checks.check_merges(self)
+        checks.check_protection(self)
         if self.current is not framework:
             self._align_edition(framework, self.current)
         if self.pkg.kind == "ods":
@@ -210,7 +216,7 @@ class _Reader:
                 f"{self.date_notes[0]}{more}",
             )
 
-    def grid(self, sheet: str) -> list[list[Any]] | None:
+    def grid(self, sheet: str) -> Grid | None:
         """A sheet's values (by its expected or actual name), once its reach is checked."""
         name = self.actual(sheet)
         if name not in self.grids:
@@ -233,8 +239,6 @@ class _Reader:
         """What the sheet's XML says beyond values (None for .ods, or a sheet without XML)."""
         if name not in self._facts:
             if self._parts is None:
-                from awardbooks.read.parts import sheet_parts
-
                 self._parts = sheet_parts(self.pkg) if self.pkg.kind == "xlsx" else {}
             part = self._parts.get(name)
             self._facts[name] = scan_sheet(self.pkg.read(part)) if part else None
@@ -281,7 +285,7 @@ class _Reader:
             special = self._special[name] = facts is not None and facts.special
         return special
 
-    def _blank_row(self, row: Any, grid: list[list[Any]] | None) -> bool:
+    def _blank_row(self, row: Any, grid: Grid | None) -> bool:
         """Whether a table row's input cells are all empty on a sheet without formulas or
         error values (registered as inputs, as :meth:`input_value` would): the quick path
         for the many rows a return leaves blank."""
@@ -297,7 +301,7 @@ class _Reader:
                 blank = False
         return blank
 
-    def value(self, cell: Cell, grid: list[list[Any]] | None = None, row: int | None = None):
+    def value(self, cell: Cell, grid: Grid | None = None, row: int | None = None) -> Any:
         grid = grid if grid is not None else self.grid(cell.sheet)
         r = cell.row if row is None else row
         if grid is None or r >= len(grid) or cell.col >= len(grid[r]):
@@ -371,8 +375,6 @@ class _Reader:
     def _align_edition(self, old: Framework, current: Framework) -> None:
         """A return of an earlier edition, read with that edition's spec, lined up with the
         current edition through the current spec's map of earlier item ids."""
-        from awardbooks.spec.editions import align_ratings
-
         labels = {key: rating.label for key, rating in self.rec.ratings.items()}
         aligned, messages = align_ratings(current, old.version, labels)
         groups = {item.id: group.id for group in current.groups for item in group.items}
@@ -598,15 +600,6 @@ def _wording(fw: Framework) -> dict[str, str]:
     return per_framework("wording", fw, lambda f: {i.id: _squash(i.text) for i in f.items})
 
 
-def id_index(grid: list[list[Any]]) -> dict[str, int]:
-    """The first row of each id in a rating sheet's ID column."""
-    index: dict[str, int] = {}
-    for r, row in enumerate(grid):
-        if row and isinstance(row[0], str) and row[0]:
-            index.setdefault(row[0].strip(), r)
-    return index
-
-
 def _clip(text: str, limit: int = 80, squash: bool = False) -> str:
     """Text from a file, short enough to quote in a message (and on one line if squashed)."""
     text = " ".join(str(text).split()) if squash else str(text)
@@ -628,13 +621,15 @@ _DATE = Column(id="date", label="Date", type="date")
 def _reader_failures() -> tuple[type[BaseException], ...]:
     """What reading a hostile file may raise: any Exception, and the panics of the Rust
     reader (pyo3's PanicException, one class per extension), which derive from BaseException,
-    so ``except Exception`` would let them end a whole run."""
-    import python_calamine  # noqa: F401  (its PanicException exists once it is loaded)
-
+    so ``except Exception`` would let them end a whole run (the classes exist once
+    python_calamine is imported, as it is above)."""
     panics = [c for c in BaseException.__subclasses__() if c.__name__ == "PanicException"]
     return (Exception, *panics)
 
 
 _READER_FAILURES = _reader_failures()
 
-__all__ = ["Layout", "Rating", "Registry", "ReturnRecord", "parse_date", "read_bytes", "read_path"]
+__all__ = [
+    "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "parse_date", "read_bytes",
+    "read_path",
+]  # fmt: skip
