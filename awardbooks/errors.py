@@ -3,6 +3,8 @@ saying where, what, and how to fix it; the CLI prints it as ``Error: ...``."""
 
 from __future__ import annotations
 
+from awardbooks.problems import Problem
+
 
 class AwardbooksError(Exception):
     """Base class for every error the library raises on purpose."""
@@ -17,7 +19,18 @@ class GenerateError(AwardbooksError):
 
 
 class ReturnError(AwardbooksError):
-    """A returned workbook cannot be read at all (not a workbook, encrypted, too large, ...)."""
+    """A returned workbook cannot be read at all (not a workbook, encrypted, too large, ...).
+
+    It carries the :class:`~awardbooks.problems.Problem` that says why (one of the codes of
+    :mod:`awardbooks.read.codes`); its text is the problem's, without the file unless the
+    problem names one."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem)
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return str(self.problem)
 
 
 class ReportError(AwardbooksError):

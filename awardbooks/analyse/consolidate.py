@@ -24,8 +24,10 @@ from awardbooks.analyse.tables import (
     Consolidation,
 )
 from awardbooks.errors import GenerateError
+from awardbooks.read import codes
+from awardbooks.read.container import Refusal
 from awardbooks.read.emails import mail_kind
-from awardbooks.read.returns import Registry, ReturnRecord, read_bytes, read_path
+from awardbooks.read.returns import Registry, ReturnRecord, read_bytes, read_path, refused
 from awardbooks.workbook.layout import META_KEYS
 from awardbooks.workbook.scoring import pct, score_groups
 
@@ -73,7 +75,7 @@ def _units(inputs: list[Path]) -> Iterator[tuple[str, Path | None, bytes | None]
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                yield str(path), None, f"cannot be read ({exc.strerror})".encode()
+                yield str(path), None, Refusal(codes.FILE_UNREADABLE(reason=exc.strerror))
                 continue
             yield from _archive_units(str(path), path, data)
         else:
@@ -91,15 +93,15 @@ def _archive_units(name: str, path: Path, data: bytes, depth: int = 1):
     try:
         members = zip_members(data, name, RETURN_EXTS + ARCHIVE_EXTS)
     except ReturnError as exc:
-        yield name, None, f"{exc}".encode()
+        yield name, None, Refusal(exc.problem)
         return
     if not members:
-        yield name, None, b"no workbooks (.xlsx) in the archive"
+        yield name, None, Refusal(codes.ARCHIVE_NO_WORKBOOKS())
     for member, content in members:
         if not member.lower().endswith(ARCHIVE_EXTS):
             yield member, path, content
         elif depth >= MAX_ARCHIVE_DEPTH:
-            yield member, None, b"archives nested more than three deep are not opened"
+            yield member, None, Refusal(codes.ARCHIVE_TOO_DEEP())
         else:
             yield from _archive_units(member, path, content, depth + 1)
 
@@ -120,7 +122,7 @@ def _read_unit(unit: tuple[str, Path | None, bytes | None], registry: Registry) 
     source = {k: printable(v) for k, v in getattr(data, "source", {}).items()}
     # ^ the email a return came from (mailin.MailBytes)
     if path is None:  # an archive or email that could not be opened: data holds the reason
-        return ReturnRecord(name, errors=[f"{name}: {data.decode()}"], source=source)
+        return refused(name, data, source)
     if data is None:
         return read_path(path, registry, name)
     try:
@@ -452,8 +454,8 @@ def _build(
                 "workbook_id": meta.get("workbook_id", ""),
                 "completed_by": str(record.cover.get("completed_by") or ""),
                 "completed_on": str(record.cover.get("completed_on") or ""),
-                "errors": "\n".join(record.errors),
-                "warnings": "\n".join(record.warnings + notes[id(record)]),
+                "errors": "\n".join(map(str, record.errors)),
+                "warnings": "\n".join([*map(str, record.warnings), *notes[id(record)]]),
                 "email_from": record.source.get("email_from", ""),
                 "email_date": record.source.get("email_date", ""),
                 "email_subject": record.source.get("email_subject", ""),
@@ -499,6 +501,7 @@ def _build(
             fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
         },
         analysed_on=today.isoformat(),
+        problems={record.file: record.problems for record in records if record.problems},
     )
 
 

@@ -19,7 +19,6 @@ import posixpath
 import re
 import xml.parsers.expat
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -28,6 +27,7 @@ from awardbooks.errors import AwardbooksError, ReportError, ReturnError
 from awardbooks.generate.workbooks import atomic_write
 from awardbooks.read.container import Package, sniff
 from awardbooks.read.parts import sheet_parts
+from awardbooks.read.returns import ReturnRecord
 from awardbooks.workbook.layout import COVER_SHEET
 
 AUTHOR = "awardbooks check"
@@ -51,7 +51,7 @@ _AFTER_LEGACY = (
 
 @dataclass(frozen=True)
 class Note:
-    """One message placed on a cell: ``on_cell`` when the message named that cell (it is
+    """One problem placed on a cell: ``on_cell`` when the problem is about that cell (it is
     then highlighted), otherwise it sits on A1 of its sheet or of the cover."""
 
     sheet: str
@@ -65,34 +65,23 @@ class Note:
         return f"{self.sheet}!{self.cell}"
 
 
-def locate(message: str, file: str, sheets: Iterable[str]) -> tuple[str, str, str]:
-    """Split a reader message "<file>: <Sheet>!<Cell>: <text>" into (sheet, cell, text);
-    sheet is "" for a message about the whole file, cell is "" for one about a whole sheet."""
-    text = message.removeprefix(f"{file}: ")
-    head, sep, rest = text.partition(": ")
-    if sep:
-        sheet, bang, cell = head.rpartition("!")
-        if bang and _CELL.match(cell) and sheet in sheets:
-            return sheet, cell, rest
-        if head in sheets:
-            return head, "", rest
-    return "", "", text
-
-
-def notes_for(record, sheets: list[str]) -> list[Note]:
-    """The record's errors and warnings as notes on the sheets of the workbook."""
+def notes_for(record: ReturnRecord, sheets: list[str]) -> list[Note]:
+    """The record's errors and warnings as notes on the sheets of the workbook, placed by
+    each problem's sheet and cell. A problem about the whole file, or about a sheet the
+    workbook does not have (one missing or renamed), goes on the cover, saying where."""
     fallback = COVER_SHEET if COVER_SHEET in sheets else sheets[0]
     notes = []
-    for kind, messages in (("error", record.errors), ("warning", record.warnings)):
-        for message in messages:
-            sheet, cell, text = locate(message, record.file, sheets)
-            label = "Error" if kind == "error" else "Warning"
-            if not sheet:
-                notes.append(Note(fallback, "A1", f"{label}: {text}", kind, False))
+    for kind, problems in (("error", record.errors), ("warning", record.warnings)):
+        label = "Error" if kind == "error" else "Warning"
+        for problem in problems:
+            sheet, cell = problem.sheet, problem.cell
+            if sheet not in sheets:
+                notes.append(Note(fallback, "A1", f"{label}: {problem.located}", kind, False))
             elif not cell:
-                notes.append(Note(sheet, "A1", f"{label} (this sheet): {text}", kind, False))
+                text = f"{label} (this sheet): {problem.text}"
+                notes.append(Note(sheet, "A1", text, kind, False))
             else:
-                notes.append(Note(sheet, cell, f"{label}: {text}", kind, True))
+                notes.append(Note(sheet, cell, f"{label}: {problem.text}", kind, True))
     return notes
 
 
@@ -101,11 +90,13 @@ class AnnotateResult:
     """An annotated copy (``out`` is None when there was nothing to mark)."""
 
     out: Path | None
-    record: object
+    record: ReturnRecord
     notes: list[Note]
 
 
-def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -> AnnotateResult:
+def annotate(
+    src: str | Path, out: str | Path, record: ReturnRecord, *, force: bool = False
+) -> AnnotateResult:
     """Write a copy of the return ``src`` to ``out`` with ``record``'s problems marked; the
     return itself is only read."""
     src, out = Path(src), Path(out)
@@ -120,7 +111,7 @@ def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -
     try:
         package = sniff(data, str(src))
     except ReturnError as exc:
-        raise AwardbooksError(f"{src}: {exc}") from None
+        raise AwardbooksError(str(exc.problem.with_file(str(src)))) from None
     if package.kind != "xlsx":
         raise AwardbooksError(
             f"{src}: annotated copies can be made of .xlsx and .xlsm returns only; open it "

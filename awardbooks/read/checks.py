@@ -1,7 +1,7 @@
 """The reader's checks of a return's structure: sheets renamed, deleted, added or copied;
 cells merged over inputs; protection and dropdowns removed.
 
-Decisions, each one line in the return's messages:
+Decisions, each one problem in the return's record (its code in :mod:`awardbooks.read.codes`):
 
 - A sheet renamed is still read when its content shows which sheet it is (a rating sheet
   by its headings and item ids, the cover by its labels, any other sheet by its position):
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from awardbooks.problems import Problem
+from awardbooks.read import codes
 from awardbooks.read.cellvalues import text
 from awardbooks.read.container import Package
 from awardbooks.read.grids import Grid, id_index
@@ -56,12 +58,8 @@ class ReturnBeingRead(Protocol):
         """The rating sheets' headings, by column."""
         ...
 
-    def error(self, where: str, text: str) -> None:
-        """Add an error about ``where`` (a sheet, a cell as Sheet!A1, or '') to the record."""
-        ...
-
-    def warn(self, where: str, text: str) -> None:
-        """Add a warning, as :meth:`error`."""
+    def report(self, problem: Problem) -> None:
+        """Add a problem found in the file to its record."""
         ...
 
 
@@ -76,20 +74,18 @@ def check_sheets(reader: ReturnBeingRead) -> None:
         if found is not None:
             extra.remove(found)
             reader.alias[name] = found
-            reader.warn(name, f"the sheet was renamed to {found!r}; it was read as {name!r}")
+            reader.report(codes.SHEET_RENAMED(sheet=name, found=found, expected=name))
         elif name in layout.audit_sheets or name == COVER_SHEET:
-            reader.error(
-                name, "the sheet is missing (renamed or deleted); the ratings on it cannot be read"
-            )
+            reader.report(codes.RATING_SHEET_MISSING(sheet=name))
         else:
-            reader.warn(name, "the sheet is missing (renamed or deleted)")
+            reader.report(codes.SHEET_MISSING(sheet=name))
     for name in extra:
         original = next(
             (s for s in layout.audit_sheets if s in present and _is_copy_of(reader, name, s)),
             None,
         )
         if original is None:
-            reader.warn(name, "an extra sheet was added; it was ignored")
+            reader.report(codes.SHEET_ADDED(sheet=name))
         else:
             _compare_copy(reader, name, original)
 
@@ -142,14 +138,13 @@ def _compare_copy(reader: ReturnBeingRead, copy: str, original: str) -> None:
         here = _rating_text(reader, copy, mine, mine_index.get(rr.id_text), col)
         there = _rating_text(reader, original, theirs, their_index.get(rr.id_text), col)
         if here != there:
-            reader.error(
-                copy,
-                f"a copy of the sheet {original!r} with different ratings (e.g. {rr.key}: "
-                f"{here!r} here, {there!r} on {original!r}); delete the copy that is not "
-                "wanted and send the workbook again",
+            reader.report(
+                codes.SHEET_COPY_DIFFERS(
+                    sheet=copy, original=original, key=rr.key, here=here, there=there
+                )
             )
             return
-    reader.warn(copy, f"a copy of the sheet {original!r} with the same ratings; it was ignored")
+    reader.report(codes.SHEET_COPY_SAME(sheet=copy, original=original))
 
 
 def _rating_text(reader: ReturnBeingRead, sheet: str, grid, row: int | None, col: int) -> str:
@@ -176,28 +171,23 @@ def check_merges(reader: ReturnBeingRead) -> None:
                 )
             if not covered:
                 continue
-            where = f"{sheet}!{a1(r1, c1)}"  # the cell a merged range shows
+            where = {"sheet": sheet, "cell": a1(r1, c1)}  # the cell a merged range shows
             merged = f"{a1(r1, c1)}:{a1(r2, c2)}"
             rated = [(a1(r, c), inputs[(r, c)]) for r, c in covered if inputs[(r, c)]]
             if rated:
                 cells = ", ".join(cell for cell, _key in rated)
                 keys = ", ".join(key for _cell, key in rated)
-                plural = "s" if len(rated) > 1 else ""
-                reader.error(
-                    where,
-                    f"the cells {merged} were merged over the rating cell{plural} {cells} "
-                    f"({keys}), so "
-                    f"{'they' if plural else 'it'} cannot be chosen; unmerge them (Home > "
-                    f"Merge & Centre) and rate {keys} again",
-                )
+                many = len(rated) > 1
+                reader.report(
+                    codes.MERGED_OVER_RATING(
+                        **where, merged=merged, s="s" if many else "", cells=cells, keys=keys,
+                        pronoun="they" if many else "it",
+                    )
+                )  # fmt: skip
             else:
                 cells = ", ".join(a1(r, c) for r, c in covered)
-                plural = "s" if len(covered) > 1 else ""
-                reader.warn(
-                    where,
-                    f"the cells {merged} were merged over the input cell{plural} {cells}, which "
-                    "can no longer be filled in; unmerge them (Home > Merge & Centre)",
-                )
+                s = "s" if len(covered) > 1 else ""
+                reader.report(codes.MERGED_OVER_INPUT(**where, merged=merged, s=s, cells=cells))
 
 
 def check_protection(reader: ReturnBeingRead) -> None:
@@ -215,12 +205,13 @@ def check_protection(reader: ReturnBeingRead) -> None:
             unprotected.append(name)
         if expected in layout.audit_sheets and not facts.validation:
             undropped.append(name)
-    _sheets_note(reader, unprotected, "sheet protection was removed")
-    _sheets_note(reader, undropped, "the dropdowns (data validation) were removed")
-
-
-def _sheets_note(reader: ReturnBeingRead, names: list[str], what: str) -> None:
-    if len(names) == 1:
-        reader.warn(names[0], what)
-    elif names:
-        reader.warn("", f"{what} from {len(names)} sheets: {', '.join(names)}")
+    if len(unprotected) == 1:
+        reader.report(codes.PROTECTION_REMOVED(sheet=unprotected[0]))
+    elif unprotected:
+        names = ", ".join(unprotected)
+        reader.report(codes.PROTECTION_REMOVED_SHEETS(count=len(unprotected), sheets=names))
+    if len(undropped) == 1:
+        reader.report(codes.DROPDOWNS_REMOVED(sheet=undropped[0]))
+    elif undropped:
+        names = ", ".join(undropped)
+        reader.report(codes.DROPDOWNS_REMOVED_SHEETS(count=len(undropped), sheets=names))
