@@ -231,7 +231,7 @@ MESSAGE_NOT_OUTLOOK = Code(
 MESSAGE_OUTLOOK_DAMAGED = Code(
     "message-outlook-damaged", "error", "the Outlook message is damaged ({exception})",
     "open it in Outlook and save it again, or save it as .eml",
-    {"file": "reply.msg", "exception": "OSError"},
+    {"file": "reply.msg", "exception": "OleFileError"},
 )  # fmt: skip
 
 # ------------------------------------------------------------------ opening the workbook
