@@ -375,10 +375,10 @@ def check_cmd(file, specs, annotate_to, force) -> None:
             f"{record.file}: {record.status} ({what}; {rated} of {len(record.ratings)} rated; "
             f"{plural(len(record.errors), 'error')}, {plural(len(record.warnings), 'warning')})"
         )
-        for message in record.errors:
-            click.echo(f"  error: {message.removeprefix(str(record.file) + ': ')}")
-        for message in record.warnings:
-            click.echo(f"  warning: {message.removeprefix(str(record.file) + ': ')}")
+        for problem in record.errors:
+            click.echo(f"  error: {problem.located}")
+        for problem in record.warnings:
+            click.echo(f"  warning: {problem.located}")
     if annotated is not None and annotated.out is None:
         click.echo("No problems to mark: no annotated copy was written.")
     elif annotated is not None:

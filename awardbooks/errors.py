@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from awardbooks.problems import Problem
+
 _OPTION = re.compile(r"\{opt:(\w+)\}")
 
 LIBRARY_WORDS = {"force": "force=True"}
@@ -56,7 +58,18 @@ class GenerateError(AwardbooksError):
 
 
 class ReturnError(AwardbooksError):
-    """A returned workbook cannot be read at all (not a workbook, encrypted, too large, ...)."""
+    """A returned workbook cannot be read at all (not a workbook, encrypted, too large, ...).
+
+    It carries the :class:`~awardbooks.problems.Problem` that says why (one of the codes of
+    :mod:`awardbooks.read.codes`); its text is the problem's, without the file unless the
+    problem names one."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem)
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return str(self.problem)
 
 
 class ReportError(AwardbooksError):

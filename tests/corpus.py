@@ -1,11 +1,12 @@
 """A corpus of foreign, broken and hostile returns, each made from its own freshly generated
 workbook (so no two share a workbook id), with the outcome the reader must give it.
 
-Each ``@case`` function writes one file and returns its :class:`Case`: the status and the
-exact messages (without the ``<file>: `` prefix every message starts with). Foreign
-applications are imitated by editing the package XML directly (a zip rewrite), never by
-re-saving through openpyxl, which would change other things; LibreOffice's own re-saves
-(xlsx, xls, ods) are real, made in one ``convert`` call per format.
+Each ``@case`` function writes one file and returns its :class:`Case`: the status, the
+exact messages (without the ``<file>: `` prefix every message starts with) and their codes
+(:mod:`awardbooks.read.codes`). Foreign applications are imitated by editing the package XML
+directly (a zip rewrite), never by re-saving through openpyxl, which would change other
+things; LibreOffice's own re-saves (xlsx, xls, ods) are real, made in one ``convert`` call
+per format.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Case:
     status: str
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # of the errors, then of the warnings
     ratings: dict[str, str] | None = None  # every level read, when the return is usable
     comments: dict[str, str] = field(default_factory=dict)  # item -> text kept exactly
     cover: dict[str, str] = field(default_factory=dict)  # cover inputs read
@@ -190,6 +192,7 @@ def google_sheets_like(c: Corpus) -> Case:
             "sheet protection was removed from 11 sheets: " + ", ".join(FP_SHEETS),
         ],
         ratings=BASE,
+        codes=["protection-removed-sheets"],
     )
 
 
@@ -207,6 +210,7 @@ def numbers_like(c: Corpus) -> Case:
         "warning",
         warnings=[f"the dropdowns (data validation) were removed from 6 sheets: {themes}"],
         ratings=BASE,
+        codes=["dropdowns-removed-sheets"],
     )
 
 
@@ -253,6 +257,7 @@ def mac_excel_dates(c: Corpus) -> Case:
         ],
         ratings=BASE,
         cover={"completed_on": "2026-10-31"},
+        codes=["dates-read-as-uk"],
     )
 
 
@@ -268,6 +273,7 @@ def old_excel_xls(c: Corpus) -> Case:
             "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel "
             "Workbook (.xlsx)"
         ],
+        codes=["file-xls"],
     )
 
 
@@ -283,6 +289,7 @@ def opendocument_ods(c: Corpus) -> Case:
             "have them checked"
         ],
         ratings=BASE,
+        codes=["workbook-ods"],
     )
 
 
@@ -316,6 +323,7 @@ def ods_grid_bomb(c: Corpus) -> Case:
             "it again"
         ],
         hostile=True,
+        codes=["sheet-too-large"],
     )
 
 
@@ -337,6 +345,7 @@ def excel_binary_xlsb(c: Corpus) -> Case:
             "this is an Excel Binary Workbook (.xlsb); open it and save it as an Excel "
             "Workbook (.xlsx)"
         ],
+        codes=["file-xlsb"],
     )
 
 
@@ -374,6 +383,7 @@ def macro_enabled_xlsm(c: Corpus) -> Case:
         "warning",
         warnings=["macro-enabled workbook (.xlsm): values were read, macros never run"],
         ratings=BASE,
+        codes=["workbook-macros"],
     )
 
 
@@ -398,6 +408,7 @@ def password_encrypted(c: Corpus) -> Case:
             "the workbook is encrypted with a password; open it, remove the password (File > "
             "Info > Protect Workbook > Encrypt with Password) and save it again"
         ],
+        codes=["file-encrypted"],
     )
 
 
@@ -448,6 +459,7 @@ def date_uk_text(c: Corpus) -> Case:
             "('31/10/2026' read as 31 October 2026)"
         ],
         ratings=BASE,
+        codes=["dates-read-as-uk"],
     )
 
 
@@ -462,6 +474,7 @@ def date_iso_text(c: Corpus) -> Case:
         ],
         ratings=BASE,
         cover={"completed_on": "2026-10-31"},
+        codes=["dates-read-as-uk"],
     )
 
 
@@ -474,6 +487,7 @@ def date_us_impossible(c: Corpus) -> Case:
             "Cover!B17: '10/31/2026' is not a real date (dates are read as dd/mm/yyyy, the UK "
             "way); for 31 October 2026 type 31/10/2026"
         ],
+        codes=["date-month-first"],
     )
 
 
@@ -487,6 +501,7 @@ def date_serial_as_text(c: Corpus) -> Case:
             "'46326' read as the date 31 October 2026)"
         ],
         ratings=BASE,
+        codes=["dates-read-as-uk"],
     )
 
 
@@ -501,6 +516,7 @@ def date_serial_number(c: Corpus) -> Case:
             "number 46326 read as 31 October 2026)"
         ],
         ratings=BASE,
+        codes=["dates-read-as-uk"],
     )
 
 
@@ -527,6 +543,7 @@ def other_framework(c: Corpus) -> Case:
             f"made from framework 'sports-partnership', which this analysis does not know "
             f"(known: {known}); pass its spec with --spec FILE"
         ],
+        codes=["framework-unknown"],
     )
 
 
@@ -548,6 +565,7 @@ def much_older_edition(c: Corpus) -> Case:
             "school a workbook of the current edition, or pass that edition's spec with --spec "
             "to line its ratings up with this one"
         ],
+        codes=["edition-items-differ"],
     )
 
 

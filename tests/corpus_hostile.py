@@ -30,6 +30,7 @@ def text_renamed(c: Corpus) -> Case:
         "rejected",
         ["this is a text file, not an Excel workbook (.xlsx), whatever its name"],
         hostile=True,
+        codes=["file-not-workbook"],
     )
 
 
@@ -41,14 +42,19 @@ def pdf_renamed(c: Corpus) -> Case:
     )
     c.out("pdf_renamed").write_bytes(pdf)
     return Case(
-        "rejected", ["this is a PDF, not a workbook; send the .xlsx file itself"], hostile=True
+        "rejected",
+        ["this is a PDF, not a workbook; send the .xlsx file itself"],
+        hostile=True,
+        codes=["file-pdf"],
     )
 
 
 @case
 def empty_file(c: Corpus) -> Case:
     c.out("empty_file").write_bytes(b"")
-    return Case("rejected", ["the file is empty (0 bytes); send the workbook again"])
+    return Case(
+        "rejected", ["the file is empty (0 bytes); send the workbook again"], codes=["file-empty"]
+    )
 
 
 @case
@@ -59,6 +65,7 @@ def truncated_zip(c: Corpus) -> Case:
         "rejected",
         ["the file is damaged or incomplete (file is not a zip file); send the workbook again"],
         hostile=True,
+        codes=["file-damaged"],
     )
 
 
@@ -68,7 +75,9 @@ def plain_zip(c: Corpus) -> Case:
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("audit/notes.txt", "our notes")
     c.out("plain_zip").write_bytes(buffer.getvalue())
-    return Case("rejected", ["this is a zip file, not an Excel workbook (.xlsx)"])
+    return Case(
+        "rejected", ["this is a zip file, not an Excel workbook (.xlsx)"], codes=["file-plain-zip"]
+    )
 
 
 @case
@@ -83,7 +92,11 @@ def word_document(c: Corpus) -> Case:
         )
         zf.writestr("word/document.xml", "<w:document/>")
     c.out("word_document").write_bytes(buffer.getvalue())
-    return Case("rejected", ["this is an Office file but not an Excel workbook (.xlsx)"])
+    return Case(
+        "rejected",
+        ["this is an Office file but not an Excel workbook (.xlsx)"],
+        codes=["file-office-not-excel"],
+    )
 
 
 @case
@@ -96,6 +109,7 @@ def workbook_part_missing(c: Corpus) -> Case:
             "the file is damaged: its workbook part (xl/workbook.xml) is missing; send the "
             "workbook again"
         ],
+        codes=["file-no-workbook-part"],
     )
 
 
@@ -124,6 +138,7 @@ def bomb_declared(c: Corpus) -> Case:
             "1): a decompression bomb, refused"
         ],
         hostile=True,
+        codes=["part-bomb"],
     )
 
 
@@ -141,6 +156,7 @@ def bomb_lying(c: Corpus) -> Case:
             "(5,000 bytes): a decompression bomb or a damaged file, refused"
         ],
         hostile=True,
+        codes=["part-overflows"],
     )
 
 
@@ -160,6 +176,7 @@ def overlapping_zip(c: Corpus) -> Case:
             "zip bombs); the file was refused for safety"
         ],
         hostile=True,
+        codes=["part-overlaps"],
     )
 
 
@@ -175,6 +192,7 @@ def too_many_parts(c: Corpus) -> Case:
         "rejected",
         [f"the workbook has {parts} parts, far more than any return; refused"],
         hostile=True,
+        codes=["file-too-many-parts"],
     )
 
 
@@ -190,6 +208,7 @@ def zip_encrypted_part(c: Corpus) -> Case:
             "applications never do; send the workbook saved normally"
         ],
         hostile=True,
+        codes=["part-encrypted"],
     )
 
 
@@ -204,6 +223,7 @@ def corrupt_part(c: Corpus) -> Case:
             "the file is damaged (the part xl/worksheets/sheet3.xml does not match its "
             "checksum); send the workbook again"
         ],
+        codes=["part-checksum"],
     )
 
 
@@ -224,6 +244,7 @@ def grid_bomb(c: Corpus) -> Case:
             "table and save it again"
         ],
         hostile=True,
+        codes=["sheet-too-large"],
     )
 
 
@@ -239,7 +260,7 @@ def billion_laughs_sheet(c: Corpus) -> Case:
     src = c.workbook("billion_laughs_sheet")
     part = sheet_part(src, "Theme 1")
     rewrite(src, c.out("billion_laughs_sheet"), {part: with_doctype(BILLION_LAUGHS)})
-    return Case("rejected", _refused(part), hostile=True)
+    return Case("rejected", _refused(part), hostile=True, codes=["part-doctype"])
 
 
 @case
@@ -248,7 +269,7 @@ def billion_laughs_workbook(c: Corpus) -> Case:
     rewrite(
         src, c.out("billion_laughs_workbook"), {"xl/workbook.xml": with_doctype(BILLION_LAUGHS)}
     )
-    return Case("rejected", _refused("xl/workbook.xml"), hostile=True)
+    return Case("rejected", _refused("xl/workbook.xml"), hostile=True, codes=["part-doctype"])
 
 
 @case
@@ -259,7 +280,7 @@ def external_entity_late(c: Corpus) -> Case:
     padding = "<!--" + "x" * 100_000 + "-->"
     declaration = f'<?xml version="1.0"?>{padding}<!DOCTYPE ROOT [<!ENTITY lol9 SYSTEM "file:///etc/passwd">]>'
     rewrite(src, c.out("external_entity_late"), {"xl/sharedStrings.xml": with_doctype(declaration)})
-    return Case("rejected", _refused("xl/sharedStrings.xml"), hostile=True)
+    return Case("rejected", _refused("xl/sharedStrings.xml"), hostile=True, codes=["part-doctype"])
 
 
 @case
@@ -274,4 +295,5 @@ def damaged_shared_string(c: Corpus) -> Case:
             "table); open the workbook in Excel and save it again"
         ],
         hostile=True,
+        codes=["sheet-unreadable"],
     )

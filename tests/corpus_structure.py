@@ -34,6 +34,7 @@ def rows_inserted(c: Corpus) -> Case:
         "warning",
         warnings=["Theme 1: rows were inserted or deleted; the ratings were found by their ids"],
         ratings=BASE,
+        codes=["rows-moved"],
     )
 
 
@@ -47,6 +48,7 @@ def rows_deleted(c: Corpus) -> Case:
         "rejected",
         ["Theme 1!A8: the row for '1.c' is missing (rows were deleted or ids changed)"],
         ["Theme 1: rows were inserted or deleted; the ratings were found by their ids"],
+        codes=["row-missing", "rows-moved"],
     )
 
 
@@ -59,6 +61,7 @@ def sheet_renamed(c: Corpus) -> Case:
         "warning",
         warnings=["Theme 2: the sheet was renamed to 'Theme two'; it was read as 'Theme 2'"],
         ratings=BASE,
+        codes=["sheet-renamed"],
     )
 
 
@@ -71,6 +74,7 @@ def sheet_deleted(c: Corpus) -> Case:
     return Case(
         "rejected",
         ["Theme 6: the sheet is missing (renamed or deleted); the ratings on it cannot be read"],
+        codes=["rating-sheet-missing"],
     )
 
 
@@ -118,6 +122,7 @@ def sheet_copied_differently(c: Corpus) -> Case:
             "'Emergent' here, 'Embedded' on 'Theme 1'); delete the copy that is not wanted and "
             "send the workbook again"
         ],
+        codes=["sheet-copy-differs"],
     )
 
 
@@ -130,6 +135,7 @@ def sheet_copied_same(c: Corpus) -> Case:
             "Theme 1 (2): a copy of the sheet 'Theme 1' with the same ratings; it was ignored"
         ],
         ratings=BASE,
+        codes=["sheet-copy-same"],
     )
 
 
@@ -144,6 +150,7 @@ def merged_over_rating(c: Corpus) -> Case:
             "Theme 1!B7: the cells B7:C7 were merged over the rating cell C7 (1.b), so it "
             "cannot be chosen; unmerge them (Home > Merge & Centre) and rate 1.b again"
         ],
+        codes=["merged-over-rating"],
     )
 
 
@@ -159,6 +166,7 @@ def merged_over_inputs(c: Corpus) -> Case:
             "longer be filled in; unmerge them (Home > Merge & Centre)"
         ],
         ratings=BASE,
+        codes=["merged-over-input"],
     )
 
 
@@ -173,6 +181,7 @@ def formula_in_rating(c: Corpus) -> Case:
             'Theme 1!C8: holds a formula (=IF(B8<>"","Embedded","")) instead of a rating '
             "for 1.c; choose the rating from the dropdown"
         ],
+        codes=["rating-formula"],
     )
 
 
@@ -187,6 +196,7 @@ def error_value_in_rating(c: Corpus) -> Case:
             "Theme 1!C8: holds the error value #N/A instead of a rating for 1.c; choose the "
             "rating from the dropdown"
         ],
+        codes=["rating-error-value"],
     )
 
 
@@ -205,6 +215,7 @@ def formula_in_date(c: Corpus) -> Case:
         ],
         ratings=BASE,
         cover={"completed_on": "2026-10-31"},
+        codes=["input-formula"],
     )
 
 
@@ -217,6 +228,7 @@ def metadata_visible(c: Corpus) -> Case:
         "warning",
         warnings=["_awardbooks: the hidden metadata sheet was made visible"],
         ratings=BASE,
+        codes=["metadata-visible"],
     )
 
 
@@ -233,4 +245,5 @@ def metadata_deleted(c: Corpus) -> Case:
             "Family Partnership Award from its sheets"
         ],
         ratings=BASE,
+        codes=["metadata-missing"],
     )

@@ -243,16 +243,16 @@ def test_record_reads_text_dates_as_uk(partnership, frameworks, tmp_path):
     assert record.cover["completed_on"] == "2026-10-31"
     assert any(
         "dates were typed as text or numbers and read as UK dates: "
-        f"Cover!{cover} ('31/10/2026' read as 31 October 2026)" in w
+        f"Cover!{cover} ('31/10/2026' read as 31 October 2026)" in str(w)
         for w in record.warnings
     )
     set_cell(path, "Cover", cover, "31/02/2026", as_text=True)
     record = read_path(path, Registry.default())
     assert record.status == "rejected"
-    assert record.errors == [
-        f"{path}: Cover!{cover}: '31/02/2026' is not a real date (dates are "
-        "read as dd/mm/yyyy, the UK way)"
-    ]
+    assert [(p.code, p.sheet, p.cell, str(p)) for p in record.errors] == [
+        ("date-not-real-uk", "Cover", cover, f"{path}: Cover!{cover}: '31/02/2026' is not a "
+         "real date (dates are read as dd/mm/yyyy, the UK way)"),
+    ]  # fmt: skip
 
 
 def test_output_never_replaces_a_return_or_a_stranger(partnership, tmp_path):

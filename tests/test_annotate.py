@@ -13,7 +13,10 @@ from click.testing import CliRunner
 
 from awardbooks import api
 from awardbooks.cli import cli
-from awardbooks.read.annotate import FILLS, locate
+from awardbooks.problems import Problem
+from awardbooks.read import codes
+from awardbooks.read.annotate import FILLS, Note, notes_for
+from awardbooks.read.returns import ReturnRecord
 from tests import lofill as lo
 from tests.conftest import make_workbook
 
@@ -33,9 +36,9 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def messages(path: Path) -> list[str]:
+def messages(path: Path) -> list[tuple[str, str]]:
     record = api.check(path)
-    return [m.removeprefix(f"{path}: ") for m in record.errors + record.warnings]
+    return [(p.code, p.located) for p in record.errors + record.warnings]
 
 
 def sheet_part(path: Path, name: str) -> str:
@@ -135,13 +138,58 @@ def test_sheet_and_file_messages_go_on_a1(lppa_return, tmp_path):
     assert marked["Objective 2!A1"] == "Warning (this sheet): sheet protection was removed"
     a1 = [fill(openpyxl.load_workbook(p)["Objective 2"]["A1"]) for p in (out, lppa_return)]
     assert a1[0] == a1[1]  # not highlighted
-    sheets = ["Cover", "Objective 1"]
-    assert locate("f.xlsx: Objective 1!C6: bad", "f.xlsx", sheets) == ("Objective 1", "C6", "bad")
-    assert locate("f.xlsx: Objective 1: gone", "f.xlsx", sheets) == ("Objective 1", "", "gone")
-    assert locate("f.xlsx: Theme 9!C6: gone", "f.xlsx", sheets) == ("", "", "Theme 9!C6: gone")
-    assert locate("f.xlsx: dates were typed: Cover!B17", "f.xlsx", sheets) == (
-        "", "", "dates were typed: Cover!B17"
-    )  # fmt: skip
+
+
+def test_notes_are_placed_by_the_problems_fields():
+    """Where a note goes comes from the problem's sheet and cell, never from its text: a sheet
+    name with ': ' or '!' in it (other applications allow them) is no trouble."""
+    odd = "Step 1: leadership!C6"
+    record = ReturnRecord("f.xlsx", errors=[
+        codes.RATING_NOT_A_LEVEL(file="f.xlsx", sheet=odd, cell="C7", value="Greeen",
+                                 levels="Red/Amber/Green"),
+    ], warnings=[
+        codes.ROWS_MOVED(file="f.xlsx", sheet=odd),
+        codes.SHEET_MISSING(file="f.xlsx", sheet="Theme 9"),
+        codes.DATES_READ_AS_UK(file="f.xlsx", first="Cover!B17 ('1/2/27' read as 01 February "
+                               "2027)", more=""),
+    ])  # fmt: skip
+    assert notes_for(record, ["Cover", odd]) == [
+        Note(odd, "C7", "Error: 'Greeen' is not a level of Red/Amber/Green", "error", True),
+        Note(odd, "A1", "Warning (this sheet): rows were inserted or deleted; the ratings were "
+             "found by their ids", "warning", False),
+        Note("Cover", "A1", "Warning: Theme 9: the sheet is missing (renamed or deleted)",
+             "warning", False),
+        Note("Cover", "A1", "Warning: dates were typed as text or numbers and read as UK dates: "
+             "Cover!B17 ('1/2/27' read as 01 February 2027)", "warning", False),
+    ]  # fmt: skip
+    assert notes_for(ReturnRecord("f.xlsx", warnings=[Problem("x", "warning", "m")]), ["A"]) == [
+        Note("A", "A1", "Warning: m", "warning", False)  # no cover: the first sheet
+    ]
+
+
+def test_a_renamed_sheet_is_marked_by_its_new_name(lppa_return, tmp_path):
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(lppa_return) as src, zipfile.ZipFile(renamed, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b'name="Objective 1"', b'name="Obj 1"')
+            dst.writestr(info, data)
+    record = api.check(renamed)
+    assert [(p.code, p.sheet, p.cell) for p in record.problems] == [
+        ("rating-not-a-level", "Obj 1", "C6"),
+        ("sheet-renamed", "Objective 1", ""),
+        ("rating-case", "Obj 1", "C7"),
+    ]
+    out = tmp_path / "marked.xlsx"
+    api.annotate(renamed, out)
+    marked = comments(out)
+    assert marked["Obj 1!C6"] == GREEEN
+    assert marked["Obj 1!C7"] == "Warning: 'amber' was read as 'Amber'"
+    assert marked["Cover!A1"] == (
+        "Warning: Objective 1: the sheet was renamed to 'Obj 1'; it was read as 'Objective 1'"
+    )
+    assert fill(openpyxl.load_workbook(out)["Obj 1"]["C6"]) == ("solid", FILLS["error"])
 
 
 def test_existing_comments_are_kept(lppa_return, tmp_path):
@@ -208,5 +256,5 @@ def test_not_a_workbook(tmp_path):
     bad.write_bytes(b"not a workbook")
     result = CliRunner().invoke(cli, ["check", str(bad), "--annotate", str(tmp_path / "o.xlsx")])
     assert result.exit_code == 1
-    assert result.output == "Error: " + api.check(bad).errors[0] + "\n"
+    assert result.output == f"Error: {api.check(bad).errors[0]}\n"
     assert not (tmp_path / "o.xlsx").exists()

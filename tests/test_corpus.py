@@ -67,10 +67,15 @@ def test_reader_outcome(corpus, registry, name):
     elapsed = time.perf_counter() - started
     prefix = f"{case.path}: "
     assert record.status == case.status
-    assert record.errors == [prefix + m for m in case.errors]
-    assert record.warnings == [prefix + m for m in case.warnings]
-    for message in record.errors + record.warnings:
-        assert message == " ".join(message.splitlines())  # one line each
+    assert [str(p) for p in record.errors] == [prefix + m for m in case.errors]
+    assert [str(p) for p in record.warnings] == [prefix + m for m in case.warnings]
+    assert [p.code for p in record.problems] == case.codes
+    assert [p.severity for p in record.problems] == (
+        ["error"] * len(case.errors) + ["warning"] * len(case.warnings)
+    )
+    for problem in record.problems:
+        assert problem.file == str(case.path)
+        assert str(problem) == " ".join(str(problem).splitlines())  # one line each
     if case.ratings is not None:
         assert {k: r.label for k, r in record.ratings.items() if r.label} == case.ratings
     for key, text in case.comments.items():

@@ -8,11 +8,17 @@ import openpyxl
 import pytest
 
 from awardbooks.api import consolidate as analyse
+from awardbooks.problems import Problem
 from awardbooks.read.returns import Registry, parse_date, read_bytes, read_path
 from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import layout_for
 
 from .conftest import make_workbook
+
+
+def said(problems: list[Problem]) -> list[tuple[str, str]]:
+    """Each problem's code and the exact line a user sees."""
+    return [(p.code, str(p)) for p in problems]
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +41,11 @@ def test_inserted_rows_are_found_by_id(tmp_path, frameworks, registry):
     assert record.status == "warning"
     assert record.ratings["1.1"].label == "Enhancing"
     assert record.ratings["2.3"].label == "Developed"
-    assert (
-        f"{path}: Self-evaluation: rows were inserted or deleted; the ratings were found by "
-        "their ids" in record.warnings
-    )
+    moved = [p for p in record.warnings if p.code == "rows-moved"]
+    assert [(p.sheet, p.cell, str(p)) for p in moved] == [
+        ("Self-evaluation", "", f"{path}: Self-evaluation: rows were inserted or deleted; the "
+         "ratings were found by their ids"),
+    ]  # fmt: skip
 
 
 def test_inserted_column_is_an_error(tmp_path, frameworks, registry):
@@ -49,10 +56,11 @@ def test_inserted_column_is_an_error(tmp_path, frameworks, registry):
     wb.save(path)
     record = read_path(path, registry)
     assert record.status == "rejected"
-    assert record.errors == [
-        f"{path}: Objective 1!B5: expected the heading 'KPI' but found '': columns were "
-        "inserted, deleted or moved, so the ratings cannot be read safely"
-    ]
+    assert said(record.errors) == [
+        ("heading-changed", f"{path}: Objective 1!B5: expected the heading 'KPI' but found '': "
+         "columns were inserted, deleted or moved, so the ratings cannot be read safely"),
+    ]  # fmt: skip
+    assert (record.errors[0].sheet, record.errors[0].cell) == ("Objective 1", "B5")
 
 
 def edition(fw: Framework, version: str, drop_last: bool = False) -> Framework:
@@ -70,10 +78,10 @@ def test_other_edition_accepted_when_ids_match(tmp_path, frameworks):
     record = read_path(path, Registry([fw]))
     assert record.status == "warning"
     assert record.ratings["1.1"].label == "Amber"
-    assert record.warnings == [
-        f"{path}: made from edition 2025.1 of LPPA; this analysis uses edition 2026.1; the item "
-        "ids match, so it was read"
-    ]
+    assert said(record.warnings) == [
+        ("edition-older", f"{path}: made from edition 2025.1 of LPPA; this analysis uses edition "
+         "2026.1; the item ids match, so it was read"),
+    ]  # fmt: skip
 
 
 def test_other_edition_rejected_when_items_differ(tmp_path, frameworks):
@@ -82,11 +90,13 @@ def test_other_edition_rejected_when_items_differ(tmp_path, frameworks):
     path = make_workbook(old, tmp_path)
     record = read_path(path, Registry([fw]))
     assert record.status == "rejected"
-    assert record.errors == [
-        f"{path}: made from edition 2019.1 of LPPA, whose items do not match edition 2026.1 "
-        "(e.g. '1.4' is not in Objective 1!A9); send the school a workbook of the current "
-        "edition, or pass that edition's spec with --spec to line its ratings up with this one"
-    ]
+    assert said(record.errors) == [
+        ("edition-items-differ", f"{path}: made from edition 2019.1 of LPPA, whose items do not "
+         "match edition 2026.1 (e.g. '1.4' is not in Objective 1!A9); send the school a workbook "
+         "of the current edition, or pass that edition's spec with --spec to line its ratings up "
+         "with this one"),
+    ]  # fmt: skip
+    assert record.errors[0].fix.startswith("send the school a workbook of the current edition")
 
 
 def test_older_edition_lined_up_through_the_map(tmp_path, frameworks):
@@ -109,21 +119,22 @@ def test_older_edition_lined_up_through_the_map(tmp_path, frameworks):
         "1.1": "Green",
         "1.2": "Amber",
     }
-    assert record.warnings == [
-        f"{path}: made from edition 2019.1 of LPPA; its ratings were lined up with edition "
-        "2026.1 through the spec's map",
-        f"{path}: item '1.9' was removed in LPPA edition 2026.1; its rating 'Red' from edition "
-        "2019.1 is left out",
-    ]
+    assert said(record.warnings) == [
+        ("edition-lined-up", f"{path}: made from edition 2019.1 of LPPA; its ratings were lined "
+         "up with edition 2026.1 through the spec's map"),
+        ("edition-rating-left-out", f"{path}: item '1.9' was removed in LPPA edition 2026.1; its "
+         "rating 'Red' from edition 2019.1 is left out"),
+    ]  # fmt: skip
 
 
 def test_unknown_framework(tmp_path, frameworks):
     path = make_workbook(frameworks["lppa"], tmp_path)
     record = read_path(path, Registry([frameworks["behaviour-attendance"]]))
-    assert record.errors == [
-        f"{path}: made from framework 'lppa', which this analysis does not know (known: "
-        "behaviour-attendance); pass its spec with --spec FILE"
-    ]
+    assert said(record.errors) == [
+        ("framework-unknown", f"{path}: made from framework 'lppa', which this analysis does not "
+         "know (known: behaviour-attendance); pass its spec with --spec FILE"),
+    ]  # fmt: skip
+    assert record.errors[0].fix == "pass its spec with --spec FILE"
 
 
 def test_zip_archive_of_returns(tmp_path, frameworks):
@@ -180,44 +191,68 @@ def test_progress_change_and_slippage(tmp_path, frameworks):
             "10/31/2026",
             (
                 "",
-                "'10/31/2026' is not a real date (dates are read as dd/mm/yyyy, the UK way); "
-                "for 31 October 2026 type 31/10/2026",
+                "date-month-first: '10/31/2026' is not a real date (dates are read as "
+                "dd/mm/yyyy, the UK way); for 31 October 2026 type 31/10/2026",
                 "",
             ),
         ),
-        ("soon", ("", "'soon' is not a date; type dates as dd/mm/yyyy", "")),
+        (
+            "31/02/2026",
+            (
+                "",
+                "date-not-real-uk: '31/02/2026' is not a real date (dates are read as "
+                "dd/mm/yyyy, the UK way)",
+                "",
+            ),
+        ),
+        ("2026-02-30", ("", "date-not-real: '2026-02-30' is not a real date", "")),
+        ("soon", ("", "date-not-a-date: 'soon' is not a date; type dates as dd/mm/yyyy", "")),
+        (-4.0, ("", "date-number-out-of-range: -4.0 is not a date", "")),
         (46326.0, ("2026-10-31", "", "the number 46326 read as 31 October 2026")),
     ],
 )
 def test_parse_date(raw, expected):
-    assert parse_date(raw) == expected
+    iso, problem, note = parse_date(raw)
+    assert (iso, f"{problem.code}: {problem}" if problem else "", note) == expected
+    if problem:  # the reader adds the place
+        assert (problem.file, problem.sheet, problem.cell) == ("", "", "")
 
 
 @pytest.mark.parametrize(
-    ("data", "reason"),
+    ("data", "code", "reason"),
     [
-        (b"", "the file is empty (0 bytes); send the workbook again"),
-        (b"%PDF-1.7 ...", "this is a PDF, not a workbook; send the .xlsx file itself"),
+        (b"", "file-empty", "the file is empty (0 bytes); send the workbook again"),
+        (b"%PDF-1.7 ...", "file-pdf", "this is a PDF, not a workbook; send the .xlsx file itself"),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "file-xls",
             "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel Workbook "
             "(.xlsx)",
         ),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"),
+            "file-encrypted",
             "the workbook is encrypted with a password; open it, remove the password (File > "
             "Info > Protect Workbook > Encrypt with Password) and save it again",
         ),
         (
             b"PK\x03\x04truncated",
+            "file-damaged",
             "the file is damaged or incomplete (file is not a zip file); send the workbook again",
+        ),
+        (
+            b"a,b\nc,d\n",
+            "file-not-workbook",
+            "this is a text file, not an Excel workbook (.xlsx), whatever its name",
         ),
     ],
 )
-def test_broken_files_one_line_reason(data, reason, registry):
+def test_broken_files_one_line_reason(data, code, reason, registry):
     record = read_bytes(data, "x.xlsx", registry)
     assert record.status == "rejected"
-    assert record.errors == [f"x.xlsx: {reason}"]
+    assert said(record.errors) == [(code, f"x.xlsx: {reason}")]
+    (problem,) = record.errors
+    assert (problem.severity, problem.file, problem.where) == ("error", "x.xlsx", "")
 
 
 def test_layout_is_shared(frameworks):

@@ -353,8 +353,8 @@ def _build(
                 "workbook_id": meta.get("workbook_id", ""),
                 "completed_by": str(record.cover.get("completed_by") or ""),
                 "completed_on": str(record.cover.get("completed_on") or ""),
-                "errors": "\n".join(record.errors),
-                "warnings": "\n".join(record.warnings + notes[id(record)]),
+                "errors": "\n".join(map(str, record.errors)),
+                "warnings": "\n".join([*map(str, record.warnings), *notes[id(record)]]),
                 "email_from": record.source.get("email_from", ""),
                 "email_date": record.source.get("email_date", ""),
                 "email_subject": record.source.get("email_subject", ""),
@@ -400,6 +400,7 @@ def _build(
             fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
         },
         analysed_on=today.isoformat(),
+        problems={record.file: record.problems for record in records if record.problems},
     )
 
 

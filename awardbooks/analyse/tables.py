@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported only where tables are built
     import pandas as pd
 
+    from awardbooks.problems import Problem
+
 STATUSES = ("accepted", "warning", "rejected", "duplicate", "missing", "unknown")
 """Every input file, and every manifest row without a return, gets exactly one of these."""
 
@@ -169,6 +171,9 @@ class Consolidation:
     level_colours: dict[str, dict[str, str]] = field(default_factory=dict)
     """framework id → {label: '#RRGGBB'}."""
     analysed_on: str = ""  # ISO date the analysis treated as today
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    """file → what reading it found, as data (errors, then warnings): the Returns table's
+    ``errors`` and ``warnings`` are their text; the feedback report places them by their fields."""
 
 EXACT = "score_exact"
 """An unrounded score % kept beside score_pct (not written out): changes and means are worked

@@ -111,13 +111,13 @@ def collect(c: Consolidation, frameworks: dict[str, Framework]) -> list[Feedback
         "summary": {
             (s["partnership"], s["framework"], s["year"], s["term"]): s for s in records(c.summary)
         },
+        "problems": c.problems,  # file → what reading it found, placed by their fields
     }
     order = sorted(latest.items(), key=lambda kv: (kv[1]["setting"].casefold(), kv[0]))
     return [_one(frameworks[fid], who, r, tables) for (fid, who), r in order]
 
 
 def _one(fw: Framework, who: str, r: dict[str, Any], t: dict[str, dict]) -> Feedback:
-    from awardbooks.read.annotate import locate
     from awardbooks.workbook.layout import layout_for
 
     fid, period = fw.id, (r["year"], r["term"])
@@ -175,10 +175,9 @@ def _one(fw: Framework, who: str, r: dict[str, Any], t: dict[str, dict]) -> Feed
                 s.went_down.append((shown.get(item, item), texts.get(item, ""), old["rating"],
                                     x["rating"]))  # fmt: skip
     s.overdue = [a for a in t["actions"].get((fid, who, r["file"]), []) if a["overdue"]]
-    sheets = layout_for(fw).sheet_names
-    for message in filter(None, str(r["warnings"]).split("\n")):
-        sheet, cell, text = locate(message, r["file"], sheets)
-        s.warnings.append((f"{sheet}!{cell}" if cell else sheet or "Whole file", text))
+    for problem in t["problems"].get(r["file"], ()):
+        if problem.severity == "warning":
+            s.warnings.append((problem.where or "Whole file", problem.text))
     return s
 
 

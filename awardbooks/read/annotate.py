@@ -14,16 +14,21 @@ charts, cached values and the very-hidden metadata sheet are therefore kept byte
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import xml.parsers.expat
-from collections.abc import Iterable
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from awardbooks.common.files import atomic_write
+from awardbooks.common.text import excel_text
 from awardbooks.errors import AwardbooksError, ReportError, ReturnError
 from awardbooks.read.container import Package, sniff
+from awardbooks.read.parts import sheet_parts
+from awardbooks.read.returns import ReturnRecord
 from awardbooks.workbook.layout import COVER_SHEET
 
 AUTHOR = "awardbooks check"
@@ -47,7 +52,7 @@ _AFTER_LEGACY = (
 
 @dataclass(frozen=True)
 class Note:
-    """One message placed on a cell: ``on_cell`` when the message named that cell (it is
+    """One problem placed on a cell: ``on_cell`` when the problem is about that cell (it is
     then highlighted), otherwise it sits on A1 of its sheet or of the cover."""
 
     sheet: str
@@ -61,34 +66,23 @@ class Note:
         return f"{self.sheet}!{self.cell}"
 
 
-def locate(message: str, file: str, sheets: Iterable[str]) -> tuple[str, str, str]:
-    """Split a reader message "<file>: <Sheet>!<Cell>: <text>" into (sheet, cell, text);
-    sheet is "" for a message about the whole file, cell is "" for one about a whole sheet."""
-    text = message.removeprefix(f"{file}: ")
-    head, sep, rest = text.partition(": ")
-    if sep:
-        sheet, bang, cell = head.rpartition("!")
-        if bang and _CELL.match(cell) and sheet in sheets:
-            return sheet, cell, rest
-        if head in sheets:
-            return head, "", rest
-    return "", "", text
-
-
-def notes_for(record, sheets: list[str]) -> list[Note]:
-    """The record's errors and warnings as notes on the sheets of the workbook."""
+def notes_for(record: ReturnRecord, sheets: list[str]) -> list[Note]:
+    """The record's errors and warnings as notes on the sheets of the workbook, placed by
+    each problem's sheet and cell. A problem about the whole file, or about a sheet the
+    workbook does not have (one missing or renamed), goes on the cover, saying where."""
     fallback = COVER_SHEET if COVER_SHEET in sheets else sheets[0]
     notes = []
-    for kind, messages in (("error", record.errors), ("warning", record.warnings)):
-        for message in messages:
-            sheet, cell, text = locate(message, record.file, sheets)
-            label = "Error" if kind == "error" else "Warning"
-            if not sheet:
-                notes.append(Note(fallback, "A1", f"{label}: {text}", kind, False))
+    for kind, problems in (("error", record.errors), ("warning", record.warnings)):
+        label = "Error" if kind == "error" else "Warning"
+        for problem in problems:
+            sheet, cell = problem.sheet, problem.cell
+            if sheet not in sheets:
+                notes.append(Note(fallback, "A1", f"{label}: {problem.located}", kind, False))
             elif not cell:
-                notes.append(Note(sheet, "A1", f"{label} (this sheet): {text}", kind, False))
+                text = f"{label} (this sheet): {problem.text}"
+                notes.append(Note(sheet, "A1", text, kind, False))
             else:
-                notes.append(Note(sheet, cell, f"{label}: {text}", kind, True))
+                notes.append(Note(sheet, cell, f"{label}: {problem.text}", kind, True))
     return notes
 
 
@@ -97,15 +91,15 @@ class AnnotateResult:
     """An annotated copy (``out`` is None when there was nothing to mark)."""
 
     out: Path | None
-    record: object
+    record: ReturnRecord
     notes: list[Note]
 
 
-def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -> AnnotateResult:
+def annotate(
+    src: str | Path, out: str | Path, record: ReturnRecord, *, force: bool = False
+) -> AnnotateResult:
     """Write a copy of the return ``src`` to ``out`` with ``record``'s problems marked; the
     return itself is only read."""
-    from awardbooks.common.files import atomic_write
-
     src, out = Path(src), Path(out)
     if out.resolve() == src.resolve() or (out.exists() and out.samefile(src)):
         raise ReportError(
@@ -118,7 +112,7 @@ def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -
     try:
         package = sniff(data, str(src))
     except ReturnError as exc:
-        raise AwardbooksError(f"{src}: {exc}") from None
+        raise AwardbooksError(str(exc.problem.with_file(str(src)))) from None
     if package.kind != "xlsx":
         raise AwardbooksError(
             f"{src}: annotated copies can be made of .xlsx and .xlsm returns only; open it "
@@ -127,8 +121,6 @@ def annotate(src: str | Path, out: str | Path, record, *, force: bool = False) -
     wanted = ".xlsm" if package.macro_enabled else ".xlsx"
     if out.suffix.lower() != wanted:
         raise ReportError(f"{out}: the annotated copy of {src.name} must end in {wanted}")
-    from awardbooks.read.parts import sheet_parts
-
     parts = {  # worksheets only: a chart sheet cannot hold comments
         name: part
         for name, part in sheet_parts(package).items()
@@ -212,8 +204,6 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
 
 
 def _xml_text(text: str) -> bytes:
-    from awardbooks.common.text import excel_text
-
     return escape(excel_text(text)).encode("utf-8")
 
 
@@ -457,9 +447,6 @@ class _Editor:
             self.changed[name] = data[:end] + extra + data[end:]
 
     def write(self) -> bytes:
-        import io
-        import zipfile
-
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in self.pkg.zf.infolist():

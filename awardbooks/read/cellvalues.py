@@ -1,4 +1,4 @@
-"""Turning cell values from returns into text and dates, the UK way, with a message for each
+"""Turning cell values from returns into text and dates, the UK way, with a problem for each
 value that cannot be read as it stands."""
 
 from __future__ import annotations
@@ -8,6 +8,9 @@ import math
 import re
 from typing import Any
 
+from awardbooks.problems import Problem
+from awardbooks.read import codes
+
 _UK_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?\s*$")
 _SERIAL_TEXT = re.compile(r"^\s*(\d{5})(?:\.0+)?\s*$")
@@ -15,18 +18,20 @@ FIRST_SERIAL, LAST_SERIAL = 36526, 73415  # 1 Jan 2000 .. 31 Dec 2100, as the dr
 _EPOCH = dt.date(1899, 12, 30)
 
 
-def parse_date(raw: Any) -> tuple[str, str, str]:
-    """(ISO date, error, warning) for a date cell's value: a real date, UK text (31/10/2026),
-    ISO text, an Excel serial number, or a serial number typed as text."""
+def parse_date(raw: Any) -> tuple[str, Problem | None, str]:
+    """(ISO date, error, note) for a date cell's value: a real date, UK text (31/10/2026),
+    ISO text, an Excel serial number, or a serial number typed as text. The error is a
+    :class:`Problem` without its place (the reader adds it); the note says how a date typed
+    as text or a number was read."""
     if isinstance(raw, dt.datetime):
-        return raw.date().isoformat(), "", ""
+        return raw.date().isoformat(), None, ""
     if isinstance(raw, dt.date):
-        return raw.isoformat(), "", ""
+        return raw.isoformat(), None, ""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         if math.isfinite(raw) and 1 <= raw < 2958466:
             day = _EPOCH + dt.timedelta(days=int(raw))
-            return day.isoformat(), "", f"the number {raw:g} read as {day:%d %B %Y}"
-        return "", f"{raw!r} is not a date", ""
+            return day.isoformat(), None, f"the number {raw:g} read as {day:%d %B %Y}"
+        return "", codes.DATE_NUMBER_OUT_OF_RANGE(value=raw), ""
     value = text(raw)
     match = _UK_DATE.match(value)
     if match:
@@ -36,30 +41,27 @@ def parse_date(raw: Any) -> tuple[str, str, str]:
         try:
             date = dt.date(year, month, day)
         except ValueError:
-            hint = ""
             try:
-                swapped = dt.date(year, day, month)
-                hint = f"; for {swapped:%d %B %Y} type {swapped:%d/%m/%Y}"
+                meant = dt.date(year, day, month)
             except ValueError:
-                pass
-            return (
-                "",
-                f"{value!r} is not a real date (dates are read as dd/mm/yyyy, the UK way){hint}",
-                "",
+                return "", codes.DATE_NOT_REAL_UK(value=value), ""
+            problem = codes.DATE_MONTH_FIRST(
+                value=value, meant=f"{meant:%d %B %Y}", typed=f"{meant:%d/%m/%Y}"
             )
-        return date.isoformat(), "", f"{value!r} read as {date:%d %B %Y}"
+            return "", problem, ""
+        return date.isoformat(), None, f"{value!r} read as {date:%d %B %Y}"
     match = _ISO_DATE.match(value)
     if match:
         try:
             date = dt.date(*(int(g) for g in match.groups()))
         except ValueError:
-            return "", f"{value!r} is not a real date", ""
-        return date.isoformat(), "", f"{value!r} read as {date:%d %B %Y}"
+            return "", codes.DATE_NOT_REAL(value=value), ""
+        return date.isoformat(), None, f"{value!r} read as {date:%d %B %Y}"
     match = _SERIAL_TEXT.match(value)
     if match and FIRST_SERIAL <= int(match.group(1)) <= LAST_SERIAL:
         date = _EPOCH + dt.timedelta(days=int(match.group(1)))
-        return date.isoformat(), "", f"the text {value!r} read as the date {date:%d %B %Y}"
-    return "", f"{value!r} is not a date; type dates as dd/mm/yyyy", ""
+        return date.isoformat(), None, f"the text {value!r} read as the date {date:%d %B %Y}"
+    return "", codes.DATE_NOT_A_DATE(value=value), ""
 
 
 def text(value: Any) -> str:

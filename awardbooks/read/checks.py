@@ -1,7 +1,7 @@
 """The reader's checks of a return's structure: sheets renamed, deleted, added or copied;
 cells merged over inputs; protection and dropdowns removed.
 
-Decisions, each one line in the return's messages:
+Decisions, each one problem in the return's record (its code in :mod:`awardbooks.read.codes`):
 
 - A sheet renamed is still read when its content shows which sheet it is (a rating sheet
   by its headings and item ids, the cover by its labels, any other sheet by its position):
@@ -16,16 +16,54 @@ Decisions, each one line in the return's messages:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from awardbooks.problems import Problem
+from awardbooks.read import codes
 from awardbooks.read.cellvalues import text
-from awardbooks.workbook.layout import COVER_SHEET, HEADER_ROW, META_SHEET, Cell, a1
+from awardbooks.read.container import Package
+from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.sheetscan import SheetFacts
+from awardbooks.workbook.layout import COVER_SHEET, HEADER_ROW, META_SHEET, Cell, Layout, a1
 
-if TYPE_CHECKING:
-    from awardbooks.read.returns import _Reader
+
+class ReturnBeingRead(Protocol):
+    """What the checks look at in a return as it is read; the reader
+    (:class:`awardbooks.read.returns.ReturnReader`) is one."""
+
+    pkg: Package
+    layout: Layout
+    sheet_names: list[str]
+    """The sheets of the file, by their names in it."""
+    alias: dict[str, str]
+    """A sheet's expected name -> its name in this file, for the sheets found renamed."""
+    inputs: dict[str, dict[tuple[int, int], str]]
+    """Sheet -> the input cells read on it (row, col) -> the rating key ('' for other inputs)."""
+
+    def actual(self, sheet: str) -> str:
+        """The name the sheet has in this file."""
+        ...
+
+    def grid(self, sheet: str) -> Grid | None:
+        """A sheet's values (by its expected or actual name); None when it is not there."""
+        ...
+
+    def value(self, cell: Cell, grid: Grid | None = None, row: int | None = None) -> Any: ...
+
+    def facts(self, name: str) -> SheetFacts | None:
+        """What the sheet's XML says beyond values (None when it has no XML to scan)."""
+        ...
+
+    def expected_headings(self) -> dict[int, str]:
+        """The rating sheets' headings, by column."""
+        ...
+
+    def report(self, problem: Problem) -> None:
+        """Add a problem found in the file to its record."""
+        ...
 
 
-def check_sheets(reader: _Reader) -> None:
+def check_sheets(reader: ReturnBeingRead) -> None:
     """Missing and extra sheets: renames are followed, copies compared, the rest reported."""
     layout = reader.layout
     present = reader.sheet_names
@@ -36,25 +74,23 @@ def check_sheets(reader: _Reader) -> None:
         if found is not None:
             extra.remove(found)
             reader.alias[name] = found
-            reader.warn(name, f"the sheet was renamed to {found!r}; it was read as {name!r}")
+            reader.report(codes.SHEET_RENAMED(sheet=name, found=found, expected=name))
         elif name in layout.audit_sheets or name == COVER_SHEET:
-            reader.error(
-                name, "the sheet is missing (renamed or deleted); the ratings on it cannot be read"
-            )
+            reader.report(codes.RATING_SHEET_MISSING(sheet=name))
         else:
-            reader.warn(name, "the sheet is missing (renamed or deleted)")
+            reader.report(codes.SHEET_MISSING(sheet=name))
     for name in extra:
         original = next(
             (s for s in layout.audit_sheets if s in present and _is_copy_of(reader, name, s)),
             None,
         )
         if original is None:
-            reader.warn(name, "an extra sheet was added; it was ignored")
+            reader.report(codes.SHEET_ADDED(sheet=name))
         else:
             _compare_copy(reader, name, original)
 
 
-def _renamed(reader: _Reader, expected: str, extra: list[str]) -> str | None:
+def _renamed(reader: ReturnBeingRead, expected: str, extra: list[str]) -> str | None:
     layout = reader.layout
     if expected in layout.audit_sheets:
         return next((n for n in extra if _is_copy_of(reader, n, expected)), None)
@@ -66,7 +102,7 @@ def _renamed(reader: _Reader, expected: str, extra: list[str]) -> str | None:
     return None
 
 
-def _is_copy_of(reader: _Reader, name: str, sheet: str) -> bool:
+def _is_copy_of(reader: ReturnBeingRead, name: str, sheet: str) -> bool:
     """Whether sheet ``name`` holds the rating sheet ``sheet``: its headings, and at least
     half of its item ids."""
     grid = reader.grid(name)
@@ -75,14 +111,12 @@ def _is_copy_of(reader: _Reader, name: str, sheet: str) -> bool:
     for col, heading in reader.expected_headings().items():
         if text(reader.value(Cell(name, HEADER_ROW, col), grid)) != heading:
             return False
-    from awardbooks.read.returns import id_index
-
     ids = [r.id_text for r in reader.layout.rating_rows if r.sheet == sheet]
     index = id_index(grid)
     return bool(ids) and sum(1 for i in ids if i in index) * 2 >= len(ids)
 
 
-def _looks_like_cover(reader: _Reader, name: str) -> bool:
+def _looks_like_cover(reader: ReturnBeingRead, name: str) -> bool:
     grid = reader.grid(name)
     if grid is None:
         return False
@@ -93,9 +127,7 @@ def _looks_like_cover(reader: _Reader, name: str) -> bool:
     )
 
 
-def _compare_copy(reader: _Reader, copy: str, original: str) -> None:
-    from awardbooks.read.returns import id_index
-
+def _compare_copy(reader: ReturnBeingRead, copy: str, original: str) -> None:
     mine, theirs = reader.grid(copy), reader.grid(original)
     assert mine is not None and theirs is not None
     col = reader.layout.columns.rating
@@ -106,23 +138,22 @@ def _compare_copy(reader: _Reader, copy: str, original: str) -> None:
         here = _rating_text(reader, copy, mine, mine_index.get(rr.id_text), col)
         there = _rating_text(reader, original, theirs, their_index.get(rr.id_text), col)
         if here != there:
-            reader.error(
-                copy,
-                f"a copy of the sheet {original!r} with different ratings (e.g. {rr.key}: "
-                f"{here!r} here, {there!r} on {original!r}); delete the copy that is not "
-                "wanted and send the workbook again",
+            reader.report(
+                codes.SHEET_COPY_DIFFERS(
+                    sheet=copy, original=original, key=rr.key, here=here, there=there
+                )
             )
             return
-    reader.warn(copy, f"a copy of the sheet {original!r} with the same ratings; it was ignored")
+    reader.report(codes.SHEET_COPY_SAME(sheet=copy, original=original))
 
 
-def _rating_text(reader: _Reader, sheet: str, grid, row: int | None, col: int) -> str:
+def _rating_text(reader: ReturnBeingRead, sheet: str, grid, row: int | None, col: int) -> str:
     if row is None:
         return ""
     return text(reader.value(Cell(sheet, row, col), grid)).strip()
 
 
-def check_merges(reader: _Reader) -> None:
+def check_merges(reader: ReturnBeingRead) -> None:
     """Merged ranges that cover an input cell other than their top-left one."""
     for sheet, inputs in reader.inputs.items():
         facts = reader.facts(sheet)
@@ -140,31 +171,26 @@ def check_merges(reader: _Reader) -> None:
                 )
             if not covered:
                 continue
-            where = f"{sheet}!{a1(r1, c1)}"  # the cell a merged range shows
+            where = {"sheet": sheet, "cell": a1(r1, c1)}  # the cell a merged range shows
             merged = f"{a1(r1, c1)}:{a1(r2, c2)}"
             rated = [(a1(r, c), inputs[(r, c)]) for r, c in covered if inputs[(r, c)]]
             if rated:
                 cells = ", ".join(cell for cell, _key in rated)
                 keys = ", ".join(key for _cell, key in rated)
-                plural = "s" if len(rated) > 1 else ""
-                reader.error(
-                    where,
-                    f"the cells {merged} were merged over the rating cell{plural} {cells} "
-                    f"({keys}), so "
-                    f"{'they' if plural else 'it'} cannot be chosen; unmerge them (Home > "
-                    f"Merge & Centre) and rate {keys} again",
-                )
+                many = len(rated) > 1
+                reader.report(
+                    codes.MERGED_OVER_RATING(
+                        **where, merged=merged, s="s" if many else "", cells=cells, keys=keys,
+                        pronoun="they" if many else "it",
+                    )
+                )  # fmt: skip
             else:
                 cells = ", ".join(a1(r, c) for r, c in covered)
-                plural = "s" if len(covered) > 1 else ""
-                reader.warn(
-                    where,
-                    f"the cells {merged} were merged over the input cell{plural} {cells}, which "
-                    "can no longer be filled in; unmerge them (Home > Merge & Centre)",
-                )
+                s = "s" if len(covered) > 1 else ""
+                reader.report(codes.MERGED_OVER_INPUT(**where, merged=merged, s=s, cells=cells))
 
 
-def check_protection(reader: _Reader) -> None:
+def check_protection(reader: ReturnBeingRead) -> None:
     """Sheets whose protection or dropdowns were removed, one line for each kind."""
     if reader.pkg.kind != "xlsx":
         return
@@ -179,12 +205,13 @@ def check_protection(reader: _Reader) -> None:
             unprotected.append(name)
         if expected in layout.audit_sheets and not facts.validation:
             undropped.append(name)
-    _sheets_note(reader, unprotected, "sheet protection was removed")
-    _sheets_note(reader, undropped, "the dropdowns (data validation) were removed")
-
-
-def _sheets_note(reader: _Reader, names: list[str], what: str) -> None:
-    if len(names) == 1:
-        reader.warn(names[0], what)
-    elif names:
-        reader.warn("", f"{what} from {len(names)} sheets: {', '.join(names)}")
+    if len(unprotected) == 1:
+        reader.report(codes.PROTECTION_REMOVED(sheet=unprotected[0]))
+    elif unprotected:
+        names = ", ".join(unprotected)
+        reader.report(codes.PROTECTION_REMOVED_SHEETS(count=len(unprotected), sheets=names))
+    if len(undropped) == 1:
+        reader.report(codes.DROPDOWNS_REMOVED(sheet=undropped[0]))
+    elif undropped:
+        names = ", ".join(undropped)
+        reader.report(codes.DROPDOWNS_REMOVED_SHEETS(count=len(undropped), sheets=names))

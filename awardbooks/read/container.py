@@ -1,5 +1,6 @@
 """Open a returned file safely: recognise what it is, enforce size limits, and hand back the
-workbook's bytes. Every refusal is a :class:`ReturnError` with a one-line reason and advice.
+workbook's bytes. Every refusal is a :class:`ReturnError` carrying a :class:`Problem` (one of
+the codes of :mod:`awardbooks.read.codes`) with a one-line reason and advice.
 
 Nothing here parses XML: checks work on bytes, so entity-expansion attacks never expand.
 Limits are checked twice: on the sizes the zip directory declares (before anything is
@@ -17,6 +18,8 @@ import zlib
 from dataclasses import dataclass, field
 
 from awardbooks.errors import ReturnError
+from awardbooks.problems import Code, Problem
+from awardbooks.read import codes
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a .zip archive of returns (and an email's parts)
@@ -68,28 +71,20 @@ def sniff(data: bytes, name: str) -> Package:
     """Check that ``data`` is an .xlsx/.xlsm (or .ods) workbook we can safely read, or say
     why not."""
     if not data:
-        raise ReturnError("the file is empty (0 bytes); send the workbook again")
+        raise ReturnError(codes.FILE_EMPTY())
     if len(data) > MAX_FILE_BYTES:
-        raise ReturnError(
-            f"the file is {len(data) // (1024 * 1024)} MB, larger than any return should be "
-            f"({MAX_FILE_BYTES // (1024 * 1024)} MB); check it is the right file"
-        )
+        mb, limit = len(data) // (1024 * 1024), MAX_FILE_BYTES // (1024 * 1024)
+        raise ReturnError(codes.FILE_TOO_LARGE(mb=mb, limit=limit))
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION in data:
-            raise ReturnError(
-                "the workbook is encrypted with a password; open it, remove the password "
-                "(File > Info > Protect Workbook > Encrypt with Password) and save it again"
-            )
-        raise ReturnError(
-            "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel "
-            "Workbook (.xlsx)"
-        )
+            raise ReturnError(codes.FILE_ENCRYPTED())
+        raise ReturnError(codes.FILE_XLS())
     if data.startswith(b"%PDF"):
-        raise ReturnError("this is a PDF, not a workbook; send the .xlsx file itself")
+        raise ReturnError(codes.FILE_PDF())
     if not data.startswith(b"PK"):
         kind = "a text file" if _looks_like_text(data) else "not a workbook"
-        raise ReturnError(f"this is {kind}, not an Excel workbook (.xlsx), whatever its name")
-    zf, infos = _open_zip(data, "the file is damaged or incomplete ({}); send the workbook again")
+        raise ReturnError(codes.FILE_NOT_WORKBOOK(kind=kind))
+    zf, infos = _open_zip(data, codes.FILE_DAMAGED)
     _check_sizes(infos)
     starts = _check_layout(data, zf, infos)
     parts = {}
@@ -101,33 +96,27 @@ def sniff(data: bytes, name: str) -> Package:
     if "mimetype" in names and "content.xml" in names:
         if _member(zf, "mimetype").strip() == ODS_MIMETYPE:
             return Package(data, zf, False, "ods", parts)
-        raise ReturnError("this is an OpenDocument file but not a spreadsheet (.ods or .xlsx)")
+        raise ReturnError(codes.FILE_ODF_NOT_SPREADSHEET())
     if "[Content_Types].xml" not in names:
-        raise ReturnError("this is a zip file, not an Excel workbook (.xlsx)")
+        raise ReturnError(codes.FILE_PLAIN_ZIP())
     types = _member(zf, "[Content_Types].xml")
     if b"application/vnd.ms-excel.sheet.binary.macroEnabled.main" in types:
-        raise ReturnError(
-            "this is an Excel Binary Workbook (.xlsb); open it and save it as an Excel "
-            "Workbook (.xlsx)"
-        )
+        raise ReturnError(codes.FILE_XLSB())
     if not any(t in types for t in _WORKBOOK_TYPES):
-        raise ReturnError("this is an Office file but not an Excel workbook (.xlsx)")
+        raise ReturnError(codes.FILE_OFFICE_NOT_EXCEL())
     if "xl/workbook.xml" not in names:
-        raise ReturnError(
-            "the file is damaged: its workbook part (xl/workbook.xml) is missing; send the "
-            "workbook again"
-        )
+        raise ReturnError(codes.FILE_NO_WORKBOOK_PART())
     return Package(data, zf, _MACRO_TYPE in types, "xlsx", parts)
 
 
-def _open_zip(data: bytes, message: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+def _open_zip(data: bytes, damaged: Code) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         return zf, zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReturnError(message.format(_zip_reason(exc))) from None
+        raise ReturnError(damaged(reason=_zip_reason(exc))) from None
     except (NotImplementedError, RuntimeError, struct.error) as exc:
-        raise ReturnError(message.format(_zip_reason(exc))) from None
+        raise ReturnError(damaged(reason=_zip_reason(exc))) from None
 
 
 def _check_sizes(
@@ -135,21 +124,17 @@ def _check_sizes(
 ) -> None:
     """The limits on what the zip directory declares, before anything is decompressed."""
     if len(infos) > MAX_MEMBERS:
-        raise ReturnError(f"the workbook has {len(infos)} parts, far more than any return; refused")
+        raise ReturnError(codes.FILE_TOO_MANY_PARTS(count=len(infos)))
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > part_limit or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
             raise ReturnError(
-                f"the part {info.filename} expands to {info.file_size // (1024 * 1024)} MB "
-                f"(compressed {ratio:.0f} to 1): a decompression bomb, refused"
+                codes.PART_BOMB(part=info.filename, mb=info.file_size // (1024 * 1024), ratio=ratio)
             )
     if total > total_limit:
-        raise ReturnError(
-            f"the workbook expands to {total // (1024 * 1024)} MB, far more than any return; "
-            "refused"
-        )
+        raise ReturnError(codes.FILE_EXPANDS_TOO_FAR(mb=total // (1024 * 1024)))
 
 
 def _check_layout(
@@ -164,15 +149,9 @@ def _check_layout(
         if not workbook:
             pass
         elif info.flag_bits & 0x1:
-            raise ReturnError(
-                f"the part {info.filename} is encrypted inside the zip, which spreadsheet "
-                "applications never do; send the workbook saved normally"
-            )
+            raise ReturnError(codes.PART_ENCRYPTED(part=info.filename))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ReturnError(
-                f"the part {info.filename} uses a compression method ({info.compress_type}) "
-                "that spreadsheet applications never write; send the workbook saved normally"
-            )
+            raise ReturnError(codes.PART_COMPRESSION(part=info.filename, method=info.compress_type))
         start = starts[id(info)] = _data_start(data, info)
         spans.append((info.header_offset, start + info.compress_size, info.filename))
     spans.sort()
@@ -180,10 +159,7 @@ def _check_layout(
     for (_start, end, part), following in zip(spans, spans[1:] + [(limit, 0, "")]):
         if end > following[0]:
             other = f"the part {following[2]}" if following[2] else "the zip directory"
-            raise ReturnError(
-                f"the part {part} overlaps {other} (a trick of zip bombs); the file was "
-                "refused for safety"
-            )
+            raise ReturnError(codes.PART_OVERLAPS(part=part, other=other))
     return starts
 
 
@@ -191,10 +167,7 @@ def _data_start(data: bytes, info: zipfile.ZipInfo) -> int:
     offset = info.header_offset
     header = data[offset : offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise ReturnError(
-            f"the file is damaged (the part {info.filename} is not where the zip directory "
-            "says); send the workbook again"
-        )
+        raise ReturnError(codes.PART_MISPLACED(part=info.filename))
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     return offset + 30 + name_len + extra_len
 
@@ -206,10 +179,7 @@ def _check_name(data: bytes, info: zipfile.ZipInfo) -> None:
     if data[offset + 30 : offset + 30 + name_len] != info.orig_filename.encode(
         "utf-8" if info.flag_bits & 0x800 else "cp437", "replace"
     ):
-        raise ReturnError(
-            f"the file is damaged (the part {info.filename} is named differently in its own "
-            "header); send the workbook again"
-        )
+        raise ReturnError(codes.PART_MISNAMED(part=info.filename))
 
 
 def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes | None:
@@ -220,10 +190,7 @@ def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes
     kept: list[bytes] | None = [] if keep else None
     packed = memoryview(data)[start : start + info.compress_size]
     if len(packed) < info.compress_size:
-        raise ReturnError(
-            f"the file is damaged or incomplete (the part {info.filename} is cut short); "
-            "send the workbook again"
-        )
+        raise ReturnError(codes.PART_CUT_SHORT(part=info.filename))
     scan = info.filename.lower().endswith(_XML_PARTS) or info.filename == "mimetype"
     declared = info.file_size
     produced = crc = pos = 0
@@ -242,34 +209,24 @@ def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes
                 out = inflater.decompress(feed, CHUNK)
             except zlib.error as exc:
                 raise ReturnError(
-                    f"the file is damaged (the part {info.filename} cannot be decompressed: "
-                    f"{_zip_reason(exc)}); send the workbook again"
+                    codes.PART_CORRUPT(part=info.filename, reason=_zip_reason(exc))
                 ) from None
             done = inflater.eof or (pos >= len(packed) and not inflater.unconsumed_tail and not out)
         produced += len(out)
         if kept is not None:
             kept.append(out)
         if produced > declared:
-            raise ReturnError(
-                f"the part {info.filename} holds more data than its zip directory declares "
-                f"({declared:,} bytes): a decompression bomb or a damaged file, refused"
-            )
+            raise ReturnError(codes.PART_OVERFLOWS(part=info.filename, declared=declared))
         crc = zlib.crc32(out, crc)
         if scan and out:
             window = tail + out
             if (b"<!" in window or b"!\x00" in window) and _DOCTYPE.search(window):
-                raise ReturnError(
-                    f"the part {info.filename} declares an XML document type or entities, "
-                    "which spreadsheet applications never write; the file was refused for safety"
-                )
+                raise ReturnError(codes.PART_DOCTYPE(part=info.filename))
             tail = window[-_OVERLAP:]
         if done:
             break
     if produced != declared or crc != info.CRC:
-        raise ReturnError(
-            f"the file is damaged (the part {info.filename} does not match its checksum); "
-            "send the workbook again"
-        )
+        raise ReturnError(codes.PART_CHECKSUM(part=info.filename))
     return b"".join(kept) if kept is not None else None
 
 
@@ -294,16 +251,14 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
     try:
         return zf.read(name)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
-        raise ReturnError(
-            f"the file is damaged ({name}: {_zip_reason(exc)}); send the workbook again"
-        ) from None
+        raise ReturnError(codes.PART_UNREADABLE(part=name, reason=_zip_reason(exc))) from None
     except (RuntimeError, NotImplementedError) as exc:  # an encrypted or odd zip member
-        raise ReturnError(f"the file is damaged or encrypted ({_zip_reason(exc)})") from None
+        raise ReturnError(codes.PART_LOCKED(reason=_zip_reason(exc))) from None
 
 
 def zip_members(data: bytes, name: str, exts: tuple[str, ...]) -> list[tuple[str, bytes]]:
     """The returns inside a .zip archive (as saved from an email), within the size limits."""
-    zf, infos = _open_zip(data, "the zip archive is damaged ({})")
+    zf, infos = _open_zip(data, codes.ARCHIVE_DAMAGED)
     _check_sizes(infos, MAX_MEMBER, MAX_UNCOMPRESSED)
     _check_layout(data, zf, infos, workbook=False)
     found = []
@@ -314,3 +269,20 @@ def zip_members(data: bytes, name: str, exts: tuple[str, ...]) -> list[tuple[str
         if base.lower().endswith(exts):
             found.append((f"{name}!{info.filename}", _member(zf, info.filename)))
     return found
+
+
+class Refusal(bytes):
+    """What an input holds instead of a workbook when it cannot be opened (a damaged archive,
+    a saved email without a workbook): the reason's text as bytes, as the inputs' units carry
+    data, and the :class:`Problem` itself for the reader to report
+    (:func:`awardbooks.read.returns.refused`). Pickles with its problem."""
+
+    problem: Problem
+
+    def __new__(cls, problem: Problem) -> Refusal:
+        self = super().__new__(cls, problem.located.encode())
+        self.problem = problem
+        return self
+
+    def __reduce__(self):
+        return (Refusal, (self.problem,))

@@ -3,7 +3,9 @@
 
 Each workbook found becomes a unit for the analyser, named like ``reply.eml!St-Marys.xlsx``,
 whose bytes carry the message it came from (sender, date, subject). A message with no
-workbook becomes one unit with that reason. Size and nesting are limited as for zip files.
+workbook becomes one unit whose bytes are a :class:`~awardbooks.read.container.Refusal`
+saying why (one of the codes of :mod:`awardbooks.read.codes`). Size and nesting are limited
+as for zip files.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import olefile
+
 from awardbooks.errors import ReturnError
-from awardbooks.read import container
+from awardbooks.problems import Problem
+from awardbooks.read import codes, container
+from awardbooks.read.container import Refusal
 
 MAIL_EXTS = (".eml", ".msg", ".mbox")
 MAX_DEPTH = 3  # levels of attached messages and archives below a saved message
-NO_WORKBOOK = "the message has no workbook attached"
+NO_WORKBOOK = codes.MESSAGE_NO_WORKBOOK.template
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
 _WORKBOOK_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -38,20 +44,24 @@ _TNEF = ("winmail.dat", "application/ms-tnef", "application/vnd.ms-tnef")
 
 class MailBytes(bytes):
     """A unit's bytes that also carry the message they came from: ``source`` (email_from,
-    email_date, email_subject) and ``mtime`` (the message's date as a timestamp, 0 if none).
-    Pickles with both, for the analyser's reading processes."""
+    email_date, email_subject) and ``mtime`` (the message's date as a timestamp, 0 if none),
+    and for a unit that holds no workbook, the ``problem`` of its :class:`Refusal`. Pickles
+    with all three, for the analyser's reading processes."""
 
     source: dict[str, str]
     mtime: float
+    problem: Problem | None
 
     def __new__(cls, data: bytes, source: dict[str, str], mtime: float = 0.0) -> MailBytes:
         self = super().__new__(cls, data)
         self.source = dict(source)
         self.mtime = mtime
+        self.problem = data.problem if isinstance(data, (Refusal, MailBytes)) else None
         return self
 
     def __reduce__(self):
-        return (MailBytes, (bytes(self), self.source, self.mtime))
+        data = Refusal(self.problem) if self.problem is not None else bytes(self)
+        return (MailBytes, (data, self.source, self.mtime))
 
 
 Unit = tuple[str, Path | None, bytes]
@@ -84,7 +94,8 @@ def mail_kind(path: Path) -> str:
 
 def mail_units(path: Path, workbook_exts: tuple[str, ...]) -> Iterator[Unit]:
     """(name, path, bytes) for every workbook in a saved .eml, .msg or .mbox file; a unit whose
-    path is None carries the reason it could not be read (as for a damaged .zip)."""
+    path is None carries the reason it could not be read, a :class:`Refusal` (as for a damaged
+    .zip)."""
     name = str(path)
     kind = mail_kind(path) or path.suffix.lower()
     # a saved message may be as large as a zip member, a mailbox as a zip's whole content
@@ -92,35 +103,26 @@ def mail_units(path: Path, workbook_exts: tuple[str, ...]) -> Iterator[Unit]:
     try:
         size = path.stat().st_size
         if size > limit:
-            advice = (
-                "export only the folder that holds the returns"
-                if kind == ".mbox"
-                else "save the workbooks from it and analyse those"
-            )
-            yield _note(
-                name,
-                f"the file is {size // (1024 * 1024)} MB, larger than any "
-                f"{'mailbox' if kind == '.mbox' else 'message'} of returns should be "
-                f"({limit // (1024 * 1024)} MB); {advice}",
-            )
+            code = codes.MAILBOX_TOO_LARGE if kind == ".mbox" else codes.MESSAGE_TOO_LARGE
+            yield _note(name, code(mb=size // (1024 * 1024), limit=limit // (1024 * 1024)))
             return
         data = path.read_bytes()
     except OSError as exc:
-        yield _note(name, f"cannot be read ({exc.strerror})")
+        yield _note(name, codes.FILE_UNREADABLE(reason=exc.strerror))
         return
     walker = _Walker(path, workbook_exts)
     if kind == ".mbox":
         messages = split_mbox(data)
         if not messages:
-            yield _note(name, "the mailbox holds no messages; export the folder with the returns")
+            yield _note(name, codes.MAILBOX_EMPTY())
         for n, raw in enumerate(messages, start=1):
             yield from walker.message(f"{name}!message {n}", raw, ".eml")
     else:
         yield from walker.message(name, data, kind)
 
 
-def _note(name: str, reason: str, source: dict[str, str] | None = None) -> Unit:
-    return name, None, MailBytes(reason.encode(), source or {})
+def _note(name: str, problem: Problem) -> Unit:
+    return name, None, Refusal(problem)
 
 
 class _Walker:
@@ -134,20 +136,15 @@ class _Walker:
         try:
             mail = parse_message(raw, kind)
         except ReturnError as exc:
-            yield _note(name, str(exc))
+            yield _note(name, exc.problem)
             return
         self.total = 0
         self.count = 0
         self.tnef = False
         units = list(self._walk(name, mail, 1))
         if not units:
-            reason = NO_WORKBOOK
-            if self.tnef:
-                reason += (
-                    " (its attachments are packed in winmail.dat, Outlook's rich-text format): "
-                    "ask the sender to send the workbook again in an HTML or plain-text email"
-                )
-            units = [_note(name, reason)]
+            code = codes.MESSAGE_WINMAIL if self.tnef else codes.MESSAGE_NO_WORKBOOK
+            units = [_note(name, code())]
         for label, path, data in units:
             yield label, path, MailBytes(data, mail.source, mail.when)
 
@@ -157,7 +154,7 @@ class _Walker:
             self.count += 1
             self.total += len(att.data)
             if self.count > container.MAX_MEMBERS or self.total > container.MAX_UNCOMPRESSED:
-                yield _note(label, "the message has far more attachments than any return; refused")
+                yield _note(label, codes.MESSAGE_TOO_MANY_ATTACHMENTS())
                 return
             if att.message is not None:
                 yield from self._nested(label, depth, lambda m=att.message: m)
@@ -178,35 +175,28 @@ class _Walker:
 
     def _nested(self, label: str, depth: int, load) -> Iterator[Unit]:
         if depth >= MAX_DEPTH:
-            yield _note(label, _too_deep())
+            yield _note(label, codes.MESSAGE_NESTED_TOO_DEEP(depth=MAX_DEPTH))
             return
         try:
             inner = load()
         except ReturnError as exc:
-            yield _note(label, str(exc))
+            yield _note(label, exc.problem)
             return
         yield from self._walk(label, inner, depth + 1)
 
     def _zip(self, label: str, data: bytes, depth: int) -> Iterator[Unit]:
         if depth >= MAX_DEPTH:
-            yield _note(label, _too_deep())
+            yield _note(label, codes.MESSAGE_NESTED_TOO_DEEP(depth=MAX_DEPTH))
             return
         try:
             members = container.zip_members(data, label, self.exts + (".zip", ".eml", ".msg"))
         except ReturnError as exc:
-            yield _note(label, str(exc))
+            yield _note(label, exc.problem)
             return
         for member_name, member in members:
             base = member_name[len(label) + 1 :].rsplit("/", 1)[-1]
             self.total += len(member)
             yield from self._item(member_name, base, "", member, depth + 1)
-
-
-def _too_deep() -> str:
-    return (
-        f"attachments nested more than {MAX_DEPTH} levels deep (messages and archives inside "
-        "each other); refused: save the workbook itself and analyse that"
-    )
 
 
 # ------------------------------------------------------------------------------ mailboxes
@@ -236,16 +226,14 @@ def parse_message(raw: bytes, kind: str) -> _Mail:
     if kind == ".msg" or raw.startswith(container.OLE_MAGIC):
         return _parse_msg(raw)
     if not raw.strip():
-        raise ReturnError("the message is empty (0 bytes); save the email again")
+        raise ReturnError(codes.MESSAGE_EMPTY())
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.compat32)
         return _Mail(_source(msg), _when(msg), list(_eml_attachments(msg)))
     except ReturnError:
         raise
     except Exception as exc:  # a message no mail program would write: report, never crash
-        raise ReturnError(
-            f"cannot be read as an email ({type(exc).__name__}); save the message again as .eml"
-        ) from None
+        raise ReturnError(codes.MESSAGE_UNREADABLE(exception=type(exc).__name__)) from None
 
 
 def _header(msg, name: str) -> str:
@@ -286,7 +274,7 @@ def _when(msg) -> float:
 
 def _eml_attachments(msg, level: int = 0) -> Iterator[_Attachment]:
     if level > 50:
-        raise ReturnError("the message's parts are nested far deeper than any email; refused")
+        raise ReturnError(codes.MESSAGE_PARTS_TOO_DEEP())
     ctype = msg.get_content_type()
     if ctype in _MESSAGE_TYPES:
         payload = msg.get_payload()
@@ -341,13 +329,8 @@ _ATTACH_EMBEDDED = 5
 
 
 def _parse_msg(raw: bytes) -> _Mail:
-    import olefile
-
     if not raw.startswith(container.OLE_MAGIC):
-        raise ReturnError(
-            "this is not an Outlook message (.msg) whatever its name; save the email again, "
-            "or save it as .eml"
-        )
+        raise ReturnError(codes.MESSAGE_NOT_OUTLOOK())
     try:
         ole = olefile.OleFileIO(io.BytesIO(raw))
         entries = {tuple(e): tuple(e) for e in ole.listdir(streams=True, storages=True)}
@@ -355,10 +338,7 @@ def _parse_msg(raw: bytes) -> _Mail:
     except ReturnError:
         raise
     except Exception as exc:  # damaged compound file: report, never crash
-        raise ReturnError(
-            f"the Outlook message is damaged ({type(exc).__name__}); open it in Outlook and "
-            "save it again, or save it as .eml"
-        ) from None
+        raise ReturnError(codes.MESSAGE_OUTLOOK_DAMAGED(exception=type(exc).__name__)) from None
 
 
 class _MsgReader:

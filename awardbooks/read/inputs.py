@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awardbooks.errors import ReturnError
-from awardbooks.read.container import zip_members
+from awardbooks.read import codes
+from awardbooks.read.container import Refusal, zip_members
 from awardbooks.read.emails import mail_kind, mail_units
-from awardbooks.read.returns import Registry, ReturnRecord, read_bytes, read_path
+from awardbooks.read.returns import Registry, ReturnRecord, read_bytes, read_path, refused
 
 Unit = tuple[str, Path | None, bytes | None]
 
@@ -76,7 +77,7 @@ def return_units(inputs: list[Path]) -> Iterator[Unit]:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                yield str(path), None, f"cannot be read ({exc.strerror})".encode()
+                yield str(path), None, Refusal(codes.FILE_UNREADABLE(reason=exc.strerror))
                 continue
             yield from _archive_units(str(path), path, data)
         else:
@@ -91,15 +92,15 @@ def _archive_units(name: str, path: Path, data: bytes, depth: int = 1):
     try:
         members = zip_members(data, name, RETURN_EXTS + ARCHIVE_EXTS)
     except ReturnError as exc:
-        yield name, None, f"{exc}".encode()
+        yield name, None, Refusal(exc.problem)
         return
     if not members:
-        yield name, None, b"no workbooks (.xlsx) in the archive"
+        yield name, None, Refusal(codes.ARCHIVE_NO_WORKBOOKS())
     for member, content in members:
         if not member.lower().endswith(ARCHIVE_EXTS):
             yield member, path, content
         elif depth >= MAX_ARCHIVE_DEPTH:
-            yield member, None, b"archives nested more than three deep are not opened"
+            yield member, None, Refusal(codes.ARCHIVE_TOO_DEEP())
         else:
             yield from _archive_units(member, path, content, depth + 1)
 
@@ -121,7 +122,7 @@ def read_unit(unit: Unit, registry: Registry) -> ReturnRecord:
     source = {k: printable(v) for k, v in getattr(data, "source", {}).items()}
     # ^ the email a return came from (mailin.MailBytes)
     if path is None:  # an archive or email that could not be opened: data holds the reason
-        return ReturnRecord(name, errors=[f"{name}: {data.decode()}"], source=source)
+        return refused(name, data, source)
     if data is None:
         return read_path(path, registry, name)
     try:

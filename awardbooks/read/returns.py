@@ -1,5 +1,6 @@
 """Read one returned workbook: recognise it, check it against its spec, and turn it into tidy
-records with errors (cannot be used as is) and warnings (usable, someone should look).
+records with errors (cannot be used as is) and warnings (usable, someone should look), each a
+:class:`~awardbooks.problems.Problem` of one of the codes of :mod:`awardbooks.read.codes`.
 
 Values come from python-calamine (fast); protection, dropdowns, merged cells, formulas and
 error values are checked on the sheet XML bytes (:mod:`awardbooks.read.sheetscan`), and so is how
@@ -9,19 +10,28 @@ trusted: scores are recomputed from ratings, and a formula in a rating cell is a
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import python_calamine
+
 from awardbooks.errors import ReturnError
+from awardbooks.problems import Problem
+from awardbooks.read import checks, codes
 from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
-from awardbooks.read.container import Package, sniff
+from awardbooks.read.container import Package, Refusal, sniff
+from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
+from awardbooks.spec import loading as spec
+from awardbooks.spec.editions import align_ratings
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.workbook.layout import (
     COVER_SHEET,
@@ -55,9 +65,14 @@ class ReturnRecord:
     cover: dict[str, Any] = field(default_factory=dict)
     ratings: dict[str, Rating] = field(default_factory=dict)
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The errors, then the warnings."""
+        return self.errors + self.warnings
 
     @property
     def status(self) -> str:
@@ -84,8 +99,6 @@ class Registry:
 
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
-        from awardbooks.spec import loading as spec
-
         frameworks = [spec.load(path) for path in spec.builtin_paths().values()]
         frameworks += [spec.load(path) for path in extra_specs]
         return cls(frameworks)
@@ -98,39 +111,57 @@ def read_path(path: Path, registry: Registry, name: str | None = None) -> Return
         data = Path(path).read_bytes()
         mtime = Path(path).stat().st_mtime
     except OSError as exc:
-        return ReturnRecord(label, errors=[f"{label}: cannot be read ({exc.strerror})"])
+        problem = codes.FILE_UNREADABLE(file=label, reason=exc.strerror)
+        return ReturnRecord(label, errors=[one_line(problem)])
     return read_bytes(data, label, registry, mtime)
 
 
 def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -> ReturnRecord:
-    """Read a return from bytes; every problem becomes a message, never an exception."""
+    """Read a return from bytes; every problem becomes a :class:`Problem`, never an exception."""
     record = ReturnRecord(name, mtime)
     try:
         package = sniff(data, name)
-        _Reader(package, record, registry).read()
+        ReturnReader(package, record, registry).read()
     except ReturnError as exc:
-        record.errors.append(one_line(f"{name}: {exc}"))
+        record.errors.append(one_line(exc.problem.with_file(name)))
     except _READER_FAILURES as exc:  # a file no application would write: report, never crash
-        record.errors.append(
-            one_line(
-                f"{name}: could not be read as a workbook ({type(exc).__name__}: "
-                f"{_short(exc)}); open it in Excel and save it again"
-            )
-        )
+        problem = codes.WORKBOOK_CRASH(file=name, exception=type(exc).__name__, reason=_short(exc))
+        record.errors.append(one_line(problem))
     return record
 
 
-def one_line(message: str) -> str:
-    """A message on one line, whatever a hostile file put in its sheet names or values."""
-    return " ".join(message.splitlines())
+def refused(name: str, reason: Refusal, source: dict[str, str] | None = None) -> ReturnRecord:
+    """The record of an input that holds no workbook to read (a damaged archive, a saved email
+    without a workbook): ``reason`` is the :class:`Refusal` its unit carries instead of bytes
+    (or a :class:`~awardbooks.read.emails.MailBytes` made from one)."""
+    problem: Problem = reason.problem
+    return ReturnRecord(name, errors=[one_line(problem.with_file(name))], source=source or {})
 
 
-class _Reader:
+def one_line(problem: Problem) -> Problem:
+    """A problem on one line, whatever a hostile file put in its sheet names or values."""
+    fields = ("message", "fix", "file", "sheet", "cell")
+    if not any(_BREAKS.intersection(getattr(problem, name)) for name in fields):
+        return problem
+    return dataclasses.replace(
+        problem, **{name: " ".join(getattr(problem, name).splitlines()) for name in fields}
+    )
+
+
+_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines splits on
+
+
+class ReturnReader:
+    """Reads one return: recognises its framework and edition, reads its cover, rating sheets
+    and tables into its :class:`ReturnRecord`, and runs the structure checks of
+    :mod:`awardbooks.read.checks` (it is the :class:`~awardbooks.read.checks.ReturnBeingRead`
+    they look at). Every problem found goes into the record through :meth:`report`."""
+
     def __init__(self, package: Package, record: ReturnRecord, registry: Registry):
         self.pkg = package
         self.rec = record
         self.registry = registry
-        self.grids: dict[str, list[list[Any]]] = {}
+        self.grids: dict[str, Grid] = {}
         self.name = record.file
         self.date_notes: list[str] = []
         self.alias: dict[str, str] = {}  # a sheet's expected name -> its name in this file
@@ -139,78 +170,60 @@ class _Reader:
         self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
         self._parts: dict[str, str] | None = None
 
-    # -- messages ------------------------------------------------------------------------
-    def error(self, where: str, text: str) -> None:
-        self.rec.errors.append(
-            one_line(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
-        )
-
-    def warn(self, where: str, text: str) -> None:
-        self.rec.warnings.append(
-            one_line(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
-        )
+    # -- problems ------------------------------------------------------------------------
+    def report(self, problem: Problem) -> None:
+        """Add a problem found in this file to the record: an error or a warning by its
+        severity."""
+        problem = one_line(problem.with_file(self.name))
+        (self.rec.errors if problem.severity == "error" else self.rec.warnings).append(problem)
 
     def actual(self, sheet: str) -> str:
         """The name the sheet has in this file (it may have been renamed)."""
         return self.alias.get(sheet, sheet)
 
-    def at(self, cell: Cell) -> str:
-        """Where a cell is, as the person who opens this file sees it: 'Obj 3'!C6."""
-        return f"{self.actual(cell.sheet)}!{cell.a1}"
+    def at(self, cell: Cell) -> dict[str, str]:
+        """Where a cell is, as the person who opens this file sees it (the ``sheet`` and
+        ``cell`` of a problem): {'sheet': 'Obj 3', 'cell': 'C6'}."""
+        return {"sheet": self.actual(cell.sheet), "cell": cell.a1}
 
     # -- the whole return ----------------------------------------------------------------
     def read(self) -> None:
-        from python_calamine import CalamineWorkbook
-
         if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
             for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
                 if rows * cols > MAX_CELLS:
                     raise ReturnError(_too_far(sheet, rows, cols, ""))
         try:
-            self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
+            self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
         except _READER_FAILURES as exc:
-            raise ReturnError(
-                f"the workbook cannot be opened ({_short(exc)}); open it in Excel and save it again"
-            ) from None
+            raise ReturnError(codes.WORKBOOK_UNOPENABLE(reason=_short(exc))) from None
         self.sheet_names = list(self.book.sheet_names)
         self.visibility = {  # "visible", "hidden" or "veryhidden"
             m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in self.book.sheets_metadata
         }
         if self.pkg.macro_enabled:
-            self.warn("", "macro-enabled workbook (.xlsm): values were read, macros never run")
+            self.report(codes.WORKBOOK_MACROS())
         framework = self._recognise()
         if framework is None:
             return
         self.rec.framework = framework
         self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
         self.current = self.registry.by_id.get(framework.id, framework)
-        from awardbooks.read import checks as readchecks
-
-        readchecks.check_sheets(self)
+        checks.check_sheets(self)
         self._read_cover()
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
         self._read_tables()
-        readchecks.check_merges(self)
-        readchecks.check_protection(self)
+        checks.check_merges(self)
+        checks.check_protection(self)
         if self.current is not framework:
             self._align_edition(framework, self.current)
         if self.pkg.kind == "ods":
-            self.warn(
-                "",
-                "an OpenDocument spreadsheet (.ods): the values were read, but sheet "
-                "protection, dropdowns, merged cells and formulas could not be checked; "
-                "save it as .xlsx to have them checked",
-            )
+            self.report(codes.WORKBOOK_ODS())
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
-            self.warn(
-                "",
-                f"dates were typed as text or numbers and read as UK dates: "
-                f"{self.date_notes[0]}{more}",
-            )
+            self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
 
-    def grid(self, sheet: str) -> list[list[Any]] | None:
+    def grid(self, sheet: str) -> Grid | None:
         """A sheet's values (by its expected or actual name), once its reach is checked."""
         name = self.actual(sheet)
         if name not in self.grids:
@@ -222,10 +235,7 @@ class _Reader:
             try:
                 grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except _READER_FAILURES as exc:
-                raise ReturnError(
-                    f"{name}: the sheet cannot be read ({_short(exc)}); open the workbook in "
-                    "Excel and save it again"
-                ) from None
+                raise ReturnError(codes.SHEET_UNREADABLE(sheet=name, reason=_short(exc))) from None
             self.grids[name] = grid
         return self.grids[name]
 
@@ -233,8 +243,6 @@ class _Reader:
         """What the sheet's XML says beyond values (None for .ods, or a sheet without XML)."""
         if name not in self._facts:
             if self._parts is None:
-                from awardbooks.read.parts import sheet_parts
-
                 self._parts = sheet_parts(self.pkg) if self.pkg.kind == "xlsx" else {}
             part = self._parts.get(name)
             self._facts[name] = scan_sheet(self.pkg.read(part)) if part else None
@@ -258,20 +266,19 @@ class _Reader:
         if formula is None and error is None:
             return raw
         if formula is not None:
-            what = f"a formula (={_clip(formula, squash=True)})"
-        else:
-            what = f"the error value {_clip(error or '', squash=True)}"
+            formula = _clip(formula, squash=True)
+            if key:
+                self.report(codes.RATING_FORMULA(**self.at(cell), formula=formula, key=key))
+                return None
+            result = _clip(_text(raw))
+            self.report(codes.INPUT_FORMULA(**self.at(cell), formula=formula, result=result))
+            return raw
+        value = _clip(error or "", squash=True)
         if key:
-            self.error(
-                self.at(cell),
-                f"holds {what} instead of a rating for {key}; choose the rating from the dropdown",
-            )
-            return None
-        if formula is None:
-            self.warn(self.at(cell), f"holds {what}; read as empty")
-            return None
-        self.warn(self.at(cell), f"holds {what}; its last result {_clip(_text(raw))!r} was read")
-        return raw
+            self.report(codes.RATING_ERROR_VALUE(**self.at(cell), value=value, key=key))
+        else:
+            self.report(codes.INPUT_ERROR_VALUE(**self.at(cell), value=value))
+        return None
 
     def _is_special(self, name: str) -> bool:
         """Whether any cell of the sheet holds a formula or an error value (asked once)."""
@@ -281,7 +288,7 @@ class _Reader:
             special = self._special[name] = facts is not None and facts.special
         return special
 
-    def _blank_row(self, row: Any, grid: list[list[Any]] | None) -> bool:
+    def _blank_row(self, row: Any, grid: Grid | None) -> bool:
         """Whether a table row's input cells are all empty on a sheet without formulas or
         error values (registered as inputs, as :meth:`input_value` would): the quick path
         for the many rows a return leaves blank."""
@@ -297,7 +304,7 @@ class _Reader:
                 blank = False
         return blank
 
-    def value(self, cell: Cell, grid: list[list[Any]] | None = None, row: int | None = None):
+    def value(self, cell: Cell, grid: Grid | None = None, row: int | None = None) -> Any:
         grid = grid if grid is not None else self.grid(cell.sheet)
         r = cell.row if row is None else row
         if grid is None or r >= len(grid) or cell.col >= len(grid[r]):
@@ -315,38 +322,21 @@ class _Reader:
                     meta[row[0]] = _text(row[1])
             self.rec.meta = meta
             if self.visibility.get(META_SHEET) == "visible":
-                self.warn(META_SHEET, "the hidden metadata sheet was made visible")
+                self.report(codes.METADATA_VISIBLE(sheet=META_SHEET))
             fw = self.registry.by_id.get(meta.get("framework", ""))
             if fw is None:
                 known = ", ".join(sorted(self.registry.by_id))
-                self.error(
-                    "",
-                    f"made from framework {meta.get('framework')!r}, which this "
-                    f"analysis does not know (known: {known}); pass its spec with "
-                    "--spec FILE",
-                )
+                self.report(codes.FRAMEWORK_UNKNOWN(framework=meta.get("framework"), known=known))
                 return None
             return self._check_edition(fw, meta)
         fw = self._recognise_by_structure()
         if fw is None and self._is_own_output():
-            self.error(
-                "",
-                "this is a consolidated workbook written by awardbooks analyse, not a "
-                "return; keep it out of the folder of returns",
-            )
+            self.report(codes.CONSOLIDATED_NOT_RETURN())
             return None
         if fw is None:
-            self.error(
-                "",
-                "not an awardbooks workbook: it has no awardbooks metadata and its "
-                "sheets match no known framework",
-            )
+            self.report(codes.NOT_AWARDBOOKS())
             return None
-        self.warn(
-            "",
-            f"the hidden metadata sheet is missing (an application dropped it); "
-            f"recognised as {fw.title} from its sheets",
-        )
+        self.report(codes.METADATA_MISSING(title=fw.title))
         self.rec.meta = {"framework": fw.id, "spec_version": fw.version}
         return fw
 
@@ -371,8 +361,6 @@ class _Reader:
     def _align_edition(self, old: Framework, current: Framework) -> None:
         """A return of an earlier edition, read with that edition's spec, lined up with the
         current edition through the current spec's map of earlier item ids."""
-        from awardbooks.spec.editions import align_ratings
-
         labels = {key: rating.label for key, rating in self.rec.ratings.items()}
         aligned, messages = align_ratings(current, old.version, labels)
         groups = {item.id: group.id for group in current.groups for item in group.items}
@@ -385,13 +373,11 @@ class _Reader:
             )
         self.rec.ratings = ratings
         self.rec.framework = current
-        self.warn(
-            "",
-            f"made from edition {old.version} of {current.name}; its ratings were "
-            f"lined up with edition {current.version} through the spec's map",
+        self.report(
+            codes.EDITION_LINED_UP(version=old.version, name=current.name, current=current.version)
         )
         for message in messages:
-            self.warn("", message)
+            self.report(codes.EDITION_RATING_LEFT_OUT(note=message))
 
     def _is_own_output(self) -> bool:
         """Whether this is awardbooks' own consolidated workbook (by its document title)."""
@@ -406,31 +392,21 @@ class _Reader:
             return self.registry.by_version[(fw.id, version)]  # read with its own edition
         if version == fw.version:
             if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != fw.fingerprint():
-                self.warn(
-                    "",
-                    f"made from a differently worded copy of {fw.name} edition "
-                    f"{version}; texts are compared with this analysis's copy",
-                )
+                self.report(codes.EDITION_REWORDED(name=fw.name, version=version))
             return fw
         layout = layout_for(fw)
         moved = [
             r for r in layout.rating_rows if _text(self.value(Cell(r.sheet, r.row, 0))) != r.id_text
         ]
         if moved:
-            self.error(
-                "",
-                f"made from edition {version or '?'} of {fw.name}, whose items do not "
-                f"match edition {fw.version} (e.g. {moved[0].id_text!r} is not in "
-                f"{moved[0].sheet}!A{moved[0].row + 1}); send the school a "
-                "workbook of the current edition, or pass that edition's spec with --spec "
-                "to line its ratings up with this one",
-            )
+            self.report(
+                codes.EDITION_ITEMS_DIFFER(
+                    version=version or "?", name=fw.name, current=fw.version,
+                    item=moved[0].id_text, sheet_name=moved[0].sheet, row=moved[0].row + 1,
+                )
+            )  # fmt: skip
             return None
-        self.warn(
-            "",
-            f"made from edition {version or '?'} of {fw.name}; this analysis uses "
-            f"edition {fw.version}; the item ids match, so it was read",
-        )
+        self.report(codes.EDITION_OLDER(version=version or "?", name=fw.name, current=fw.version))
         return fw
 
     # -- structure -----------------------------------------------------------------------
@@ -467,37 +443,26 @@ class _Reader:
             if _text(self.value(Cell(sheet, row, 0), grid)) != rr.id_text:
                 found = index.get(rr.id_text)
                 if found is None:
-                    self.error(
-                        self.at(Cell(sheet, row, 0)),
-                        f"the row for {rr.id_text!r} is missing (rows were deleted or ids changed)",
-                    )
+                    self.report(codes.ROW_MISSING(**self.at(Cell(sheet, row, 0)), item=rr.id_text))
                     continue
                 shifted = True
                 row = found
             if rr.item_id is not None:
                 written = _squash(self.value(Cell(sheet, row, 1), grid))
                 if written != wording[rr.item_id]:
-                    self.warn(
-                        self.at(Cell(sheet, row, 1)),
-                        f"the wording of {rr.item_id} was changed from the framework's",
-                    )
+                    at = self.at(Cell(sheet, row, 1))
+                    self.report(codes.WORDING_CHANGED(**at, item=rr.item_id))
             if rr.rated:
                 self.rec.ratings[rr.key] = self._rating(sheet, grid, rr, row)
         if shifted:
-            self.warn(
-                self.actual(sheet),
-                "rows were inserted or deleted; the ratings were found by their ids",
-            )
+            self.report(codes.ROWS_MOVED(sheet=self.actual(sheet)))
 
     def _headers_match(self, sheet: str, grid) -> bool:
         for col, text in self.expected_headings().items():
             found = _text(self.value(Cell(sheet, HEADER_ROW, col), grid))
             if found != text:
-                self.error(
-                    self.at(Cell(sheet, HEADER_ROW, col)),
-                    f"expected the heading {text!r} but found {found!r}: columns were "
-                    "inserted, deleted or moved, so the ratings cannot be read safely",
-                )
+                at = self.at(Cell(sheet, HEADER_ROW, col))
+                self.report(codes.HEADING_CHANGED(**at, expected=text, found=found))
                 return False
         return True
 
@@ -539,23 +504,23 @@ class _Reader:
             folded = {label.casefold(): label for label in labels}
             match = folded.get(raw.strip().casefold())
             if match:
-                self.warn(self.at(cell), f"{raw!r} was read as {match!r}")
+                self.report(codes.RATING_CASE(**self.at(cell), typed=raw, level=match))
                 return match
-        shown = _text(raw)
-        self.error(self.at(cell), f"{_clip(shown)!r} is not a level of {'/'.join(labels)}")
+        value = _clip(_text(raw))
+        self.report(codes.RATING_NOT_A_LEVEL(**self.at(cell), value=value, levels="/".join(labels)))
         return None
 
     def _typed(self, cell: Cell, column: Column, raw: Any) -> Any:
-        """A value for a typed input column, with messages for what cannot be read."""
+        """A value for a typed input column, with problems for what cannot be read."""
         if raw is None:
             return "" if column.type != "number" else None
         where = self.at(cell)
         if column.type == "date":
             value, problem, note = parse_date(raw)
-            if problem:
-                self.error(where, problem)
+            if problem is not None:
+                self.report(dataclasses.replace(problem, **where))
             elif note:
-                self.date_notes.append(f"{where} ({note})")
+                self.date_notes.append(f"{where['sheet']}!{where['cell']} ({note})")
             return value
         if column.type == "number":
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -563,14 +528,15 @@ class _Reader:
             try:
                 return float(str(raw).strip().replace(",", ""))
             except ValueError:
-                self.warn(where, f"{_clip(_text(raw))!r} is not a number; kept as text")
+                self.report(codes.VALUE_NOT_A_NUMBER(**where, value=_clip(_text(raw))))
                 return _text(raw)
         text = _text(raw)
         if column.options and text and text not in column.options:
             folded = {o.casefold(): o for o in column.options}
             if text.strip().casefold() in folded:
                 return folded[text.strip().casefold()]
-            self.warn(where, f"{_clip(text)!r} is not one of {', '.join(column.options)}")
+            options = ", ".join(column.options)
+            self.report(codes.VALUE_NOT_AN_OPTION(**where, value=_clip(text), options=options))
         return text
 
     def _read_tables(self) -> None:
@@ -598,28 +564,15 @@ def _wording(fw: Framework) -> dict[str, str]:
     return per_framework("wording", fw, lambda f: {i.id: _squash(i.text) for i in f.items})
 
 
-def id_index(grid: list[list[Any]]) -> dict[str, int]:
-    """The first row of each id in a rating sheet's ID column."""
-    index: dict[str, int] = {}
-    for r, row in enumerate(grid):
-        if row and isinstance(row[0], str) and row[0]:
-            index.setdefault(row[0].strip(), r)
-    return index
-
-
 def _clip(text: str, limit: int = 80, squash: bool = False) -> str:
     """Text from a file, short enough to quote in a message (and on one line if squashed)."""
     text = " ".join(str(text).split()) if squash else str(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> str:
-    cell = f" ({farthest})" if farthest else ""
-    return (
-        f"{sheet}: values reach row {rows:,}, column {cols:,}{cell}: a grid of "
-        f"{rows * cols:,} cells, far more than any return; delete what was typed outside the "
-        "table and save it again"
-    )
+def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> Problem:
+    at = f" ({farthest})" if farthest else ""
+    return codes.SHEET_TOO_LARGE(sheet=sheet, rows=rows, cols=cols, at=at, cells=rows * cols)
 
 
 _DATE = Column(id="date", label="Date", type="date")
@@ -628,13 +581,15 @@ _DATE = Column(id="date", label="Date", type="date")
 def _reader_failures() -> tuple[type[BaseException], ...]:
     """What reading a hostile file may raise: any Exception, and the panics of the Rust
     reader (pyo3's PanicException, one class per extension), which derive from BaseException,
-    so ``except Exception`` would let them end a whole run."""
-    import python_calamine  # noqa: F401  (its PanicException exists once it is loaded)
-
+    so ``except Exception`` would let them end a whole run (the classes exist once
+    python_calamine is imported, as it is above)."""
     panics = [c for c in BaseException.__subclasses__() if c.__name__ == "PanicException"]
     return (Exception, *panics)
 
 
 _READER_FAILURES = _reader_failures()
 
-__all__ = ["Layout", "Rating", "Registry", "ReturnRecord", "parse_date", "read_bytes", "read_path"]
+__all__ = [
+    "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "one_line", "parse_date",
+    "read_bytes", "read_path", "refused",
+]  # fmt: skip
