@@ -55,10 +55,13 @@ def workbook_factory(tmp_path):
 def pytest_collection_modifyitems(config, items):
     """In CI the LibreOffice tests must run: a missing LibreOffice fails instead of skipping."""
     import os
+    import shutil
 
     from tests import lofill as libreoffice
 
     reason = libreoffice.skip_reason()
+    if not reason and not shutil.which("pdftotext"):  # the print tests measure the PDFs
+        reason = "pdftotext is not installed: apt-get install poppler-utils"
     if reason and os.environ.get("AWARDBOOKS_REQUIRE_LIBREOFFICE"):
         raise pytest.UsageError(f"AWARDBOOKS_REQUIRE_LIBREOFFICE is set but {reason}")
 

@@ -179,7 +179,7 @@ def formats(wb, framework: Framework) -> dict[str, Any]:
         "label": fmt(bold=True, text_wrap=True),
         "locked": fmt(text_wrap=True),
         "wrap": fmt(text_wrap=True),
-        "descriptor": fmt(text_wrap=True, font_size=9, font_color="#404040"),
+        "descriptor": fmt(text_wrap=True, font_color="#404040"),
         "judgement": fmt(text_wrap=True, bold=True, italic=True, bg_color="#F2F2F2"),
         "id": fmt(bold=True),
         "input": fmt(text_wrap=True, locked=False, bg_color=INPUT_FILL),
@@ -201,3 +201,26 @@ def formats(wb, framework: Framework) -> dict[str, Any]:
         colours = {"Red": "#FF9999", "Amber": "#FFD966", "Green": "#A9D08E"}
         f.setdefault(f"cf:{level}", wb.add_format({"bg_color": colours[level], "bold": True}))
     return f
+
+
+PRINT_WIDTH = 150
+"""Column widths (in characters) that fit one A4 landscape page wide with text printed at 8 pt
+or more, as LibreOffice renders it (measured by ``tests/test_print.py``): a sheet's columns
+are narrowed to this, with their rows made taller to hold the wrapped text."""
+NARROW = 16
+"""Columns this wide or narrower (ids, ratings, dates, yes/no) keep their width."""
+MIN_WIDTH = 11
+
+
+def fit_widths(widths: list[float], budget: float = PRINT_WIDTH) -> list[float]:
+    """The widths narrowed to ``budget``: the wide (text) columns shrink in proportion, none
+    below :data:`MIN_WIDTH`; narrow ones keep their width. Hidden columns (width 0) stay 0."""
+    total = sum(widths)
+    if total <= budget:
+        return list(widths)
+    wide = [w > NARROW for w in widths]
+    fixed = sum(w for w, is_wide in zip(widths, wide) if not is_wide)
+    flexible = total - fixed
+    room = max(budget - fixed, MIN_WIDTH * sum(wide))
+    ratio = room / flexible
+    return [max(MIN_WIDTH, round(w * ratio, 1)) if big else w for w, big in zip(widths, wide)]

@@ -17,6 +17,7 @@ from awardbooks.spec.model import Column, Framework
 from awardbooks.version import __version__
 from awardbooks.workbook.cells import (
     column_validation,
+    fit_widths,
     formats,
     header_text,
     line_count,
@@ -256,10 +257,19 @@ class Renderer(FrontSheets, RatingSheets, TableSheets):
             validation["source"] = self.lists[key]
         return validation
 
-    def _headers(self, ws, headers: list[tuple[str, float]], row: int = HEADER_ROW) -> None:
+    def _headers(
+        self, ws, headers: list[tuple[str, float]], row: int = HEADER_ROW, hidden=()
+    ) -> None:
+        """The header row; the columns' widths are fitted to print on one A4 landscape page
+        wide (:func:`~awardbooks.workbook.cells.fit_widths`); columns in ``hidden`` (unused by
+        this sheet) are hidden, so they are not printed either."""
         widths = self.widths.setdefault(ws.name, {})
-        for col, (text, width) in enumerate(headers):
+        fitted = fit_widths([0 if c in hidden else w for c, (_t, w) in enumerate(headers)])
+        for col, ((text, _width), width) in enumerate(zip(headers, fitted)):
             ws.write_string(row, col, text, self.f["header"])
+            if col in hidden:
+                ws.set_column(col, col, 0, None, {"hidden": True})
+                continue
             ws.set_column(col, col, width)
             widths[col] = width
             self._fit(ws, row, text, width)

@@ -113,8 +113,10 @@ class FrontSheets:
         headers = [("ID", 8), (fw.labels.group, 40)]
         headers += [(label, 11) for label in fw.scale.labels]
         headers += [("Rated", 8), ("Total", 8), ("Completion %", 12), ("Score %", 10)]
-        headers += [(fw.labels.judgement if any(g.judgement for g in fw.groups) else "", 16)]
-        self._headers(ws, headers)
+        judged = any(g.judgement for g in fw.groups)
+        headers += [(fw.labels.judgement if judged else "", 16)]
+        # without best-fit judgements the last column is empty: hidden, so never printed
+        self._headers(ws, headers, hidden=() if judged else {cols["judgement"]})
         ws.write_string(HEADER_ROW, cols["points"], "Points", f["header"])
         ws.set_column(cols["points"], cols["points"], 8, None, {"hidden": True})
         groups, overall = score_groups(fw, self.ratings)
@@ -188,7 +190,9 @@ class FrontSheets:
         chart.add_series(
             {
                 "name": "Score %",
-                "categories": [SUMMARY_SHEET, FIRST_ROW, 1, total_row - 1, 1],
+                # by id: a group's title is beside its id in the table above; long titles would
+                # crowd the axis and leave every other bar unlabelled
+                "categories": [SUMMARY_SHEET, FIRST_ROW, 0, total_row - 1, 0],
                 "values": [SUMMARY_SHEET, FIRST_ROW, score_col, total_row - 1, score_col],
                 "fill": {"color": "#5B9BD5"},
                 "data_labels": {"value": True, "num_format": "0%"},
@@ -198,11 +202,16 @@ class FrontSheets:
         chart.set_x_axis(
             {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
         )
-        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+        chart.set_y_axis(
+            {"reverse": True, "interval_unit": 1, "name": fw.labels.group, "num_font": {"size": 9}}
+        )
         chart.set_legend({"none": True})
-        chart.set_size({"width": 820, "height": 100 + 44 * len(layout.summary)})
-        ws.insert_chart(total_row + 2, 1, chart)
-        ws.set_h_pagebreaks([total_row + 2])  # the chart prints whole, on a page of its own
+        # the table and its chart print together on one A4 landscape page: the chart is as
+        # wide as the table and only as tall as its bars need
+        table_px = int(sum(self.widths[SUMMARY_SHEET].values()) * 7.2)
+        chart.set_size({"width": table_px, "height": 70 + 24 * len(layout.summary)})
+        ws.insert_chart(total_row + 2, 0, chart)
         ws.freeze_panes(FIRST_ROW, 2)
         self._page(ws, SUMMARY_SHEET, last)
+        ws.fit_to_pages(1, 1)
         self._protect(ws)

@@ -122,9 +122,16 @@ class RatingSheets:
             headers.append((column.label, column.width))
         if cols.comment is not None:
             headers.append((labels.comment, 40))
-        self._headers(ws, headers)
-        extra = {c.id: c for c in fw.audit.columns}
         items = {item.id: item for item in fw.items}
+        on_sheet = [items[r.item_id] for r in layout.rating_rows if r.sheet == name and r.item_id]
+        unused = {  # descriptor columns no item of this sheet has text for: not printed
+            col
+            for label, col in cols.descriptors.items()
+            if not any(item.descriptors.get(label) for item in on_sheet)
+        }
+        self._headers(ws, headers, hidden=unused)
+        widths = self.widths[name]
+        extra = {c.id: c for c in fw.audit.columns}
         groups_by_id = {g.id: g for g in fw.groups}
         for heading in layout.headings:
             if heading.sheet != name:
@@ -161,7 +168,8 @@ class RatingSheets:
                 for label, col in cols.descriptors.items():
                     text = item.descriptors.get(label, "")
                     ws.write_string(row, col, text, f["descriptor"])
-                    self._fit(ws, row, text, 38 * 1.1)
+                    if text:
+                        self._fit(ws, row, text, widths[col])
             if cols.previous:
                 before = self.carry.previous.get(rr.key, ("", "", "")) if self.carry else ()
                 for key, col in cols.previous.items():
