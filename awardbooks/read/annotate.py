@@ -42,6 +42,10 @@ _COMMENTS_TYPE = _RELS_NS + "/comments"
 _VML_TYPE = _RELS_NS + "/vmlDrawing"
 _COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 _VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+_VML_NAMESPACES = (
+    b'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    b'xmlns:x="urn:schemas-microsoft-com:office:excel"'
+)
 _MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # worksheet children that come after <legacyDrawing> (ECMA-376 CT_Worksheet order)
 _AFTER_LEGACY = (
@@ -394,16 +398,19 @@ class _Editor:
                 + str(block).encode() + b'"/></o:shapelayout></xml>'
             )  # fmt: skip
         elif not re.search(rb'data="[^"]*\b' + str(block).encode() + rb"\b", data):
-            data = re.sub(
-                rb'(<o:idmap\b[^>]*\bdata=")([^"]*)"',
+            data = re.sub(  # whatever prefix the drawing gives the office namespace
+                rb'(<(?:[\w.-]+:)?idmap\b[^>]*\bdata=")([^"]*)"',
                 lambda m: m.group(1) + m.group(2) + b"," + str(block).encode() + b'"',
                 data,
                 count=1,
             )
+        # Each added element declares the prefixes it uses: a drawing written by another
+        # library (openpyxl) declares its namespaces on each element, not on the root.
         shapes = b""
         if b'id="_x0000_t202"' not in data:
             shapes += (
-                b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+                b"<v:shapetype " + _VML_NAMESPACES + b' id="_x0000_t202" coordsize="21600,21600" '
+                b'o:spt="202" '
                 b'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path '
                 b'gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
             )
@@ -413,7 +420,8 @@ class _Editor:
             top = max(row - 1, 0)
             anchor = f"{col + 1}, 15, {top}, 10, {col + 4}, 15, {top + max(4, lines + 1)}, 4"
             shapes += (
-                f'<v:shape id="_x0000_s{self.next_shape}" type="#_x0000_t202" style="position:'
+                f'<v:shape {_VML_NAMESPACES.decode()} id="_x0000_s{self.next_shape}" '
+                f'type="#_x0000_t202" style="position:'
                 f"absolute;margin-left:60pt;margin-top:{15 * top + 2}pt;width:180pt;"
                 f'height:{max(60, 14 * lines + 14)}pt;z-index:1;visibility:hidden" '
                 'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow '
@@ -437,6 +445,14 @@ class _Editor:
         extra = b""
         if not re.search(rb'<(?:\w+:)?Default\b[^>]*Extension="vml"', data, re.IGNORECASE):
             extra += b'<Default Extension="vml" ContentType="' + _VML_CT.encode() + b'"/>'
+        for part, _ctype in self.overrides:  # a stale Override for a part not in the zip
+            data = re.sub(
+                rb"<(?:\w+:)?Override\b[^>]*PartName=[\"']" + re.escape(part.encode())
+                + rb"[\"'][^>]*/>",
+                b"",
+                data,
+                flags=re.IGNORECASE,
+            )  # fmt: skip
         for part, ctype in self.overrides:
             extra += (
                 b"<Override PartName=" + quoteattr(part).encode() + b' ContentType="'
@@ -445,6 +461,8 @@ class _Editor:
         if extra:
             end = data.rfind(b"</")
             self.changed[name] = data[:end] + extra + data[end:]
+        elif data != self.read(name):
+            self.changed[name] = data
 
     def write(self) -> bytes:
         buffer = io.BytesIO()
