@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from awardbooks.authoring.sources import load_spec
 from awardbooks.generate.workbooks import (
     MANIFEST_COLUMNS,
     GenerateResult,
@@ -28,10 +29,11 @@ from awardbooks.spec.model import Framework
 
 
 def load_framework(framework: str | Path | Framework) -> Framework:
-    """A built-in framework id, a spec path, or an already-loaded framework."""
+    """A built-in framework id, a spec path (YAML or an authoring workbook), or an
+    already-loaded framework."""
     if isinstance(framework, Framework):
         return framework
-    return _spec.load(framework)
+    return load_spec(framework)
 
 
 @dataclass(frozen=True)

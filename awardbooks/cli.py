@@ -83,10 +83,10 @@ def spec_group() -> None:
 @click.argument("spec_file", type=click.Path(dir_okay=False, path_type=Path))
 @friendly
 def spec_check(spec_file: Path) -> None:
-    """Validate a framework spec and list every problem."""
-    from awardbooks.spec import loading as spec
+    """Validate a framework spec (or an authoring workbook) and list every problem."""
+    from awardbooks.authoring.sources import load_spec
 
-    fw = spec.load(spec_file)
+    fw = load_spec(spec_file)
     click.echo(
         f"{spec_file}: OK: {fw.title} (version {fw.version}), {len(fw.groups)} groups, "
         f"{len(fw.items)} items, {fw.status}"
@@ -104,12 +104,12 @@ def spec_check(spec_file: Path) -> None:
 @friendly
 def spec_template(framework, out, force) -> None:
     """Write an authoring workbook: empty, or filled from FRAMEWORK (id or spec file)."""
-    from awardbooks.authoring import writing as authoring
-    from awardbooks.spec import loading as spec
+    from awardbooks.authoring.sources import load_spec
+    from awardbooks.authoring.writing import write_template
 
-    fw = spec.load(framework) if framework else None
+    fw = load_spec(framework) if framework else None
     out = out or Path(f"{fw.id if fw else 'my-framework'}.xlsx")
-    authoring.write_template(fw, out, force=force)
+    write_template(fw, out, force=force)
     click.echo(f"Wrote {out}: fill it in, then `awardbooks spec import {out} --out NAME.yaml`")
 
 
@@ -124,10 +124,10 @@ def spec_template(framework, out, force) -> None:
 @friendly
 def spec_import(workbook, out, force) -> None:
     """Turn a completed authoring workbook into a YAML spec; lists every problem."""
-    from awardbooks.authoring import writing as authoring
+    from awardbooks.authoring.reading import import_template
     from awardbooks.spec import export as specout
 
-    fw = authoring.import_template(workbook)
+    fw = import_template(workbook)
     out = out or Path(f"{fw.id}.yaml")
     specout.write_yaml(fw, out, force=force, source=workbook.name)
     click.echo(

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from awardbooks.authoring import codes
+from awardbooks.problems import Problem
 from awardbooks.spec.model import ActionPlan, AuditSheets, Labels, Membership, Outcomes, Portfolio
 
 INSTRUCTIONS = "Instructions"
@@ -437,14 +439,28 @@ class Loc:
     col: int | None = None
     heading: str = ""
 
+    @property
+    def cell(self) -> str:
+        """The cell in Excel's terms (``C14``), or '' for a whole row or sheet."""
+        if self.row is None or self.col is None:
+            return ""
+        # xlsxwriter is imported here, not at the top: `awardbooks --help` need not wait for it
+        from xlsxwriter.utility import xl_col_to_name
+
+        return f"{xl_col_to_name(self.col)}{self.row}"
+
+    def place(self, problem: Problem) -> Problem:
+        """``problem``, placed here: ``Items!C14 (Text)``, ``Items row 5`` or ``Items``."""
+        if self.cell:
+            return problem.at(sheet=self.sheet, cell=self.cell, heading=self.heading)
+        return problem.at(sheet=self.sheet, row=self.row or 0)
+
     def __str__(self) -> str:
         if self.row is None:
             return self.sheet
         if self.col is None:
             return f"{self.sheet} row {self.row}"
-        from xlsxwriter.utility import xl_col_to_name
-
-        return f"{self.sheet}!{xl_col_to_name(self.col)}{self.row} ({self.heading})"
+        return f"{self.sheet}!{self.cell} ({self.heading})"
 
     def sort_key(self) -> tuple:
         order = (FRAMEWORK, SCALE, GROUPS, ITEMS, ITEM_INFO, COLUMNS, SHEETS, OUTCOMES,
@@ -473,8 +489,9 @@ def text_of(value: Any) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, str | None]:
-    """A cell's value as ``kind``: (value or None if empty/wrong, what is wrong or None)."""
+def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, Problem | None]:
+    """A cell's value as ``kind``: (value or None if empty/wrong, what is wrong or None). The
+    problem has no place yet: the caller knows the cell."""
     text = text_of(raw)
     if text == "":
         return None, None
@@ -482,31 +499,28 @@ def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, s
         return [line.strip() for line in text.split("\n") if line.strip()], None
     if kind == "yesno":
         answer = _YES_NO_WORDS.get(text.casefold())
-        return (
-            answer,
-            None if answer is not None else f"{text!r} is not Yes or No; choose from the list",
-        )
+        return answer, None if answer is not None else codes.NOT_YES_NO(value=text)
     if kind in ("number", "int"):
         try:
             number = float(text.replace(" ", "")) if isinstance(raw, str) else float(raw)
         except (TypeError, ValueError):
-            return None, f"{text!r} is not a number; {NUMBER_HINTS.get(heading, 'type a number')}"
+            hint = NUMBER_HINTS.get(heading, "type a number")
+            return None, codes.NOT_NUMBER(value=text, hint=hint)
         if number.is_integer():
             return int(number), None
         if kind == "int":
-            return None, f"{text!r} is not a whole number; type e.g. 3"
+            return None, codes.NOT_WHOLE_NUMBER(value=text)
         return number, None
     if kind == "colour":
         if text.casefold() in COLOURS:
             return COLOURS[text.casefold()], None
         if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
             return "#" + text.lstrip("#").upper(), None
-        names = ", ".join(COLOURS)
-        return None, f"{text!r} is not a colour; use one of {names}, or a hex code like #C6EFCE"
+        return None, codes.NOT_COLOUR(value=text, names=", ".join(COLOURS))
     if kind == "choice":
         for shown, value in options:
             if text.casefold() in (shown.casefold(), str(value).casefold()):
                 return value, None
         listed = ", ".join(shown for shown, _ in options)
-        return None, f"{text!r} is not one of: {listed}; choose from the list"
+        return None, codes.NOT_A_CHOICE(value=text, choices=listed)
     return text, None

@@ -84,10 +84,11 @@ class Registry:
 
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
-        from awardbooks.spec import loading as spec
+        from awardbooks.authoring.sources import load_spec
+        from awardbooks.spec.loading import builtin_paths
 
-        frameworks = [spec.load(path) for path in spec.builtin_paths().values()]
-        frameworks += [spec.load(path) for path in extra_specs]
+        frameworks = [load_spec(path) for path in builtin_paths().values()]
+        frameworks += [load_spec(path) for path in extra_specs]
         return cls(frameworks)
 
 
