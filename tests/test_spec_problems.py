@@ -1,5 +1,5 @@
-"""Problems as data for specs and authoring workbooks: codes, places, and loading a spec
-without the later stages."""
+"""Problems as data for specs and authoring workbooks: codes, places, and the sheet-name rules
+that keep a spec from failing in ``generate``, reported by ``spec check`` instead."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ from awardbooks.errors import SpecError
 from awardbooks.problems import Code, catalogue
 from awardbooks.spec import codes
 from awardbooks.spec import loading as spec
+from awardbooks.spec.sheetnames import OWN_SHEETS, sheet_names
+from awardbooks.workbook.layout import CARRY_FORWARD, layout_for
+
+from .conftest import BUILTINS
 
 BASE = {
     "id": "mine",
@@ -52,6 +56,152 @@ def changed(*edits: tuple[str, object]) -> dict:
             node = node[part]
         node[last] = value
     return data
+
+
+def forbidden(character: str) -> tuple:
+    return (
+        changed(("sheets.action_plan.title", f"Plan {character} 2026")),
+        codes.SHEET_NAME_CHARACTER,
+        "sheets.action_plan.title",
+        f"sheet name {f'Plan {character} 2026'!r} contains '{character}'; leave it out: Excel "
+        "allows none of [ ] : * ? / \\ in a sheet's name",
+    )
+
+
+CLIPS = "Evidence " + "\N{PAPERCLIP}" * 12  # 21 characters, but 33 UTF-16 code units
+CAPITALS = "(Excel ignores the difference between capitals and small letters)"
+RULES = {
+    "empty": (
+        changed(("sheets.action_plan.title", "")),
+        codes.SHEET_NAME_EMPTY,
+        "sheets.action_plan.title",
+        "a sheet's name is empty; give the sheet a name",
+    ),
+    "too long (Excel counts UTF-16 units)": (
+        changed(("sheets.portfolio.title", CLIPS)),
+        codes.SHEET_NAME_TOO_LONG,
+        "sheets.portfolio.title",
+        f"sheet name {CLIPS!r} is longer than Excel's 31 characters; shorten it",
+    ),
+    **{f"character {c}": forbidden(c) for c in "[]:*?/\\"},
+    "line break": (
+        changed(("sheets.outcomes.title", "Our\noutcomes")),
+        codes.SHEET_NAME_CONTROL,
+        "sheets.outcomes.title",
+        "sheet name 'Our\\noutcomes' contains a line break, a tab or another control character; "
+        "write the name on one line",
+    ),
+    "leading apostrophe": (
+        changed(("sheets.action_plan.title", "'Plan")),
+        codes.SHEET_NAME_APOSTROPHE,
+        "sheets.action_plan.title",
+        'sheet name "\'Plan" begins or ends with an apostrophe; leave the apostrophe out: Excel '
+        "does not allow it there",
+    ),
+    "trailing apostrophe": (
+        changed(("sheets.action_plan.title", "Schools' plan'")),
+        codes.SHEET_NAME_APOSTROPHE,
+        "sheets.action_plan.title",
+        "sheet name \"Schools' plan'\" begins or ends with an apostrophe; leave the apostrophe "
+        "out: Excel does not allow it there",
+    ),
+    "History": (
+        changed(("sheets.portfolio.title", "history")),
+        codes.SHEET_NAME_FORBIDDEN,
+        "sheets.portfolio.title",
+        "Excel keeps the sheet name 'history' for itself; choose another name",
+    ),
+    **{
+        f"reserved {own}": (
+            changed(("sheets.action_plan.title", own.upper())),
+            codes.SHEET_NAME_RESERVED,
+            "sheets.action_plan.title",
+            f"sheet name {own.upper()!r} is taken by the workbook's own {own!r} sheet; choose "
+            f"another name {CAPITALS}",
+        )
+        for own in OWN_SHEETS
+    },
+    "two titles": (
+        changed(("sheets.portfolio.title", "action PLAN")),
+        codes.SHEET_NAME_REPEATED,
+        "sheets.portfolio.title",
+        f"two sheets would be called 'action PLAN'; rename one in the spec {CAPITALS}",
+    ),
+    "a title and a rating sheet": (
+        changed(("sheets.outcomes.title", "Group 2")),
+        codes.SHEET_NAME_REPEATED,
+        "sheets.outcomes.title",
+        f"two sheets would be called 'Group 2'; rename one in the spec {CAPITALS}",
+    ),
+    "a single rating sheet": (
+        changed(("audit", {"layout": "single", "title": "Summary"})),
+        codes.SHEET_NAME_RESERVED,
+        "audit.title",
+        f"sheet name 'Summary' is taken by the workbook's own 'Summary' sheet; choose another "
+        f"name {CAPITALS}",
+    ),
+    "group ids differing in capitals": (
+        changed(("groups.1.id", "B"), ("groups.0.id", "b")),
+        codes.GROUP_SHEET_NAME_REPEATED,
+        "groups[1].id",
+        "the sheets of groups 'b' and 'B' would both be called 'Group B'; give the groups ids "
+        "that differ in more than capitals, or a shorter word for a group (labels.group): a "
+        "sheet's name is cut at 31 characters",
+    ),
+    "group ids cut at 31": (
+        changed(
+            ("labels", {"group": "Area of the whole-school self-evaluation"}),
+            ("groups.1.id", "3"),
+        ),
+        codes.GROUP_SHEET_NAME_REPEATED,
+        "groups[1].id",
+        "the sheets of groups '1' and '3' would both be called 'Area of the whole-school self-e'; "
+        "give the groups ids that differ in more than capitals, or a shorter word for a group "
+        "(labels.group): a sheet's name is cut at 31 characters",
+    ),
+    "the word for a group": (
+        changed(("labels", {"group": "Area:"})),
+        codes.SHEET_NAME_CHARACTER,
+        "labels.group",
+        "sheet name 'Area: 1' contains ':'; leave it out: Excel allows none of [ ] : * ? / \\ in "
+        "a sheet's name",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_spec_check_and_generate_report_the_rule(rule, tmp_path):
+    data, code, path, text = RULES[rule]
+    spec_file = tmp_path / "mine.yaml"
+    spec_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load_spec(spec_file)
+    assert [(p.code, p.path, p.text) for p in err.value.problems] == [(code.id, path, text)]
+    runner = CliRunner()
+    line = f"Error: {spec_file}: {path}: {text}\n"
+    checked = runner.invoke(cli, ["spec", "check", str(spec_file)])
+    assert (checked.exit_code, checked.output) == (1, line)
+    made = runner.invoke(
+        cli, ["generate", str(spec_file), "--setting", "Oak", "--out", str(tmp_path / "out")]
+    )
+    assert (made.exit_code, made.output) == (1, line)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_base_spec_is_fine_and_generates(tmp_path):
+    spec_file = tmp_path / "mine.yaml"
+    spec_file.write_text(yaml.safe_dump(BASE), encoding="utf-8")
+    made = CliRunner().invoke(
+        cli, ["generate", str(spec_file), "--setting", "Oak", "--out", str(tmp_path / "out")]
+    )
+    assert made.exit_code == 0, made.output
+
+
+@pytest.mark.parametrize("fid", BUILTINS)
+def test_the_layout_takes_its_sheet_names_from_the_spec(fid, frameworks):
+    fw = frameworks[fid]
+    assert layout_for(fw).sheet_names == sheet_names(fw)
+    assert layout_for(fw, CARRY_FORWARD).sheet_names == sheet_names(fw, carry=True)
 
 
 # -- the codes ---------------------------------------------------------------------------------

@@ -294,6 +294,74 @@ EDITION_UNDECLARED = Code(
 )
 """Raised when an analysis meets a return of an edition the spec does not list."""
 
+# -- the names of the workbook's sheets (Excel's rules) --------------------------------------
+SHEET_NAME_EMPTY = Code(
+    "spec-sheet-name-empty",
+    "error",
+    "a sheet's name is empty",
+    "give the sheet a name",
+    {"path": "sheets.action_plan.title"},
+)
+SHEET_NAME_TOO_LONG = Code(
+    "spec-sheet-name-too-long",
+    "error",
+    "sheet name {name!r} is longer than Excel's {limit} characters",
+    "shorten it",
+    {"path": "sheets.action_plan.title", "name": "Action plan for the whole partnership",
+     "limit": 31},
+)  # fmt: skip
+SHEET_NAME_CHARACTER = Code(
+    "spec-sheet-name-character",
+    "error",
+    "sheet name {name!r} contains '{character}'",
+    "leave it out: Excel allows none of {forbidden} in a sheet's name",
+    {"path": "sheets.action_plan.title", "name": "Plan: 2026", "character": ":",
+     "forbidden": "[ ] : * ? / \\"},
+)  # fmt: skip
+SHEET_NAME_CONTROL = Code(
+    "spec-sheet-name-control",
+    "error",
+    "sheet name {name!r} contains a line break, a tab or another control character",
+    "write the name on one line",
+    {"path": "sheets.action_plan.title", "name": "Action\nplan"},
+)
+SHEET_NAME_APOSTROPHE = Code(
+    "spec-sheet-name-apostrophe",
+    "error",
+    "sheet name {name!r} begins or ends with an apostrophe",
+    "leave the apostrophe out: Excel does not allow it there",
+    {"path": "sheets.action_plan.title", "name": "'Plan'"},
+)
+SHEET_NAME_FORBIDDEN = Code(
+    "spec-sheet-name-forbidden",
+    "error",
+    "Excel keeps the sheet name {name!r} for itself",
+    "choose another name",
+    {"path": "sheets.info.title", "name": "History"},
+)
+SHEET_NAME_RESERVED = Code(
+    "spec-sheet-name-reserved",
+    "error",
+    "sheet name {name!r} is taken by the workbook's own {own!r} sheet",
+    "choose another name (Excel ignores the difference between capitals and small letters)",
+    {"path": "sheets.action_plan.title", "name": "cover", "own": "Cover"},
+)
+SHEET_NAME_REPEATED = Code(
+    "spec-sheet-name-repeated",
+    "error",
+    "two sheets would be called {name!r}",
+    "rename one in the spec (Excel ignores the difference between capitals and small letters)",
+    {"path": "sheets.portfolio.title", "name": "Evidence"},
+)
+GROUP_SHEET_NAME_REPEATED = Code(
+    "spec-group-sheet-name-repeated",
+    "error",
+    "the sheets of groups {other!r} and {group!r} would both be called {name!r}",
+    "give the groups ids that differ in more than capitals, or a shorter word for a group "
+    "(labels.group): a sheet's name is cut at 31 characters",
+    {"path": "groups[1].id", "group": "a", "name": "Group A", "other": "A"},
+)
+
 
 class SpecValueError(ValueError):
     """A problem the model's own validators find, raised as its :class:`Code` and values.

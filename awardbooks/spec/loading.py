@@ -26,6 +26,7 @@ from awardbooks.problems import Problem
 from awardbooks.spec import codes
 from awardbooks.spec.codes import SpecValueError
 from awardbooks.spec.model import BUILTIN_SCALES, Framework
+from awardbooks.spec.sheetnames import sheet_name_problems
 
 PACKAGED_SPEC_DIR = Path(__file__).resolve().parents[1] / "framework_specs"
 """Where an installed wheel keeps the built-in specs (pyproject maps the repository's
@@ -138,7 +139,7 @@ def check_data(data: Any) -> tuple[Framework | None, list[Problem]]:
 
 def semantic_problems(framework: Framework) -> list[Problem]:
     """Cross-field checks a schema cannot express: unique ids, descriptor levels, columns,
-    editions."""
+    editions, and the names of the workbook's sheets."""
     problems: list[Problem] = []
     labels = framework.scale.labels
     seen_groups: set[str] = set()
@@ -176,6 +177,7 @@ def semantic_problems(framework: Framework) -> list[Problem]:
                         codes.UNKNOWN_INFO_COLUMN(path=f"{at}.info", column=key, hint=hint)
                     )
     problems.extend(_edition_problems(framework, set(seen_items)))
+    problems.extend(sheet_name_problems(framework))
     return problems
 
 
