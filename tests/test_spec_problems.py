@@ -1,5 +1,5 @@
-"""Problems as data for specs and authoring workbooks: codes, places, and the sheet-name rules
-that keep a spec from failing in ``generate``, reported by ``spec check`` instead."""
+"""Problems as data for specs and authoring workbooks: codes, places, and every rule that keeps
+a spec from failing later, in ``generate``, reported by ``spec check`` instead."""
 
 from __future__ import annotations
 
@@ -166,6 +166,55 @@ RULES = {
         "sheet name 'Area: 1' contains ':'; leave it out: Excel allows none of [ ] : * ? / \\ in "
         "a sheet's name",
     ),
+    # not sheet names, but specs that generate crashed on, or wrote workbooks that could not be
+    # read back: found by generating mutated copies of the built-in specs
+    "no heading for the ratings": (
+        changed(("labels", {"rating": " "})),
+        codes.TEXT_TOO_SHORT,
+        "labels.rating",
+        "String should have at least 1 character",
+    ),
+    "levels too long for a dropdown": (
+        changed(
+            (
+                "scale",
+                {
+                    "id": "long",
+                    "title": "Long",
+                    "levels": [{"label": f"{n} " + "x" * 38, "score": n} for n in range(7)],
+                },
+            ),
+        ),  # fmt: skip
+        codes.LEVELS_TOO_LONG,
+        "scale",
+        "scale 'long': its level labels exceed Excel's 255-character limit for a dropdown; "
+        "shorten the labels (they are listed with a comma between each)",
+    ),
+    "an outcome with an open row's id": (
+        changed(("sheets.outcomes.outcomes", [{"id": "L2", "text": "Ours"}])),
+        codes.OUTCOME_ID_OPEN_ROW,
+        "sheets.outcomes.outcomes[0].id",
+        "outcome id 'L2' is the id of one of the open rows for the setting's own outcomes (L1 to "
+        "L3); choose another id, e.g. K1",
+    ),
+    "an outcome id twice": (
+        changed(("sheets.outcomes.outcomes", [{"id": "K", "text": "a"}, {"id": "K", "text": "b"}])),
+        codes.OUTCOME_ID_REPEATED,
+        "sheets.outcomes.outcomes[1].id",
+        "outcome id 'K' is used twice",
+    ),
+    "a column id twice": (
+        changed(("sheets.action_plan.columns", [{"id": "a", "label": "A"}] * 2)),
+        codes.COLUMN_ID_REPEATED,
+        "sheets.action_plan.columns",
+        "two columns share an id",
+    ),
+    "more than a cell holds": (
+        changed(("groups.0.items.0.text", "x" * 32768)),
+        codes.CELL_TEXT_TOO_LONG,
+        "groups[0].items[0].text",
+        "the text has 32768 characters, more than an Excel cell holds (32767); shorten it",
+    ),
 }
 
 
@@ -202,6 +251,10 @@ def test_the_layout_takes_its_sheet_names_from_the_spec(fid, frameworks):
     fw = frameworks[fid]
     assert layout_for(fw).sheet_names == sheet_names(fw)
     assert layout_for(fw, CARRY_FORWARD).sheet_names == sheet_names(fw, carry=True)
+    outcomes = fw.sheets.outcomes
+    if outcomes:  # the spec's rule and the layout agree on the open rows' ids
+        keys = {row.key for row in layout_for(fw).table_rows["outcomes"]}
+        assert keys - {o.id for o in outcomes.outcomes} == set(outcomes.open_row_ids)
 
 
 # -- the codes ---------------------------------------------------------------------------------

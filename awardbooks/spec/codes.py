@@ -107,6 +107,13 @@ TEXT_TOO_LONG = Code(
     "String should have at most {limit} {unit}",
     example={"path": "short_title", "limit": 40, "unit": "characters"},
 )
+CELL_TEXT_TOO_LONG = Code(
+    "spec-cell-text-too-long",
+    "error",
+    "the text has {length} characters, more than an Excel cell holds ({limit})",
+    "shorten it",
+    {"path": "groups[0].items[0].text", "length": 40000, "limit": 32767},
+)
 TOO_FEW = Code(
     "spec-too-few",
     "error",
@@ -200,6 +207,13 @@ TOP_SCORE_ZERO = Code(
     "scale {scale!r}: the top level must score more than 0",
     example={"path": "scale", "scale": "mine"},
 )
+LEVELS_TOO_LONG = Code(
+    "spec-levels-too-long",
+    "error",
+    "scale {scale!r}: its level labels exceed Excel's {limit}-character limit for a dropdown",
+    "shorten the labels (they are listed with a comma between each)",
+    {"path": "scale", "scale": "mine", "limit": 255},
+)
 CHOICE_WITHOUT_CHOICES = Code(
     "spec-choice-without-choices",
     "error",
@@ -232,6 +246,7 @@ COLUMN_ID_REPEATED = Code(
     "two columns share an id",
     example={"path": "audit.columns"},
 )
+"""Within one list of columns (the cover's, the rating sheets', a sheet's)."""
 GROUP_ID_REPEATED = Code(
     "spec-group-id-repeated",
     "error",
@@ -244,6 +259,21 @@ ITEM_ID_REPEATED = Code(
     "item id {item!r} is already used at {first}",
     example={"path": "groups[0].items[1].id", "item": "1.1", "first": "groups[0].items[0]"},
 )
+OUTCOME_ID_REPEATED = Code(
+    "spec-outcome-id-repeated",
+    "error",
+    "outcome id {outcome!r} is used twice",
+    example={"path": "sheets.outcomes.outcomes[3].id", "outcome": "K1"},
+)
+OUTCOME_ID_OPEN_ROW = Code(
+    "spec-outcome-id-open-row",
+    "error",
+    "outcome id {outcome!r} is the id of one of the open rows for the setting's own outcomes "
+    "({first} to {last})",
+    "choose another id, e.g. K{number}",
+    {"path": "sheets.outcomes.outcomes[0].id", "outcome": "L1", "first": "L1", "last": "L3",
+     "number": 1},
+)  # fmt: skip
 UNKNOWN_LEVEL = Code(
     "spec-unknown-level",
     "error",

@@ -25,7 +25,7 @@ from awardbooks.errors import SpecError
 from awardbooks.problems import Problem
 from awardbooks.spec import codes
 from awardbooks.spec.codes import SpecValueError
-from awardbooks.spec.model import BUILTIN_SCALES, Framework
+from awardbooks.spec.model import BUILTIN_SCALES, CELL_LIMIT, Column, Framework
 from awardbooks.spec.sheetnames import sheet_name_problems
 
 PACKAGED_SPEC_DIR = Path(__file__).resolve().parents[1] / "framework_specs"
@@ -145,9 +145,10 @@ def semantic_problems(framework: Framework) -> list[Problem]:
     seen_groups: set[str] = set()
     seen_items: dict[str, str] = {}
     info_columns = {c.id for c in framework.audit.columns if not c.input}
-    column_ids = [c.id for c in framework.audit.columns]
-    if len(column_ids) != len(set(column_ids)):
-        problems.append(codes.COLUMN_ID_REPEATED(path="audit.columns"))
+    for path, columns in _column_lists(framework):
+        column_ids = [c.id for c in columns]
+        if len(column_ids) != len(set(column_ids)):
+            problems.append(codes.COLUMN_ID_REPEATED(path=path))
     for g, group in enumerate(framework.groups):
         where = f"groups[{g}]"
         if group.id in seen_groups:
@@ -176,8 +177,65 @@ def semantic_problems(framework: Framework) -> list[Problem]:
                     problems.append(
                         codes.UNKNOWN_INFO_COLUMN(path=f"{at}.info", column=key, hint=hint)
                     )
+    problems.extend(
+        codes.CELL_TEXT_TOO_LONG(path=path, length=len(text), limit=CELL_LIMIT)
+        for path, text in _texts(framework.model_dump(), ())
+        if len(text) > CELL_LIMIT
+    )
+    problems.extend(_outcome_problems(framework))
     problems.extend(_edition_problems(framework, set(seen_items)))
     problems.extend(sheet_name_problems(framework))
+    return problems
+
+
+def _texts(node: Any, at: tuple) -> Iterable[tuple[str, str]]:
+    """Every text in dumped spec data, with its key path."""
+    if isinstance(node, str):
+        yield key_path(at), node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _texts(value, (*at, str(key)))
+    elif isinstance(node, (list, tuple)):
+        for n, value in enumerate(node):
+            yield from _texts(value, (*at, n))
+
+
+def _column_lists(framework: Framework) -> list[tuple[str, tuple[Column, ...]]]:
+    """Every list of columns in the spec, at its key path."""
+    sheets = framework.sheets
+    found = [("cover_fields", framework.cover_fields), ("audit.columns", framework.audit.columns)]
+    if sheets.action_plan:
+        found.append(("sheets.action_plan.columns", sheets.action_plan.columns))
+    if sheets.outcomes:
+        found.append(("sheets.outcomes.columns", sheets.outcomes.columns))
+    if sheets.portfolio:
+        found.append(("sheets.portfolio.columns", sheets.portfolio.columns))
+        found.append(("sheets.portfolio.fields", sheets.portfolio.fields))
+    return found
+
+
+def _outcome_problems(framework: Framework) -> list[Problem]:
+    outcomes = framework.sheets.outcomes
+    if outcomes is None:
+        return []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    open_rows = outcomes.open_row_ids
+    for n, outcome in enumerate(outcomes.outcomes):
+        path = f"sheets.outcomes.outcomes[{n}].id"
+        if outcome.id in open_rows:
+            problems.append(
+                codes.OUTCOME_ID_OPEN_ROW(
+                    path=path,
+                    outcome=outcome.id,
+                    first=open_rows[0],
+                    last=open_rows[-1],
+                    number=n + 1,
+                )
+            )
+        elif outcome.id in seen:
+            problems.append(codes.OUTCOME_ID_REPEATED(path=path, outcome=outcome.id))
+        seen.add(outcome.id)
     return problems
 
 

@@ -20,6 +20,11 @@ from awardbooks.spec.codes import SpecValueError
 SPEC_FORMAT = 1
 """The version of the spec file format this code reads (``format:`` in a spec)."""
 
+CELL_LIMIT = 32767
+"""The most characters an Excel cell holds: every text of a spec is written into a cell."""
+DROPDOWN_LIMIT = 255
+"""Excel's limit on a dropdown's list of choices, written out with commas between them."""
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -71,6 +76,8 @@ class Scale(_Frozen):
             raise SpecValueError(codes.SCORES_NOT_RISING, scale=self.id)
         if self.top_score <= 0:
             raise SpecValueError(codes.TOP_SCORE_ZERO, scale=self.id)
+        if len(",".join(self.labels)) > DROPDOWN_LIMIT:  # the rating cells' dropdown
+            raise SpecValueError(codes.LEVELS_TOO_LONG, scale=self.id, limit=DROPDOWN_LIMIT)
         return self
 
     @property
@@ -148,7 +155,7 @@ class Column(_Frozen):
             raise SpecValueError(codes.CHOICE_WITHOUT_CHOICES, column=self.id)
         if self.type != "choice" and self.choices:
             raise SpecValueError(codes.CHOICES_WITHOUT_CHOICE, column=self.id, type=self.type)
-        if len(",".join(self.choices)) > 255:
+        if len(",".join(self.choices)) > DROPDOWN_LIMIT:
             raise SpecValueError(codes.CHOICES_TOO_LONG, column=self.id)
         return self
 
@@ -220,6 +227,13 @@ class Labels(_Frozen):
     comment: str = "Comment"
     judgement: str = "Overall best-fit judgement"
 
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, value: str) -> str:
+        if not value:  # the rating column's heading, and its dropdown's title
+            raise SpecValueError(codes.TEXT_TOO_SHORT, limit=1, unit="character")
+        return value
+
 
 class AuditSheets(_Frozen):
     """How the rating sheets are laid out."""
@@ -262,7 +276,13 @@ class Outcomes(_Frozen):
     columns: tuple[Column, ...] = Field(min_length=1)
     outcomes: tuple[Outcome, ...] = ()
     blank_rows: int = Field(default=3, ge=0, le=50)
+    """Open rows for the setting's own outcomes, below the listed ones."""
     blank_note: str = ""
+
+    @property
+    def open_row_ids(self) -> tuple[str, ...]:
+        """The ids of the open rows, ``L1``, ``L2``, ...: no listed outcome may take one."""
+        return tuple(f"L{n + 1}" for n in range(self.blank_rows))
 
 
 class Membership(_Frozen):
