@@ -120,7 +120,7 @@ def test_generate_takes_an_authoring_workbook_in_place_of_a_spec(tmp_path):
 def test_every_problem_is_reported_by_sheet_cell_and_heading(tmp_path):
     book = writing.write_template(spec.load("lppa"), tmp_path / "lppa.xlsx")
     wb = openpyxl.load_workbook(book)
-    wb[L.FRAMEWORK][kv(L.FRAMEWORK_SETTINGS, "Framework id")] = "My LPPA"
+    wb[L.FRAMEWORK][kv(L.FRAMEWORK_ROWS, "Framework id")] = "My LPPA"
     scale = wb[L.SCALE]
     scale["B2"] = None  # no built-in scale: two levels of our own instead
     scale[level(1, "B")], scale[level(1, "D")], scale[level(1, "E")] = "Low", 0, "purple"
@@ -201,7 +201,7 @@ def test_published_schema_is_what_spec_schema_prints():
 
 
 # -- a consultant's own framework, typed in LibreOffice -----------------------------------------
-F = L.FRAMEWORK_SETTINGS
+F = L.FRAMEWORK_ROWS
 CONSULTANT = {
     L.FRAMEWORK: {
         kv(F, "Framework id"): "reading-together",
@@ -268,7 +268,7 @@ CONSULTANT = {
         "D5": "choice",
         "E5": "Baseline\nReview",
     },  # fmt: skip
-    L.SHEETS: {kv(L.SHEETS_SETTINGS, "Action plan: include"): "Yes"},
+    L.SHEETS: {kv(L.SHEETS_ROWS, "Action plan: include"): "Yes"},
 }
 MISTAKES = {
     L.FRAMEWORK: {

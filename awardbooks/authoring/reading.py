@@ -180,7 +180,7 @@ class _Reader:
             sheets = ", ".join(missing)
             raise SpecError.of([codes.NOT_A_TEMPLATE(file=self.source, sheets=sheets)])
         data: dict[str, Any] = {"format": 1}
-        self.settings(A.FRAMEWORK, A.FRAMEWORK_SETTINGS, data)
+        self.key_values(A.FRAMEWORK, A.FRAMEWORK_ROWS, data)
         self.where.setdefault("source", self.where.get("source.document", Loc(A.FRAMEWORK)))
         data["instructions"] = self.instructions()
         levels = self.scale(data)
@@ -195,7 +195,8 @@ class _Reader:
     def grid(self, name: str) -> list[list[Any]]:
         return self.grids.get(name, [])
 
-    def settings(self, name: str, rows: tuple[A.Setting, ...], data: dict) -> None:
+    def key_values(self, name: str, rows: tuple[A.KeyValueRow, ...], data: dict) -> None:
+        """Fill ``data`` from a key/value sheet's Value column, found by the rows' labels."""
         found = {text_of(row[0]): (r, row) for r, row in enumerate(self.grid(name)) if row}
         for kv in rows:
             if kv.kind == "section" or kv.label not in found:
@@ -227,7 +228,7 @@ class _Reader:
             None,
         )
         found: dict[str, Any] = {}
-        self.settings(A.SCALE, A.SCALE_SETTINGS, found)
+        self.key_values(A.SCALE, A.SCALE_ROWS, found)
         scale: dict[str, Any] = found.get("scale", {})
         self.where["scale"] = self.where.pop("scale.builtin", Loc(A.SCALE))
         levels, positions = [], {}
@@ -453,7 +454,7 @@ class _Reader:
 
     def sheets(self, data: dict) -> None:
         values: dict[str, Any] = {}
-        self.settings(A.SHEETS, A.SHEETS_SETTINGS, values)
+        self.key_values(A.SHEETS, A.SHEETS_ROWS, values)
         data["audit"] = {**values.get("audit", {}), **data.get("audit", {})} or None
         chosen = values.get("sheets", {})
         lists = {

@@ -20,7 +20,7 @@ from awardbooks.authoring.sheets import (
     EDITION_COLUMNS,
     EDITIONS,
     FRAMEWORK,
-    FRAMEWORK_SETTINGS,
+    FRAMEWORK_ROWS,
     GROUP_COLUMNS,
     GROUPS,
     GUIDE,
@@ -43,13 +43,13 @@ from awardbooks.authoring.sheets import (
     OUTCOMES,
     PARTS,
     SCALE,
-    SCALE_SETTINGS,
+    SCALE_ROWS,
     SHEETS,
-    SHEETS_SETTINGS,
+    SHEETS_ROWS,
     TYPES,
     YES_NO,
     Col,
-    Setting,
+    KeyValueRow,
 )
 from awardbooks.errors import SpecError
 
@@ -95,7 +95,7 @@ def builtin_scale_id(framework: Framework) -> str | None:
     return None
 
 
-def setting_value(framework: Framework | None, row: Setting) -> Any:
+def row_value(framework: Framework | None, row: KeyValueRow) -> Any:
     """What a key/value row shows for ``framework`` (its default for an empty template)."""
     if framework is None:
         return row.default
@@ -145,7 +145,7 @@ class _Writer:
         self.items_sheet()
         self.table(ITEM_INFO, ITEM_INFO_COLUMNS, self.info_rows())
         self.table(COLUMNS, COLUMN_COLUMNS, self.column_rows())
-        self.settings(SHEETS, SHEETS_SETTINGS)
+        self.key_value_sheet(SHEETS, SHEETS_ROWS)
         outcomes = fw.sheets.outcomes if fw and fw.sheets.outcomes else None
         rows = [[o.id, o.text, o.kind] for o in outcomes.outcomes] if outcomes else []
         self.table(OUTCOMES, OUTCOME_COLUMNS, rows)
@@ -196,8 +196,8 @@ class _Writer:
         ws.activate()
 
     def framework_sheet(self) -> None:
-        ws = self.settings(FRAMEWORK, FRAMEWORK_SETTINGS)
-        row = len(FRAMEWORK_SETTINGS) + 2
+        ws = self.key_value_sheet(FRAMEWORK, FRAMEWORK_ROWS)
+        row = len(FRAMEWORK_ROWS) + 2
         ws.write_string(row, 0, INSTRUCTIONS_LABEL, self.f_label)
         self.fit(ws, row, 0, INSTRUCTIONS_LABEL)
         ws.write_string(row, 2, "What the person filling in the workbook should know.", self.f_help)
@@ -207,7 +207,7 @@ class _Writer:
             if n < len(paragraphs):
                 self.put(ws, row + 1 + n, 1, paragraphs[n], "text")
 
-    def settings(self, name: str, rows: tuple[Setting, ...]):
+    def key_value_sheet(self, name: str, rows: tuple[KeyValueRow, ...]):
         ws = self.sheet(name)
         self.set_column(ws, 0, 34)
         self.set_column(ws, 1, 60, self.f_input)
@@ -224,7 +224,7 @@ class _Writer:
             ws.write_string(r, 0, kv.label, self.f_label)
             ws.write_string(r, 2, kv.help, self.f_help)
             self.fit(ws, r, 2, kv.help)
-            self.put(ws, r, 1, setting_value(self.fw, kv), kv.kind)
+            self.put(ws, r, 1, row_value(self.fw, kv), kv.kind)
             options = kv.options or (YES_NO if kv.kind == "yesno" else ())
             if options:
                 self.dropdown(ws, r, 1, r, [shown for shown, _ in options], kv.label)
@@ -234,7 +234,7 @@ class _Writer:
         fw = self.fw
         builtin = builtin_scale_id(fw) if fw else None
         custom = fw.scale if fw and not builtin else None
-        rows = SCALE_SETTINGS
+        rows = SCALE_ROWS
         ws = self.sheet(SCALE)
         for c, width, fmt in ((0, 16, None), (1, 22, self.f_input), (2, 40, self.f_input),
                               (3, 12, self.f_number), (4, 12, self.f_input)):  # fmt: skip
