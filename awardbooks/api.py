@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 
 def load_framework(framework: str | Path | Framework) -> Framework:
     """A built-in framework id, a spec path (YAML or authoring workbook), or a framework."""
-    from awardbooks.spec import loading
+    from awardbooks.authoring.sources import load_spec
     from awardbooks.spec.model import Framework
 
     if isinstance(framework, Framework):
         return framework
-    return loading.load(framework)
+    return load_spec(framework)
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,10 @@ def write_template(framework: str | Path | Framework | None, out: Path, *, force
 def import_template(workbook: str | Path, out: Path | None = None, *, force: bool = False):
     """Read a completed authoring workbook; write it as a YAML spec to ``out`` (default: the
     framework id + .yaml). Returns (framework, the path written)."""
-    from awardbooks.authoring import writing
+    from awardbooks.authoring import reading
     from awardbooks.spec import export
 
-    fw = writing.import_template(Path(workbook))
+    fw = reading.import_template(Path(workbook))
     out = Path(out) if out else Path(f"{fw.id}.yaml")
     export.write_yaml(fw, out, force=force, source=Path(workbook).name)
     return fw, out

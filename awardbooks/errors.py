@@ -10,7 +10,7 @@ it for a library caller (``force=True``); the CLI words it as its flag (``--forc
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from awardbooks.problems import Problem
@@ -50,7 +50,27 @@ class AwardbooksError(Exception):
 
 
 class SpecError(AwardbooksError):
-    """A framework spec is missing or invalid."""
+    """A framework spec (or an authoring workbook) is missing or invalid.
+
+    ``problems`` lists what is wrong as :class:`~awardbooks.problems.Problem` data (empty for
+    an error raised with only a message); ``str()`` is the text users see: the one problem, or
+    ``source: N problems`` and then one indented line per problem."""
+
+    def __init__(self, message: str = "", problems: Iterable[Problem] = ()):
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems)
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem], source: str = "") -> SpecError:
+        """The error listing ``problems`` (repeats left out), each in file ``source`` unless
+        it names its own file."""
+        found = [p if p.file or not source else p.with_file(source) for p in problems]
+        found = list(dict.fromkeys(found))
+        if len(found) == 1:
+            return cls(str(found[0]), found)
+        lines = [f"{source}: {len(found)} problems"]
+        lines.extend(f"  {problem}" for problem in found)
+        return cls("\n".join(lines), found)
 
 
 class GenerateError(AwardbooksError):

@@ -17,7 +17,7 @@ Decisions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -36,13 +36,25 @@ class Problem:
     cell: str = ""
     path: str = ""
     """A place inside a text file, e.g. a spec's ``groups[3].items[2]``."""
+    row: int = 0
+    """A whole row of ``sheet`` (1-based, as Excel numbers rows), when no one cell is meant."""
+    heading: str = ""
+    """The heading of the cell's column, shown after the place: ``Items!C14 (Text)``."""
+    values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The values that filled the code's templates, for code that words a problem its own way
+    (e.g. an authoring workbook's reader, which rewords a spec's problems in its own terms)."""
 
     @property
     def where(self) -> str:
-        """The place inside the file: ``Sheet!C6``, ``Sheet``, a key path, or ''."""
+        """The place inside the file: ``Sheet!C6``, ``Sheet row 6``, ``Sheet``, a key path, or
+        '', followed by `` (heading)`` when the column's heading is known."""
         if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
-        return self.sheet or self.path
+            place = f"{self.sheet}!{self.cell}"
+        elif self.sheet and self.row:
+            place = f"{self.sheet} row {self.row}"
+        else:
+            place = self.sheet or self.path
+        return f"{place} ({self.heading})" if place and self.heading else place
 
     @property
     def text(self) -> str:
@@ -60,6 +72,10 @@ class Problem:
     def with_file(self, file: str) -> Problem:
         """The same problem, in ``file``."""
         return Problem(**{**self.__dict__, "file": file})
+
+    def at(self, **place: Any) -> Problem:
+        """The same problem at another place: ``problem.at(sheet="Items", cell="C14")``."""
+        return replace(self, **place)
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,7 @@ class Code:
             sheet=sheet,
             cell=cell,
             path=path,
+            values=dict(values),
         )
 
     def example_problem(self) -> Problem:

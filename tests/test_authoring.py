@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from awardbooks.authoring import reading, writing
 from awardbooks.authoring import sheets as L
-from awardbooks.authoring import writing as authoring
 from awardbooks.cli import cli
 from awardbooks.errors import SpecError
 from awardbooks.spec import export as specout
@@ -57,8 +57,8 @@ def test_template_then_import_gives_back_every_builtin_spec(fid, tmp_path, frame
         f"{len(fw.items)} items, {fw.status}\n"
     )
     assert spec.load(out).model_dump() == fw.model_dump()
-    assert authoring.import_template(book).model_dump() == fw.model_dump()
-    data = authoring.read_template(book)  # spec data, as a YAML spec holds it
+    assert reading.import_template(book).model_dump() == fw.model_dump()
+    data = reading.read_template(book)  # spec data, as a YAML spec holds it
     assert data["id"] == fid and isinstance(data["scale"], str)  # every built-in uses one
     assert spec.from_data(data) == fw
 
@@ -105,7 +105,7 @@ def test_template_and_import_refuse_to_overwrite(tmp_path):
 
 
 def test_generate_takes_an_authoring_workbook_in_place_of_a_spec(tmp_path):
-    book = authoring.write_template(spec.load("family-partnership"), tmp_path / "fp.xlsx")
+    book = writing.write_template(spec.load("family-partnership"), tmp_path / "fp.xlsx")
     made = run("generate", book, "--setting", "Oak School", "--out", tmp_path / "out")
     assert made.exit_code == 0, made.output
     written = Path(made.output.removeprefix("Wrote ").strip())
@@ -118,9 +118,9 @@ def test_generate_takes_an_authoring_workbook_in_place_of_a_spec(tmp_path):
 
 # -- problems, by sheet and cell -----------------------------------------------------------------
 def test_every_problem_is_reported_by_sheet_cell_and_heading(tmp_path):
-    book = authoring.write_template(spec.load("lppa"), tmp_path / "lppa.xlsx")
+    book = writing.write_template(spec.load("lppa"), tmp_path / "lppa.xlsx")
     wb = openpyxl.load_workbook(book)
-    wb[L.FRAMEWORK][kv(L.FRAMEWORK_SETTINGS, "Framework id")] = "My LPPA"
+    wb[L.FRAMEWORK][kv(L.FRAMEWORK_ROWS, "Framework id")] = "My LPPA"
     scale = wb[L.SCALE]
     scale["B2"] = None  # no built-in scale: two levels of our own instead
     scale[level(1, "B")], scale[level(1, "D")], scale[level(1, "E")] = "Low", 0, "purple"
@@ -131,7 +131,7 @@ def test_every_problem_is_reported_by_sheet_cell_and_heading(tmp_path):
     wb[L.EDITIONS]["A2"], wb[L.EDITIONS]["B2"], wb[L.EDITIONS]["C2"] = "2025.1", "1.9", "1.99"
     wb.save(tmp_path / "bad.xlsx")
     with pytest.raises(SpecError) as err:
-        authoring.import_template(tmp_path / "bad.xlsx", source="bad.xlsx")
+        reading.import_template(tmp_path / "bad.xlsx", source="bad.xlsx")
     assert str(err.value).splitlines() == [
         "bad.xlsx: 6 problems",
         "  bad.xlsx: Framework!B2 (Framework id): framework id 'My LPPA' may use only "
@@ -150,9 +150,9 @@ def test_every_problem_is_reported_by_sheet_cell_and_heading(tmp_path):
 
 
 def test_an_empty_template_says_what_to_fill_in_first(tmp_path):
-    book = authoring.write_template(None, tmp_path / "new.xlsx")
+    book = writing.write_template(None, tmp_path / "new.xlsx")
     with pytest.raises(SpecError) as err:
-        authoring.import_template(book, source="new.xlsx")
+        reading.import_template(book, source="new.xlsx")
     assert str(err.value).splitlines() == [
         "new.xlsx: 6 problems",
         "  new.xlsx: Framework!B2 (Framework id): empty; give the framework a short id of "
@@ -172,7 +172,7 @@ def test_a_file_that_is_not_an_authoring_workbook(tmp_path):
     wb.active.title = "Data"
     wb.save(other)
     with pytest.raises(SpecError) as err:
-        authoring.import_template(other, source="other.xlsx")
+        reading.import_template(other, source="other.xlsx")
     assert str(err.value) == (
         "other.xlsx: has no sheet Framework, Scale, Groups, Items; is it an authoring workbook "
         "from `awardbooks spec template`?"
@@ -180,7 +180,7 @@ def test_a_file_that_is_not_an_authoring_workbook(tmp_path):
     text = tmp_path / "notes.xlsx"
     text.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(SpecError, match=r"^notes.xlsx: cannot be read as a workbook \("):
-        authoring.import_template(text, source="notes.xlsx")
+        reading.import_template(text, source="notes.xlsx")
 
 
 # -- the JSON Schema -----------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_published_schema_is_what_spec_schema_prints():
 
 
 # -- a consultant's own framework, typed in LibreOffice -----------------------------------------
-F = L.FRAMEWORK_SETTINGS
+F = L.FRAMEWORK_ROWS
 CONSULTANT = {
     L.FRAMEWORK: {
         kv(F, "Framework id"): "reading-together",
@@ -268,7 +268,7 @@ CONSULTANT = {
         "D5": "choice",
         "E5": "Baseline\nReview",
     },  # fmt: skip
-    L.SHEETS: {kv(L.SHEETS_SETTINGS, "Action plan: include"): "Yes"},
+    L.SHEETS: {kv(L.SHEETS_ROWS, "Action plan: include"): "Yes"},
 }
 MISTAKES = {
     L.FRAMEWORK: {
@@ -310,10 +310,10 @@ MISTAKES = {
 def typed(tmp_path_factory, frameworks):
     """Authoring workbooks typed into (or just re-saved) by LibreOffice, in one call."""
     folder = tmp_path_factory.mktemp("authoring")
-    empty = authoring.write_template(None, folder / "empty.xlsx")
+    empty = writing.write_template(None, folder / "empty.xlsx")
     jobs = [(empty, folder / "my.xlsx", CONSULTANT), (empty, folder / "mistakes.xlsx", MISTAKES)]
     for fid in ("behaviour-attendance", "achievement-action-plan"):
-        filled = authoring.write_template(frameworks[fid], folder / f"{fid}-template.xlsx")
+        filled = writing.write_template(frameworks[fid], folder / f"{fid}-template.xlsx")
         jobs.append((filled, folder / f"{fid}.xlsx", {}))
     lo.fill_many(jobs, profile_dir=folder / "profile")
     return folder
@@ -321,7 +321,7 @@ def typed(tmp_path_factory, frameworks):
 
 @needs_libreoffice
 def test_a_new_framework_typed_into_the_empty_template(typed):
-    fw = authoring.import_template(typed / "my.xlsx")
+    fw = reading.import_template(typed / "my.xlsx")
     assert (fw.id, fw.title, fw.version, fw.status) == (
         "reading-together",
         "Reading Together Award",
@@ -374,7 +374,7 @@ def test_the_typed_workbook_imports_generates_and_reads_back(typed, tmp_path):
     assert imported.output == (
         f"Wrote {out}: Reading Together Award (version 2026.1), 2 groups, 3 items, complete\n"
     )
-    assert spec.load(out) == authoring.import_template(book)
+    assert spec.load(out) == reading.import_template(book)
     made = run("generate", book, "--setting", "Oak School", "--year", "2026-27", "--term",
                "autumn", "--out", tmp_path / "out")  # fmt: skip
     assert made.exit_code == 0, made.output
@@ -403,7 +403,7 @@ def test_mistakes_typed_into_the_template_are_listed_by_cell(typed, monkeypatch)
         "Amber, Green); delete this descriptor or add the level on the Scale sheet",
     ]
     with pytest.raises(SpecError) as err:
-        authoring.import_template(Path("mistakes.xlsx"))
+        reading.import_template(Path("mistakes.xlsx"))
     assert str(err.value).splitlines() == expected
     failed = run("spec", "import", "mistakes.xlsx", "--out", "mistakes.yaml")
     assert failed.exit_code == 1
@@ -414,6 +414,6 @@ def test_mistakes_typed_into_the_template_are_listed_by_cell(typed, monkeypatch)
 @needs_libreoffice
 @pytest.mark.parametrize("fid", ["behaviour-attendance", "achievement-action-plan"])
 def test_a_template_saved_by_libreoffice_imports_unchanged(fid, typed, frameworks):
-    assert authoring.import_template(typed / f"{fid}.xlsx").model_dump() == (
+    assert reading.import_template(typed / f"{fid}.xlsx").model_dump() == (
         frameworks[fid].model_dump()
     )

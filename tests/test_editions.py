@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from awardbooks.authoring import writing as authoring
+from awardbooks.authoring import reading, writing
 from awardbooks.errors import SpecError
 from awardbooks.spec import export as specout
 from awardbooks.spec import loading as spec
@@ -120,8 +120,8 @@ def test_align_a_rename_and_an_undeclared_edition(fw):
 
 
 def test_editions_round_trip_through_the_authoring_workbook_and_yaml(fw, tmp_path):
-    book = authoring.write_template(fw, tmp_path / "mine.xlsx")
-    assert authoring.import_template(book) == fw
+    book = writing.write_template(fw, tmp_path / "mine.xlsx")
+    assert reading.import_template(book) == fw
     text = specout.to_yaml(fw)
     assert "previous_editions:\n  - version: '2025.1'\n    map:\n      '1.3': '1.2'\n" in text
     assert "      '1.5': null\n" in text

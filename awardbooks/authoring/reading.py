@@ -15,11 +15,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from awardbooks.authoring import codes
 from awardbooks.authoring import sheets as A
 from awardbooks.authoring.sheets import Loc, text_of, value_of
 from awardbooks.errors import SpecError
-from awardbooks.spec import loading as _spec
-from awardbooks.spec.model import BUILTIN_SCALES
+from awardbooks.problems import Code, Problem
+from awardbooks.spec import codes as spec_codes
+from awardbooks.spec.loading import check_data, display_path, suggest
+from awardbooks.spec.model import BUILTIN_SCALES, Framework
 
 HINTS = {
     (A.FRAMEWORK, "Framework id"): "give the framework a short id of lower-case letters, "
@@ -31,7 +34,6 @@ HINTS = {
     "table below",
     (A.SCALE, "Label"): "every level needs a label",
     (A.SCALE, "Score"): "every level needs a score, e.g. 50",
-    (A.GROUPS, ""): "there are no groups; add at least one, from row 2",
     (A.GROUPS, "Group id"): "every group needs an id, e.g. 1",
     (A.GROUPS, "Title"): "every group needs a title",
     (A.ITEMS, "Item id"): "every item needs an id, e.g. 1.1",
@@ -45,25 +47,32 @@ HINTS = {
     (A.SHEETS, "Info sheet: title"): "the info sheet needs a name",
     (A.SHEETS, "Membership: categories"): "list the categories, one per line",
 }
-# Cross-field checks spec.semantic_problems also makes; here they are made per cell instead.
-_CHECKED_HERE = re.compile(
-    r"is used twice$|is already used at |is not a level of the scale|is not an audit column "
-    r"with 'input: false'|two columns share an id|a complete framework needs items|"
-    r"is this spec's own version|is not an item id of this spec"
-)
-_MESSAGES = (
-    (re.compile(r"String should have at most (\d+) characters?"), r"too long: at most \1 letters"),
-    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
-    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
-    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
-    (re.compile(r"Input should be a valid integer.*"), "must be a whole number"),
-    (re.compile(r"Input should be a valid number.*"), "is not a number"),
-)  # fmt: skip
-_TOO_FEW = re.compile(r"(?:List|Tuple) should have at least (\d+) items? after .*, not (\d+)")
-_PATH = re.compile(r"^([A-Za-z_][\w.\[\]-]*): (.*)$", re.S)
+CHECKED_HERE = {
+    code.id
+    for code in (
+        spec_codes.GROUP_ID_REPEATED,
+        spec_codes.ITEM_ID_REPEATED,
+        spec_codes.UNKNOWN_LEVEL,
+        spec_codes.UNKNOWN_INFO_COLUMN,
+        spec_codes.COLUMN_ID_REPEATED,
+        spec_codes.EDITION_OWN_VERSION,
+        spec_codes.EDITION_REPEATED,
+        spec_codes.EDITION_UNKNOWN_ITEM,
+    )
+}
+"""The spec's cross-field checks this reader makes per cell (in the workbook's terms) as it
+reads: the spec's own reports of them are left out."""
+REWORDED: dict[str, Code] = {
+    spec_codes.TEXT_TOO_LONG.id: codes.TOO_LONG,
+    spec_codes.CELL_TEXT_TOO_LONG.id: codes.TOO_LONG,
+    spec_codes.TOO_SMALL.id: codes.AT_LEAST,
+    spec_codes.NOT_ABOVE.id: codes.MORE_THAN,
+    spec_codes.TOO_LARGE.id: codes.AT_MOST,
+}
+"""The spec's problems with a limit, in the workbook's words (``limit`` fills both)."""
 
 
-def read_template(path: Path, *, source: str | None = None) -> dict:
+def read_template(path: str | Path, *, source: str | None = None) -> dict:
     """A completed authoring workbook → spec data (as a YAML spec would hold it); SpecError
     lists every problem found while reading. The data is not yet validated as a spec."""
     reader = _Reader(path, source)
@@ -72,63 +81,73 @@ def read_template(path: Path, *, source: str | None = None) -> dict:
     return data
 
 
-def import_template(path: Path, *, source: str | None = None):  # -> Framework
+def import_template(path: str | Path, *, source: str | None = None) -> Framework:
     """A completed authoring workbook → a validated Framework; SpecError lists every problem
     by sheet, row and column."""
     reader = _Reader(path, source)
     data = reader.read()
-    framework, problems = _spec.check_data(data)
+    framework, problems = check_data(data)
     reader.add_spec_problems(problems)
     reader.raise_problems()
+    assert framework is not None
     return framework
 
 
 class _Reader:
     def __init__(self, path: Path, source: str | None):
         self.path = Path(path)
-        self.source = source or _spec._display(self.path)
-        self.problems: list[tuple[Loc | None, str]] = []
+        self.source = source or display_path(self.path)
+        self.problems: list[tuple[Loc | None, Problem]] = []
         self.where: dict[str, Loc] = {}
         self.grids: dict[str, list[list[Any]]] = {}
 
     # -- problems --------------------------------------------------------------------------
-    def problem(self, loc: Loc | None, text: str) -> None:
-        self.problems.append((loc, text))
+    def problem(self, loc: Loc | None, problem: Problem) -> None:
+        """Record ``problem`` (made without a place) at ``loc``."""
+        self.problems.append((loc, problem))
 
     def raise_problems(self) -> None:
         if not self.problems:
             return
         ordered = sorted(self.problems, key=lambda p: p[0].sort_key() if p[0] else (-2,))
-        lines = [f"{loc}: {text}" if loc else text for loc, text in ordered]
-        raise SpecError(_spec._joined(self.source, list(dict.fromkeys(lines))))
+        found = [loc.place(problem) if loc else problem.at(path="") for loc, problem in ordered]
+        raise SpecError.of(found, self.source)
 
-    def add_spec_problems(self, problems: list[str]) -> None:
-        """Map spec.check_data's ``path: message`` problems back to cells."""
+    def add_spec_problems(self, problems: list[Problem]) -> None:
+        """Place spec.check_data's problems (each at a spec key path) at the workbook's cells,
+        in the workbook's words where the spec's are about the YAML."""
         cells = {(loc.sheet, loc.row, loc.col) for loc, _ in self.problems if loc}
         rows = {(loc.sheet, loc.row) for loc, _ in self.problems if loc}
-        for text in problems:
-            if _CHECKED_HERE.search(text):
+        for problem in problems:
+            if problem.code in CHECKED_HERE:
                 continue
-            match = _PATH.match(text)
-            path, message = (match.group(1), match.group(2)) if match else ("", text)
-            missing = re.fullmatch(r"'(\w+)' is missing", message)
+            path, missing = problem.path, problem.code == spec_codes.MISSING_KEY.id
             if missing:
-                path = f"{path}.{missing.group(1)}" if path else missing.group(1)
+                key = problem.values["key"]
+                path = f"{path}.{key}" if path else key
             loc, exact = self.locate(path)
             if loc and (
                 (loc.sheet, loc.row, loc.col) in cells
                 or (loc.col is None and (loc.sheet, loc.row) in rows)
             ):
                 continue  # already reported for this cell or row
-            if missing and loc and exact:
+            if missing and loc and exact and loc.row:
                 heading = loc.heading if loc.col is not None else ""
-                hint = HINTS.get((loc.sheet, heading), "fill it in")
-                message = f"empty; {hint}" if loc.row else HINTS.get((loc.sheet, ""), message)
-            elif missing:
-                message = f"needs its {missing.group(1).replace('_', ' ')}"
-            else:
-                message = _plain(message, path)
-            self.problem(loc, message)
+                problem = codes.EMPTY(hint=HINTS.get((loc.sheet, heading), "fill it in"))
+            elif missing and loc and exact and loc.sheet == A.GROUPS:
+                problem = codes.NO_GROUPS()
+            elif missing and not (loc and exact):
+                problem = codes.NEEDS_VALUE(what=key.replace("_", " "))
+            elif problem.code in REWORDED:
+                problem = REWORDED[problem.code](limit=problem.values["limit"])
+            elif problem.code == spec_codes.TOO_FEW.id:
+                noun = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1].replace("_", " ")
+                problem = codes.TOO_FEW(
+                    limit=problem.values["limit"],
+                    noun=noun.removesuffix("s"),
+                    actual=problem.values["actual"],
+                )
+            self.problem(loc, problem)
 
     def locate(self, path: str) -> tuple[Loc | None, bool]:
         """The place of a spec path (or of its nearest parent); True if exactly that path."""
@@ -144,25 +163,24 @@ class _Reader:
 
     # -- the workbook ----------------------------------------------------------------------
     def read(self) -> dict:
+        # python_calamine is imported here, not at the top: `awardbooks --help` need not wait
         from python_calamine import CalamineWorkbook
 
         if not self.path.is_file():
-            raise SpecError(f"{self.source}: no such file")
+            raise SpecError.of([codes.FILE_MISSING(file=self.source)])
         try:
             book = CalamineWorkbook.from_path(str(self.path))
             for name in book.sheet_names:
                 self.grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:  # a damaged or non-workbook file: one line, never a traceback
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            raise SpecError(f"{self.source}: cannot be read as a workbook ({detail})") from None
+            raise SpecError.of([codes.UNREADABLE(file=self.source, detail=detail)]) from None
         missing = [name for name in A.REQUIRED_SHEETS if name not in self.grids]
         if missing:
-            raise SpecError(
-                f"{self.source}: has no sheet {', '.join(missing)}; is it an authoring workbook "
-                "from `awardbooks spec template`?"
-            )
+            sheets = ", ".join(missing)
+            raise SpecError.of([codes.NOT_A_TEMPLATE(file=self.source, sheets=sheets)])
         data: dict[str, Any] = {"format": 1}
-        self.settings(A.FRAMEWORK, A.FRAMEWORK_SETTINGS, data)
+        self.key_values(A.FRAMEWORK, A.FRAMEWORK_ROWS, data)
         self.where.setdefault("source", self.where.get("source.document", Loc(A.FRAMEWORK)))
         data["instructions"] = self.instructions()
         levels = self.scale(data)
@@ -177,18 +195,18 @@ class _Reader:
     def grid(self, name: str) -> list[list[Any]]:
         return self.grids.get(name, [])
 
-    def settings(self, name: str, settings, data: dict) -> None:
-        rows = {text_of(row[0]): (r, row) for r, row in enumerate(self.grid(name)) if row}
-        for setting in settings:
-            if setting.kind == "section" or setting.label not in rows:
+    def key_values(self, name: str, rows: tuple[A.KeyValueRow, ...], data: dict) -> None:
+        """Fill ``data`` from a key/value sheet's Value column, found by the rows' labels."""
+        found = {text_of(row[0]): (r, row) for r, row in enumerate(self.grid(name)) if row}
+        for kv in rows:
+            if kv.kind == "section" or kv.label not in found:
                 continue
-            r, row = rows[setting.label]
-            loc = Loc(name, r + 1, 1, setting.label)
-            self.where[setting.path] = loc
-            value = self.convert(row[1] if len(row) > 1 else None, setting.kind, loc,
-                                 setting.options)  # fmt: skip
+            r, row = found[kv.label]
+            loc = Loc(name, r + 1, 1, kv.label)
+            self.where[kv.path] = loc
+            value = self.convert(row[1] if len(row) > 1 else None, kv.kind, loc, kv.options)
             if value is not None:
-                _put(data, setting.path, value)
+                _put(data, kv.path, value)
 
     def instructions(self) -> list[str]:
         grid, found = self.grid(A.FRAMEWORK), []
@@ -210,7 +228,7 @@ class _Reader:
             None,
         )
         found: dict[str, Any] = {}
-        self.settings(A.SCALE, A.SCALE_SETTINGS, found)
+        self.key_values(A.SCALE, A.SCALE_ROWS, found)
         scale: dict[str, Any] = found.get("scale", {})
         self.where["scale"] = self.where.pop("scale.builtin", Loc(A.SCALE))
         levels, positions = [], {}
@@ -232,8 +250,7 @@ class _Reader:
             levels.append(level)
         builtin = scale.pop("builtin", None)
         if builtin and levels:
-            self.problem(self.where["scale"], "choose a built-in scale or type your own levels "
-                         "below, not both; clear one of them")  # fmt: skip
+            self.problem(self.where["scale"], codes.SCALE_TWICE())
         if builtin:
             data["scale"] = builtin
             chosen = BUILTIN_SCALES.get(builtin)
@@ -254,8 +271,7 @@ class _Reader:
         wanted = {col.heading: col for col in columns}
         lost = [h for h in wanted if h not in headings]
         if lost:
-            self.problem(Loc(name, 1), f"no column headed {', '.join(map(repr, lost))}; keep the "
-                         "template's headings as they are")  # fmt: skip
+            self.problem(Loc(name, 1), codes.HEADING_MISSING(headings=", ".join(map(repr, lost))))
         found = []
         for r in range(1, len(grid)):
             row = grid[r]
@@ -285,7 +301,7 @@ class _Reader:
             gid = group.get("id")
             if gid in first_row:
                 self.problem(
-                    _loc(entry, "id"), f"group id {gid!r} is already used in row {first_row[gid]}"
+                    _loc(entry, "id"), codes.GROUP_ID_REPEATED(group=gid, row=first_row[gid])
                 )
             first_row.setdefault(gid, row)
             groups.append(group)
@@ -312,13 +328,13 @@ class _Reader:
         for row, entry in self.table(A.ITEMS, A.ITEM_COLUMNS):
             gid, gloc = entry.get("group", (None, Loc(A.ITEMS, row)))
             if gid is None:
-                self.problem(gloc, "empty; type the id of the item's group (from the Groups sheet)")
+                hint = "type the id of the item's group (from the Groups sheet)"
+                self.problem(gloc, codes.EMPTY(hint=hint))
                 continue
             group = groups.get(gid)
             if group is None:
-                hint = _spec._suggest(gid, groups)
-                self.problem(gloc, f"{gid!r} is not a group id on the Groups sheet{hint} (group "
-                             f"ids: {known})")  # fmt: skip
+                hint = suggest(gid, groups)
+                self.problem(gloc, codes.UNKNOWN_GROUP(group=gid, hint=hint, known=known))
                 continue
             g = data["groups"].index(group)
             at = f"groups[{g}].items[{len(group.setdefault('items', []))}]"
@@ -326,8 +342,7 @@ class _Reader:
             item = self.entry(at, row, entry, A.ITEMS)
             iid = item.get("id")
             if iid in ids:
-                used = f"item id {iid!r} is already used in row {ids[iid]}"
-                self.problem(_loc(entry, "id"), used)
+                self.problem(_loc(entry, "id"), codes.ITEM_ID_REPEATED(item=iid, row=ids[iid]))
             ids.setdefault(iid, row)
             descriptors = {}
             for c, k in described.items():
@@ -337,8 +352,7 @@ class _Reader:
                 loc = Loc(A.ITEMS, row, c, f"{A.DESCRIPTOR} {k}")
                 if k not in levels:
                     names = ", ".join(levels.values()) or "none yet"
-                    self.problem(loc, f"the scale has no level {k} (levels: {names}); delete this "
-                                 "descriptor or add the level on the Scale sheet")  # fmt: skip
+                    self.problem(loc, codes.DESCRIPTOR_WITHOUT_LEVEL(level=k, levels=names))
                     continue
                 descriptors[levels[k]] = text
                 self.where[f"{at}.descriptors.{levels[k]}"] = loc
@@ -348,11 +362,7 @@ class _Reader:
         for g, group in enumerate(data["groups"]):
             if not group.get("items") and group.get("judgement") is not True:
                 loc = self.where.get(f"groups[{g}].judgement") or self.where[f"groups[{g}]"]
-                self.problem(
-                    loc,
-                    f"group {group.get('id', '?')!r} has no items on the Items sheet "
-                    "and no best-fit judgement; add its items, or choose Yes here",
-                )
+                self.problem(loc, codes.GROUP_EMPTY(group=group.get("id", "?")))
 
     def item_info(self, data: dict, groups: dict[str, dict], columns: dict[str, Loc]) -> None:
         items = {
@@ -367,27 +377,35 @@ class _Reader:
                 entry.get(k, (None, Loc(A.ITEM_INFO, row))) for k in ("item", "column", "text")
             )
             bad = False
-            for value, loc, known, what in (
-                (iid, iloc, items, "an item id on the Items sheet"),
+            for value, loc, known, what, unknown, key in (
+                (
+                    iid,
+                    iloc,
+                    items,
+                    "an item id on the Items sheet",
+                    codes.INFO_UNKNOWN_ITEM,
+                    "item",
+                ),
                 (
                     cid,
                     cloc,
                     columns,
                     "a Rating sheets column whose School fills in is No (on the Columns sheet)",
+                    codes.INFO_UNKNOWN_COLUMN,
+                    "column",
                 ),
             ):
                 if value is None:
-                    self.problem(loc, f"empty; type {what}")
+                    self.problem(loc, codes.EMPTY(hint=f"type {what}"))
                     bad = True
                 elif value not in known:
-                    hint = _spec._suggest(value, known)
-                    self.problem(loc, f"{value!r} is not {what}{hint}")
+                    hint = suggest(value, known)
+                    self.problem(loc, unknown(**{key: value}, hint=hint))
                     bad = True
             if text is None:
-                self.problem(tloc, "empty; type the text, or delete the row")
+                self.problem(tloc, codes.EMPTY(hint="type the text, or delete the row"))
             elif not bad and (iid, cid) in seen:
-                self.problem(cloc, f"{cid!r} is already given for item {iid!r} in row "
-                             f"{seen[(iid, cid)]}")  # fmt: skip
+                self.problem(cloc, codes.INFO_REPEATED(column=cid, item=iid, row=seen[(iid, cid)]))
             elif not bad:
                 seen[(iid, cid)] = row
                 at, item = items[iid]
@@ -400,7 +418,7 @@ class _Reader:
         for row, entry in self.table(A.COLUMNS, A.COLUMN_COLUMNS):
             part, ploc = entry.pop("part", (None, Loc(A.COLUMNS, row)))
             if part is None:
-                self.problem(ploc, "empty; choose where the column goes")
+                self.problem(ploc, codes.EMPTY(hint="choose where the column goes"))
                 continue
             column = {
                 k: pair[0] for k, pair in entry.items() if k != "_raw" and pair[0] is not None
@@ -408,19 +426,16 @@ class _Reader:
             if column.get("choices") and "type" not in column:
                 column["type"] = "choice"
             if column.get("type", "text") == "choice" and not column.get("choices"):
-                self.problem(
-                    Loc(A.COLUMNS, row, 4, "Choices"),
-                    "empty; a choice column needs its choices, one per line",
-                )
+                hint = "a choice column needs its choices, one per line"
+                self.problem(Loc(A.COLUMNS, row, 4, "Choices"), codes.EMPTY(hint=hint))
                 column.pop("type")
             elif column.get("choices") and column.get("type") != "choice":
-                self.problem(_loc(entry, "type"), "the column has choices but its type is not "
-                             "choice; choose choice, or clear the Choices")  # fmt: skip
+                self.problem(_loc(entry, "type"), codes.CHOICES_WITHOUT_CHOICE())
                 column.pop("choices")
             cid = column.get("id")
             if (part, cid) in seen:
-                self.problem(_loc(entry, "id"), f"column id {cid!r} is already used in row "
-                             f"{seen[(part, cid)]} for the same part")  # fmt: skip
+                repeated = codes.COLUMN_ID_REPEATED(column=cid, row=seen[(part, cid)])
+                self.problem(_loc(entry, "id"), repeated)
             seen.setdefault((part, cid), row)
             at = f"{part}[{len(parts.setdefault(part, []))}]"
             self.where[at] = Loc(A.COLUMNS, row)
@@ -438,10 +453,10 @@ class _Reader:
         return info
 
     def sheets(self, data: dict) -> None:
-        settings: dict[str, Any] = {}
-        self.settings(A.SHEETS, A.SHEETS_SETTINGS, settings)
-        data["audit"] = {**settings.get("audit", {}), **data.get("audit", {})} or None
-        chosen = settings.get("sheets", {})
+        values: dict[str, Any] = {}
+        self.key_values(A.SHEETS, A.SHEETS_ROWS, values)
+        data["audit"] = {**values.get("audit", {}), **data.get("audit", {})} or None
+        chosen = values.get("sheets", {})
         lists = {
             "outcomes": ("outcomes", self.table(A.OUTCOMES, A.OUTCOME_COLUMNS), A.OUTCOMES),
             "info": ("fields", self.table(A.INFO_FIELDS, A.INFO_FIELD_COLUMNS), A.INFO_FIELDS),
@@ -454,16 +469,13 @@ class _Reader:
             parts = [p for p in self.parts if p.startswith(f"sheets.{name}.")]
             key, rows, sheet = lists.get(name, (None, [], None))
             if not include:
+                shown = name.replace("_", " ")
                 for part in parts:
-                    self.problem(self.where[part], f"the {name.replace('_', ' ')} sheet is not "
-                                 f"included ({include_loc} is No); choose Yes there, or delete "
-                                 "this row")  # fmt: skip
+                    self.problem(self.where[part], codes.SHEET_NOT_INCLUDED(
+                        part=shown, include=include_loc, remedy="delete this row"))  # fmt: skip
                 if rows:
-                    self.problem(
-                        Loc(sheet, rows[0][0]),
-                        f"the {name} sheet is not included "
-                        f"({include_loc} is No); choose Yes there, or clear this sheet",
-                    )
+                    self.problem(Loc(sheet, rows[0][0]), codes.SHEET_NOT_INCLUDED(
+                        part=shown, include=include_loc, remedy="clear this sheet"))  # fmt: skip
                 continue
             fields = dict(value) if isinstance(value, dict) else {}
             fields.pop("include", None)
@@ -479,8 +491,8 @@ class _Reader:
                      "info": "field on the Info fields sheet"}  # fmt: skip
             need_key = "fields" if name == "info" else "columns"
             if name in needs and not fields.get(need_key):
-                self.problem(include_loc, f"the {name.replace('_', ' ')} sheet needs at least "
-                             f"one {needs[name]}")  # fmt: skip
+                shown = name.replace("_", " ")
+                self.problem(include_loc, codes.SHEET_NEEDS(part=shown, what=needs[name]))
             result[name] = fields
             self.where[f"sheets.{name}"] = include_loc
         data["sheets"] = result or None
@@ -493,20 +505,16 @@ class _Reader:
                 entry.get(k, (None, Loc(A.EDITIONS, row))) for k in ("version", "old", "new")
             )
             if version is None:
-                self.problem(vloc, "empty; type the earlier edition's version, e.g. 2025.1")
+                hint = "type the earlier edition's version, e.g. 2025.1"
+                self.problem(vloc, codes.EMPTY(hint=hint))
                 continue
             if version == data.get("version"):
                 where = self.where.get("version", Loc(A.FRAMEWORK))
-                self.problem(vloc, f"{version!r} is this edition's own version ({where}); list "
-                             "only earlier editions here")  # fmt: skip
+                self.problem(vloc, codes.EDITION_OWN_VERSION(version=version, where=where))
                 continue
             if new is not None and new not in items:
-                hint = _spec._suggest(new, items)
-                self.problem(
-                    nloc,
-                    f"{new!r} is not an item id on the Items sheet{hint}; type "
-                    "the item's id in this edition, or leave it empty if it was removed",
-                )
+                hint = suggest(new, items)
+                self.problem(nloc, codes.EDITION_UNKNOWN_ITEM(item=new, hint=hint))
             if version not in editions:
                 self.where[f"previous_editions[{len(editions)}]"] = vloc
                 self.where[f"previous_editions[{len(editions)}].version"] = vloc
@@ -514,10 +522,12 @@ class _Reader:
             edition = editions[version]
             if old is None:
                 if new is not None:
-                    self.problem(oloc, "empty; type the item's id in the earlier edition")
+                    hint = "type the item's id in the earlier edition"
+                    self.problem(oloc, codes.EMPTY(hint=hint))
                 continue
             if old in edition["map"]:
-                self.problem(oloc, f"{old!r} is already mapped in row {edition['_rows'][old]}")
+                mapped = codes.EDITION_MAP_REPEATED(item=old, row=edition["_rows"][old])
+                self.problem(oloc, mapped)
                 continue
             edition["map"][old] = new
             edition["_rows"][old] = row
@@ -565,15 +575,3 @@ def _put(data: dict, path: str, value: Any) -> None:
         node[last]["include"] = value
     else:
         node[last] = value
-
-
-def _plain(message: str, path: str) -> str:
-    """A pydantic message in plain words."""
-    few = _TOO_FEW.fullmatch(message)
-    if few:
-        noun = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1].replace("_", " ")
-        return f"needs at least {few.group(1)} {noun.removesuffix('s')}(s), not {few.group(2)}"
-    for pattern, plain in _MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(plain, message)
-    return message

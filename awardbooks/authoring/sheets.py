@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from awardbooks.authoring import codes
+from awardbooks.problems import Problem
 from awardbooks.spec.model import ActionPlan, AuditSheets, Labels, Membership, Outcomes, Portfolio
 
 INSTRUCTIONS = "Instructions"
@@ -51,8 +53,9 @@ DESCRIPTOR = "Descriptor"
 
 
 @dataclass(frozen=True)
-class Setting:
-    """One row of a Setting | Value | Help sheet; ``kind`` "section" is a heading row."""
+class KeyValueRow:
+    """One row of a key/value sheet (Framework, Scale, Sheets: headed Setting | Value | Help):
+    a label, the spec key its value fills, and help; ``kind`` "section" is a heading row."""
 
     label: str
     path: str = ""
@@ -80,17 +83,19 @@ def _choices(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 
 _L = Labels()
-FRAMEWORK_SETTINGS = (
-    Setting(
+FRAMEWORK_ROWS = (
+    KeyValueRow(
         "Framework id",
         "id",
         help="Short id: lower-case letters, digits and -, e.g. "
         "my-framework. Used on the command line and in file names.",
     ),
-    Setting("Title", "title", help="The framework's full title."),
-    Setting("Short title", "short_title", help="Optional: at most 40 characters, for headers."),
-    Setting("Version", "version", help="This edition, e.g. 2026.1; written into every workbook."),
-    Setting(
+    KeyValueRow("Title", "title", help="The framework's full title."),
+    KeyValueRow("Short title", "short_title", help="Optional: at most 40 characters, for headers."),
+    KeyValueRow(
+        "Version", "version", help="This edition, e.g. 2026.1; written into every workbook."
+    ),
+    KeyValueRow(
         "Status",
         "status",
         "choice",
@@ -98,32 +103,32 @@ FRAMEWORK_SETTINGS = (
         _choices("complete", "complete", "skeleton", "skeleton"),
         "complete",
     ),
-    Setting("Source document", "source.document", help="Where the wording comes from."),
-    Setting("Source file", "source.file", help="Optional: the file it was transcribed from."),
-    Setting("Source notes", "source.notes", help="Optional: repairs, choices, caveats."),
-    Setting(
+    KeyValueRow("Source document", "source.document", help="Where the wording comes from."),
+    KeyValueRow("Source file", "source.file", help="Optional: the file it was transcribed from."),
+    KeyValueRow("Source notes", "source.notes", help="Optional: repairs, choices, caveats."),
+    KeyValueRow(
         "Group word",
         "labels.group",
         help="Your word for a group: Theme, Objective, ...",
         default=_L.group,
     ),
-    Setting(
+    KeyValueRow(
         "Item word",
         "labels.item",
         help="Your word for an item: Descriptor, KPI, ...",
         default=_L.item,
     ),
-    Setting(
+    KeyValueRow(
         "Rating heading", "labels.rating", help="Heading of the rating column.", default=_L.rating
     ),
-    Setting("Date heading", "labels.date", help="Heading of the date column.", default=_L.date),
-    Setting(
+    KeyValueRow("Date heading", "labels.date", help="Heading of the date column.", default=_L.date),
+    KeyValueRow(
         "Comment heading",
         "labels.comment",
         help="Heading of the comment column.",
         default=_L.comment,
     ),
-    Setting(
+    KeyValueRow(
         "Judgement heading",
         "labels.judgement",
         help="Heading of a best-fit judgement row.",
@@ -131,20 +136,20 @@ FRAMEWORK_SETTINGS = (
     ),
 )
 
-SCALE_SETTINGS = (
-    Setting("Built-in scale", "scale.builtin", help="Choose a built-in scale, or leave empty and "
-            "type your own levels below (not both)."),
-    Setting("Scale id", "scale.id", help="Your own scale: a short id, e.g. four-point "
-            "(optional)."),
-    Setting("Scale title", "scale.title", help="Your own scale: e.g. Four point scale "
-            "(optional)."),
+SCALE_ROWS = (
+    KeyValueRow("Built-in scale", "scale.builtin", help="Choose a built-in scale, or leave "
+                "empty and type your own levels below (not both)."),
+    KeyValueRow("Scale id", "scale.id", help="Your own scale: a short id, e.g. four-point "
+                "(optional)."),
+    KeyValueRow("Scale title", "scale.title", help="Your own scale: e.g. Four point scale "
+                "(optional)."),
 )  # fmt: skip
 
 _A, _M, _O = AuditSheets(), Membership.model_fields, Outcomes.model_fields
 _P = ActionPlan.model_fields
-SHEETS_SETTINGS = (
-    Setting("Rating sheets", kind="section"),
-    Setting(
+SHEETS_ROWS = (
+    KeyValueRow("Rating sheets", kind="section"),
+    KeyValueRow(
         "Rating sheets: layout",
         "audit.layout",
         "choice",
@@ -152,112 +157,124 @@ SHEETS_SETTINGS = (
         _choices("One sheet per group", "per_group", "All groups on one sheet", "single"),
         "One sheet per group",
     ),
-    Setting(
+    KeyValueRow(
         "Rating sheets: title",
         "audit.title",
         help="The sheet's name when all groups are on one sheet (at most 31 characters).",
         default=_A.title,
     ),
-    Setting(
+    KeyValueRow(
         "Rating sheets: descriptor columns",
         "audit.show_descriptors",
         "yesno",
         "Show each item's level descriptors beside it.",
         default="Yes",
     ),
-    Setting(
+    KeyValueRow(
         "Rating sheets: date column",
         "audit.date_column",
         "yesno",
         "A date per rating.",
         default="Yes",
     ),
-    Setting(
+    KeyValueRow(
         "Rating sheets: comment column",
         "audit.comment_column",
         "yesno",
         "A comment per item.",
         default="Yes",
     ),
-    Setting("Info sheet (locked text; its fields are on the Info fields sheet)", kind="section"),
-    Setting("Info sheet: include", "sheets.info", "yesno", "Yes to add the sheet.", default="No"),
-    Setting("Info sheet: title", "sheets.info.title", help="The sheet's name."),
-    Setting("Info sheet: heading", "sheets.info.heading", help="Optional heading on the sheet."),
-    Setting("Membership sheet (who is in the partnership)", kind="section"),
-    Setting(
+    KeyValueRow(
+        "Info sheet (locked text; its fields are on the Info fields sheet)", kind="section"
+    ),
+    KeyValueRow(
+        "Info sheet: include", "sheets.info", "yesno", "Yes to add the sheet.", default="No"
+    ),
+    KeyValueRow("Info sheet: title", "sheets.info.title", help="The sheet's name."),
+    KeyValueRow(
+        "Info sheet: heading", "sheets.info.heading", help="Optional heading on the sheet."
+    ),
+    KeyValueRow("Membership sheet (who is in the partnership)", kind="section"),
+    KeyValueRow(
         "Membership: include", "sheets.membership", "yesno", "Yes to add the sheet.", default="No"
     ),
-    Setting(
+    KeyValueRow(
         "Membership: title",
         "sheets.membership.title",
         help="The sheet's name.",
         default=_M["title"].default,
     ),
-    Setting("Membership: heading", "sheets.membership.heading", help="Optional heading."),
-    Setting(
+    KeyValueRow("Membership: heading", "sheets.membership.heading", help="Optional heading."),
+    KeyValueRow(
         "Membership: categories",
         "sheets.membership.categories",
         "lines",
         "One category per line (Alt+Enter in Excel), e.g. Primary schools.",
     ),
-    Setting(
+    KeyValueRow(
         "Membership: rows per category",
         "sheets.membership.rows_per_category",
         "int",
         "Open rows under each category.",
         default=_M["rows_per_category"].default,
     ),
-    Setting("Outcomes sheet (outcomes on the Outcomes sheet, columns on Columns)", kind="section"),
-    Setting("Outcomes: include", "sheets.outcomes", "yesno", "Yes to add the sheet.", default="No"),
-    Setting(
+    KeyValueRow(
+        "Outcomes sheet (outcomes on the Outcomes sheet, columns on Columns)", kind="section"
+    ),
+    KeyValueRow(
+        "Outcomes: include", "sheets.outcomes", "yesno", "Yes to add the sheet.", default="No"
+    ),
+    KeyValueRow(
         "Outcomes: title",
         "sheets.outcomes.title",
         help="The sheet's name.",
         default=_O["title"].default,
     ),
-    Setting("Outcomes: heading", "sheets.outcomes.heading", help="Optional heading."),
-    Setting(
+    KeyValueRow("Outcomes: heading", "sheets.outcomes.heading", help="Optional heading."),
+    KeyValueRow(
         "Outcomes: open rows",
         "sheets.outcomes.blank_rows",
         "int",
         "Open rows for the setting's own outcomes.",
         default=_O["blank_rows"].default,
     ),
-    Setting(
+    KeyValueRow(
         "Outcomes: note above the open rows",
         "sheets.outcomes.blank_note",
         help="Optional text shown above the open rows.",
     ),
-    Setting("Action plan sheet (its columns are on the Columns sheet)", kind="section"),
-    Setting(
+    KeyValueRow("Action plan sheet (its columns are on the Columns sheet)", kind="section"),
+    KeyValueRow(
         "Action plan: include", "sheets.action_plan", "yesno", "Yes to add the sheet.", default="No"
     ),
-    Setting(
+    KeyValueRow(
         "Action plan: title",
         "sheets.action_plan.title",
         help="The sheet's name.",
         default=_P["title"].default,
     ),
-    Setting("Action plan: heading", "sheets.action_plan.heading", help="Optional heading."),
-    Setting(
+    KeyValueRow("Action plan: heading", "sheets.action_plan.heading", help="Optional heading."),
+    KeyValueRow(
         "Action plan: rows",
         "sheets.action_plan.rows",
         "int",
         "Open rows for actions.",
         default=_P["rows"].default,
     ),
-    Setting("Portfolio sheet (evidence per item; columns on the Columns sheet)", kind="section"),
-    Setting(
+    KeyValueRow(
+        "Portfolio sheet (evidence per item; columns on the Columns sheet)", kind="section"
+    ),
+    KeyValueRow(
         "Portfolio: include", "sheets.portfolio", "yesno", "Yes to add the sheet.", default="No"
     ),
-    Setting(
+    KeyValueRow(
         "Portfolio: title",
         "sheets.portfolio.title",
         help="The sheet's name.",
         default=Portfolio.model_fields["title"].default,
     ),
-    Setting("Portfolio: heading", "sheets.portfolio.heading", help="Optional heading."),
-    Setting(
+    KeyValueRow("Portfolio: heading", "sheets.portfolio.heading", help="Optional heading."),
+    KeyValueRow(
         "Portfolio: evidence rows per item",
         "sheets.portfolio.evidence_per_item",
         "int",
@@ -437,14 +454,28 @@ class Loc:
     col: int | None = None
     heading: str = ""
 
+    @property
+    def cell(self) -> str:
+        """The cell in Excel's terms (``C14``), or '' for a whole row or sheet."""
+        if self.row is None or self.col is None:
+            return ""
+        # xlsxwriter is imported here, not at the top: `awardbooks --help` need not wait for it
+        from xlsxwriter.utility import xl_col_to_name
+
+        return f"{xl_col_to_name(self.col)}{self.row}"
+
+    def place(self, problem: Problem) -> Problem:
+        """``problem``, placed here: ``Items!C14 (Text)``, ``Items row 5`` or ``Items``."""
+        if self.cell:
+            return problem.at(sheet=self.sheet, cell=self.cell, heading=self.heading)
+        return problem.at(sheet=self.sheet, row=self.row or 0)
+
     def __str__(self) -> str:
         if self.row is None:
             return self.sheet
         if self.col is None:
             return f"{self.sheet} row {self.row}"
-        from xlsxwriter.utility import xl_col_to_name
-
-        return f"{self.sheet}!{xl_col_to_name(self.col)}{self.row} ({self.heading})"
+        return f"{self.sheet}!{self.cell} ({self.heading})"
 
     def sort_key(self) -> tuple:
         order = (FRAMEWORK, SCALE, GROUPS, ITEMS, ITEM_INFO, COLUMNS, SHEETS, OUTCOMES,
@@ -473,8 +504,9 @@ def text_of(value: Any) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, str | None]:
-    """A cell's value as ``kind``: (value or None if empty/wrong, what is wrong or None)."""
+def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, Problem | None]:
+    """A cell's value as ``kind``: (value or None if empty/wrong, what is wrong or None). The
+    problem has no place yet: the caller knows the cell."""
     text = text_of(raw)
     if text == "":
         return None, None
@@ -482,31 +514,28 @@ def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, s
         return [line.strip() for line in text.split("\n") if line.strip()], None
     if kind == "yesno":
         answer = _YES_NO_WORDS.get(text.casefold())
-        return (
-            answer,
-            None if answer is not None else f"{text!r} is not Yes or No; choose from the list",
-        )
+        return answer, None if answer is not None else codes.NOT_YES_NO(value=text)
     if kind in ("number", "int"):
         try:
             number = float(text.replace(" ", "")) if isinstance(raw, str) else float(raw)
         except (TypeError, ValueError):
-            return None, f"{text!r} is not a number; {NUMBER_HINTS.get(heading, 'type a number')}"
+            hint = NUMBER_HINTS.get(heading, "type a number")
+            return None, codes.NOT_NUMBER(value=text, hint=hint)
         if number.is_integer():
             return int(number), None
         if kind == "int":
-            return None, f"{text!r} is not a whole number; type e.g. 3"
+            return None, codes.NOT_WHOLE_NUMBER(value=text)
         return number, None
     if kind == "colour":
         if text.casefold() in COLOURS:
             return COLOURS[text.casefold()], None
         if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
             return "#" + text.lstrip("#").upper(), None
-        names = ", ".join(COLOURS)
-        return None, f"{text!r} is not a colour; use one of {names}, or a hex code like #C6EFCE"
+        return None, codes.NOT_COLOUR(value=text, names=", ".join(COLOURS))
     if kind == "choice":
         for shown, value in options:
             if text.casefold() in (shown.casefold(), str(value).casefold()):
                 return value, None
         listed = ", ".join(shown for shown, _ in options)
-        return None, f"{text!r} is not one of: {listed}; choose from the list"
+        return None, codes.NOT_A_CHOICE(value=text, choices=listed)
     return text, None

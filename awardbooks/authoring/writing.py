@@ -1,8 +1,9 @@
 """Authoring workbooks: a framework spec as an Excel workbook a consultant fills in.
 
 ``write_template`` writes one (empty, or filled from a spec) with xlsxwriter; its sheets and
-columns are defined once here, and :mod:`awardbooks.authoring.reading` reads them back
-(``read_template`` / ``import_template``), reporting every problem by sheet, row and column.
+columns are defined once in :mod:`awardbooks.authoring.sheets`, and
+:mod:`awardbooks.authoring.reading` reads them back (``read_template`` / ``import_template``),
+reporting every problem by sheet, row and column.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from awardbooks.authoring import codes
 from awardbooks.authoring.sheets import (
     COLOURS,
     COLUMN_COLUMNS,
@@ -18,7 +20,7 @@ from awardbooks.authoring.sheets import (
     EDITION_COLUMNS,
     EDITIONS,
     FRAMEWORK,
-    FRAMEWORK_SETTINGS,
+    FRAMEWORK_ROWS,
     GROUP_COLUMNS,
     GROUPS,
     GUIDE,
@@ -41,14 +43,16 @@ from awardbooks.authoring.sheets import (
     OUTCOMES,
     PARTS,
     SCALE,
-    SCALE_SETTINGS,
+    SCALE_ROWS,
     SHEETS,
-    SHEETS_SETTINGS,
+    SHEETS_ROWS,
     TYPES,
     YES_NO,
     Col,
-    Setting,
+    KeyValueRow,
 )
+from awardbooks.common.files import atomic_write, ensure_folder
+from awardbooks.common.xlsx import new_workbook
 from awardbooks.errors import SpecError
 from awardbooks.spec.model import BUILTIN_SCALES, Framework
 
@@ -57,21 +61,15 @@ def write_template(framework: Framework | None, path: str | Path, *, force: bool
     """Write an authoring workbook for ``framework`` (or an empty one for None) to ``path``.
 
     Refuses to replace an existing file (it may hold a consultant's work) unless ``force``."""
-    import xlsxwriter
-
     path = Path(path)
     if path.exists() and not force:
-        raise SpecError(
-            f"{path}: already exists (it may hold your work); use --force to replace it"
-        )
+        raise SpecError.of([codes.OUTPUT_EXISTS(file=str(path))])
     if path.suffix.lower() != ".xlsx":
-        raise SpecError(f"{path}: an authoring workbook is an .xlsx file; name it e.g. mine.xlsx")
-    from awardbooks.common.files import atomic_write, ensure_folder
-
+        raise SpecError.of([codes.OUTPUT_NOT_XLSX(file=str(path))])
     ensure_folder(path.parent, SpecError)
 
     def write(handle) -> None:
-        book = xlsxwriter.Workbook(handle, {"in_memory": True})
+        book = new_workbook(handle)  # texts stay texts: a spec's "=..." is no formula
         try:
             _Writer(book, framework).write()
         finally:
@@ -93,22 +91,22 @@ def builtin_scale_id(framework: Framework) -> str | None:
     return None
 
 
-def setting_value(framework: Framework | None, setting: Setting) -> Any:
+def row_value(framework: Framework | None, row: KeyValueRow) -> Any:
     """What a key/value row shows for ``framework`` (its default for an empty template)."""
     if framework is None:
-        return setting.default
-    if setting.path in {f"sheets.{name}" for name in OPTIONAL_SHEETS}:
-        return "Yes" if getattr(framework.sheets, setting.path[7:]) is not None else "No"
+        return row.default
+    if row.path in {f"sheets.{name}" for name in OPTIONAL_SHEETS}:
+        return "Yes" if getattr(framework.sheets, row.path[7:]) is not None else "No"
     node: Any = framework
-    for part in setting.path.split("."):
+    for part in row.path.split("."):
         node = getattr(node, part, None)
         if node is None:
-            return setting.default if setting.path.startswith("sheets.") else None
-    if setting.kind == "yesno":
+            return row.default if row.path.startswith("sheets.") else None
+    if row.kind == "yesno":
         return "Yes" if node else "No"
-    if setting.kind == "choice":
-        return next((shown for shown, value in setting.options if value == node), node)
-    if setting.kind == "lines":
+    if row.kind == "choice":
+        return next((shown for shown, value in row.options if value == node), node)
+    if row.kind == "lines":
         return "\n".join(node)
     return node
 
@@ -143,7 +141,7 @@ class _Writer:
         self.items_sheet()
         self.table(ITEM_INFO, ITEM_INFO_COLUMNS, self.info_rows())
         self.table(COLUMNS, COLUMN_COLUMNS, self.column_rows())
-        self.settings(SHEETS, SHEETS_SETTINGS)
+        self.key_value_sheet(SHEETS, SHEETS_ROWS)
         outcomes = fw.sheets.outcomes if fw and fw.sheets.outcomes else None
         rows = [[o.id, o.text, o.kind] for o in outcomes.outcomes] if outcomes else []
         self.table(OUTCOMES, OUTCOME_COLUMNS, rows)
@@ -194,8 +192,8 @@ class _Writer:
         ws.activate()
 
     def framework_sheet(self) -> None:
-        ws = self.settings(FRAMEWORK, FRAMEWORK_SETTINGS)
-        row = len(FRAMEWORK_SETTINGS) + 2
+        ws = self.key_value_sheet(FRAMEWORK, FRAMEWORK_ROWS)
+        row = len(FRAMEWORK_ROWS) + 2
         ws.write_string(row, 0, INSTRUCTIONS_LABEL, self.f_label)
         self.fit(ws, row, 0, INSTRUCTIONS_LABEL)
         ws.write_string(row, 2, "What the person filling in the workbook should know.", self.f_help)
@@ -205,7 +203,7 @@ class _Writer:
             if n < len(paragraphs):
                 self.put(ws, row + 1 + n, 1, paragraphs[n], "text")
 
-    def settings(self, name: str, settings: tuple[Setting, ...]):
+    def key_value_sheet(self, name: str, rows: tuple[KeyValueRow, ...]):
         ws = self.sheet(name)
         self.set_column(ws, 0, 34)
         self.set_column(ws, 1, 60, self.f_input)
@@ -214,25 +212,25 @@ class _Writer:
             ws.write_string(0, c, heading, self.f_head)
         ws.freeze_panes(1, 0)
         ws.repeat_rows(0)
-        for r, setting in enumerate(settings, start=1):
-            if setting.kind == "section":
-                ws.write_string(r, 0, setting.label, self.f_section)
+        for r, kv in enumerate(rows, start=1):
+            if kv.kind == "section":
+                ws.write_string(r, 0, kv.label, self.f_section)
                 ws.write_blank(r, 1, None, self.f_text)
                 continue
-            ws.write_string(r, 0, setting.label, self.f_label)
-            ws.write_string(r, 2, setting.help, self.f_help)
-            self.fit(ws, r, 2, setting.help)
-            self.put(ws, r, 1, setting_value(self.fw, setting), setting.kind)
-            options = setting.options or (YES_NO if setting.kind == "yesno" else ())
+            ws.write_string(r, 0, kv.label, self.f_label)
+            ws.write_string(r, 2, kv.help, self.f_help)
+            self.fit(ws, r, 2, kv.help)
+            self.put(ws, r, 1, row_value(self.fw, kv), kv.kind)
+            options = kv.options or (YES_NO if kv.kind == "yesno" else ())
             if options:
-                self.dropdown(ws, r, 1, r, [shown for shown, _ in options], setting.label)
+                self.dropdown(ws, r, 1, r, [shown for shown, _ in options], kv.label)
         return ws
 
     def scale_sheet(self) -> None:
         fw = self.fw
         builtin = builtin_scale_id(fw) if fw else None
         custom = fw.scale if fw and not builtin else None
-        rows = SCALE_SETTINGS
+        rows = SCALE_ROWS
         ws = self.sheet(SCALE)
         for c, width, fmt in ((0, 16, None), (1, 22, self.f_input), (2, 40, self.f_input),
                               (3, 12, self.f_number), (4, 12, self.f_input)):  # fmt: skip
@@ -243,10 +241,10 @@ class _Writer:
         for c, heading in enumerate(KV_HEADINGS):
             ws.write_string(0, c, heading, self.f_head)
         values = (builtin, custom.id if custom else None, custom.title if custom else None)
-        for r, (setting, value) in enumerate(zip(rows, values), start=1):
-            ws.write_string(r, 0, setting.label, self.f_label)
-            ws.write_string(r, 2, setting.help, self.f_help)
-            self.fit(ws, r, 2, setting.help)
+        for r, (kv, value) in enumerate(zip(rows, values), start=1):
+            ws.write_string(r, 0, kv.label, self.f_label)
+            ws.write_string(r, 2, kv.help, self.f_help)
+            self.fit(ws, r, 2, kv.help)
             self.put(ws, r, 1, value, "text")
         self.dropdown(ws, 1, 1, 1, list(BUILTIN_SCALES), "Built-in scale", error="stop")
         top = LEVEL_TABLE_ROW
@@ -426,21 +424,7 @@ class _Writer:
 
 
 def _a1(row: int, col: int, absolute: bool = False) -> str:
+    # xlsxwriter is imported here, not at the top: `awardbooks --help` need not wait for it
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
-
-
-def read_template(path: str | Path, *, source: str | None = None) -> dict:
-    """A completed authoring workbook → spec data (validated; see authoring_import)."""
-    from awardbooks.authoring.reading import read_template as _read
-
-    return _read(Path(path), source=source)
-
-
-def import_template(path: str | Path, *, source: str | None = None) -> Framework:
-    """A completed authoring workbook → a validated Framework; SpecError lists every problem
-    by sheet, row and column."""
-    from awardbooks.authoring.reading import import_template as _import
-
-    return _import(Path(path), source=source)

@@ -19,6 +19,7 @@ from typing import Any
 from awardbooks.analyse.tables import Consolidation
 from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.spec.model import Framework
+from awardbooks.workbook.layout import layout_for
 
 USABLE = ("accepted", "warning")
 
@@ -118,8 +119,6 @@ def collect(c: Consolidation, frameworks: dict[str, Framework]) -> list[Feedback
 
 
 def _one(fw: Framework, who: str, r: dict[str, Any], t: dict[str, dict]) -> Feedback:
-    from awardbooks.workbook.layout import layout_for
-
     fid, period = fw.id, (r["year"], r["term"])
     s = Feedback(
         fw, r["setting"], r["urn"], r["partnership"], r["year"], r["term"], r["file"],

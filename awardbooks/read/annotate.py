@@ -137,7 +137,7 @@ def annotate(
         return AnnotateResult(None, record, [])
     if out.exists() and not force:
         raise ReportError(
-            f"{out}: already exists; use --force to replace it, or choose another name"
+            f"{out}: already exists; use {{opt:force}} to replace it, or choose another name"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     edited = _Editor(package, parts).apply(notes)

@@ -19,6 +19,7 @@ from typing import Any
 
 import python_calamine
 
+from awardbooks.authoring.sources import load_spec
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Problem
 from awardbooks.read import checks, codes
@@ -30,8 +31,8 @@ from awardbooks.read.container import Package, Refusal, sniff
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
-from awardbooks.spec import loading as spec
 from awardbooks.spec.editions import align_ratings
+from awardbooks.spec.loading import builtin_paths
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.workbook.layout import (
     COVER_SHEET,
@@ -99,8 +100,8 @@ class Registry:
 
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
-        frameworks = [spec.load(path) for path in spec.builtin_paths().values()]
-        frameworks += [spec.load(path) for path in extra_specs]
+        frameworks = [load_spec(path) for path in builtin_paths().values()]
+        frameworks += [load_spec(path) for path in extra_specs]
         return cls(frameworks)
 
 

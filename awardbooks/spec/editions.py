@@ -9,6 +9,7 @@ later returns, and reports the messages it gives back.
 from __future__ import annotations
 
 from awardbooks.errors import SpecError
+from awardbooks.spec.loading import edition_map
 from awardbooks.spec.model import Framework
 
 JUDGEMENT = ":judgement"
@@ -24,8 +25,6 @@ def align_ratings(
     unrated. Returns the aligned ratings (only ids of ``framework``) and one plain message per
     rating that could not be carried over: removed items, ids this edition does not know, and
     merged items rated differently (the lowest level is kept, as the cautious reading)."""
-    from awardbooks.spec.loading import edition_map
-
     try:
         mapping = edition_map(framework, old_version)
         declared = True

@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
+from awardbooks.common.files import atomic_write, ensure_folder
 from awardbooks.errors import SpecError
+from awardbooks.spec import codes
 from awardbooks.spec.model import BUILTIN_SCALES, Framework
 
 FOLD_AT = 88
@@ -45,13 +47,9 @@ def write_yaml(framework: Framework, path: str | Path, *, force: bool = False, s
     """Write ``to_yaml`` to ``path``; refuse to replace an existing file unless ``force``."""
     path = Path(path)
     if path.exists() and not force:
-        raise SpecError(
-            f"{path}: already exists; use --force to replace it, or choose another name"
-        )
+        raise SpecError.of([codes.OUTPUT_EXISTS(file=str(path))])
     if path.suffix.lower() not in {".yaml", ".yml"}:
-        raise SpecError(f"{path}: a spec is a .yaml file; name it e.g. {framework.id}.yaml")
-    from awardbooks.common.files import atomic_write, ensure_folder
-
+        raise SpecError.of([codes.OUTPUT_NOT_YAML(file=str(path), id=framework.id)])
     ensure_folder(path.parent, SpecError)
     text = to_yaml(framework, source=source).encode("utf-8")
     atomic_write(path, lambda handle: handle.write(text))

@@ -1,8 +1,14 @@
 """Load framework specs (YAML) and validate them into :class:`~awardbooks.spec.model.Framework`.
 
-Every problem is collected and reported with its place, pyxform-style::
+Every problem is collected as a :class:`~awardbooks.problems.Problem` (its code from
+:mod:`awardbooks.spec.codes`, its place the key path) and reported with its place,
+pyxform-style::
 
     framework_specs/lppa.yaml: groups[3].items[2]: 'text' is missing
+
+An authoring workbook can stand in for a spec wherever one is asked for; reading one is the
+authoring stage's work, which comes after this one, so :func:`load` reads YAML and built-in
+ids only. :func:`awardbooks.authoring.sources.load_spec` reads either.
 """
 
 from __future__ import annotations
@@ -11,17 +17,26 @@ import difflib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
 
 from awardbooks.errors import SpecError
+from awardbooks.problems import Problem
+from awardbooks.spec import codes
+from awardbooks.spec.codes import SpecValueError
+from awardbooks.spec.model import BUILTIN_SCALES, CELL_LIMIT, Column, Framework
+from awardbooks.spec.sheetnames import sheet_name_problems
 
 PACKAGED_SPEC_DIR = Path(__file__).resolve().parents[1] / "framework_specs"
 """Where an installed wheel keeps the built-in specs (pyproject maps the repository's
 ``framework_specs/`` to the package ``awardbooks.framework_specs``)."""
 CHECKOUT_SPEC_DIR = Path(__file__).resolve().parents[2] / "framework_specs"
 """The repository's ``framework_specs/``, for a source checkout or an editable install."""
+YAML_SUFFIXES = {".yaml", ".yml"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
-"""Authoring workbooks (``awardbooks spec template``) are accepted wherever a spec is."""
+"""Authoring workbooks (``awardbooks spec template``) are accepted wherever a spec is, by
+:func:`awardbooks.authoring.sources.load_spec`."""
 
 
 def spec_dirs() -> list[Path]:
@@ -40,158 +55,214 @@ def builtin_paths() -> dict[str, Path]:
 
 
 def resolve(framework: str | Path) -> Path:
-    """A built-in id or a path to a spec file → the spec's path."""
+    """A built-in id or a path to a spec file (YAML or an authoring workbook) → its path."""
     candidate = Path(framework)
-    if candidate.suffix.lower() in {".yaml", ".yml", *WORKBOOK_SUFFIXES} or candidate.exists():
+    if candidate.suffix.lower() in YAML_SUFFIXES | WORKBOOK_SUFFIXES or candidate.exists():
         if not candidate.is_file():
-            raise SpecError(f"{candidate}: no such spec file")
+            raise SpecError.of([codes.FILE_MISSING(file=str(candidate))])
         return candidate
     paths = builtin_paths()
     if str(framework) in paths:
         return paths[str(framework)]
-    hint = _suggest(str(framework), paths)
     known = ", ".join(sorted(paths)) or "none"
-    raise SpecError(f"unknown framework {framework!r}{hint}; built-in frameworks: {known}")
+    hint = suggest(str(framework), paths)
+    raise SpecError.of([codes.UNKNOWN_FRAMEWORK(name=str(framework), hint=hint, known=known)])
 
 
-def load(framework: str | Path):  # -> Framework
-    """Load and fully validate a spec by built-in id or path."""
+def load(framework: str | Path) -> Framework:
+    """Load and fully validate a YAML spec by built-in id or path."""
     path = resolve(framework)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise SpecError.of([codes.IS_WORKBOOK(file=display_path(path))])
     return _load_cached(str(path.resolve()), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: str, _mtime: int):
-    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
-        from awardbooks.authoring.writing import import_template
-
-        return import_template(Path(path), source=_display(Path(path)))
+def _load_cached(path: str, _mtime: int) -> Framework:
+    # yaml is imported here, not at the top: `awardbooks --help` need not wait for it
     import yaml
 
-    shown = _display(Path(path))
+    shown = display_path(Path(path))
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise SpecError(f"{shown}: is not UTF-8 text; save it as UTF-8") from None
+        raise SpecError.of([codes.NOT_UTF8(file=shown)]) from None
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x
         data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader either way
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f": line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(f"{shown}{where}: not valid YAML ({problem})") from None
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        detail = getattr(exc, "problem", None) or str(exc)
+        raise SpecError.of([codes.NOT_YAML(file=shown, path=where, detail=detail)]) from None
     return from_data(data, shown)
 
 
-def from_data(data: Any, source: str = "<spec>"):  # -> Framework
+def from_data(data: Any, source: str = "<spec>") -> Framework:
     """Validate already-parsed spec data; raise one SpecError listing every problem."""
     framework, problems = check_data(data)
     if problems:
-        raise SpecError(_joined(source, problems))
+        raise SpecError.of(problems, source)
+    assert framework is not None
     return framework
 
 
-def check_data(data: Any) -> tuple[Any, list[str]]:  # -> (Framework | None, problems)
+def check_data(data: Any) -> tuple[Framework | None, list[Problem]]:
     """Validate already-parsed spec data: the framework (None if invalid) and every problem,
-    each as ``place: what`` (e.g. ``groups[3].items[2]: 'text' is missing``)."""
-    from pydantic import ValidationError
-
-    from awardbooks.spec.model import BUILTIN_SCALES, Framework
-
+    each at its key path (e.g. ``groups[3].items[2]``: ``'text' is missing``)."""
     if not isinstance(data, dict):
-        return None, ["a spec must be a mapping of keys (id, title, groups, ...)"]
+        return None, [codes.NOT_MAPPING()]
     data = dict(data)
-    problems: list[str] = []
+    problems: list[Problem] = []
     scale = data.get("scale")
     if isinstance(scale, str):
         if scale in BUILTIN_SCALES:
             data["scale"] = BUILTIN_SCALES[scale].model_dump()
         else:
-            hint = _suggest(scale, BUILTIN_SCALES)
-            problems.append(
-                f"scale: unknown scale {scale!r}{hint}; use one of "
-                f"{', '.join(BUILTIN_SCALES)} or define levels"
-            )
+            hint = suggest(scale, BUILTIN_SCALES)
+            known = ", ".join(BUILTIN_SCALES)
+            problems.append(codes.UNKNOWN_SCALE(path="scale", scale=scale, hint=hint, known=known))
             data.pop("scale")
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
-        reported = problems[:]
+        reported = bool(problems)  # the scale: reported above, so not missing too
         problems.extend(
-            p for p in _pydantic_problems(exc, data) if not (reported and p == "'scale' is missing")
+            p
+            for p in _schema_problems(exc, data)
+            if not (reported and p.code == codes.MISSING_KEY.id and p.values["key"] == "scale")
         )
         return None, problems
     problems.extend(semantic_problems(framework))
     return (None if problems else framework), problems
 
 
-def semantic_problems(framework) -> list[str]:
-    """Cross-field checks a schema cannot express: unique ids, descriptor levels, columns."""
-    problems: list[str] = []
+def semantic_problems(framework: Framework) -> list[Problem]:
+    """Cross-field checks a schema cannot express: unique ids, descriptor levels, columns,
+    editions, and the names of the workbook's sheets."""
+    problems: list[Problem] = []
     labels = framework.scale.labels
     seen_groups: set[str] = set()
     seen_items: dict[str, str] = {}
     info_columns = {c.id for c in framework.audit.columns if not c.input}
-    column_ids = [c.id for c in framework.audit.columns]
-    if len(column_ids) != len(set(column_ids)):
-        problems.append("audit.columns: two columns share an id")
+    for path, columns in _column_lists(framework):
+        column_ids = [c.id for c in columns]
+        if len(column_ids) != len(set(column_ids)):
+            problems.append(codes.COLUMN_ID_REPEATED(path=path))
     for g, group in enumerate(framework.groups):
         where = f"groups[{g}]"
         if group.id in seen_groups:
-            problems.append(f"{where}.id: group id {group.id!r} is used twice")
+            problems.append(codes.GROUP_ID_REPEATED(path=f"{where}.id", group=group.id))
         seen_groups.add(group.id)
         for i, item in enumerate(group.items):
             at = f"{where}.items[{i}]"
             if item.id in seen_items:
                 problems.append(
-                    f"{at}.id: item id {item.id!r} is already used at {seen_items[item.id]}"
+                    codes.ITEM_ID_REPEATED(path=f"{at}.id", item=item.id, first=seen_items[item.id])
                 )
             seen_items.setdefault(item.id, at)
             for level in item.descriptors:
                 if level not in labels:
-                    hint = _suggest(level, labels)
                     problems.append(
-                        f"{at}.descriptors: {level!r} is not a level of the scale{hint} "
-                        f"(levels: {', '.join(labels)})"
+                        codes.UNKNOWN_LEVEL(
+                            path=f"{at}.descriptors",
+                            level=level,
+                            hint=suggest(level, labels),
+                            levels=", ".join(labels),
+                        )
                     )
             for key in item.info:
                 if key not in info_columns:
-                    hint = _suggest(key, info_columns)
+                    hint = suggest(key, info_columns)
                     problems.append(
-                        f"{at}.info: {key!r} is not an audit column with 'input: false'{hint}"
+                        codes.UNKNOWN_INFO_COLUMN(path=f"{at}.info", column=key, hint=hint)
                     )
-    if framework.status == "complete" and not framework.items:
-        if not all(group.judgement for group in framework.groups):
-            problems.append("groups: a complete framework needs items or best-fit judgements")
+    problems.extend(
+        codes.CELL_TEXT_TOO_LONG(path=path, length=len(text), limit=CELL_LIMIT)
+        for path, text in _texts(framework.model_dump(), ())
+        if len(text) > CELL_LIMIT
+    )
+    problems.extend(_outcome_problems(framework))
     problems.extend(_edition_problems(framework, set(seen_items)))
+    problems.extend(sheet_name_problems(framework))
     return problems
 
 
-def _edition_problems(framework, item_ids: set[str]) -> list[str]:
-    problems: list[str] = []
+def _texts(node: Any, at: tuple) -> Iterable[tuple[str, str]]:
+    """Every text in dumped spec data, with its key path."""
+    if isinstance(node, str):
+        yield key_path(at), node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _texts(value, (*at, str(key)))
+    elif isinstance(node, (list, tuple)):
+        for n, value in enumerate(node):
+            yield from _texts(value, (*at, n))
+
+
+def _column_lists(framework: Framework) -> list[tuple[str, tuple[Column, ...]]]:
+    """Every list of columns in the spec, at its key path."""
+    sheets = framework.sheets
+    found = [("cover_fields", framework.cover_fields), ("audit.columns", framework.audit.columns)]
+    if sheets.action_plan:
+        found.append(("sheets.action_plan.columns", sheets.action_plan.columns))
+    if sheets.outcomes:
+        found.append(("sheets.outcomes.columns", sheets.outcomes.columns))
+    if sheets.portfolio:
+        found.append(("sheets.portfolio.columns", sheets.portfolio.columns))
+        found.append(("sheets.portfolio.fields", sheets.portfolio.fields))
+    return found
+
+
+def _outcome_problems(framework: Framework) -> list[Problem]:
+    outcomes = framework.sheets.outcomes
+    if outcomes is None:
+        return []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    open_rows = outcomes.open_row_ids
+    for n, outcome in enumerate(outcomes.outcomes):
+        path = f"sheets.outcomes.outcomes[{n}].id"
+        if outcome.id in open_rows:
+            problems.append(
+                codes.OUTCOME_ID_OPEN_ROW(
+                    path=path,
+                    outcome=outcome.id,
+                    first=open_rows[0],
+                    last=open_rows[-1],
+                    number=n + 1,
+                )
+            )
+        elif outcome.id in seen:
+            problems.append(codes.OUTCOME_ID_REPEATED(path=path, outcome=outcome.id))
+        seen.add(outcome.id)
+    return problems
+
+
+def _edition_problems(framework: Framework, item_ids: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
     versions: set[str] = set()
     for e, edition in enumerate(framework.previous_editions):
         where = f"previous_editions[{e}]"
         if edition.version == framework.version:
             problems.append(
-                f"{where}.version: {edition.version!r} is this spec's own version; list only "
-                "earlier editions"
+                codes.EDITION_OWN_VERSION(path=f"{where}.version", version=edition.version)
             )
         elif edition.version in versions:
-            problems.append(f"{where}.version: edition {edition.version!r} is listed twice")
+            problems.append(
+                codes.EDITION_REPEATED(path=f"{where}.version", version=edition.version)
+            )
         versions.add(edition.version)
         for old, new in edition.map.items():
             if new is not None and new not in item_ids:
-                hint = _suggest(new, item_ids)
+                hint = suggest(new, item_ids)
                 problems.append(
-                    f"{where}.map.{old}: {new!r} is not an item id of this spec{hint}; map to "
-                    "one of its items, or to nothing (null) if the item was removed"
+                    codes.EDITION_UNKNOWN_ITEM(path=f"{where}.map.{old}", item=new, hint=hint)
                 )
     return problems
 
 
-def edition_map(framework, old_version: str) -> dict[str, str | None]:
+def edition_map(framework: Framework, old_version: str) -> dict[str, str | None]:
     """How an earlier edition's item ids map to ``framework``'s: ``{old id: new id or None}``.
 
     Only renamed, merged (several old ids → one new id) and removed (→ None) items are listed;
@@ -203,13 +274,20 @@ def edition_map(framework, old_version: str) -> dict[str, str | None]:
         if edition.version == old_version:
             return dict(edition.map)
     declared = ", ".join(e.version for e in framework.previous_editions) or "none"
-    raise SpecError(
-        f"{framework.name} edition {framework.version} declares no map from edition "
-        f"{old_version!r} (declared: {declared}); add it under previous_editions"
+    raise SpecError.of(
+        [
+            codes.EDITION_UNDECLARED(
+                framework=framework.name,
+                version=framework.version,
+                old=old_version,
+                declared=declared,
+            )
+        ]
     )
 
 
-def _pydantic_problems(exc, data: Any) -> list[str]:
+# -- pydantic's errors as problems -----------------------------------------------------------
+def _schema_problems(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     errors = exc.errors()
     locs = [tuple(e["loc"]) for e in errors]
@@ -220,23 +298,59 @@ def _pydantic_problems(exc, data: Any) -> list[str]:
         if kind == "too_short" and any(o[: len(here)] == here and o != here for o in locs):
             continue  # a list emptied only because its entries failed: those are reported
         if kind == "missing":
-            problems.append(f"{_path(loc[:-1])}'{loc[-1]}' is missing")
+            problems.append(codes.MISSING_KEY(path=key_path(loc[:-1]), key=str(loc[-1])))
         elif kind == "extra_forbidden":
             key = str(loc[-1])
-            known = _allowed_keys(data, loc[:-1])
-            hint = _suggest(key, known)
-            problems.append(f"{_path(loc[:-1])}'{key}' is not a known key{hint}")
+            hint = suggest(key, _allowed_keys(loc[:-1]))
+            problems.append(codes.UNKNOWN_KEY(path=key_path(loc[:-1]), key=key, hint=hint))
         else:
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{_path(loc)}{message}")
+            problems.append(_value_problem(error, key_path(loc)))
     return problems
 
 
-def _allowed_keys(data: Any, loc: list) -> list[str]:
-    """The field names of the model at ``loc``, for did-you-mean hints."""
-    from awardbooks.spec import model
+_LIMITS = {
+    "greater_than_equal": (codes.TOO_SMALL, "ge"),
+    "greater_than": (codes.NOT_ABOVE, "gt"),
+    "less_than_equal": (codes.TOO_LARGE, "le"),
+}
 
-    node: Any = model.Framework
+
+def _value_problem(error: Any, path: str) -> Problem:
+    """One of pydantic's errors about a value as a problem with a code."""
+    kind, ctx, message = error["type"], error.get("ctx") or {}, error["msg"]
+    raised = ctx.get("error")
+    if isinstance(raised, SpecValueError):
+        return raised.code(path=path, **raised.values)
+    if kind in ("string_too_short", "string_too_long"):
+        limit = ctx["min_length" if kind == "string_too_short" else "max_length"]
+        code = codes.TEXT_TOO_SHORT if kind == "string_too_short" else codes.TEXT_TOO_LONG
+        return code(path=path, limit=limit, unit="character" if limit == 1 else "characters")
+    if kind == "too_short":
+        limit, actual = ctx["min_length"], ctx["actual_length"]
+        unit = "item" if limit == 1 else "items"
+        return codes.TOO_FEW(path=path, limit=limit, unit=unit, actual=actual)
+    if kind in _LIMITS:
+        code, key = _LIMITS[kind]
+        return code(path=path, limit=_number(ctx[key]))
+    for prefix, code in (
+        ("Input should be a valid integer", codes.NOT_INTEGER),
+        ("Input should be a valid number", codes.NOT_NUMBER),
+    ):
+        if message.startswith(prefix):
+            return code(path=path, detail=message.removeprefix(prefix))
+    if message.startswith("Input should be "):
+        return codes.WRONG_TYPE(path=path, expected=message.removeprefix("Input should be "))
+    return codes.INVALID(path=path, detail=message.removeprefix("Value error, "))
+
+
+def _number(value: Any) -> Any:
+    """0.0 → 0, as pydantic words its limits."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _allowed_keys(loc: list) -> list[str]:
+    """The field names of the model at ``loc``, for did-you-mean hints."""
+    node: Any = Framework
     for part in loc:
         if isinstance(part, int):
             continue
@@ -249,11 +363,7 @@ def _allowed_keys(data: Any, loc: list) -> list[str]:
     return list(node.model_fields) if hasattr(node, "model_fields") else []
 
 
-def _model_of(annotation: Any):
-    from typing import get_args
-
-    from pydantic import BaseModel
-
+def _model_of(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
@@ -267,27 +377,23 @@ def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in {"function-after", "str"})
 
 
-def _path(loc: Iterable) -> str:
+# -- shared with the authoring workbook's reader ---------------------------------------------
+def key_path(loc: Iterable) -> str:
+    """A spec key path from its parts: ``("groups", 3, "items", 2)`` → ``groups[3].items[2]``."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return f"{text}: " if text else ""
+    return text
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or ''."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _joined(source: str, problems: list[str]) -> str:
-    if len(problems) == 1:
-        return f"{source}: {problems[0]}"
-    lines = [f"{source}: {len(problems)} problems"]
-    lines.extend(f"  {source}: {p}" for p in problems)
-    return "\n".join(lines)
-
-
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:

@@ -14,8 +14,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from awardbooks.spec import codes
+from awardbooks.spec.codes import SpecValueError
+
 SPEC_FORMAT = 1
 """The version of the spec file format this code reads (``format:`` in a spec)."""
+
+CELL_LIMIT = 32767
+"""The most characters an Excel cell holds: every text of a spec is written into a cell."""
+DROPDOWN_LIMIT = 255
+"""Excel's limit on a dropdown's list of choices, written out with commas between them."""
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -37,14 +45,14 @@ class Level(_Frozen):
     @classmethod
     def _colour(cls, value: str) -> str:
         if not _COLOUR.match(value):
-            raise ValueError(f"colour {value!r} is not a hex colour like '#C6EFCE'")
+            raise SpecValueError(codes.BAD_COLOUR, value=value)
         return value.upper()
 
     @field_validator("label")
     @classmethod
     def _label(cls, value: str) -> str:
         if "," in value or '"' in value:
-            raise ValueError(f"level label {value!r} may not contain a comma or a double quote")
+            raise SpecValueError(codes.BAD_LEVEL_LABEL, value=value)
         return value
 
 
@@ -61,13 +69,15 @@ class Scale(_Frozen):
         for level in self.levels:
             key = level.label.casefold()
             if key in seen:
-                raise ValueError(f"scale {self.id!r} lists level {level.label!r} twice")
+                raise SpecValueError(codes.LEVEL_REPEATED, scale=self.id, label=level.label)
             seen.add(key)
         scores = [level.score for level in self.levels]
         if scores != sorted(scores):
-            raise ValueError(f"scale {self.id!r}: level scores must rise from first to last")
+            raise SpecValueError(codes.SCORES_NOT_RISING, scale=self.id)
         if self.top_score <= 0:
-            raise ValueError(f"scale {self.id!r}: the top level must score more than 0")
+            raise SpecValueError(codes.TOP_SCORE_ZERO, scale=self.id)
+        if len(",".join(self.labels)) > DROPDOWN_LIMIT:  # the rating cells' dropdown
+            raise SpecValueError(codes.LEVELS_TOO_LONG, scale=self.id, limit=DROPDOWN_LIMIT)
         return self
 
     @property
@@ -142,11 +152,11 @@ class Column(_Frozen):
     @model_validator(mode="after")
     def _choices(self) -> Column:
         if self.type == "choice" and not self.choices:
-            raise ValueError(f"column {self.id!r} has type 'choice' but no 'choices'")
+            raise SpecValueError(codes.CHOICE_WITHOUT_CHOICES, column=self.id)
         if self.type != "choice" and self.choices:
-            raise ValueError(f"column {self.id!r} has 'choices' but its type is {self.type!r}")
-        if len(",".join(self.choices)) > 255:
-            raise ValueError(f"column {self.id!r}: its choices exceed Excel's 255-character limit")
+            raise SpecValueError(codes.CHOICES_WITHOUT_CHOICE, column=self.id, type=self.type)
+        if len(",".join(self.choices)) > DROPDOWN_LIMIT:
+            raise SpecValueError(codes.CHOICES_TOO_LONG, column=self.id)
         return self
 
     @property
@@ -171,7 +181,7 @@ class Item(_Frozen):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError(f"id {value!r} may use only letters, digits, '.', '_' and '-'")
+            raise SpecValueError(codes.BAD_ID, value=value)
         return value
 
 
@@ -188,13 +198,13 @@ class Group(_Frozen):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError(f"id {value!r} may use only letters, digits, '.', '_' and '-'")
+            raise SpecValueError(codes.BAD_ID, value=value)
         return value
 
     @model_validator(mode="after")
     def _has_something(self) -> Group:
         if not self.items and not self.judgement:
-            raise ValueError(f"group {self.id!r} has no items and no best-fit judgement")
+            raise SpecValueError(codes.GROUP_EMPTY, group=self.id)
         return self
 
     @property
@@ -216,6 +226,13 @@ class Labels(_Frozen):
     date: str = "Date"
     comment: str = "Comment"
     judgement: str = "Overall best-fit judgement"
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, value: str) -> str:
+        if not value:  # the rating column's heading, and its dropdown's title
+            raise SpecValueError(codes.TEXT_TOO_SHORT, limit=1, unit="character")
+        return value
 
 
 class AuditSheets(_Frozen):
@@ -259,7 +276,13 @@ class Outcomes(_Frozen):
     columns: tuple[Column, ...] = Field(min_length=1)
     outcomes: tuple[Outcome, ...] = ()
     blank_rows: int = Field(default=3, ge=0, le=50)
+    """Open rows for the setting's own outcomes, below the listed ones."""
     blank_note: str = ""
+
+    @property
+    def open_row_ids(self) -> tuple[str, ...]:
+        """The ids of the open rows, ``L1``, ``L2``, ...: no listed outcome may take one."""
+        return tuple(f"L{n + 1}" for n in range(self.blank_rows))
 
 
 class Membership(_Frozen):
@@ -334,7 +357,7 @@ class Framework(_Frozen):
     @classmethod
     def _id(cls, value: str) -> str:
         if not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
-            raise ValueError(f"framework id {value!r} may use only lower-case letters, digits, '-'")
+            raise SpecValueError(codes.BAD_FRAMEWORK_ID, value=value)
         return value
 
     @property

@@ -11,16 +11,21 @@ from typing import NamedTuple
 
 from awardbooks.spec.model import Column, Framework, Group
 
+# The sheets' names, and Excel's rules for them, belong to the spec: spec validation checks
+# them before any workbook is written. They are named here too, for the writer and the reader.
+from awardbooks.spec.sheetnames import COMPLETED_SHEET as COMPLETED_SHEET
+from awardbooks.spec.sheetnames import COVER_SHEET as COVER_SHEET
+from awardbooks.spec.sheetnames import META_SHEET as META_SHEET
+from awardbooks.spec.sheetnames import SUMMARY_SHEET as SUMMARY_SHEET
+from awardbooks.spec.sheetnames import audit_sheet_name as audit_sheet_name
+from awardbooks.spec.sheetnames import sheet_names
+
 LAYOUT_VERSION = 1
-META_SHEET = "_awardbooks"
-COVER_SHEET = "Cover"
-SUMMARY_SHEET = "Summary"
 HEADER_ROW = 4  # the column headings of every table sheet (row 5 in Excel)
 FIRST_ROW = HEADER_ROW + 1
 
 CARRY_FORWARD = "carry-forward"
 """The layout variant of a next-term workbook: previous ratings shown beside the new ones."""
-COMPLETED_SHEET = "Completed actions"
 
 META_KEYS = (
     "framework",
@@ -179,12 +184,6 @@ class Layout:
         return {r.key: r for r in self.rating_rows}
 
 
-def audit_sheet_name(framework: Framework, group: Group) -> str:
-    if framework.audit.layout == "single":
-        return framework.audit.title
-    return f"{framework.labels.group} {group.id}"[:31]
-
-
 def _audit_columns(framework: Framework, carry: bool = False) -> AuditColumns:
     col = 0
     id_col, text_col = col, col + 1
@@ -319,26 +318,10 @@ def _build(framework: Framework, carry: bool = False) -> Layout:
 
     details, inputs, input_columns = _cover(framework)
     table_rows, table_columns = _tables(framework)
-    names = [COVER_SHEET, SUMMARY_SHEET]
-    sheets = framework.sheets
-    if sheets.info:
-        names.append(sheets.info.title)
-    if sheets.membership:
-        names.append(sheets.membership.title)
-    if sheets.outcomes:
-        names.append(sheets.outcomes.title)
-    names.extend(audit_sheets)
-    if sheets.action_plan:
-        names.append(sheets.action_plan.title)
-        if carry:
-            names.append(COMPLETED_SHEET)
-    if sheets.portfolio:
-        names.append(sheets.portfolio.title)
-    names.append(META_SHEET)
     return Layout(
         variant=CARRY_FORWARD if carry else "",
         framework=framework,
-        sheet_names=tuple(names),
+        sheet_names=sheet_names(framework, carry),
         audit_sheets=tuple(audit_sheets),
         columns=columns,
         rating_rows=tuple(rating_rows),
@@ -352,22 +335,6 @@ def _build(framework: Framework, carry: bool = False) -> Layout:
         table_rows=table_rows,
         table_columns=table_columns,
     )
-
-
-def sheet_name_problems(framework: Framework) -> list[str]:
-    """Sheet names that clash or break Excel's rules (checked when a spec is loaded)."""
-    layout = layout_for(framework)
-    problems = []
-    seen: set[str] = set()
-    for name in layout.sheet_names:
-        if len(name) > 31:
-            problems.append(f"sheet name {name!r} is longer than Excel's 31 characters")
-        if any(ch in name for ch in "[]:*?/\\"):
-            problems.append(f"sheet name {name!r} contains one of []:*?/\\")
-        if name.casefold() in seen:
-            problems.append(f"two sheets would be called {name!r}; rename one in the spec")
-        seen.add(name.casefold())
-    return problems
 
 
 def _tables(framework: Framework):

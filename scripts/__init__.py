@@ -1,0 +1,1 @@
+"""Repository scripts (not installed): samples, docs, the wheel check."""
