@@ -6,6 +6,10 @@ vary per row. Texts in "coded" columns are stored once each, as integer codes; n
 "float" columns as doubles; other columns (free text such as comments) as a list whose
 repeated strings are shared. Rows remember which return they came from, so a return found
 later to be a duplicate is left out when the frame is built.
+
+numpy and pandas are imported inside the functions that build frames, not at the top: rows
+are stored while the worker processes read, and pandas is imported meanwhile (see
+:mod:`awardbooks.analyse.consolidate`).
 """
 
 from __future__ import annotations

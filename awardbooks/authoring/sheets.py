@@ -387,16 +387,6 @@ EDITION_COLUMNS = (
         "Its id in this edition; several old ids to one new id = merged; empty = removed.",
     ),
 )
-TABLES = {
-    GROUPS: GROUP_COLUMNS,
-    ITEMS: ITEM_COLUMNS,
-    ITEM_INFO: ITEM_INFO_COLUMNS,
-    COLUMNS: COLUMN_COLUMNS,
-    OUTCOMES: OUTCOME_COLUMNS,
-    INFO_FIELDS: INFO_FIELD_COLUMNS,
-    EDITIONS: EDITION_COLUMNS,
-}
-
 GUIDE = (
     (
         "How to use this workbook",

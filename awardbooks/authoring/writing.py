@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from awardbooks.authoring import codes
 from awardbooks.authoring.sheets import (
     COLOURS,
@@ -424,7 +426,4 @@ class _Writer:
 
 
 def _a1(row: int, col: int, absolute: bool = False) -> str:
-    # xlsxwriter is imported here, not at the top: `awardbooks --help` need not wait for it
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
