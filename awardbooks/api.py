@@ -215,6 +215,19 @@ def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list
     return [read_unit(unit, registry) for unit in find_returns([path]).units]
 
 
+def rated_of(record: ReturnRecord) -> tuple[int, int]:
+    """(rated, total) of a return's scoring units, as its scores count them: items, and the
+    best-fit judgements of groups scored by their judgement."""
+    from awardbooks.workbook.scoring import score_groups
+
+    if record.framework is None or not record.ratings:
+        return 0, 0
+    _groups, overall = score_groups(
+        record.framework, {key: r.label for key, r in record.ratings.items()}
+    )
+    return overall.rated, overall.total
+
+
 def holds_several_returns(path: str | Path) -> bool:
     """Whether ``path`` is a container of returns (a .zip archive or a saved email)."""
     from awardbooks.read.emails import mail_kind

@@ -370,9 +370,9 @@ def check_cmd(file, specs, annotate_to, force) -> None:
     for record in records:
         fw = record.framework
         what = f"{fw.title}, {record.get('setting') or 'unknown setting'}" if fw else "unrecognised"
-        rated = sum(1 for r in record.ratings.values() if r.label)
+        rated, total = api.rated_of(record)  # what the scores count, as scores.csv does
         click.echo(
-            f"{record.file}: {record.status} ({what}; {rated} of {len(record.ratings)} rated; "
+            f"{record.file}: {record.status} ({what}; {rated} of {total} rated; "
             f"{plural(len(record.errors), 'error')}, {plural(len(record.warnings), 'warning')})"
         )
         for problem in record.errors:

@@ -35,8 +35,13 @@ from .pkgedit import (
 FP = "family-partnership"
 # Family Partnership: Theme 1 holds items 1.a-1.j in rows 6-15 (rating C, date D, comment E);
 # themes 2-6 are judgement-only, rated in C6. Scores 35/70/100.
-BASE = {"1.a": "Embedded", "1.b": "Developing", "2:judgement": "Emergent"}
-BASE_OVERALL = "68.3"  # (100 + 70 + 35) / 3
+BASE = {
+    "1.a": "Embedded",
+    "1.b": "Developing",
+    "1:judgement": "Developing",
+    "2:judgement": "Emergent",
+}
+BASE_OVERALL = "52.5"  # each theme by its best-fit judgement: (70 + 35) / 2
 FP_SHEETS = [
     "Cover", "Summary", "Theme 1", "Theme 2", "Theme 3", "Theme 4", "Theme 5", "Theme 6",
     "Action plan", "Portfolio", "_awardbooks",
@@ -581,7 +586,7 @@ GOOD = {
         {"1.1": "Enhancing", "1.2": "Developed", "2.1": "Established"},
         {"1": "75.0", "2": "75.0", "ALL": "75.0"},  # (100+50)/2; 75; 225/3
     ),
-    "family-partnership": (BASE, {"1": "85.0", "2": "35.0", "ALL": BASE_OVERALL}),
+    "family-partnership": (BASE, {"1": "70.0", "2": "35.0", "ALL": BASE_OVERALL}),
     "achievement-action-plan": (
         {"2.1a": "Green", "2.1b": "Amber", "2.2a": "Red"},
         {"2.1": "75.0", "2.2": "0.0", "ALL": "50.0"},  # (100+50)/2; 0; 150/3

@@ -383,7 +383,7 @@ def test_the_typed_workbook_imports_generates_and_reads_back(typed, tmp_path):
     checked = run("check", written, "--spec", book)
     assert checked.exit_code == 0, checked.output
     assert checked.output == (
-        f"{written}: accepted (Reading Together Award, Oak School; 0 of 4 rated; "
+        f"{written}: accepted (Reading Together Award, Oak School; 0 of 3 rated; "
         "0 errors, 0 warnings)\n"
     )
 

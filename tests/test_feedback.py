@@ -16,20 +16,21 @@ from awardbooks.workbook.layout import layout_for
 from tests import lofill as lo
 from tests.conftest import make_workbook
 
-# Family Partnership Award: Emergent 35, Developing 70, Embedded 100; themes 2-6 are scored
-# by their best-fit judgement alone.
+# Family Partnership Award: Emergent 35, Developing 70, Embedded 100; every theme is scored
+# by its best-fit judgement (theme 1's descriptors are the evidence beside it).
 ASH_AUTUMN = {
     "1.a": "Developing", "1.b": "Emergent", "1.c": "Emergent", "1.d": "Embedded",
-    "2:judgement": "Emergent",
-}  # fmt: skip  # theme 1: 240/4 = 60.0; theme 2: 35.0; overall 275/5 = 55.0
+    "1:judgement": "Developing", "2:judgement": "Emergent",
+}  # fmt: skip  # theme 1: 70.0; theme 2: 35.0; overall 105/2 = 52.5
 ASH_SPRING = {
     "1.a": "Embedded", "1.b": "Emergent", "1.c": "Developing", "1.d": "Developing",
-    "1.e": "Embedded", "2:judgement": "Developing", "3:judgement": "Emergent",
-}  # fmt: skip  # theme 1: 375/5 = 75.0 (1.d slipped); theme 2: 70.0; 3: 35.0; overall 480/7
+    "1.e": "Embedded", "1:judgement": "Embedded", "2:judgement": "Developing",
+    "3:judgement": "Emergent",
+}  # fmt: skip  # theme 1: 100.0 (1.d slipped); theme 2: 70.0; 3: 35.0; overall 205/3 = 68.3
 BEECH_SPRING = {
     "1.a": "Embedded", "1.b": "Embedded", "1.c": "embedded", "1.d": "Developing",
-    "1.e": "Emergent", "2:judgement": "Embedded",
-}  # fmt: skip  # theme 1: 405/5 = 81.0; theme 2: 100.0; overall 505/6 = 84.2
+    "1.e": "Emergent", "1:judgement": "Developing", "2:judgement": "Embedded",
+}  # fmt: skip  # theme 1: 70.0; theme 2: 100.0; overall 170/2 = 85.0
 ASH = "Ash-Primary_family-partnership_2026-27_spring_feedback"
 BEECH = "Beech-Academy_family-partnership_2026-27_spring_feedback"
 
@@ -84,22 +85,28 @@ def test_scores_against_the_partnership_average(reports, frameworks):
     assert table[0][0] == "Feedback for Ash Primary"
     assert table[1][0] == "Family Partnership Award: Spring 2026-27"
     assert (
-        "Overall score 68.6%, against a partnership average of 76.4% (2 settings, "
-        "Spring 2026-27). Since Autumn 2026-27: +13.6 points; at least one rating went down. "
+        "Overall score 68.3%, against a partnership average of 76.7% (2 settings, "
+        "Spring 2026-27). Since Autumn 2026-27: +15.8 points; at least one rating went down. "
         "2 items still Emergent, 1 overdue action." in [r[0] for r in table]
+    )
+    assert (
+        "Score % is the mean of the rated overall best-fit judgements' scores (Emergent (early "
+        "stages) = 35; Developing (work in progress) = 70; Embedded (fully in place) = 100) over "
+        "the top score. The partnership average is over the settings of North Partnership that "
+        "returned Family Partnership Award for Spring 2026-27." in [r[0] for r in table]
     )
     start = table.index(
         ("Theme", "Title", "This setting %", "Partnership average %", "Difference (points)",
-         "Items rated")
+         "Rated")
     )  # fmt: skip
     assert table[start + 1 : start + 8] == [
-        ("Theme 1", "Ethos, vision and policy", 75.0, 78.0, -3.0, "5 of 10"),
+        ("Theme 1", "Ethos, vision and policy", 100.0, 85.0, 15.0, "1 of 1"),
         ("Theme 2", "Leadership, management and coordination", 70.0, 85.0, -15.0, "1 of 1"),
         ("Theme 3", "Communication and information sharing", 35.0, 35.0, 0.0, "1 of 1"),
         ("Theme 4", "Partnership in practice", "not rated", "-", "-", "0 of 1"),
         ("Theme 5", "Early intervention", "not rated", "-", "-", "0 of 1"),
         ("Theme 6", "Effectiveness", "not rated", "-", "-", "0 of 1"),
-        ("Overall", "All items", 68.6, 76.4, -7.8, "7 of 15"),
+        ("Overall", "All", 68.3, 76.7, -8.4, "3 of 6"),
     ]
 
 
@@ -122,13 +129,13 @@ def test_what_changed_since_last_term(reports, frameworks):
         ("Theme", "Title", "Autumn\n2026-27 %", "Spring\n2026-27 %", "Change (points)", "Note")
     )
     assert table[start + 1 : start + 4] == [
-        ("Theme 1", "Ethos, vision and policy", 60.0, 75.0, 15.0, "Up; a rating went down"),
+        ("Theme 1", "Ethos, vision and policy", 70.0, 100.0, 30.0, "Up; a rating went down"),
         ("Theme 2", "Leadership, management and coordination", 35.0, 70.0, 35.0, "Up"),
         ("Theme 3", "Communication and information sharing", "-", 35.0, "-",
          "No score to compare"),
     ]  # fmt: skip
     assert table[start + 7] == (
-        "Overall", "All items", 55.0, 68.6, 13.6, "Up; a rating went down",
+        "Overall", "All", 52.5, 68.3, 15.8, "Up; a rating went down",
     )  # fmt: skip
     item = {i.id: i.text for i in frameworks["family-partnership"].items}
     down = table.index(("ID", "Item", "Autumn\n2026-27", "Spring\n2026-27", None, None))
@@ -150,7 +157,7 @@ def test_gaps_overdue_actions_and_warnings(reports, frameworks):
         ("1.b", text["1.b"], None, None, None, "Theme 1"),
         ("3*", "Overall best-fit judgement for Theme 3", None, None, None, "Theme 3"),
     ]
-    assert table[start + 3][0] == "9 ratings are still blank."
+    assert table[start + 3][0] == "8 ratings are still blank."  # 16 rows, 8 rated
     actions = table.index(("No.", "Action", "Lead", "Due", "Status", None))
     assert table[actions + 1] == ("1", "Set up a family forum", "J Smith", "31/03/2020", "Amber",
                                  None)  # fmt: skip

@@ -142,12 +142,13 @@ def test_family_partnership_judgement_only_themes_score_by_judgement(frameworks)
     }
     groups, overall = score_groups(fw, ratings)
     by_id = {g.group_id: g for g in groups}
-    assert by_id["1"].score(100) == pytest.approx((100 + 35) / 2 / 100)
+    # theme 1 too is scored by its judgement; its descriptors are the evidence beside it
+    assert by_id["1"].score(100) == pytest.approx(0.70)
     assert by_id["1"].judgement == "Developing"
     assert by_id["2"].score(100) == 1.0
     assert by_id["4"].score(100) is None
-    assert (overall.rated, overall.total) == (4, 15)
-    assert overall.score(100) == pytest.approx((100 + 35 + 100 + 35) / 4 / 100)
+    assert (overall.rated, overall.total) == (3, 6)  # one unit per theme
+    assert overall.score(100) == pytest.approx((70 + 100 + 35) / 3 / 100)
 
 
 def test_comma_choices_use_a_range(frameworks, workbook_factory):

@@ -55,7 +55,8 @@ def test_family_partnership_themes(frameworks):
     assert len(fw.groups) == 6
     assert [i.id for i in fw.groups[0].items] == [f"1.{c}" for c in "abcdefghij"]
     assert all(g.judgement for g in fw.groups)
-    assert [g.judgement_only for g in fw.groups] == [False] + [True] * 5
+    assert [g.judgement_only for g in fw.groups] == [True] * 6  # every theme by its judgement
+    assert [g.scored_by for g in fw.groups] == ["judgement"] + ["items"] * 5  # 2-6: no items
     assert fw.scale.labels == ("Emergent", "Developing", "Embedded")
     assert [lv.score for lv in fw.scale.levels] == [35, 70, 100]
 

@@ -297,6 +297,15 @@ GROUP_COLUMNS = (
         "Yes: the group gets an overall best-fit judgement row (No if empty).",
         YES_NO,
     ),
+    Col(
+        "Scored by",
+        "scored_by",
+        "choice",
+        16,
+        "items: the group's % comes from its rated items (if empty); best-fit judgement: from "
+        "its judgement alone, the items being the evidence beside it.",
+        _choices("items", "items", "best-fit judgement", "judgement"),
+    ),
 )
 ITEM_COLUMNS = (
     Col(

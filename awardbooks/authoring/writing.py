@@ -329,7 +329,13 @@ class _Writer:
     def group_rows(self) -> list[list[Any]]:
         if not self.fw:
             return []
-        return [[g.id, g.title, g.note, "Yes" if g.judgement else "No"] for g in self.fw.groups]
+        return [
+            [
+                g.id, g.title, g.note, "Yes" if g.judgement else "No",
+                "best-fit judgement" if g.scored_by == "judgement" else "",
+            ]
+            for g in self.fw.groups
+        ]  # fmt: skip
 
     def info_rows(self) -> list[list[Any]]:
         if not self.fw:

@@ -138,7 +138,7 @@ def _one(fw: Framework, who: str, r: dict[str, Any], t: dict[str, dict]) -> Feed
         line = GroupLine(
             gid,
             "Overall" if gid == "ALL" else f"{fw.labels.group} {gid}",
-            "All items" if gid == "ALL" else row["group_title"],
+            "All" if gid == "ALL" else row["group_title"],
             _num(row["score_pct"]),
             _num(average),
             int(row["rated"]),

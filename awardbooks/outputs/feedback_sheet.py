@@ -169,17 +169,27 @@ def _uk_date(iso: str) -> str:
         return iso
 
 
+def _units(fw) -> str:
+    """What a framework's scores count: its items, its best-fit judgements, or both."""
+    by_judgement = [g.judgement_only for g in fw.groups]
+    if all(by_judgement):
+        return f"{fw.labels.judgement.lower()}s"
+    if any(by_judgement):
+        return f"items and {fw.labels.judgement.lower()}s"
+    return "items"
+
+
 def _scores(page: _Page, s: Feedback) -> None:
     fw = s.framework
     page.heading(
         f"Scores by {fw.labels.group.lower()}",
-        f"Score % is the mean of the rated items' scores ({fw.scale.describe()}) over the top "
-        f"score. The partnership average is over the settings of "
+        f"Score % is the mean of the rated {_units(fw)}' scores ({fw.scale.describe()}) over "
+        f"the top score. The partnership average is over the settings of "
         f"{s.partnership or 'no partnership'} that returned {fw.name} for "
         f"{term_title(s.year, s.term)}.",
     )
     page.columns([fw.labels.group, "Title", "This setting %", "Partnership average %",
-                  "Difference (points)", "Items rated"])  # fmt: skip
+                  "Difference (points)", "Rated"])  # fmt: skip
     pct = page.fmt(num_format="0.0")
     diff = page.fmt(num_format="+0.0;-0.0;0.0")
     first = page.row

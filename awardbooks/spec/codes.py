@@ -239,6 +239,14 @@ GROUP_EMPTY = Code(
     example={"path": "groups[2]", "group": "3"},
 )
 
+SCORED_WITHOUT_JUDGEMENT = Code(
+    "spec-scored-without-judgement",
+    "error",
+    "group {group!r} is scored by its best-fit judgement but has none",
+    "add judgement: true to the group, or remove scored_by: judgement",
+    example={"path": "groups[0]", "group": "1"},
+)
+
 # -- across the spec -------------------------------------------------------------------------
 COLUMN_ID_REPEATED = Code(
     "spec-column-id-repeated",

@@ -192,6 +192,10 @@ class Group(_Frozen):
     title: str = Field(min_length=1)
     note: str = ""
     judgement: bool = False
+    scored_by: Literal["items", "judgement"] = "items"
+    """How the group's % is worked out: from its rated items, or from its best-fit judgement
+    alone, the items then being the evidence the judgement is made against (a group with no
+    rated items is always scored by its judgement)."""
     items: tuple[Item, ...] = ()
 
     @field_validator("id")
@@ -205,6 +209,8 @@ class Group(_Frozen):
     def _has_something(self) -> Group:
         if not self.items and not self.judgement:
             raise SpecValueError(codes.GROUP_EMPTY, group=self.id)
+        if self.scored_by == "judgement" and not self.judgement:
+            raise SpecValueError(codes.SCORED_WITHOUT_JUDGEMENT, group=self.id)
         return self
 
     @property
@@ -213,8 +219,9 @@ class Group(_Frozen):
 
     @property
     def judgement_only(self) -> bool:
-        """Scored by its best-fit judgement alone (it has no rated items)."""
-        return not self.rated_items
+        """Scored by its best-fit judgement alone: the spec says so, or it has no rated
+        items."""
+        return self.scored_by == "judgement" or not self.rated_items
 
 
 class Labels(_Frozen):
@@ -376,8 +383,26 @@ class Framework(_Frozen):
         return per_framework("fingerprint", self, _fingerprint)
 
 
+LATER_DEFAULTS = {"scored_by": "items"}
+"""Keys added to the model after fingerprints were first given out, with their defaults: a
+spec that leaves one at its default prints as it did before the key existed, so the returns
+of workbooks generated earlier are still recognised as made from the same spec."""
+
+
+def _without_later_defaults(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_later_defaults(v)
+            for k, v in value.items()
+            if not (k in LATER_DEFAULTS and v == LATER_DEFAULTS[k])
+        }
+    if isinstance(value, list):
+        return [_without_later_defaults(v) for v in value]
+    return value
+
+
 def _fingerprint(fw: Framework) -> str:
-    shape = fw.model_dump(mode="json", exclude={"previous_editions"})
+    shape = _without_later_defaults(fw.model_dump(mode="json", exclude={"previous_editions"}))
     canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 

@@ -289,7 +289,7 @@ def _build(framework: Framework, carry: bool = False) -> Layout:
         cells = group_cells.setdefault(group.id, [])
         for item in group.items:
             rating_rows.append(RatingRow(group.id, item.id, sheet, row, item.rated))
-            if item.rated:
+            if item.rated and not group.judgement_only:  # else they are evidence, not scored
                 cells.append(Cell(sheet, row, columns.rating))
             row += 1
         if group.judgement:

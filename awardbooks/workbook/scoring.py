@@ -2,8 +2,10 @@
 
 - an item's score is its level's score;
 - a group's % is the mean of its rated items' scores divided by the scale's top score;
-- a group with no items (best-fit judgement only) is scored by its judgement;
-- the overall % is the mean over every rated item (and judgement-only group) of the framework;
+- a group with no rated items, or whose spec says ``scored_by: judgement``, is scored by its
+  best-fit judgement alone (its items are then the evidence beside the judgement);
+- the overall % is the mean over every scoring unit of the framework: each rated item of a
+  group scored by its items, and each judgement of a group scored by its judgement;
 - unrated items count only in completion %.
 """
 
