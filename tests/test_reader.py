@@ -139,7 +139,9 @@ def test_unknown_framework(tmp_path, frameworks):
 
 def test_zip_archive_of_returns(tmp_path, frameworks):
     fw = frameworks["family-partnership"]
-    a = make_workbook(fw, tmp_path / "a", setting="Alder School", ratings={"1:judgement": "Embedded"})
+    a = make_workbook(
+        fw, tmp_path / "a", setting="Alder School", ratings={"1:judgement": "Embedded"}
+    )
     b = make_workbook(
         fw, tmp_path / "b", setting="Birch School", ratings={"2:judgement": "Emergent"}
     )
@@ -264,7 +266,9 @@ def test_layout_is_shared(frameworks):
 
 def test_zip_inside_a_zip_is_opened(tmp_path, frameworks):
     fw = frameworks["family-partnership"]
-    a = make_workbook(fw, tmp_path / "a", setting="Alder School", ratings={"1:judgement": "Embedded"})
+    a = make_workbook(
+        fw, tmp_path / "a", setting="Alder School", ratings={"1:judgement": "Embedded"}
+    )
     inner = tmp_path / "inner.zip"
     with zipfile.ZipFile(inner, "w") as zf:
         zf.write(a, "Alder.xlsx")
