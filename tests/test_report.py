@@ -281,9 +281,13 @@ def test_progress_sheet(consolidated):
     assert rows["Oak Tree"][4:12] == ("G1", "+Leadership", 40.0, None, None, None, None, "No")
     (slipped,) = find(ws, "Yes")
     assert slipped.fill.fgColor.rgb.endswith("FFC7CE")
-    (title,) = find(ws, "Outcomes")
-    assert [c.value for c in ws[title.row + 1]][8:10] == ["Baseline data", "Term 1 progress"]
-    assert [c.value for c in ws[title.row + 2]][6:10] == ["O1", "Reading", 12, "-3 pupils"]
+    assert not find(ws, "Outcomes")  # outcomes have their own sheet
+    (table,) = ws.tables.values()
+    assert table.ref == "A1:M3" and table.name == "tblProgress"
+    outcomes = load(consolidated)["Outcomes"]
+    assert [c.value for c in outcomes[1]][8:10] == ["Baseline data", "Term 1 progress"]
+    assert [c.value for c in outcomes[2]][6:10] == ["O1", "Reading", 12, "-3 pupils"]
+    assert [t.name for t in outcomes.tables.values()] == ["tblOutcomes"]
 
 
 def test_sparklines_written(consolidated):
@@ -292,7 +296,7 @@ def test_sparklines_written(consolidated):
     with zipfile.ZipFile(consolidated) as z:
         names = {n for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
         xml = z.read("xl/worksheets/sheet3.xml").decode()
-    assert len(names) == 6
+    assert len(names) == 7
     assert "<x14:sparklineGroup" in xml and "Progress!G2:J2" in xml
 
 
@@ -317,28 +321,32 @@ def test_actions_and_returns_flags(consolidated):
 
 
 def test_summary_sheet_and_charts(consolidated):
+    """Terms side by side per partnership, levels as shares (%) charted as 100 % stacked
+    bars, group means, and the To look at list."""
     import zipfile
 
     ws = load(consolidated)["Summary"]
-    assert [c.value for c in ws[1]] == [*map(tables.heading, tables.SUMMARY), *LPPA, *FAMILY]
-    assert ws.freeze_panes == "A2"
+    assert ws["A1"].value == "Partnership summary"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
-    rows = [r for r in ws.iter_rows(min_row=2, max_row=4, values_only=True)]
-    assert rows[0][:9] == ("North", "lppa", "LPPA self-evaluation", "2026-27", "autumn", 2,
-                           58.3, 50.0, 66.7)  # fmt: skip
-    assert rows[0][9:] == (3, 0, 2, None, None, None)
-    assert rows[1][0:2] == ("South", "family-partnership")
-    assert rows[1][9:] == (None, None, None, 0, 1, 0)
-    assert rows[1][6] is None
+    (terms,) = find(ws, "LPPA self-evaluation: overall % by term")
+    rows = [[c.value for c in ws[terms.row + i]][:4] for i in (1, 2, 3)]
+    assert rows == [["Partnership", "2026-27 autumn", "Change", "Settings (latest)"],
+                    ["North", 58.3, None, 2], ["South", 58.3, None, 1]]  # fmt: skip
+    assert ws.cell(terms.row + 1, 2).alignment.horizontal == "right"  # over its numbers
+    (levels,) = find(ws, "LPPA self-evaluation: share of ratings by level (%)")
+    assert [c.value for c in ws[levels.row + 1]][:5] == ["Partnership, term", *LPPA, "Ratings"]
+    assert [c.value for c in ws[levels.row + 2]][:5] == ["North, 2026-27 autumn", 60, 0, 40, 5]
+    (groups,) = find(ws, "LPPA self-evaluation: mean % by group, 2026-27 autumn")
+    assert [c.value for c in ws[groups.row + 1]][:3] == ["Group", "North", "South"]
+    assert [c.value for c in ws[groups.row + 3]][:3] == ["G2 =Curriculum", 50.0, None]
+    assert find(ws, "• St Mary's, overall: -5.0 points by 2026-27 summer")
+    assert find(ws, "• Oak Tree, 2026-27 spring: 0.0% complete (0 of 4 rated)")
     with zipfile.ZipFile(consolidated) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 4  # two per framework
-    assert sum('c:grouping val="stacked"' in x for x in charts) == 2
+    assert sum('c:grouping val="percentStacked"' in x for x in charts) == 2
     assert any("F4B183" in x for x in charts)
-    (title,) = find(ws, "LPPA self-evaluation: mean % by group, 2026-27 autumn")
-    assert [c.value for c in ws[title.row + 1]][:3] == ["Group", "North", "South"]
-    assert [c.value for c in ws[title.row + 3]][:3] == ["G2 =Curriculum", 50.0, None]
 
 
 def test_print_setup_on_every_sheet(consolidated):
@@ -526,7 +534,7 @@ def test_text_like_rich_string_markup_is_kept_as_text(tmp_path):
     path = tmp_path / "c.xlsx"
     write_consolidated(c, path)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Summary").to_python()
-    assert sorted(r[0] for r in rows[1:4] if r[0] in names) == sorted(names)
+    assert sorted({r[0] for r in rows if r[0] in names}) == sorted(names)
     import xml.dom.minidom
     import zipfile
 

@@ -40,6 +40,7 @@ def build(path, count: int = 5000) -> None:
         ws, 1, [Column(texts), Column(numbers, pct), Column([""] * count, fmts=flags, blanks=True)]
     )
     ws.write_string(count + 2, 0, "below")
+    bulk.set_heights(ws, {1: 30.0, 4: 45.5})
     options = {"name": "tblData", "columns": [{"header": h} for h in ("Text", "Number", "Flag")]}
     bulk.add_table(ws, 0, count, 2, options)
     wb.close()
@@ -58,6 +59,8 @@ def test_values_styles_dimension_and_table(tmp_path):
     got = [r[1] for r in ws.iter_rows(min_row=2, max_row=5001, values_only=True)]
     assert got == numbers  # (openpyxl does not undo _xHHHH_ escapes in inline strings)
     assert ws["A5003"].value == "below"
+    assert ws.row_dimensions[2].height == 30.0 and ws.row_dimensions[5].height == 45.5
+    assert ws.row_dimensions[3].height is None  # rows without a height keep the default
     assert ws["B3"].number_format == "0.0"
     assert ws["C3"].fill.fgColor.rgb == "FFFFC7CE"  # a styled blank keeps its fill
     assert ws["C2"].fill.fgColor.rgb != "FFFFC7CE"

@@ -1,5 +1,11 @@
-"""The LA officer's ``consolidated.xlsx``: Summary, Scores, Progress, Ratings, Actions and
-Returns, from a :class:`~awardbooks.analyse.tables.Consolidation`.
+"""The LA officer's ``consolidated.xlsx``: Summary, Scores, Progress, Outcomes, Ratings,
+Actions and Returns, from a :class:`~awardbooks.analyse.tables.Consolidation`.
+
+Decisions: every sheet but the Summary (:mod:`awardbooks.outputs.summary_sheet`) holds its
+rows as Excel Tables, so they can be filtered and sorted; Scores has a table per framework
+(its groups differ), named ``tblScores1``, ``tblScores2``…; outcomes have a sheet of their
+own, so the Progress headings repeated on each printed page never sit above them. Every
+sheet prints legibly (see :mod:`awardbooks.outputs.xlsheet`).
 
 Text copied from returns is untrusted: it is written with ``write_string`` only (never as a
 formula or hyperlink) and made safe by :func:`awardbooks.common.text.excel_text`.
@@ -8,37 +14,45 @@ formula or hyperlink) and made safe by :func:`awardbooks.common.text.excel_text`
 from __future__ import annotations
 
 import io
-import math
-import numbers
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from awardbooks.analyse import tables as tb
 from awardbooks.analyse.tables import Consolidation
 from awardbooks.common.files import atomic_write
-from awardbooks.common.text import CELL_MAX, excel_text
+from awardbooks.common.text import excel_text
 from awardbooks.common.xlsx import new_workbook
 from awardbooks.errors import ReportError
 from awardbooks.outputs.frames import frame_records, frame_rows, missing, period_key, s
-from awardbooks.outputs.sheetrows import BulkColumn, BulkRows
+from awardbooks.outputs.summary_sheet import summary_sheet
+from awardbooks.outputs.xlsheet import (
+    TABLE_WIDTH,
+    WIDE_WIDTH,
+    Formats,
+    Sheet,
+    first_seen,
+    print_setup,
+    table_sheet,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-
     from xlsxwriter.workbook import Workbook
 
 CONSOLIDATED_TITLE = "awardbooks consolidated returns"
 """The document title that marks a workbook as one awardbooks analyse wrote."""
-SHEETS = ("Summary", "Scores", "Progress", "Ratings", "Actions", "Returns")
-EXCEL_ROWS = 1_048_576
-MAX_WIDTH = 60
-_DIRTY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+SHEETS = ("Summary", "Scores", "Progress", "Outcomes", "Ratings", "Actions", "Returns")
+MACHINE_COLUMNS = ("workbook_id", "spec_version")
+"""Identifiers kept in the tables (for filtering and joining) but hidden, so the columns
+people read print legibly."""
+HEADING_MAX = 40
+"""Characters of a group's or measure's title in a column heading (the rest as "…")."""
+GROUP_WIDTH = 10
+"""The width of a group's column on Scores: a number, under a heading that wraps."""
+RETURNS_WIDE = 24
+"""The width of the Returns sheet's errors and warnings: with its 13 columns people read it
+prints at 7 pt or more on A4 landscape (long messages wrap)."""
 _RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 STATUS_FILLS = {
     "accepted": {"bg_color": "#C6EFCE", "font_color": "#006100"},
@@ -48,214 +62,25 @@ STATUS_FILLS = {
     "missing": {"bg_color": "#F8CBAD", "font_color": "#833C0C"},
     "unknown": {"bg_color": "#F8CBAD", "font_color": "#833C0C"},
 }
-def _cell_value(value: Any) -> float | str:
-    """What a cell holds for ``value``: a finite number as float, a boolean as Yes/No,
-    anything else as text an Excel cell can hold ('' for missing values and non-finite
-    numbers)."""
-    if isinstance(value, str):
-        return _clean_text(value)
-    if missing(value):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "Yes" if value else "No"
-    if isinstance(value, numbers.Real):
-        return float(value) if math.isfinite(value) else ""
-    return excel_text(value)
 
 
-def _text_width(text: str) -> int:
-    """The width of ``text``'s longest line (of its first 1,000 characters)."""
-    if "\n" not in text and "\r" not in text:
-        return min(len(text), 1000)
-    return max(len(line) for line in text[:1000].splitlines() or [""])
-
-
-def _first_seen(values: Iterable) -> list:
-    return list(dict.fromkeys(values))
-
-
-def _groups(records: list[dict[str, Any]]) -> dict[str, str]:
-    """group id → its first title, in first-seen order."""
-    groups: dict[str, str] = {}
-    for r in records:
-        groups.setdefault(s(r["group_id"]), s(r["group_title"]))
-    return groups
-
-
-# --------------------------------------------------------------------------- workbook
-
-
-class _Formats:
-    """Cached xlsxwriter formats keyed by their properties (all top-aligned), and the
-    workbook's bulk rows (written into the package once xlsxwriter has closed it)."""
-
-    def __init__(self, wb: Workbook) -> None:
-        self.wb = wb
-        self.cache: dict[tuple, Any] = {}
-        self.bulk = BulkRows()
-
-    def __call__(self, **props: Any):
-        props.setdefault("valign", "top")
-        key = tuple(sorted(props.items()))
-        if key not in self.cache:
-            self.cache[key] = self.wb.add_format(dict(props))
-        return self.cache[key]
-
-
-class _Sheet:
-    """A worksheet plus the widest text seen per column, for readable column widths."""
-
-    def __init__(self, wb: Workbook, fmts: _Formats, name: str) -> None:
-        self.ws = wb.add_worksheet(name)
-        self.name = name
-        self.fmts = fmts
-        self.widths: dict[int, int] = {}
-
-    def grow(self, col: int, width: int) -> None:
-        if width > self.widths.get(col, 0):
-            self.widths[col] = width
-
-    def check_rows(self, last_row: int) -> None:
-        if last_row >= EXCEL_ROWS:
-            raise ReportError(
-                f"{self.name}: more rows than an Excel sheet holds ({EXCEL_ROWS:,}); "
-                "use the CSV files instead"
-            )
-
-    def put(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        """Write one value: numbers as numbers, booleans as Yes/No, anything else as text
-        with ``write_string``; missing and non-finite numbers as blank cells."""
-        self.check_rows(row)
-        value = _cell_value(value)
-        if type(value) is float:
-            self.ws.write_number(row, col, value, fmt)
-            self.grow(col, 7)
-        elif value:
-            self.ws.write_string(row, col, self.fmts.bulk.text(value), fmt)
-            self.grow(col, _text_width(value))
-        elif fmt is not None:
-            self.ws.write_blank(row, col, None, fmt)
-
-    def block(self, first_row: int, columns: list[list[Any]], fmts: list[Any]) -> None:
-        """Write rows of cells from ``first_row`` down, a list of values per column, as
-        :meth:`put` would write each (each column's format: one, or a list of one per row)."""
-        count = max((len(values) for values in columns), default=0)
-        self.check_rows(first_row + count - 1)
-        prepared = []
-        for j, (values, fmt) in enumerate(zip(columns, fmts)):
-            cells = [_cell_value(v) for v in values]
-            widths = [7 if type(v) is float else _text_width(v) for v in cells if v]
-            if widths:
-                self.grow(j, max(widths))
-            per_row = isinstance(fmt, list)
-            prepared.append(
-                BulkColumn(cells, None if per_row else fmt, fmt if per_row else None, blanks=True)
-            )
-        self.fmts.bulk.add(self.ws, first_row, prepared)
-
-    def header(self, row: int, columns: Iterable[str], wrap_from: int | None = None) -> None:
-        """Column headings; from column ``wrap_from`` on they wrap in narrow columns."""
-        fmt = self.fmts(bold=True, bg_color="#DDEBF7", bottom=1)
-        wrap = self.fmts(bold=True, bg_color="#DDEBF7", bottom=1, text_wrap=True, valign="top")
-        for j, name in enumerate(columns):
-            name = tb.heading(name) if name in tb.ALL_COLUMNS else name
-            if wrap_from is not None and j >= wrap_from:
-                self.ws.write_string(row, j, excel_text(str(name)), wrap)
-                self.grow(j, 12)
-                continue
-            self.put(row, j, name, fmt)
-            self.grow(j, len(str(name)) + 3)  # room for the filter button
-        if wrap_from is not None:
-            self.ws.set_row(row, 90)
-
-    def finish(self, header_row: int | None) -> None:
-        """Column widths, frozen header and A4 landscape print set-up."""
-        for col, width in self.widths.items():
-            self.ws.set_column(col, col, min(max(width + 2, 8), MAX_WIDTH))
-        self.ws.set_landscape()
-        self.ws.set_paper(9)
-        self.ws.fit_to_pages(1, 0)
-        if header_row is not None:
-            self.ws.freeze_panes(header_row + 1, 0)
-            self.ws.repeat_rows(header_row)
-
-
-def _table_sheet(
-    wb: Workbook,
-    fmts: _Formats,
-    name: str,
-    df: pd.DataFrame | None,
-    columns: tuple[str, ...],
-    *,
-    top: int = 0,
-    wrap: Iterable[str] = (),
-    cell_props: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
-) -> _Sheet:
-    """A sheet holding ``df`` as an Excel Table (header row at ``top``, autofilter on)."""
-    sheet = _Sheet(wb, fmts, name)
-    base = {col: {"text_wrap": True} if col in wrap else {} for col in columns}
-    plain = {col: fmts(**props) for col, props in base.items()}
-    sheet.header(top, columns)
-    if cell_props is None:
-        count = _fast_rows(sheet, df, columns, top + 1, [plain[c] for c in columns])
-    else:
-        records = frame_records(df, columns)
-        count = len(records)
-        styles = [
-            [fmts(**base[col], **x) if (x := cell_props(r, col)) else plain[col] for r in records]
-            for col in columns
-        ]
-        sheet.block(top + 1, [[r[col] for r in records] for col in columns], styles)
-    records = range(count)
-    if records:
-        header = fmts(bold=True, bg_color="#DDEBF7", bottom=1)
-        options = {
-            "name": f"tbl{name}",
-            "style": "Table Style Light 9",
-            "columns": [{"header": tb.heading(col), "header_format": header} for col in columns],
-        }
-        fmts.bulk.add_table(sheet.ws, top, top + len(records), len(columns) - 1, options)
-    else:
-        sheet.put(top + 1, 0, "No rows.", fmts(italic=True))
-    sheet.finish(top)
-    return sheet
-
-
-def _clean_text(value: Any) -> str:
-    """A table cell's text: missing → '', clean text as it is, anything else through
-    :func:`excel_text` (XML-illegal characters, lone surrogates, over-long text)."""
-    if isinstance(value, str):
-        if len(value) <= CELL_MAX // 2 and not _DIRTY.search(value):
-            return value
-        return excel_text(value)
-    return "" if missing(value) else excel_text(value)
-
-
-def _fast_rows(sheet: _Sheet, df, columns, first: int, formats: list) -> int:
-    """Write a plain table column-typed and vectorised: text cleaned once per column, numbers
-    as numbers, missing values blank. Returns the number of rows written."""
-    if df is None or len(df) == 0:
-        return 0
-    sheet.check_rows(first + len(df) - 1)
-    frame = df.reindex(columns=list(columns))
-    prepared = []
-    for j, col in enumerate(columns):
-        series = frame[col]
-        if pd.api.types.is_bool_dtype(series):
-            values = ["Yes" if v else "No" for v in series.tolist()]
-        elif pd.api.types.is_numeric_dtype(series):
-            values = [v if math.isfinite(v) else None for v in series.astype(float).tolist()]
-        elif isinstance(series.dtype, pd.CategoricalDtype):  # each distinct text cleaned once
-            cleaned = [_clean_text(v) for v in series.cat.categories.tolist()] + [""]
-            values = [cleaned[k] for k in series.cat.codes.tolist()]  # code -1: missing
-        else:
-            values = [_clean_text(v) for v in series.tolist()]
-        widths = [7 if type(v) is float else len(v) for v in values if v]
-        if widths:
-            sheet.grow(j, min(1000, max(widths)))
-        prepared.append(BulkColumn(values, formats[j]))
-    sheet.fmts.bulk.add(sheet.ws, first, prepared)
-    return len(frame)
+def unique_headings(names: list[str]) -> list[str]:
+    """Table column headings from ``names``: one line, at most :data:`HEADING_MAX`
+    characters, and distinct ignoring case (Excel's rule for a table's columns) by adding
+    " (2)", " (3)"…; an empty name becomes "Column"."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        text = " ".join(excel_text(name).split()) or "Column"
+        if len(text) > HEADING_MAX:
+            text = text[: HEADING_MAX - 1].rstrip() + "…"
+        candidate, n = text, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{text} ({n})"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
 
 
 def write_consolidated(c: Consolidation, path: Path) -> None:
@@ -276,12 +101,15 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
     wb.set_properties(
         {"title": CONSOLIDATED_TITLE, "comments": f"Analysed on {c.analysed_on}"}
     )
-    fmts = _Formats(wb)
-    _summary_sheet(wb, fmts, c)
+    fmts = Formats(wb)
+    summary_sheet(wb, fmts, c)
     _scores_sheet(wb, fmts, c)
     _progress_sheet(wb, fmts, c)
+    _outcomes_sheet(wb, fmts, c)
     if len(c.ratings) <= RATINGS_SHEET_MAX:
-        _table_sheet(wb, fmts, "Ratings", c.ratings, tb.RATINGS, wrap=("comment",))
+        table_sheet(
+            wb, fmts, "Ratings", c.ratings, tb.RATINGS, wide=("comment",), hidden=MACHINE_COLUMNS
+        )
     else:
         _ratings_elsewhere(wb, fmts, len(c.ratings))
     _actions_sheet(wb, fmts, c)
@@ -300,9 +128,10 @@ def ratings_too_many(c: Consolidation) -> bool:
     return len(c.ratings) > RATINGS_SHEET_MAX
 
 
-def _ratings_elsewhere(wb: Workbook, fmts: _Formats, count: int) -> None:
+def _ratings_elsewhere(wb: Workbook, fmts: Formats, count: int) -> None:
     ws = wb.add_worksheet("Ratings")
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, 100)
+    print_setup(ws)
     ws.write_string(0, 0, f"{count:,} ratings", fmts(bold=True, font_size=12))
     ws.write_string(
         1,
@@ -314,140 +143,30 @@ def _ratings_elsewhere(wb: Workbook, fmts: _Formats, count: int) -> None:
     )
 
 
-def _summary_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
-    sheet = _Sheet(wb, fmts, "Summary")
-    frames = (c.summary, c.levels, c.group_means)
-    frameworks = _first_seen(s(r[0]) for df in frames for r in frame_rows(df, ["framework"]))
-    levels: list[str] = []
-    for fw in frameworks:
-        levels += list(c.level_order.get(fw, ()))
-    levels = _first_seen(levels + [s(r[0]) for r in frame_rows(c.levels, ["level"])])
-    counts: dict[tuple, dict[str, Any]] = {}
-    for p, fw, y, t, level, n in frame_rows(c.levels, tb.LEVELS):
-        counts.setdefault((s(p), s(fw), s(y), s(t)), {})[s(level)] = n
-    records = sorted(
-        frame_records(c.summary, tb.SUMMARY),
-        key=lambda r: (s(r["partnership"]), s(r["framework"]), period_key(r["year"], r["term"])),
-    )
-    sheet.header(0, list(tb.SUMMARY) + levels)
-    pct, whole = fmts(num_format="0.0"), fmts(num_format="0")
-    for i, r in enumerate(records, start=1):
-        for j, col in enumerate(tb.SUMMARY):
-            sheet.put(
-                i, j, r[col], pct if col.endswith("_pct") else whole if col == "settings" else None
-            )
-        key = (s(r["partnership"]), s(r["framework"]), s(r["year"]), s(r["term"]))
-        scale = c.level_order.get(key[1], ())
-        for j, level in enumerate(levels, start=len(tb.SUMMARY)):
-            n = counts.get(key, {}).get(level)
-            if missing(n) and level in scale:
-                n = 0
-            sheet.put(i, j, n, whole)
-    if not records:
-        sheet.put(1, 0, "No rows.", fmts(italic=True))
-    titles = {s(r["framework"]): s(r["framework_title"]) for r in records}
-    row = max(len(records), 1) + 3
-    for fw in frameworks:
-        row = _framework_charts(wb, sheet, c, fw, titles.get(fw) or fw, row)
-    sheet.finish(0)
+def _table(sheet: Sheet, row: int, last: int, name: str, header: list[str], fmts: list) -> None:
+    """An Excel Table over ``header`` (at ``row``) and the rows below it down to ``last``."""
+    options = {
+        "name": name,
+        "style": "Table Style Light 9",
+        "columns": [{"header": h, "header_format": f} for h, f in zip(header, fmts)],
+    }
+    sheet.fmts.bulk.add_table(sheet.ws, row, last, len(header) - 1, options)
 
 
-def _framework_charts(
-    wb: Workbook, sheet: _Sheet, c: Consolidation, fw: str, title: str, row: int
-) -> int:
-    """Chart data below the summary for one framework: group means in its latest term, one
-    series per partnership, and level counts per partnership and term; a chart beside each."""
-    pct, whole = sheet.fmts(num_format="0.0"), sheet.fmts(num_format="0")
-    gm = [r for r in frame_records(c.group_means, tb.GROUP_MEANS) if s(r["framework"]) == fw]
-    if gm:
-        year, term = max(
-            ((s(r["year"]), s(r["term"])) for r in gm), key=lambda p: period_key(*p)
-        )
-        gm = [r for r in gm if (s(r["year"]), s(r["term"])) == (year, term)]
-        groups = _groups(gm).items()
-        partnerships = sorted({s(r["partnership"]) for r in gm})
-        means = {(s(r["group_id"]), s(r["partnership"])): r["mean_pct"] for r in gm}
-        row = _chart_block(
-            wb, sheet, row, f"{title}: mean % by group, {year} {term}",
-            ["Group"] + [p or "(no partnership)" for p in partnerships],
-            {f"{g} {t}".strip(): [means.get((g, p)) for p in partnerships] for g, t in groups},
-            pct, {"type": "bar"}, "Mean %",
-        )  # fmt: skip
-    lv = [r for r in frame_records(c.levels, tb.LEVELS) if s(r["framework"]) == fw]
-    if lv:
-        scale = _first_seen(list(c.level_order.get(fw, ())) + [s(r["level"]) for r in lv])
-        n = {tuple(s(r[k]) for k in tb.LEVELS[:5] if k != "framework"): r["count"] for r in lv}
-        keys = sorted(
-            {(s(r["partnership"]), s(r["year"]), s(r["term"])) for r in lv},
-            key=lambda k: (k[0], period_key(k[1], k[2])),
-        )
-        matrix = {
-            f"{p or '(no partnership)'}, {y} {t}": [n.get((p, y, t, lvl), 0) for lvl in scale]
-            for p, y, t in keys
-        }
-        row = _chart_block(
-            wb, sheet, row, f"{title}: ratings by level", ["Partnership, term", *scale], matrix,
-            whole, {"type": "bar", "subtype": "stacked"}, "Ratings", c.level_colours.get(fw, {}),
-        )  # fmt: skip
-    return row
-
-
-def _chart_block(
-    wb: Workbook,
-    sheet: _Sheet,
-    row: int,
-    title: str,
-    header: list[str],
-    matrix: dict[str, list[Any]],
-    fmt: Any,
-    chart_type: dict[str, str],
-    axis: str,
-    colours: dict[str, str] | None = None,
-) -> int:
-    """A titled label × series block at ``row`` with a bar chart of it to its right; every
-    chart text is a cell reference, so no returned text is ever read as a formula. Returns
-    the next free row."""
-    name = sheet.name
-    sheet.ws.write_string(row, 0, excel_text(title), sheet.fmts(bold=True))  # may overflow
-    sheet.header(row + 1, header)
-    first, last = row + 2, row + 1 + len(matrix)
-    for i, (label, values) in enumerate(matrix.items(), start=first):
-        sheet.put(i, 0, label)
-        for j, value in enumerate(values, start=1):
-            sheet.put(i, j, value, fmt)
-    chart = wb.add_chart(chart_type)
-    for j in range(1, len(header)):
-        series = {
-            "name": [name, row + 1, j],
-            "categories": [name, first, 0, last, 0],
-            "values": [name, first, j, last, j],
-        }
-        colour = (colours or {}).get(header[j])
-        if isinstance(colour, str) and _COLOUR.fullmatch(colour):
-            series |= {"fill": {"color": colour}, "border": {"color": "#595959"}}
-        chart.add_series(series)
-    chart.set_title({"name": [name, row, 0]})
-    chart.set_x_axis({"name": axis} | ({} if colours is not None else {"min": 0, "max": 100}))
-    chart.set_y_axis({"reverse": True})
-    bars = len(matrix) * (1 if colours is not None else len(header) - 1)
-    height = min(max(300, 90 + 18 * bars), 2000)
-    chart.set_size({"width": 720, "height": height})
-    sheet.ws.insert_chart(row, len(header) + 1, chart)
-    return max(last + 3, row + height // 20 + 2)
-
-
-def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
-    sheet = _Sheet(wb, fmts, "Scores")
+def _scores_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
+    """Per framework, a table of its settings' returns (rows) and groups (columns), with the
+    overall % and completion %, and a red–amber–green colour scale."""
+    sheet = Sheet(wb, fmts, "Scores")
     keys = ("setting", "urn", "partnership", "year", "term")
     wanted = ("framework", "workbook_id", *keys, "group_id", "group_title")
     rows = [
         (tuple(s(v) for v in r[:-2]), r[-2], r[-1])
         for r in frame_rows(c.scores, [*wanted, "score_pct", "completion_pct"])
     ]  # (texts, score %, completion %): no per-row dicts, the table can be 100,000 rows
-    frameworks = _first_seen(texts[0] for texts, _, _ in rows)
-    pct = fmts(num_format="0.0")
+    frameworks = first_seen(texts[0] for texts, _, _ in rows)
+    pct, text = fmts(num_format="0.0"), fmts(text_wrap=True)
     row = 0
-    for fw in frameworks:
+    for n, fw in enumerate(frameworks, start=1):
         rs = [r for r in rows if r[0][0] == fw]
         groups: dict[str, str] = {}
         for texts, _, _ in rs:
@@ -458,16 +177,15 @@ def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
         for texts, score, completion in rs:
             settings.setdefault(texts[1:-2], {})[texts[-2]] = (score, completion)
         order = sorted(settings, key=lambda k: (k[3], k[1], k[2], period_key(k[4], k[5])))
-        sheet.put(row, 0, f"Framework: {fw}", fmts(bold=True, font_size=12))
-        header = [
-            *keys,
-            *(f"{g} {t}".strip() for g, t in groups.items()),
-            "Overall %",
-            "Completion %",
-        ]
-        sheet.header(row + 1, header, wrap_from=len(keys))
-        if row == 0:
-            sheet.ws.freeze_panes(2, 1)
+        sheet.ws.write_string(row, 0, excel_text(f"Framework: {fw}"), fmts(bold=True, font_size=12))
+        header = unique_headings([
+            *map(tb.heading, keys), *(f"{g} {t}".strip() for g, t in groups.items()),
+            "Overall %", "Completion %",
+        ])  # fmt: skip
+        sheet.caps[0] = TABLE_WIDTH
+        for j in range(len(keys), len(keys) + len(groups)):
+            sheet.caps[j] = GROUP_WIDTH
+        heads = sheet.header(row + 1, header, right=range(len(keys), len(header)))
         first = row + 2
         columns: list[list[Any]] = [[] for _ in header]
         for key in order:
@@ -480,8 +198,9 @@ def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
             ]
             for column, value in zip(columns, cells):
                 column.append(value)
-        sheet.block(first, columns, [None] * len(keys) + [pct] * (len(header) - len(keys)))
+        sheet.block(first, columns, [text] * len(keys) + [pct] * (len(header) - len(keys)))
         last = first + len(order) - 1
+        _table(sheet, row + 1, last, f"tblScores{n}", header, heads)
         sheet.ws.conditional_format(first, len(keys), last, len(header) - 2, {
             "type": "3_color_scale",
             "min_type": "num", "min_value": 0, "min_color": "#F8696B",
@@ -492,15 +211,16 @@ def _scores_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
     if not frameworks:
         sheet.header(0, list(keys) + ["Overall %", "Completion %"])
         sheet.put(1, 0, "No rows.", fmts(italic=True))
-    sheet.finish(0 if not frameworks else None)
+    sheet.finish(0 if len(frameworks) < 2 else None)
     if len(frameworks) == 1:
-        sheet.ws.repeat_rows(1)
-    if not frameworks:
-        sheet.ws.freeze_panes(1, 0)
+        sheet.ws.freeze_panes(2, 1)
+        sheet.ws.repeat_rows(0, 1)
 
 
-def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
-    sheet = _Sheet(wb, fmts, "Progress")
+def _progress_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
+    """A table of each setting's group % by term (columns, in order), the latest change,
+    whether a rating slipped, and a sparkline of the trend."""
+    sheet = Sheet(wb, fmts, "Progress")
     keys = ("framework", "setting", "urn", "partnership", "group_id")
     texts = (*keys, "group_title", "year", "term")
     titles: dict[tuple, str] = {}
@@ -511,10 +231,14 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
         rows.setdefault(key, {})[(s(r[6]), s(r[7]))] = r[8:]
     periods = sorted({p for by in rows.values() for p in by}, key=lambda p: period_key(*p))
     order = sorted(rows, key=lambda k: (k[0], k[3], k[1], k[2]))  # stable: group order kept
-    header = [*keys, "group_title", *(f"{y} {t}" for y, t in periods)]
-    header += ["Latest change", "Slipped", "Trend"]
-    sheet.header(0, header)
+    header = unique_headings([
+        *map(tb.heading, keys), "Group title", *(f"{y} {t}" for y, t in periods),
+        "Latest change", "Slipped", "Trend",
+    ])  # fmt: skip
+    sheet.caps |= {1: TABLE_WIDTH, len(keys): WIDE_WIDTH}
+    heads = sheet.header(0, header, right=range(len(keys) + 1, len(header) - 2))
     pct, change = fmts(num_format="0.0"), fmts(num_format="+0.0;-0.0;0.0")
+    text = fmts(text_wrap=True)
     first_term, last_term = len(keys) + 1, len(keys) + len(periods)
     red = fmts(**_RED)
     columns: list[list[Any]] = [[] for _ in header]
@@ -535,43 +259,48 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
             sheet.ws.add_sparkline(xl_rowcol_to_cell(i, last_term + 3), {
                 "range": xl_range(i, first_term, i, last_term), "markers": True,
             })  # fmt: skip
-    plain = [None] * len(keys) + [None] + [pct] * len(periods) + [change, slipped_fmts, None]
+    plain = [text] * (len(keys) + 1) + [pct] * len(periods) + [change, slipped_fmts, None]
     sheet.block(1, columns, plain)
-    if not order:
+    if order:
+        _table(sheet, 0, len(order), "tblProgress", header, heads)
+    else:
         sheet.put(1, 0, "No rows.", fmts(italic=True))
-    _outcomes_block(sheet, c, max(len(order), 1) + 3)
     sheet.finish(0)
 
 
-def _outcomes_block(sheet: _Sheet, c: Consolidation, row: int) -> None:
-    fmts = sheet.fmts
+def _outcomes_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
+    """A table of each setting's outcomes (rows) and their measures (columns)."""
+    sheet = Sheet(wb, fmts, "Outcomes")
     keys = ("framework", "setting", "urn", "partnership", "year", "term", "outcome_id", "outcome")
     records = frame_records(c.outcomes, tb.OUTCOMES)
-    measures = _first_seen(s(r["measure"]) for r in records)
+    measures = first_seen(s(r["measure"]) for r in records)
     values: dict[tuple, dict[str, Any]] = {}
     for r in records:
         values.setdefault(tuple(s(r[k]) for k in keys), {})[s(r["measure"])] = r["value"]
-    sheet.put(row, 0, "Outcomes", fmts(bold=True, font_size=12))
-    sheet.header(row + 1, list(keys) + measures)
-    wrap = fmts(text_wrap=True)
-    for i, key in enumerate(values, start=row + 2):
-        for j, value in enumerate(key):
-            sheet.put(i, j, value, wrap if j == len(keys) - 1 else None)
-        for j, measure in enumerate(measures, start=len(keys)):
-            sheet.put(i, j, values[key].get(measure), wrap)
-    if not values:
-        sheet.put(row + 2, 0, "No rows.", fmts(italic=True))
+    header = unique_headings([*map(tb.heading, keys), *measures])
+    sheet.caps |= {j: TABLE_WIDTH for j in range(len(header))} | {len(keys) - 1: WIDE_WIDTH}
+    heads = sheet.header(0, header)
+    columns = [[key[j] for key in values] for j in range(len(keys))]
+    columns += [[values[key].get(m) for key in values] for m in measures]
+    sheet.block(1, columns, [fmts(text_wrap=True)] * len(header))
+    if values:
+        _table(sheet, 0, len(values), "tblOutcomes", header, heads)
+    else:
+        sheet.put(1, 0, "No rows.", fmts(italic=True))
+    sheet.finish(0)
 
 
-def _actions_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+
+
+def _actions_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
     def overdue(record: dict[str, Any], col: str) -> dict[str, Any]:
         return dict(_RED) if not missing(record["overdue"]) and bool(record["overdue"]) else {}
 
-    wrap = ("action", "lead", "status", "details")
-    _table_sheet(wb, fmts, "Actions", c.actions, tb.ACTIONS, wrap=wrap, cell_props=overdue)
+    wide = ("action", "details")
+    table_sheet(wb, fmts, "Actions", c.actions, tb.ACTIONS, wide=wide, cell_props=overdue)
 
 
-def _returns_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+def _returns_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
     statuses = [s(r[0]) for r in frame_rows(c.returns, ["status"])]
     labels = list(tb.STATUSES) + sorted(set(statuses) - set(tb.STATUSES))
 
@@ -580,9 +309,9 @@ def _returns_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
             return {}
         return dict(STATUS_FILLS.get(s(record["status"]), STATUS_FILLS["unknown"]))
 
-    sheet = _table_sheet(
-        wb, fmts, "Returns", c.returns, tb.RETURNS, top=3,
-        wrap=("errors", "warnings"), cell_props=status_fill,
+    sheet = table_sheet(
+        wb, fmts, "Returns", c.returns, tb.RETURNS, top=3, wide=("errors", "warnings"),
+        hidden=MACHINE_COLUMNS, wide_width=RETURNS_WIDE, cell_props=status_fill,
     )  # fmt: skip
     bold = fmts(bold=True)
     sheet.put(0, 0, "Files", bold)

@@ -116,6 +116,7 @@ class BulkRows:
         self.blocks: list[_Block] = []
         self.table_refs: dict[bytes, tuple[bytes, bytes]] = {}
         self.literals: dict[str, str] = {}  # stand-in -> the text it stands for
+        self.heights: dict[int, dict[int, float]] = {}  # sheet index -> row -> points
         self._salt = secrets.token_hex(8)  # so no text in a return can be a stand-in
 
     def text(self, text: str) -> str:
@@ -142,6 +143,12 @@ class BulkRows:
             small = f'ref="{corner}:{xl_rowcol_to_cell(short, last_col)}"'.encode()
             full = f'ref="{corner}:{xl_rowcol_to_cell(last_row, last_col)}"'.encode()
             self.table_refs[f'displayName="{options["name"]}"'.encode()] = (small, full)
+
+    def set_heights(self, ws: Any, heights: dict[int, float]) -> None:
+        """Row heights in points (0-based row -> height) for ``ws``'s bulk rows, so wrapped
+        text shows whole in Excel and LibreOffice alike; may be called any time before
+        :meth:`splice`. Rows xlsxwriter writes take theirs from ``ws.set_row``."""
+        self.heights.setdefault(ws.index, {}).update(heights)
 
     def add(self, ws: Any, first_row: int, columns: list[BulkColumn], first_col: int = 0) -> int:
         """Keep ``columns`` for ``ws`` from ``first_row`` down; returns the number of rows.
@@ -183,7 +190,8 @@ class BulkRows:
                 big = len(data) + 200 * rows > 1 << 30  # zip64 headers only when needed
                 with zout.open(target, "w", force_zip64=big) as handle:
                     ordered = sorted(blocks, key=lambda b: b.first_row)
-                    for chunk in _spliced(data, ordered, strings):
+                    heights = self.heights.get(blocks[0].sheet_index, {})
+                    for chunk in _spliced(data, ordered, strings, heights):
                         handle.write(chunk)
             if strings.sst is not None:
                 info = zin.getinfo(_SST)
@@ -198,7 +206,9 @@ class BulkRows:
         return xml
 
 
-def _spliced(xml: bytes, blocks: list[_Block], strings: _Strings) -> Iterator[bytes]:
+def _spliced(
+    xml: bytes, blocks: list[_Block], strings: _Strings, heights: dict[int, float]
+) -> Iterator[bytes]:
     """The worksheet XML with the blocks' rows merged in row order."""
     start = xml.find(b"<sheetData")
     close = xml.find(b"</sheetData>")
@@ -213,7 +223,9 @@ def _spliced(xml: bytes, blocks: list[_Block], strings: _Strings) -> Iterator[by
     existing = [
         (int(_ROW_START.match(body, a).group(1)), 1, body[a:b]) for a, b in zip(starts, starts[1:])
     ]
-    ours = heapq.merge(*(_rendered(b, strings) for b in blocks), key=lambda item: item[0])
+    ours = heapq.merge(
+        *(_rendered(b, strings, heights) for b in blocks), key=lambda item: item[0]
+    )
     last = 0
     for number, count, rows in heapq.merge(existing, ours, key=lambda item: item[0]):
         if number <= last:
@@ -246,7 +258,7 @@ def _widened(head: bytes, blocks: list[_Block], has_rows: bool) -> bytes:
 
 
 def _rendered(
-    block: _Block, strings: _Strings, chunk: int = 2000
+    block: _Block, strings: _Strings, heights: dict[int, float], chunk: int = 2000
 ) -> Iterator[tuple[int, int, bytes]]:
     """(first 1-based row number, row count, ``<row>`` XML) for the block's rows, a chunk
     at a time, built a column at a time."""
@@ -258,7 +270,13 @@ def _rendered(
             _cells(letter, column, numbers, start, stop, strings)
             for letter, column in zip(letters, block.columns)
         ]
-        rows = [f'<row r="{r}">{"".join(cells)}</row>' for r, *cells in zip(numbers, *columns)]
+        opens = [
+            f'<row r="{r}" ht="{heights[i]:g}" customHeight="1">'
+            if i in heights
+            else f'<row r="{r}">'
+            for i, r in enumerate(numbers, start=block.first_row + start)
+        ]
+        rows = [f'{o}{"".join(cells)}</row>' for o, *cells in zip(opens, *columns)]
         yield block.first_row + start + 1, stop - start, "".join(rows).encode("utf-8")
 
 
