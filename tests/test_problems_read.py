@@ -37,6 +37,7 @@ from awardbooks.workbook.layout import Cell, layout_for
 
 from .conftest import make_workbook
 from .outlook_msg import outlook_msg
+from .pkgedit import Entry, deflate, raw_zip
 
 CODES = catalogue(codes)
 SLUG = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -284,6 +285,28 @@ def test_container_refusals(data, code, text):
                                         else "")  # fmt: skip
 
 
+def test_size_limits_say_the_limit_for_archives_too(monkeypatch):
+    members = {f"r{n}.xlsx": b"PK" for n in range(3)}
+    monkeypatch.setattr(container, "MAX_MEMBERS", 2)
+    with pytest.raises(ReturnError) as caught:
+        container.zip_members(package(members), "returns.zip", (".xlsx",))
+    assert str(caught.value) == (
+        "the zip archive has 3 files, too many to read safely (the limit is 2); check it is the "
+        "right file"
+    )
+    monkeypatch.setattr(container, "MAX_MEMBERS", 5000)
+    data = package({"big.xlsx": bytes(3 * 1024 * 1024)})
+    ratio = 3 * 1024 * 1024 / zipfile.ZipFile(io.BytesIO(data)).getinfo("big.xlsx").compress_size
+    with pytest.raises(ReturnError) as caught:
+        container.zip_members(data, "r.zip", (".xlsx",))
+    assert str(caught.value) == (
+        f"the file big.xlsx expands to 3.0 MB, compressed {ratio:,.0f} to 1, too large to read "
+        "safely (the limit is 200 to 1 for a file over 1 MB); if it is the right file, delete "
+        "what was pasted into it beyond the return (very long texts, rows far below the table) "
+        "and save it again"
+    )
+
+
 def test_a_refusal_carries_its_problem(tmp_path):
     with pytest.raises(ReturnError) as caught:
         container.sniff(b"", "x.xlsx")
@@ -291,8 +314,11 @@ def test_a_refusal_carries_its_problem(tmp_path):
     assert str(caught.value) == "the file is empty (0 bytes); send the workbook again"
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.problem == caught.value.problem and str(again) == str(caught.value)
-    refusal = Refusal(codes.ARCHIVE_TOO_DEEP())
-    assert refusal.decode() == "archives nested more than three deep are not opened"
+    refusal = Refusal(codes.ARCHIVE_TOO_DEEP(depth=3))
+    assert refusal.decode() == (
+        "this is nested more than 3 levels deep in archives and saved messages, so it was not "
+        "opened; save the workbook itself and analyse that"
+    )
     assert pickle.loads(pickle.dumps(refusal)).problem == refusal.problem
     mail = emails.MailBytes(refusal, {"email_from": "a@b.example"}, 5.0)
     copy = pickle.loads(pickle.dumps(mail))
@@ -324,16 +350,24 @@ def test_archive_problems(tmp_path):
     deep = zipped(folder / "deep.zip", {deep.name: deep.read_bytes()})
     broken = folder / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 cut")
+    locked = folder / "locked.zip"  # saved with a password (the traditional zip encryption)
+    locked.write_bytes(raw_zip([Entry("St Marys.xlsx", *deflate([b"PK sealed"]), flags=0x1)]))
     records = {Path(r.file).name: r for r in api.check_returns(empty)}
     records |= {r.file.rsplit("!", 1)[-1]: r for r in api.check_returns(deep)}
     records |= {Path(r.file).name: r for r in api.check_returns(broken)}
+    records |= {Path(r.file).name: r for r in api.check_returns(locked)}
     assert {name: placed(r.errors) for name, r in records.items()} == {
         "empty.zip": [("archive-no-workbooks", "", "", f"{empty}: no workbooks (.xlsx) in the "
                        "archive")],
-        "d3.zip": [("archive-too-deep", "", "", f"{deep}!d1.zip!d2.zip!d3.zip: archives nested "
-                    "more than three deep are not opened")],
+        "d3.zip": [("archive-too-deep", "", "", f"{deep}!d1.zip!d2.zip!d3.zip: this is nested "
+                    "more than 3 levels deep in archives and saved messages, so it was not "
+                    "opened; save the workbook itself and analyse that")],
         "broken.zip": [("archive-damaged", "", "", f"{broken}: the zip archive is damaged "
-                        "(file is not a zip file)")],
+                        "(its end is missing or unreadable); save it again, or analyse the "
+                        "workbooks themselves")],
+        "locked.zip": [("part-locked", "", "", f"{locked}: the zip archive is locked with a "
+                        "password (St Marys.xlsx); unzip it with its password and analyse the "
+                        "workbooks themselves")],
     }  # fmt: skip
     c = api.analyse([folder], out=None).consolidation
     for row in c.returns.to_dict("records"):  # the Returns table holds their text
@@ -377,10 +411,11 @@ def test_email_problems(tmp_path, monkeypatch):
         "tnef.eml": (message([("winmail.dat", b"\x78\x9f\x3e\x22", "application/ms-tnef")]),
                      "message-winmail", codes.MESSAGE_WINMAIL.template),
         "zipped.eml": (message([("r.zip", b"PK\x03\x04 cut", "application/zip")]),
-                       "archive-damaged", "the zip archive is damaged (file is not a zip file)"),
+                       "archive-damaged", "the zip archive is damaged (its end is missing or "
+                       "unreadable); save it again, or analyse the workbooks themselves"),
         "deep.eml": (message([("a.xlsx", b"PK", XLSX)], forwarded=3), "message-nested-too-deep",
-                     "attachments nested more than 3 levels deep (messages and archives inside "
-                     "each other); refused: save the workbook itself and analyse that"),
+                     "this is nested more than 3 levels deep in archives and saved messages, so "
+                     "it was not opened; save the workbook itself and analyse that"),
         "big.eml": (message([("a.xlsx", bytes(2_000_000), XLSX)]), "message-too-large",
                     "the file is 2 MB, larger than any message of returns should be (1 MB); save "
                     "the workbooks from it and analyse those"),

@@ -238,7 +238,8 @@ def test_parse_date(raw, expected):
         (
             b"PK\x03\x04truncated",
             "file-damaged",
-            "the file is damaged or incomplete (file is not a zip file); send the workbook again",
+            "the file is damaged or incomplete (its end is missing or unreadable); send the "
+            "workbook again",
         ),
         (
             b"a,b\nc,d\n",

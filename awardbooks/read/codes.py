@@ -24,10 +24,18 @@ _AGAIN = "send the workbook again"
 _NORMALLY = "send the workbook saved normally"
 _RESAVE = "open it in Excel and save it again"
 _AS_XLSX = "open it and save it as an Excel Workbook (.xlsx)"
+_RIGHT_FILE = "check it is the right file"
+_TOO_DEEP = (
+    "this is nested more than {depth} levels deep in archives and saved messages, so it was not "
+    "opened"
+)
+_TOO_DEEP_FIX = "save the workbook itself and analyse that"
 _FILE = "St Marys.xlsx"
 _PART = {"file": _FILE, "part": "xl/worksheets/sheet3.xml"}
 
+
 # ------------------------------------------------------------------- the file and its zip
+# A refusal says what the file is, in the words of the person who sent it, and what to do.
 
 FILE_UNREADABLE = Code(
     "file-unreadable", "error", "cannot be read ({reason})",
@@ -36,8 +44,7 @@ FILE_UNREADABLE = Code(
 FILE_EMPTY = Code("file-empty", "error", "the file is empty (0 bytes)", _AGAIN, {"file": _FILE})
 FILE_TOO_LARGE = Code(
     "file-too-large", "error",
-    "the file is {mb} MB, larger than any return should be ({limit} MB)",
-    "check it is the right file",
+    "the file is {mb} MB, larger than any return should be ({limit} MB)", _RIGHT_FILE,
     {"file": _FILE, "mb": 64, "limit": 50},
 )  # fmt: skip
 FILE_ENCRYPTED = Code(
@@ -60,7 +67,7 @@ FILE_NOT_WORKBOOK = Code(
 )  # fmt: skip
 FILE_DAMAGED = Code(
     "file-damaged", "error", "the file is damaged or incomplete ({reason})", _AGAIN,
-    {"file": _FILE, "reason": "file is not a zip file"},
+    {"file": _FILE, "reason": "its end is missing or unreadable"},
 )  # fmt: skip
 FILE_ODF_NOT_SPREADSHEET = Code(
     "file-odf-not-spreadsheet", "error",
@@ -84,21 +91,27 @@ FILE_NO_WORKBOOK_PART = Code(
     {"file": _FILE},
 )  # fmt: skip
 FILE_TOO_MANY_PARTS = Code(
-    "file-too-many-parts", "error", "the workbook has {count} parts, far more than any return; "
-    "refused",
-    example={"file": _FILE, "count": 6000},
+    "file-too-many-parts", "error",
+    "the {what} has {count:,} {items}, too many to read safely (the limit is {limit:,})",
+    _RIGHT_FILE, {"file": _FILE, "what": "workbook", "count": 6000, "items": "parts",
+                  "limit": 5000},
 )  # fmt: skip
 FILE_EXPANDS_TOO_FAR = Code(
     "file-expands-too-far", "error",
-    "the workbook expands to {mb} MB, far more than any return; refused",
-    example={"file": _FILE, "mb": 250},
+    "the {what} expands to {mb:,} MB, too large to read safely (the limit is {limit:,} MB)",
+    _RIGHT_FILE, {"file": _FILE, "what": "workbook", "mb": 250, "limit": 200},
 )  # fmt: skip
 PART_BOMB = Code(
     "part-bomb", "error",
-    "the part {part} expands to {mb} MB (compressed {ratio:.0f} to 1): a decompression bomb, "
-    "refused",
-    example=_PART | {"mb": 320, "ratio": 1030.2},
+    "the {what} {part} expands to {size}, too large to read safely (the limit is {limit})",
+    "if it is the right file, delete what was pasted into it beyond the return (very long "
+    "texts, rows far below the table) and save it again",
+    _PART | {"what": "part", "size": "4.7 MB, compressed 1,030 to 1",
+             "limit": "200 to 1 for a part over 1 MB"},
 )  # fmt: skip
+"""A part over the size limit, or one over 1 MB that compresses far better than a spreadsheet's
+parts do (a decompression bomb, or a legitimate file with very long repeated texts: both are
+refused, with the limit; the message calls neither a bomb)."""
 PART_ENCRYPTED = Code(
     "part-encrypted", "error",
     "the part {part} is encrypted inside the zip, which spreadsheet applications never do",
@@ -112,8 +125,9 @@ PART_COMPRESSION = Code(
 )  # fmt: skip
 PART_OVERLAPS = Code(
     "part-overlaps", "error",
-    "the part {part} overlaps {other} (a trick of zip bombs); the file was refused for safety",
-    example=_PART | {"other": "the part xl/styles.xml"},
+    "the part {part} overlaps {other} inside the zip, which spreadsheet applications never "
+    "write; the file was refused for safety",
+    _NORMALLY, _PART | {"other": "the part xl/styles.xml"},
 )  # fmt: skip
 PART_MISPLACED = Code(
     "part-misplaced", "error",
@@ -129,21 +143,20 @@ PART_CUT_SHORT = Code(
     "the file is damaged or incomplete (the part {part} is cut short)", _AGAIN, _PART,
 )  # fmt: skip
 PART_CORRUPT = Code(
-    "part-corrupt", "error",
-    "the file is damaged (the part {part} cannot be decompressed: {reason})", _AGAIN,
-    _PART | {"reason": "error -3 while decompressing data: invalid stored block lengths"},
+    "part-corrupt", "error", "the file is damaged (the part {part} cannot be decompressed)",
+    _AGAIN, _PART,
 )  # fmt: skip
 PART_OVERFLOWS = Code(
     "part-overflows", "error",
-    "the part {part} holds more data than its zip directory declares ({declared:,} bytes): a "
-    "decompression bomb or a damaged file, refused",
-    example=_PART | {"declared": 20480},
+    "the file is damaged (the part {part} holds more than the {declared:,} bytes its zip "
+    "directory declares)",
+    _AGAIN, _PART | {"declared": 20480},
 )  # fmt: skip
 PART_DOCTYPE = Code(
     "part-doctype", "error",
     "the part {part} declares an XML document type or entities, which spreadsheet applications "
     "never write; the file was refused for safety",
-    example=_PART,
+    _NORMALLY, _PART,
 )  # fmt: skip
 PART_CHECKSUM = Code(
     "part-checksum", "error",
@@ -151,26 +164,30 @@ PART_CHECKSUM = Code(
 )  # fmt: skip
 PART_UNREADABLE = Code(
     "part-unreadable", "error", "the file is damaged ({part}: {reason})", _AGAIN,
-    _PART | {"reason": "bad CRC-32"},
+    _PART | {"reason": "its data does not match its checksum"},
 )  # fmt: skip
 PART_LOCKED = Code(
-    "part-locked", "error", "the file is damaged or encrypted ({reason})",
-    example={"file": _FILE, "reason": "file is encrypted, password required for extraction"},
+    "part-locked", "error", "the zip archive is locked with a password ({part})",
+    "unzip it with its password and analyse the workbooks themselves",
+    {"file": "returns.zip", "part": "St Marys.xlsx"},
 )  # fmt: skip
 
 # ------------------------------------------------------------------------ archives, emails
+# Nesting too deep reads the same whether archives or messages are nested: one wording, with
+# an id for each (ids are stable).
 
 ARCHIVE_DAMAGED = Code(
     "archive-damaged", "error", "the zip archive is damaged ({reason})",
-    example={"file": "returns.zip", "reason": "file is not a zip file"},
+    "save it again, or analyse the workbooks themselves",
+    {"file": "returns.zip", "reason": "its end is missing or unreadable"},
 )  # fmt: skip
 ARCHIVE_NO_WORKBOOKS = Code(
     "archive-no-workbooks", "error", "no workbooks (.xlsx) in the archive",
     example={"file": "returns.zip"},
 )  # fmt: skip
 ARCHIVE_TOO_DEEP = Code(
-    "archive-too-deep", "error", "archives nested more than three deep are not opened",
-    example={"file": "returns.zip!a.zip!b.zip!c.zip"},
+    "archive-too-deep", "error", _TOO_DEEP, _TOO_DEEP_FIX,
+    {"file": "returns.zip!a.zip!b.zip!c.zip", "depth": 3},
 )  # fmt: skip
 MESSAGE_TOO_LARGE = Code(
     "message-too-large", "error",
@@ -205,10 +222,8 @@ MESSAGE_TOO_MANY_ATTACHMENTS = Code(
     example={"file": "reply.eml!attachment 5001"},
 )  # fmt: skip
 MESSAGE_NESTED_TOO_DEEP = Code(
-    "message-nested-too-deep", "error",
-    "attachments nested more than {depth} levels deep (messages and archives inside each "
-    "other); refused: save the workbook itself and analyse that",
-    example={"file": "reply.eml!a.eml!b.eml!c.eml", "depth": 3},
+    "message-nested-too-deep", "error", _TOO_DEEP, _TOO_DEEP_FIX,
+    {"file": "reply.eml!a.eml!b.eml!c.eml", "depth": 3},
 )  # fmt: skip
 MESSAGE_EMPTY = Code(
     "message-empty", "error", "the message is empty (0 bytes)", "save the email again",

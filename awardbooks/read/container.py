@@ -21,6 +21,7 @@ from awardbooks.errors import ReturnError
 from awardbooks.problems import Code, Problem
 from awardbooks.read import codes
 
+MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a .zip archive of returns (and an email's parts)
 MAX_MEMBER = 100 * 1024 * 1024
@@ -120,21 +121,47 @@ def _open_zip(data: bytes, damaged: Code) -> tuple[zipfile.ZipFile, list[zipfile
 
 
 def _check_sizes(
-    infos: list[zipfile.ZipInfo], part_limit: int = MAX_PART, total_limit: int = MAX_WORKBOOK
+    infos: list[zipfile.ZipInfo],
+    part_limit: int = MAX_PART,
+    total_limit: int = MAX_WORKBOOK,
+    archive: bool = False,
 ) -> None:
-    """The limits on what the zip directory declares, before anything is decompressed."""
+    """The limits on what the zip directory declares, before anything is decompressed: each
+    refusal says the limit, and calls nothing a bomb (a legitimate file with very long texts
+    reaches them too)."""
+    if archive:
+        what, items, item = "zip archive", "files", "file"
+    else:
+        what, items, item = "workbook", "parts", "part"
     if len(infos) > MAX_MEMBERS:
-        raise ReturnError(codes.FILE_TOO_MANY_PARTS(count=len(infos)))
+        raise ReturnError(
+            codes.FILE_TOO_MANY_PARTS(what=what, count=len(infos), items=items, limit=MAX_MEMBERS)
+        )
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > part_limit or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
-            raise ReturnError(
-                codes.PART_BOMB(part=info.filename, mb=info.file_size // (1024 * 1024), ratio=ratio)
+        mb = _megabytes(info.file_size)
+        if info.file_size > part_limit:
+            problem = codes.PART_BOMB(
+                what=item, part=info.filename, size=mb, limit=f"{part_limit // MB:,} MB"
             )
+            raise ReturnError(problem)
+        if info.file_size > 1_000_000 and ratio > MAX_RATIO:
+            size = f"{mb}, compressed {ratio:,.0f} to 1"
+            limit = f"{MAX_RATIO} to 1 for a {item} over 1 MB"
+            problem = codes.PART_BOMB(what=item, part=info.filename, size=size, limit=limit)
+            raise ReturnError(problem)
     if total > total_limit:
-        raise ReturnError(codes.FILE_EXPANDS_TOO_FAR(mb=total // (1024 * 1024)))
+        raise ReturnError(
+            codes.FILE_EXPANDS_TOO_FAR(what=what, mb=total // MB, limit=total_limit // MB)
+        )
+
+
+def _megabytes(size: int) -> str:
+    """A size for a message: "320 MB", or "1.9 MB" under 10 MB."""
+    mb = size / MB
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
 
 def _check_layout(
@@ -207,10 +234,8 @@ def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes
                 pos += len(feed)
             try:
                 out = inflater.decompress(feed, CHUNK)
-            except zlib.error as exc:
-                raise ReturnError(
-                    codes.PART_CORRUPT(part=info.filename, reason=_zip_reason(exc))
-                ) from None
+            except zlib.error:
+                raise ReturnError(codes.PART_CORRUPT(part=info.filename)) from None
             done = inflater.eof or (pos >= len(packed) and not inflater.unconsumed_tail and not out)
         produced += len(out)
         if kept is not None:
@@ -230,10 +255,30 @@ def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes
     return b"".join(kept) if kept is not None else None
 
 
+_ZIP_REASONS = (  # words in Python's zipfile and zlib errors -> what they mean to a user
+    ("not a zip file", "its end is missing or unreadable"),
+    ("span multiple disks", "it is one piece of a zip file split into several"),
+    ("central directory", "its table of contents is damaged"),
+    ("extra field", "its table of contents is damaged"),
+    ("file header", "a part is not where its table of contents says"),
+    ("overlapped", "its parts overlap"),
+    ("crc", "its data does not match its checksum"),
+    ("encrypted", "it is encrypted"),
+    ("decompressing", "its compressed data is corrupt"),
+)
+
+
 def _zip_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else ""
-    text = text or type(exc).__name__
-    return text[0].lower() + text[1:]
+    """What a zipfile or zlib error means, in plain words (never Python's own text)."""
+    text = str(exc).lower()
+    for words, reason in _ZIP_REASONS:
+        if words in text:
+            return reason
+    if isinstance(exc, zlib.error):
+        return "its compressed data is corrupt"
+    if isinstance(exc, struct.error):
+        return "its table of contents is damaged"
+    return "it cannot be read as a zip file"
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -250,16 +295,18 @@ def _looks_like_text(data: bytes) -> bool:
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
     try:
         return zf.read(name)
+    except RuntimeError:  # an encrypted member of a zip archive of returns
+        raise ReturnError(codes.PART_LOCKED(part=name)) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise ReturnError(codes.PART_UNREADABLE(part=name, reason=_zip_reason(exc))) from None
-    except (RuntimeError, NotImplementedError) as exc:  # an encrypted or odd zip member
-        raise ReturnError(codes.PART_LOCKED(reason=_zip_reason(exc))) from None
+    except NotImplementedError as exc:
+        raise ReturnError(codes.PART_UNREADABLE(part=name, reason=_zip_reason(exc))) from None
 
 
 def zip_members(data: bytes, name: str, exts: tuple[str, ...]) -> list[tuple[str, bytes]]:
     """The returns inside a .zip archive (as saved from an email), within the size limits."""
     zf, infos = _open_zip(data, codes.ARCHIVE_DAMAGED)
-    _check_sizes(infos, MAX_MEMBER, MAX_UNCOMPRESSED)
+    _check_sizes(infos, MAX_MEMBER, MAX_UNCOMPRESSED, archive=True)
     _check_layout(data, zf, infos, workbook=False)
     found = []
     for info in infos:
