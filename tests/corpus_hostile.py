@@ -81,7 +81,12 @@ def plain_zip(c: Corpus) -> Case:
         zf.writestr("audit/notes.txt", "our notes")
     c.out("plain_zip").write_bytes(buffer.getvalue())
     return Case(
-        "rejected", ["this is a zip file, not an Excel workbook (.xlsx)"], codes=["file-plain-zip"]
+        "rejected",
+        [
+            "this is a zip file, not an Excel workbook (.xlsx); send the Excel workbook (.xlsx) "
+            "itself"
+        ],
+        codes=["file-plain-zip"],
     )
 
 
@@ -95,11 +100,21 @@ def word_document(c: Corpus) -> Case:
             'content-types"><Override PartName="/word/document.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
         )
+        zf.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+            "</Relationships>",
+        )
         zf.writestr("word/document.xml", "<w:document/>")
     c.out("word_document").write_bytes(buffer.getvalue())
     return Case(
         "rejected",
-        ["this is an Office file but not an Excel workbook (.xlsx)"],
+        [
+            "this is a Word document (.docx), not an Excel workbook (.xlsx); send the Excel "
+            "workbook (.xlsx) itself"
+        ],
         codes=["file-office-not-excel"],
     )
 

@@ -24,6 +24,7 @@ _AGAIN = "send the workbook again"
 _NORMALLY = "send the workbook saved normally"
 _RESAVE = "open it in Excel and save it again"
 _AS_XLSX = "open it and save it as an Excel Workbook (.xlsx)"
+_ITSELF = "send the Excel workbook (.xlsx) itself"
 _RIGHT_FILE = "check it is the right file"
 _TOO_DEEP = (
     "this is nested more than {depth} levels deep in archives and saved messages, so it was not "
@@ -33,6 +34,9 @@ _TOO_DEEP_FIX = "save the workbook itself and analyse that"
 _FILE = "St Marys.xlsx"
 _PART = {"file": _FILE, "part": "xl/worksheets/sheet3.xml"}
 
+ENCRYPTED_IN_EXCEL = "File > Info > Protect Workbook > Encrypt with Password"
+ENCRYPTED_IN_LIBREOFFICE = "in LibreOffice: File > Save As, untick Save with password"
+"""Where a password is removed, for :data:`FILE_ENCRYPTED`'s ``how``."""
 
 # ------------------------------------------------------------------- the file and its zip
 # A refusal says what the file is, in the words of the person who sent it, and what to do.
@@ -49,10 +53,11 @@ FILE_TOO_LARGE = Code(
 )  # fmt: skip
 FILE_ENCRYPTED = Code(
     "file-encrypted", "error", "the workbook is encrypted with a password",
-    "open it, remove the password (File > Info > Protect Workbook > Encrypt with Password) "
-    "and save it again",
-    {"file": _FILE},
+    "open it, remove the password ({how}) and save it again",
+    {"file": _FILE, "how": ENCRYPTED_IN_EXCEL},
 )  # fmt: skip
+"""An encrypted .xlsx (an Office compound file holding EncryptionInfo) or .ods (its manifest
+declares encryption data); ``how`` says where the password is removed in its application."""
 FILE_XLS = Code(
     "file-xls", "error", "this is an old Excel 97-2003 (.xls) file", _AS_XLSX, {"file": _FILE}
 )
@@ -70,25 +75,29 @@ FILE_DAMAGED = Code(
     {"file": _FILE, "reason": "its end is missing or unreadable"},
 )  # fmt: skip
 FILE_ODF_NOT_SPREADSHEET = Code(
-    "file-odf-not-spreadsheet", "error",
-    "this is an OpenDocument file but not a spreadsheet (.ods or .xlsx)",
-    example={"file": _FILE},
+    "file-odf-not-spreadsheet", "error", "this is {kind}, not a spreadsheet", _ITSELF,
+    {"file": _FILE, "kind": "an OpenDocument text document (.odt)"},
 )  # fmt: skip
 FILE_PLAIN_ZIP = Code(
-    "file-plain-zip", "error", "this is a zip file, not an Excel workbook (.xlsx)",
-    example={"file": _FILE},
+    "file-plain-zip", "error", "this is a zip file, not an Excel workbook (.xlsx)", _ITSELF,
+    {"file": _FILE},
 )  # fmt: skip
 FILE_XLSB = Code(
     "file-xlsb", "error", "this is an Excel Binary Workbook (.xlsb)", _AS_XLSX, {"file": _FILE}
 )
 FILE_OFFICE_NOT_EXCEL = Code(
-    "file-office-not-excel", "error", "this is an Office file but not an Excel workbook (.xlsx)",
-    example={"file": _FILE},
+    "file-office-not-excel", "error", "this is {kind}, not an Excel workbook (.xlsx)", _ITSELF,
+    {"file": _FILE, "kind": "a Word document (.docx)"},
 )  # fmt: skip
+"""``kind``: what its main part's content type (or, in a compound file, its streams) says."""
+FILE_PACKAGE_RELS = Code(
+    "file-package-rels", "error", "the file is damaged: its list of parts (_rels/.rels) {what}",
+    _AGAIN, {"file": _FILE, "what": "cannot be read"},
+)  # fmt: skip
+"""``what``: is missing, cannot be read (cut short or not XML), or does not name the workbook."""
 FILE_NO_WORKBOOK_PART = Code(
-    "file-no-workbook-part", "error",
-    "the file is damaged: its workbook part (xl/workbook.xml) is missing", _AGAIN,
-    {"file": _FILE},
+    "file-no-workbook-part", "error", "the file is damaged: its workbook part ({part}) is missing",
+    _AGAIN, {"file": _FILE, "part": "xl/workbook.xml"},
 )  # fmt: skip
 FILE_TOO_MANY_PARTS = Code(
     "file-too-many-parts", "error",
@@ -122,6 +131,12 @@ PART_COMPRESSION = Code(
     "the part {part} uses a compression method ({method}) that spreadsheet applications never "
     "write",
     _NORMALLY, _PART | {"method": 14},
+)  # fmt: skip
+PART_BACKSLASH = Code(
+    "part-backslash", "error",
+    "the part {part} is named with backslashes, which spreadsheet applications never write: the "
+    "file was zipped again by another program",
+    _NORMALLY, _PART | {"part": "xl\\worksheets\\sheet3.xml"},
 )  # fmt: skip
 PART_OVERLAPS = Code(
     "part-overlaps", "error",
@@ -259,6 +274,28 @@ WORKBOOK_UNOPENABLE = Code(
     "workbook-unopenable", "error", "the workbook cannot be opened ({reason})", _RESAVE,
     {"file": _FILE, "reason": "Xml error: invalid utf-8 sequence"},
 )  # fmt: skip
+WORKBOOK_PART_NAME = Code(
+    "workbook-part-name", "error",
+    "the workbook's main part is named {part}, which awardbooks cannot read (it reads a part "
+    "named workbook.xml)",
+    _RESAVE, {"file": _FILE, "part": "xl/book.xml"},
+)  # fmt: skip
+WORKBOOK_SHEET_LINKS = Code(
+    "workbook-sheet-links", "error",
+    "the file is damaged: the part that says where its sheets are ({part}) is missing", _AGAIN,
+    {"file": _FILE, "part": "xl/_rels/workbook.xml.rels"},
+)  # fmt: skip
+SHEET_LINK_MISSING = Code(
+    "sheet-link-missing", "error",
+    "the file is damaged: the workbook's link to this sheet ({link}) is missing", _AGAIN,
+    {"file": _FILE, "sheet": "Theme 2", "link": "rId4"},
+)  # fmt: skip
+SHEET_EXCEL4_MACRO = Code(
+    "sheet-excel4-macro", "error", "this is an Excel 4.0 macro sheet, which awardbooks does not "
+    "read",
+    "delete the sheet, save the workbook as an Excel Workbook (.xlsx) and send it again",
+    {"file": "St Marys.xlsm", "sheet": "Macro1"},
+)  # fmt: skip
 SHEET_TOO_LARGE = Code(
     "sheet-too-large", "error",
     "values reach row {rows:,}, column {cols:,}{at}: a grid of {cells:,} cells, far more than "
@@ -273,10 +310,10 @@ SHEET_UNREADABLE = Code(
     {"file": _FILE, "sheet": "Theme 1", "reason": "invalid cell reference"},
 )  # fmt: skip
 WORKBOOK_MACROS = Code(
-    "workbook-macros", "warning",
-    "macro-enabled workbook (.xlsm): values were read, macros never run",
-    example={"file": "St Marys.xlsm"},
+    "workbook-macros", "warning", "macro-enabled {what}: values were read, macros never run",
+    example={"file": "St Marys.xlsm", "what": "workbook (.xlsm)"},
 )  # fmt: skip
+"""``what``: workbook (.xlsm) or template (.xltm), as its main part's content type says."""
 WORKBOOK_ODS = Code(
     "workbook-ods", "warning",
     "an OpenDocument spreadsheet (.ods): the values were read, but sheet protection, "

@@ -2,6 +2,10 @@
 workbook's bytes. Every refusal is a :class:`ReturnError` carrying a :class:`Problem` (one of
 the codes of :mod:`awardbooks.read.codes`) with a one-line reason and advice.
 
+A zip package's kind is the content type of the part ``_rels/.rels`` names as the office document
+(:mod:`awardbooks.read.opc`), wherever that part is; an OpenDocument package's is its
+``mimetype``.
+
 Nothing here parses XML: checks work on bytes, so entity-expansion attacks never expand.
 Limits are checked twice: on the sizes the zip directory declares (before anything is
 decompressed), then while every part is decompressed in bounded chunks (a part that holds
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Code, Problem
-from awardbooks.read import codes
+from awardbooks.read import codes, opc
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -35,17 +39,35 @@ KEEP_PART = 8 * 1024 * 1024  # parts up to this size are kept once decompressed
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODF_KINDS = {
+    b"application/vnd.oasis.opendocument.text": "an OpenDocument text document (.odt)",
+    b"application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)",
+    b"application/vnd.oasis.opendocument.graphics": "an OpenDocument drawing (.odg)",
+}
+_ODF_ENCRYPTED = re.compile(rb"<(?:[\w.-]+:)?encryption-data\b")
 _DECLARATIONS = [b"<!DOCTYPE", b"<!ENTITY"]
 _DECLARATIONS += [d.decode().encode(e) for d in _DECLARATIONS for e in ("utf-16-le", "utf-16-be")]
 _DOCTYPE = re.compile(b"|".join(re.escape(d) for d in _DECLARATIONS))
 _OVERLAP = max(len(d) for d in _DECLARATIONS)
 _XML_PARTS = (".xml", ".rels", ".vml")
-_MACRO_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled"
-_WORKBOOK_TYPES = (
-    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    _MACRO_TYPE,
-    b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-)
+_SHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+_EXCEL = "application/vnd.ms-excel."
+_WORKBOOK_TYPES = {  # the main part's content type -> the kind of workbook
+    _SHEETML + "sheet.main+xml": ".xlsx",
+    _SHEETML + "template.main+xml": ".xltx",
+    _EXCEL + "sheet.macroenabled.main+xml": ".xlsm",
+    _EXCEL + "template.macroenabled.main+xml": ".xltm",
+}
+_OFFICE_KINDS = {  # other main parts' content types -> what the file is
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.": "a Word document (.docx)",
+    "application/vnd.ms-word.": "a Word document (.docx)",
+    "application/vnd.openxmlformats-officedocument.presentationml.":
+        "a PowerPoint presentation (.pptx)",
+    "application/vnd.ms-powerpoint.": "a PowerPoint presentation (.pptx)",
+    "application/vnd.ms-excel.addin.": "an Excel add-in (.xlam)",
+    "application/vnd.ms-visio.": "a Visio drawing (.vsdx)",
+}  # fmt: skip
+_XLSB_TYPE = _EXCEL + "sheet.binary.macroenabled.main"
 
 
 @dataclass
@@ -58,6 +80,11 @@ class Package:
     kind: str = "xlsx"
     parts: dict[str, bytes] = field(default_factory=dict)
     """Parts already decompressed while they were verified (each read once, not thrice)."""
+    workbook: str = "xl/workbook.xml"
+    """The zip name of the workbook part, as ``_rels/.rels`` names it ("content.xml" in an
+    .ods)."""
+    extension: str = ".xlsx"
+    """What its main part's content type says it is: .xlsx, .xlsm, .xltx, .xltm or .ods."""
 
     def read(self, name: str) -> bytes:
         """A member's bytes (its size and checksum were verified by :func:`sniff`)."""
@@ -78,7 +105,7 @@ def sniff(data: bytes, name: str) -> Package:
         raise ReturnError(codes.FILE_TOO_LARGE(mb=mb, limit=limit))
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION in data:
-            raise ReturnError(codes.FILE_ENCRYPTED())
+            raise ReturnError(codes.FILE_ENCRYPTED(how=codes.ENCRYPTED_IN_EXCEL))
         raise ReturnError(codes.FILE_XLS())
     if data.startswith(b"%PDF"):
         raise ReturnError(codes.FILE_PDF())
@@ -93,21 +120,59 @@ def sniff(data: bytes, name: str) -> Package:
         part = _verify(data, info, keep=info.file_size <= KEEP_PART, start=starts[id(info)])
         if part is not None:
             parts[info.filename] = part
-    names = {info.filename for info in infos}
-    if "mimetype" in names and "content.xml" in names:
-        if _member(zf, "mimetype").strip() == ODS_MIMETYPE:
-            return Package(data, zf, False, "ods", parts)
-        raise ReturnError(codes.FILE_ODF_NOT_SPREADSHEET())
+    names = zf.NameToInfo
+    if "mimetype" in names:
+        return _opendocument(data, zf, parts)
     if "[Content_Types].xml" not in names:
         raise ReturnError(codes.FILE_PLAIN_ZIP())
-    types = _member(zf, "[Content_Types].xml")
-    if b"application/vnd.ms-excel.sheet.binary.macroEnabled.main" in types:
+    _check_names(infos)
+    if "_rels/.rels" not in names:
+        raise ReturnError(codes.FILE_PACKAGE_RELS(what="is missing"))
+    rels = _member(zf, "_rels/.rels")
+    main = opc.main_part(rels)
+    if main is None:
+        what = "cannot be read" if not opc.complete(rels) else "does not name the workbook"
+        raise ReturnError(codes.FILE_PACKAGE_RELS(what=what))
+    ctype = opc.content_type(_member(zf, "[Content_Types].xml"), main)
+    if ctype == _XLSB_TYPE:
         raise ReturnError(codes.FILE_XLSB())
-    if not any(t in types for t in _WORKBOOK_TYPES):
-        raise ReturnError(codes.FILE_OFFICE_NOT_EXCEL())
-    if "xl/workbook.xml" not in names:
-        raise ReturnError(codes.FILE_NO_WORKBOOK_PART())
-    return Package(data, zf, _MACRO_TYPE in types, "xlsx", parts)
+    extension = _WORKBOOK_TYPES.get(ctype)
+    if extension is None:
+        kind = next((k for t, k in _OFFICE_KINDS.items() if ctype.startswith(t)), None)
+        kind = kind or "an Office file of another kind"
+        raise ReturnError(codes.FILE_OFFICE_NOT_EXCEL(kind=kind))
+    workbook = opc.find(names, main)
+    if workbook is None:
+        raise ReturnError(codes.FILE_NO_WORKBOOK_PART(part=main))
+    if not opc.complete(rels):
+        raise ReturnError(codes.FILE_PACKAGE_RELS(what="cannot be read"))
+    macros = extension in (".xlsm", ".xltm")
+    return Package(data, zf, macros, "xlsx", parts, workbook, extension)
+
+
+def _opendocument(data: bytes, zf: zipfile.ZipFile, parts: dict[str, bytes]) -> Package:
+    """An OpenDocument package: a spreadsheet (unless encrypted), or what else it is."""
+    mimetype = _member(zf, "mimetype").strip()
+    if mimetype != ODS_MIMETYPE:
+        if mimetype in _ODF_KINDS or mimetype.startswith(b"application/vnd.oasis."):
+            kind = _ODF_KINDS.get(mimetype, "an OpenDocument file of another kind")
+            raise ReturnError(codes.FILE_ODF_NOT_SPREADSHEET(kind=kind))
+        raise ReturnError(codes.FILE_PLAIN_ZIP())
+    _check_names(zf.infolist())
+    manifest = "META-INF/manifest.xml"
+    if zf.NameToInfo.get(manifest) and _ODF_ENCRYPTED.search(_member(zf, manifest)):
+        raise ReturnError(codes.FILE_ENCRYPTED(how=codes.ENCRYPTED_IN_LIBREOFFICE))
+    if "content.xml" not in zf.NameToInfo:
+        raise ReturnError(codes.FILE_NO_WORKBOOK_PART(part="content.xml"))
+    return Package(data, zf, False, "ods", parts, "content.xml", ".ods")
+
+
+def _check_names(infos: list[zipfile.ZipInfo]) -> None:
+    """Part names with backslashes (a package zipped again by another program) are refused
+    once, whichever part has them: some readers take them for folders and some do not."""
+    for info in infos:
+        if "\\" in info.filename:
+            raise ReturnError(codes.PART_BACKSLASH(part=info.filename))
 
 
 def _open_zip(data: bytes, damaged: Code) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:

@@ -39,7 +39,7 @@ def gather(paths: Iterable[str | Path]) -> ReturnInputs:
     return ReturnInputs(files, list(return_units(files)))
 
 
-RETURN_EXTS = (".xlsx", ".xlsm", ".xltx", ".xls", ".xlsb", ".ods")
+RETURN_EXTS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
 ARCHIVE_EXTS = (".zip",)
 
 
