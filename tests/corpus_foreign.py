@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from .corpus import BASE, Case, Corpus, case
-from .foreign import encrypt_ods
+from .foreign import biff_early, compound_file, dbase, encrypt_ods, lotus_wk1
 from .pkgedit import rewrite, workbook_xml
 
 _MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -261,4 +261,139 @@ def ods_encrypted(c: Corpus) -> Case:
             "LibreOffice: File > Save As, untick Save with password) and save it again"
         ],
         codes=["file-encrypted"],
+    )
+
+
+# ----------------------------------------------------------- old Excel and other programs
+
+_AS_XLSX = "open it and save it as an Excel Workbook (.xlsx)"
+_ELSEWHERE = (
+    "open it in a spreadsheet application that reads it (LibreOffice Calc does) and save it as "
+    "an Excel Workbook (.xlsx)"
+)
+_ITSELF = "send the Excel workbook (.xlsx) itself"
+
+
+def _xls(version: str) -> list[str]:
+    return [f"this is an old {version} (.xls) file; {_AS_XLSX}"]
+
+
+@case
+def excel2_xls(c: Corpus) -> Case:
+    c.out("excel2_xls", ".xls").write_bytes(biff_early(0x0009))
+    return Case("rejected", _xls("Excel 2.x"), hostile=True, codes=["file-xls"])
+
+
+@case
+def excel3_xls(c: Corpus) -> Case:
+    c.out("excel3_xls", ".xls").write_bytes(biff_early(0x0209))
+    return Case("rejected", _xls("Excel 3.0"), hostile=True, codes=["file-xls"])
+
+
+@case
+def excel4_xls(c: Corpus) -> Case:
+    c.out("excel4_xls", ".xls").write_bytes(biff_early(0x0409))
+    return Case("rejected", _xls("Excel 4.0"), hostile=True, codes=["file-xls"])
+
+
+@case
+def excel95_xls(c: Corpus) -> Case:
+    """An Excel 5.0/95 compound file: its workbook is the stream Book, not Workbook."""
+    bof = b"\x09\x08\x08\x00\x00\x05\x05\x00" + bytes(4)
+    c.out("excel95_xls", ".xls").write_bytes(compound_file({"Book": bof}))
+    return Case("rejected", _xls("Excel 5.0/95"), hostile=True, codes=["file-xls"])
+
+
+@case
+def lotus_123(c: Corpus) -> Case:
+    c.out("lotus_123", ".xls").write_bytes(lotus_wk1())
+    return Case(
+        "rejected",
+        [f"this is a Lotus 1-2-3 file, not an Excel workbook (.xlsx); {_ELSEWHERE}"],
+        hostile=True,
+        codes=["file-lotus"],
+    )
+
+
+@case
+def quattro_pro(c: Corpus) -> Case:
+    """Quattro Pro for Windows (.qpw): a compound file whose stream is NativeContent_MAIN."""
+    c.out("quattro_pro", ".xls").write_bytes(compound_file({"NativeContent_MAIN": b"QPW9"}))
+    return Case(
+        "rejected",
+        [f"this is a Quattro Pro file, not an Excel workbook (.xlsx); {_ELSEWHERE}"],
+        hostile=True,
+        codes=["file-quattro-pro"],
+    )
+
+
+@case
+def dbase_table(c: Corpus) -> Case:
+    c.out("dbase_table", ".xls").write_bytes(dbase([("St Mary\u2019s", "Embedded")]))
+    return Case(
+        "rejected",
+        [f"this is a dBASE database file (.dbf), not an Excel workbook (.xlsx); {_AS_XLSX}"],
+        hostile=True,
+        codes=["file-dbase"],
+    )
+
+
+@case
+def csv_windows_1252(c: Corpus) -> Case:
+    """What Excel writes for "CSV (Comma delimited)" on an English Windows: Windows-1252."""
+    rows = (
+        "Setting,Item,Rating\r\n"
+        "St Mary\u2019s,1.a,Embedded\r\n"
+        "St Mary\u2019s,1.b,\u00a3 fund raised\r\n"
+    )
+    c.out("csv_windows_1252", ".xls").write_bytes(rows.encode("cp1252"))
+    return Case(
+        "rejected",
+        [
+            "this is a CSV file: the values of one sheet as plain text, not the workbook; send "
+            "the Excel workbook (.xlsx) itself, not a copy saved as CSV"
+        ],
+        hostile=True,
+        codes=["file-csv"],
+    )
+
+
+@case
+def word_doc_renamed(c: Corpus) -> Case:
+    """A Word 97-2003 document renamed .xlsx: a compound file, but not an .xls."""
+    fib = b"\xec\xa5\xc1\x00" + bytes(60)
+    c.out("word_doc_renamed").write_bytes(compound_file({"WordDocument": fib, "1Table": b""}))
+    return Case(
+        "rejected",
+        [f"this is a Word document (.doc), not an Excel workbook (.xlsx); {_ITSELF}"],
+        hostile=True,
+        codes=["file-office-not-excel"],
+    )
+
+
+@case
+def unknown_compound_file(c: Corpus) -> Case:
+    c.out("unknown_compound_file").write_bytes(compound_file({"Contents": b"other program"}))
+    return Case(
+        "rejected",
+        [
+            "this is a document of another program, not an Excel workbook (.xlsx), whatever its "
+            f"name; {_ITSELF}"
+        ],
+        hostile=True,
+        codes=["file-not-workbook"],
+    )
+
+
+@case
+def unknown_binary(c: Corpus) -> Case:
+    c.out("unknown_binary").write_bytes(bytes(range(256)) * 8)
+    return Case(
+        "rejected",
+        [
+            "this is a file of a kind awardbooks does not recognise, not an Excel workbook "
+            f"(.xlsx), whatever its name; {_ITSELF}"
+        ],
+        hostile=True,
+        codes=["file-not-workbook"],
     )

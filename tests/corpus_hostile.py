@@ -30,7 +30,10 @@ def text_renamed(c: Corpus) -> Case:
     c.out("text_renamed").write_text("Dear Sir/Madam,\nPlease find our audit attached.\n")
     return Case(
         "rejected",
-        ["this is a text file, not an Excel workbook (.xlsx), whatever its name"],
+        [
+            "this is a text file, not an Excel workbook (.xlsx), whatever its name; send the "
+            "Excel workbook (.xlsx) itself"
+        ],
         hostile=True,
         codes=["file-not-workbook"],
     )

@@ -36,6 +36,7 @@ from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import Cell, layout_for
 
 from .conftest import make_workbook
+from .foreign import compound_file
 from .outlook_msg import outlook_msg
 from .pkgedit import Entry, deflate, raw_zip
 
@@ -283,6 +284,62 @@ def test_container_refusals(data, code, text):
         container.sniff(data, "x.xlsx")
     assert (caught.value.problem.code, str(caught.value)) == (code, text)
     assert text.endswith(f"; {caught.value.problem.fix}")  # every refusal says what to do
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "text"),
+    [
+        (
+            "Setting\tRating\r\nAsh\tEmbedded\r\n".encode("utf-16"),  # Excel's Unicode Text
+            "file-csv",
+            "this is a CSV file: the values of one sheet as plain text, not the workbook; send "
+            "the Excel workbook (.xlsx) itself, not a copy saved as CSV",
+        ),
+        (
+            "Caf\u00e9 notes \u2013 see the folder\n".encode("cp1252"),
+            "file-not-workbook",
+            "this is a text file, not an Excel workbook (.xlsx), whatever its name; send the "
+            "Excel workbook (.xlsx) itself",
+        ),
+        (
+            b"\x09\x08\x10\x00\x00\x06\x10\x00" + bytes(12),  # a bare BIFF8 stream
+            "file-xls",
+            "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            b"\x00\x00\x1a\x00\x02\x10\x04\x00" + bytes(24),  # Lotus 1-2-3 release 4 (.wk4)
+            "file-lotus",
+            "this is a Lotus 1-2-3 file, not an Excel workbook (.xlsx); open it in a spreadsheet "
+            "application that reads it (LibreOffice Calc does) and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            b"\x00\x00\x02\x00\x20\x51" + bytes(12),  # Quattro Pro for DOS (.wq1)
+            "file-quattro-pro",
+            "this is a Quattro Pro file, not an Excel workbook (.xlsx); open it in a spreadsheet "
+            "application that reads it (LibreOffice Calc does) and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            compound_file({"PowerPoint Document": b"ppt"}),
+            "file-office-not-excel",
+            "this is a PowerPoint presentation (.ppt), not an Excel workbook (.xlsx); send the "
+            "Excel workbook (.xlsx) itself",
+        ),
+        (
+            compound_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"sealed"}),
+            "file-encrypted",
+            "the workbook is encrypted with a password; open it, remove the password (File > "
+            "Info > Protect Workbook > Encrypt with Password) and save it again",
+        ),
+    ],
+)
+def test_what_other_software_wrote(data, code, text):
+    """Files that are not zip packages, each named for what it is (the corpus has more)."""
+    with pytest.raises(ReturnError) as caught:
+        container.sniff(data, "x.xlsx")
+    assert (caught.value.problem.code, str(caught.value)) == (code, text)
 
 
 def test_size_limits_say_the_limit_for_archives_too(monkeypatch):

@@ -25,6 +25,10 @@ _NORMALLY = "send the workbook saved normally"
 _RESAVE = "open it in Excel and save it again"
 _AS_XLSX = "open it and save it as an Excel Workbook (.xlsx)"
 _ITSELF = "send the Excel workbook (.xlsx) itself"
+_ELSEWHERE = (
+    "open it in a spreadsheet application that reads it (LibreOffice Calc does) and save it as "
+    "an Excel Workbook (.xlsx)"
+)
 _RIGHT_FILE = "check it is the right file"
 _TOO_DEEP = (
     "this is nested more than {depth} levels deep in archives and saved messages, so it was not "
@@ -59,17 +63,39 @@ FILE_ENCRYPTED = Code(
 """An encrypted .xlsx (an Office compound file holding EncryptionInfo) or .ods (its manifest
 declares encryption data); ``how`` says where the password is removed in its application."""
 FILE_XLS = Code(
-    "file-xls", "error", "this is an old Excel 97-2003 (.xls) file", _AS_XLSX, {"file": _FILE}
-)
+    "file-xls", "error", "this is an old {version} (.xls) file", _AS_XLSX,
+    {"file": _FILE, "version": "Excel 97-2003"},
+)  # fmt: skip
+"""``version``: Excel 97-2003 (a Workbook stream), Excel 5.0/95 (a Book stream), or Excel 4.0,
+3.0 or 2.x (their BOF record at the start of the file)."""
 FILE_PDF = Code(
     "file-pdf", "error", "this is a PDF, not a workbook", "send the .xlsx file itself",
     {"file": _FILE},
 )  # fmt: skip
+FILE_CSV = Code(
+    "file-csv", "error", "this is a CSV file: the values of one sheet as plain text, not the "
+    "workbook",
+    "send the Excel workbook (.xlsx) itself, not a copy saved as CSV", {"file": _FILE},
+)  # fmt: skip
+FILE_LOTUS = Code(
+    "file-lotus", "error", "this is a Lotus 1-2-3 file, not an Excel workbook (.xlsx)",
+    _ELSEWHERE, {"file": _FILE},
+)  # fmt: skip
+FILE_QUATTRO_PRO = Code(
+    "file-quattro-pro", "error", "this is a Quattro Pro file, not an Excel workbook (.xlsx)",
+    _ELSEWHERE, {"file": _FILE},
+)  # fmt: skip
+FILE_DBASE = Code(
+    "file-dbase", "error", "this is a dBASE database file (.dbf), not an Excel workbook (.xlsx)",
+    _AS_XLSX, {"file": _FILE},
+)  # fmt: skip
 FILE_NOT_WORKBOOK = Code(
     "file-not-workbook", "error",
-    "this is {kind}, not an Excel workbook (.xlsx), whatever its name",
-    example={"file": _FILE, "kind": "a text file"},
+    "this is {kind}, not an Excel workbook (.xlsx), whatever its name", _ITSELF,
+    {"file": _FILE, "kind": "a text file"},
 )  # fmt: skip
+"""``kind``: a text file, a document of another program (an Office compound file of no kind
+known), or a file of a kind awardbooks does not recognise."""
 FILE_DAMAGED = Code(
     "file-damaged", "error", "the file is damaged or incomplete ({reason})", _AGAIN,
     {"file": _FILE, "reason": "its end is missing or unreadable"},

@@ -2,7 +2,8 @@
 workbook's bytes. Every refusal is a :class:`ReturnError` carrying a :class:`Problem` (one of
 the codes of :mod:`awardbooks.read.codes`) with a one-line reason and advice.
 
-A zip package's kind is the content type of the part ``_rels/.rels`` names as the office document
+A file that is not a zip package is named by :mod:`awardbooks.read.kinds`. A zip package's
+kind is the content type of the part ``_rels/.rels`` names as the office document
 (:mod:`awardbooks.read.opc`), wherever that part is; an OpenDocument package's is its
 ``mimetype``.
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Code, Problem
-from awardbooks.read import codes, opc
+from awardbooks.read import codes, kinds, opc
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -36,8 +37,7 @@ MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
 CHUNK = 256 * 1024
 
 KEEP_PART = 8 * 1024 * 1024  # parts up to this size are kept once decompressed
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
+OLE_MAGIC = kinds.OLE_MAGIC
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _ODF_KINDS = {
     b"application/vnd.oasis.opendocument.text": "an OpenDocument text document (.odt)",
@@ -103,15 +103,8 @@ def sniff(data: bytes, name: str) -> Package:
     if len(data) > MAX_FILE_BYTES:
         mb, limit = len(data) // (1024 * 1024), MAX_FILE_BYTES // (1024 * 1024)
         raise ReturnError(codes.FILE_TOO_LARGE(mb=mb, limit=limit))
-    if data.startswith(OLE_MAGIC):
-        if ENCRYPTION in data:
-            raise ReturnError(codes.FILE_ENCRYPTED(how=codes.ENCRYPTED_IN_EXCEL))
-        raise ReturnError(codes.FILE_XLS())
-    if data.startswith(b"%PDF"):
-        raise ReturnError(codes.FILE_PDF())
     if not data.startswith(b"PK"):
-        kind = "a text file" if _looks_like_text(data) else "not a workbook"
-        raise ReturnError(codes.FILE_NOT_WORKBOOK(kind=kind))
+        kinds.refuse(data)
     zf, infos = _open_zip(data, codes.FILE_DAMAGED)
     _check_sizes(infos)
     starts = _check_layout(data, zf, infos)
@@ -344,17 +337,6 @@ def _zip_reason(exc: BaseException) -> str:
     if isinstance(exc, struct.error):
         return "its table of contents is damaged"
     return "it cannot be read as a zip file"
-
-
-def _looks_like_text(data: bytes) -> bool:
-    sample = data[:2048]
-    if b"\x00" in sample:
-        return False
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(sample) - 3  # a character cut by the sample's end
-    return True
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
