@@ -76,7 +76,9 @@ class Case:
 
 
 BUILDERS: list[Callable[[Corpus], Case]] = []
-NEEDS_LIBREOFFICE = {"libreoffice_resave", "old_excel_xls", "opendocument_ods", "ods_grid_bomb"}
+NEEDS_LIBREOFFICE = {
+    "libreoffice_resave", "old_excel_xls", "opendocument_ods", "ods_grid_bomb", "ods_encrypted",
+}  # fmt: skip
 
 
 def case(func: Callable[[Corpus], Case]) -> Callable[[Corpus], Case]:
@@ -612,4 +614,4 @@ def good_returns(folder: Path) -> dict[str, Path]:
     return out
 
 
-from . import corpus_hostile, corpus_structure  # noqa: E402, F401  (they register more cases)
+from . import corpus_foreign, corpus_hostile, corpus_structure  # noqa: E402, F401  (more cases)

@@ -1,5 +1,6 @@
 """The corpus's broken and hostile returns (registered into tests/corpus.py's builders):
-files that are not workbooks, damaged zips, and files made to exhaust time or memory."""
+files that are not workbooks, damaged zips, files made to exhaust time or memory, and a
+legitimate file that reaches a limit (each told the limit in plain words)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .pkgedit import (
     set_cells,
     sheet_edits,
     sheet_part,
+    text_cell,
     with_doctype,
 )
 
@@ -28,7 +30,10 @@ def text_renamed(c: Corpus) -> Case:
     c.out("text_renamed").write_text("Dear Sir/Madam,\nPlease find our audit attached.\n")
     return Case(
         "rejected",
-        ["this is a text file, not an Excel workbook (.xlsx), whatever its name"],
+        [
+            "this is a text file, not an Excel workbook (.xlsx), whatever its name; send the "
+            "Excel workbook (.xlsx) itself"
+        ],
         hostile=True,
         codes=["file-not-workbook"],
     )
@@ -63,7 +68,10 @@ def truncated_zip(c: Corpus) -> Case:
     c.out("truncated_zip").write_bytes(data[: len(data) * 3 // 5])
     return Case(
         "rejected",
-        ["the file is damaged or incomplete (file is not a zip file); send the workbook again"],
+        [
+            "the file is damaged or incomplete (its end is missing or unreadable); send the "
+            "workbook again"
+        ],
         hostile=True,
         codes=["file-damaged"],
     )
@@ -76,7 +84,12 @@ def plain_zip(c: Corpus) -> Case:
         zf.writestr("audit/notes.txt", "our notes")
     c.out("plain_zip").write_bytes(buffer.getvalue())
     return Case(
-        "rejected", ["this is a zip file, not an Excel workbook (.xlsx)"], codes=["file-plain-zip"]
+        "rejected",
+        [
+            "this is a zip file, not an Excel workbook (.xlsx); send the Excel workbook (.xlsx) "
+            "itself"
+        ],
+        codes=["file-plain-zip"],
     )
 
 
@@ -90,11 +103,21 @@ def word_document(c: Corpus) -> Case:
             'content-types"><Override PartName="/word/document.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
         )
+        zf.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+            "</Relationships>",
+        )
         zf.writestr("word/document.xml", "<w:document/>")
     c.out("word_document").write_bytes(buffer.getvalue())
     return Case(
         "rejected",
-        ["this is an Office file but not an Excel workbook (.xlsx)"],
+        [
+            "this is a Word document (.docx), not an Excel workbook (.xlsx); send the Excel "
+            "workbook (.xlsx) itself"
+        ],
         codes=["file-office-not-excel"],
     )
 
@@ -130,12 +153,12 @@ def bomb_declared(c: Corpus) -> Case:
     directory alone, before anything is decompressed."""
     entries, sheet = _bomb_entries(c, "bomb_declared")
     c.out("bomb_declared").write_bytes(raw_zip(entries))
-    ratio = sheet.size / len(sheet.packed)
     return Case(
         "rejected",
         [
-            f"the part xl/worksheets/sheet3.xml expands to 320 MB (compressed {ratio:.0f} to "
-            "1): a decompression bomb, refused"
+            "the part xl/worksheets/sheet3.xml expands to 320 MB, too large to read safely (the "
+            "limit is 50 MB); if it is the right file, delete what was pasted into it beyond the "
+            "return (very long texts, rows far below the table) and save it again"
         ],
         hostile=True,
         codes=["part-bomb"],
@@ -152,8 +175,8 @@ def bomb_lying(c: Corpus) -> Case:
     return Case(
         "rejected",
         [
-            "the part xl/worksheets/sheet3.xml holds more data than its zip directory declares "
-            "(5,000 bytes): a decompression bomb or a damaged file, refused"
+            "the file is damaged (the part xl/worksheets/sheet3.xml holds more than the 5,000 "
+            "bytes its zip directory declares); send the workbook again"
         ],
         hostile=True,
         codes=["part-overflows"],
@@ -172,8 +195,9 @@ def overlapping_zip(c: Corpus) -> Case:
     return Case(
         "rejected",
         [
-            "the part xl/media/copy.xml overlaps the part xl/worksheets/sheet3.xml (a trick of "
-            "zip bombs); the file was refused for safety"
+            "the part xl/media/copy.xml overlaps the part xl/worksheets/sheet3.xml inside the "
+            "zip, which spreadsheet applications never write; the file was refused for safety; "
+            "send the workbook saved normally"
         ],
         hostile=True,
         codes=["part-overlaps"],
@@ -190,7 +214,10 @@ def too_many_parts(c: Corpus) -> Case:
         parts = len(zf.infolist()) + 5000
     return Case(
         "rejected",
-        [f"the workbook has {parts} parts, far more than any return; refused"],
+        [
+            f"the workbook has {parts:,} parts, too many to read safely (the limit is 5,000); "
+            "check it is the right file"
+        ],
         hostile=True,
         codes=["file-too-many-parts"],
     )
@@ -251,7 +278,8 @@ def grid_bomb(c: Corpus) -> Case:
 def _refused(part: str) -> list[str]:
     return [
         f"the part {part} declares an XML document type or entities, which spreadsheet "
-        "applications never write; the file was refused for safety"
+        "applications never write; the file was refused for safety; send the workbook saved "
+        "normally"
     ]
 
 
@@ -296,4 +324,57 @@ def damaged_shared_string(c: Corpus) -> Case:
         ],
         hostile=True,
         codes=["sheet-unreadable"],
+    )
+
+
+# ------------------------------------------------- limits and damage, said in plain words
+
+
+@case
+def very_long_texts(c: Corpus) -> Case:
+    """A legitimate return with 150 notes typed below a sheet's table, pasted from a fixed-width
+    export and so padded with spaces to 20,000 characters each: the sheet compresses far better
+    than any return's, so it is refused, but not called a bomb."""
+    src = c.workbook("very_long_texts")
+    long = text_cell("Evidence of partnership with families, term by term.".ljust(20000))
+    rows = b"".join(
+        f'<row r="{n}"><c r="B{n}"'.encode() + long + b"</row>" for n in range(100, 250)
+    )
+    part_edits = sheet_edits(
+        src, {"Theme 6": lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>")}
+    )
+    rewrite(src, c.out("very_long_texts"), part_edits)
+    (part,) = part_edits
+    with zipfile.ZipFile(c.out("very_long_texts")) as zf:
+        info = zf.getinfo(part)
+    mb, ratio = info.file_size / (1024 * 1024), info.file_size / info.compress_size
+    return Case(
+        "rejected",
+        [
+            f"the part {part} expands to {mb:.1f} MB, compressed {ratio:,.0f} to 1, too large to "
+            "read safely (the limit is 200 to 1 for a part over 1 MB); if it is the right file, "
+            "delete what was pasted into it beyond the return (very long texts, rows far below "
+            "the table) and save it again"
+        ],
+        hostile=True,
+        codes=["part-bomb"],
+    )
+
+
+@case
+def zip_directory_damaged(c: Corpus) -> Case:
+    """The zip's table of contents damaged (Python's zipfile says "Bad magic number for
+    central directory"): said in plain words."""
+    data = bytearray(c.workbook("zip_directory_damaged").read_bytes())
+    at = data.index(b"PK\x01\x02")
+    data[at : at + 4] = b"PK\x01\x09"
+    c.out("zip_directory_damaged").write_bytes(bytes(data))
+    return Case(
+        "rejected",
+        [
+            "the file is damaged or incomplete (its table of contents is damaged); send the "
+            "workbook again"
+        ],
+        hostile=True,
+        codes=["file-damaged"],
     )

@@ -171,7 +171,8 @@ def test_analyse_accounts_for_every_file(partnership):
     )
     assert beech["warnings"].endswith("beech.xlsx: Objective 1!C7: 'amber' was read as 'Amber'")
     assert by_file["notes.xlsx"]["errors"].endswith(
-        "notes.xlsx: this is a text file, not an Excel workbook (.xlsx), whatever its name"
+        "notes.xlsx: this is a text file, not an Excel workbook (.xlsx), whatever its name; "
+        "send the Excel workbook (.xlsx) itself"
     )
     fir = by_file["fir.xlsx"]["warnings"].splitlines()
     assert any(

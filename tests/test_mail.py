@@ -642,9 +642,9 @@ def test_nesting_size_and_format_limits(tmp_path, monkeypatch):
     deep = tmp_path / "three.eml"
     deep.write_bytes(nest(3, book).as_bytes())
     assert units(deep) == [
-        ("three.eml!level 2.eml!level 1.eml!level 0.eml", "attachments nested more than 3 "
-         "levels deep (messages and archives inside each other); refused: save the workbook "
-         "itself and analyse that"),
+        ("three.eml!level 2.eml!level 1.eml!level 0.eml", "this is nested more than 3 levels "
+         "deep in archives and saved messages, so it was not opened; save the workbook itself "
+         "and analyse that"),
     ]  # fmt: skip
     broken = tmp_path / "broken.eml"
     broken.write_bytes(

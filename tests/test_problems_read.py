@@ -36,7 +36,9 @@ from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import Cell, layout_for
 
 from .conftest import make_workbook
+from .foreign import compound_file
 from .outlook_msg import outlook_msg
+from .pkgedit import Entry, deflate, raw_zip
 
 CODES = catalogue(codes)
 SLUG = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -266,7 +268,8 @@ def package(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> by
         (
             package({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b""}),
             "file-odf-not-spreadsheet",
-            "this is an OpenDocument file but not a spreadsheet (.ods or .xlsx)",
+            "this is an OpenDocument text document (.odt), not a spreadsheet; send the Excel "
+            "workbook (.xlsx) itself",
         ),
         (
             package({"[Content_Types].xml": b"<Types/>"}, zipfile.ZIP_BZIP2),
@@ -280,8 +283,85 @@ def test_container_refusals(data, code, text):
     with pytest.raises(ReturnError) as caught:
         container.sniff(data, "x.xlsx")
     assert (caught.value.problem.code, str(caught.value)) == (code, text)
-    assert caught.value.problem.fix == ("send the workbook saved normally" if "normally" in text
-                                        else "")  # fmt: skip
+    assert text.endswith(f"; {caught.value.problem.fix}")  # every refusal says what to do
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "text"),
+    [
+        (
+            "Setting\tRating\r\nAsh\tEmbedded\r\n".encode("utf-16"),  # Excel's Unicode Text
+            "file-csv",
+            "this is a CSV file: the values of one sheet as plain text, not the workbook; send "
+            "the Excel workbook (.xlsx) itself, not a copy saved as CSV",
+        ),
+        (
+            "Caf\u00e9 notes \u2013 see the folder\n".encode("cp1252"),
+            "file-not-workbook",
+            "this is a text file, not an Excel workbook (.xlsx), whatever its name; send the "
+            "Excel workbook (.xlsx) itself",
+        ),
+        (
+            b"\x09\x08\x10\x00\x00\x06\x10\x00" + bytes(12),  # a bare BIFF8 stream
+            "file-xls",
+            "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            b"\x00\x00\x1a\x00\x02\x10\x04\x00" + bytes(24),  # Lotus 1-2-3 release 4 (.wk4)
+            "file-lotus",
+            "this is a Lotus 1-2-3 file, not an Excel workbook (.xlsx); open it in a spreadsheet "
+            "application that reads it (LibreOffice Calc does) and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            b"\x00\x00\x02\x00\x20\x51" + bytes(12),  # Quattro Pro for DOS (.wq1)
+            "file-quattro-pro",
+            "this is a Quattro Pro file, not an Excel workbook (.xlsx); open it in a spreadsheet "
+            "application that reads it (LibreOffice Calc does) and save it as an Excel Workbook "
+            "(.xlsx)",
+        ),
+        (
+            compound_file({"PowerPoint Document": b"ppt"}),
+            "file-office-not-excel",
+            "this is a PowerPoint presentation (.ppt), not an Excel workbook (.xlsx); send the "
+            "Excel workbook (.xlsx) itself",
+        ),
+        (
+            compound_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"sealed"}),
+            "file-encrypted",
+            "the workbook is encrypted with a password; open it, remove the password (File > "
+            "Info > Protect Workbook > Encrypt with Password) and save it again",
+        ),
+    ],
+)
+def test_what_other_software_wrote(data, code, text):
+    """Files that are not zip packages, each named for what it is (the corpus has more)."""
+    with pytest.raises(ReturnError) as caught:
+        container.sniff(data, "x.xlsx")
+    assert (caught.value.problem.code, str(caught.value)) == (code, text)
+
+
+def test_size_limits_say_the_limit_for_archives_too(monkeypatch):
+    members = {f"r{n}.xlsx": b"PK" for n in range(3)}
+    monkeypatch.setattr(container, "MAX_MEMBERS", 2)
+    with pytest.raises(ReturnError) as caught:
+        container.zip_members(package(members), "returns.zip", (".xlsx",))
+    assert str(caught.value) == (
+        "the zip archive has 3 files, too many to read safely (the limit is 2); check it is the "
+        "right file"
+    )
+    monkeypatch.setattr(container, "MAX_MEMBERS", 5000)
+    data = package({"big.xlsx": bytes(3 * 1024 * 1024)})
+    ratio = 3 * 1024 * 1024 / zipfile.ZipFile(io.BytesIO(data)).getinfo("big.xlsx").compress_size
+    with pytest.raises(ReturnError) as caught:
+        container.zip_members(data, "r.zip", (".xlsx",))
+    assert str(caught.value) == (
+        f"the file big.xlsx expands to 3.0 MB, compressed {ratio:,.0f} to 1, too large to read "
+        "safely (the limit is 200 to 1 for a file over 1 MB); if it is the right file, delete "
+        "what was pasted into it beyond the return (very long texts, rows far below the table) "
+        "and save it again"
+    )
 
 
 def test_a_refusal_carries_its_problem(tmp_path):
@@ -291,8 +371,11 @@ def test_a_refusal_carries_its_problem(tmp_path):
     assert str(caught.value) == "the file is empty (0 bytes); send the workbook again"
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.problem == caught.value.problem and str(again) == str(caught.value)
-    refusal = Refusal(codes.ARCHIVE_TOO_DEEP())
-    assert refusal.decode() == "archives nested more than three deep are not opened"
+    refusal = Refusal(codes.ARCHIVE_TOO_DEEP(depth=3))
+    assert refusal.decode() == (
+        "this is nested more than 3 levels deep in archives and saved messages, so it was not "
+        "opened; save the workbook itself and analyse that"
+    )
     assert pickle.loads(pickle.dumps(refusal)).problem == refusal.problem
     mail = emails.MailBytes(refusal, {"email_from": "a@b.example"}, 5.0)
     copy = pickle.loads(pickle.dumps(mail))
@@ -324,16 +407,24 @@ def test_archive_problems(tmp_path):
     deep = zipped(folder / "deep.zip", {deep.name: deep.read_bytes()})
     broken = folder / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 cut")
+    locked = folder / "locked.zip"  # saved with a password (the traditional zip encryption)
+    locked.write_bytes(raw_zip([Entry("St Marys.xlsx", *deflate([b"PK sealed"]), flags=0x1)]))
     records = {Path(r.file).name: r for r in api.check_returns(empty)}
     records |= {r.file.rsplit("!", 1)[-1]: r for r in api.check_returns(deep)}
     records |= {Path(r.file).name: r for r in api.check_returns(broken)}
+    records |= {Path(r.file).name: r for r in api.check_returns(locked)}
     assert {name: placed(r.errors) for name, r in records.items()} == {
         "empty.zip": [("archive-no-workbooks", "", "", f"{empty}: no workbooks (.xlsx) in the "
                        "archive")],
-        "d3.zip": [("archive-too-deep", "", "", f"{deep}!d1.zip!d2.zip!d3.zip: archives nested "
-                    "more than three deep are not opened")],
+        "d3.zip": [("archive-too-deep", "", "", f"{deep}!d1.zip!d2.zip!d3.zip: this is nested "
+                    "more than 3 levels deep in archives and saved messages, so it was not "
+                    "opened; save the workbook itself and analyse that")],
         "broken.zip": [("archive-damaged", "", "", f"{broken}: the zip archive is damaged "
-                        "(file is not a zip file)")],
+                        "(its end is missing or unreadable); save it again, or analyse the "
+                        "workbooks themselves")],
+        "locked.zip": [("part-locked", "", "", f"{locked}: the zip archive is locked with a "
+                        "password (St Marys.xlsx); unzip it with its password and analyse the "
+                        "workbooks themselves")],
     }  # fmt: skip
     c = api.analyse([folder], out=None).consolidation
     for row in c.returns.to_dict("records"):  # the Returns table holds their text
@@ -377,10 +468,11 @@ def test_email_problems(tmp_path, monkeypatch):
         "tnef.eml": (message([("winmail.dat", b"\x78\x9f\x3e\x22", "application/ms-tnef")]),
                      "message-winmail", codes.MESSAGE_WINMAIL.template),
         "zipped.eml": (message([("r.zip", b"PK\x03\x04 cut", "application/zip")]),
-                       "archive-damaged", "the zip archive is damaged (file is not a zip file)"),
+                       "archive-damaged", "the zip archive is damaged (its end is missing or "
+                       "unreadable); save it again, or analyse the workbooks themselves"),
         "deep.eml": (message([("a.xlsx", b"PK", XLSX)], forwarded=3), "message-nested-too-deep",
-                     "attachments nested more than 3 levels deep (messages and archives inside "
-                     "each other); refused: save the workbook itself and analyse that"),
+                     "this is nested more than 3 levels deep in archives and saved messages, so "
+                     "it was not opened; save the workbook itself and analyse that"),
         "big.eml": (message([("a.xlsx", bytes(2_000_000), XLSX)]), "message-too-large",
                     "the file is 2 MB, larger than any message of returns should be (1 MB); save "
                     "the workbooks from it and analyse those"),

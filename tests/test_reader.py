@@ -14,6 +14,7 @@ from awardbooks.spec.model import Framework
 from awardbooks.workbook.layout import layout_for
 
 from .conftest import make_workbook
+from .foreign import compound_file
 
 
 def said(problems: list[Problem]) -> list[tuple[str, str]]:
@@ -226,10 +227,16 @@ def test_parse_date(raw, expected):
         (b"", "file-empty", "the file is empty (0 bytes); send the workbook again"),
         (b"%PDF-1.7 ...", "file-pdf", "this is a PDF, not a workbook; send the .xlsx file itself"),
         (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            compound_file({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00"}),
             "file-xls",
             "this is an old Excel 97-2003 (.xls) file; open it and save it as an Excel Workbook "
             "(.xlsx)",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "file-damaged",
+            "the file is damaged or incomplete (an old-style Office file whose structure cannot "
+            "be read); send the workbook again",
         ),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"),
@@ -240,12 +247,20 @@ def test_parse_date(raw, expected):
         (
             b"PK\x03\x04truncated",
             "file-damaged",
-            "the file is damaged or incomplete (file is not a zip file); send the workbook again",
+            "the file is damaged or incomplete (its end is missing or unreadable); send the "
+            "workbook again",
         ),
         (
             b"a,b\nc,d\n",
+            "file-csv",
+            "this is a CSV file: the values of one sheet as plain text, not the workbook; send "
+            "the Excel workbook (.xlsx) itself, not a copy saved as CSV",
+        ),
+        (
+            b"Dear Sir,\nplease find our audit attached\n",
             "file-not-workbook",
-            "this is a text file, not an Excel workbook (.xlsx), whatever its name",
+            "this is a text file, not an Excel workbook (.xlsx), whatever its name; send the "
+            "Excel workbook (.xlsx) itself",
         ),
     ],
 )

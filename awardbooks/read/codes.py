@@ -24,10 +24,26 @@ _AGAIN = "send the workbook again"
 _NORMALLY = "send the workbook saved normally"
 _RESAVE = "open it in Excel and save it again"
 _AS_XLSX = "open it and save it as an Excel Workbook (.xlsx)"
+_ITSELF = "send the Excel workbook (.xlsx) itself"
+_ELSEWHERE = (
+    "open it in a spreadsheet application that reads it (LibreOffice Calc does) and save it as "
+    "an Excel Workbook (.xlsx)"
+)
+_RIGHT_FILE = "check it is the right file"
+_TOO_DEEP = (
+    "this is nested more than {depth} levels deep in archives and saved messages, so it was not "
+    "opened"
+)
+_TOO_DEEP_FIX = "save the workbook itself and analyse that"
 _FILE = "St Marys.xlsx"
 _PART = {"file": _FILE, "part": "xl/worksheets/sheet3.xml"}
 
+ENCRYPTED_IN_EXCEL = "File > Info > Protect Workbook > Encrypt with Password"
+ENCRYPTED_IN_LIBREOFFICE = "in LibreOffice: File > Save As, untick Save with password"
+"""Where a password is removed, for :data:`FILE_ENCRYPTED`'s ``how``."""
+
 # ------------------------------------------------------------------- the file and its zip
+# A refusal says what the file is, in the words of the person who sent it, and what to do.
 
 FILE_UNREADABLE = Code(
     "file-unreadable", "error", "cannot be read ({reason})",
@@ -36,69 +52,101 @@ FILE_UNREADABLE = Code(
 FILE_EMPTY = Code("file-empty", "error", "the file is empty (0 bytes)", _AGAIN, {"file": _FILE})
 FILE_TOO_LARGE = Code(
     "file-too-large", "error",
-    "the file is {mb} MB, larger than any return should be ({limit} MB)",
-    "check it is the right file",
+    "the file is {mb} MB, larger than any return should be ({limit} MB)", _RIGHT_FILE,
     {"file": _FILE, "mb": 64, "limit": 50},
 )  # fmt: skip
 FILE_ENCRYPTED = Code(
     "file-encrypted", "error", "the workbook is encrypted with a password",
-    "open it, remove the password (File > Info > Protect Workbook > Encrypt with Password) "
-    "and save it again",
-    {"file": _FILE},
+    "open it, remove the password ({how}) and save it again",
+    {"file": _FILE, "how": ENCRYPTED_IN_EXCEL},
 )  # fmt: skip
+"""An encrypted .xlsx (an Office compound file holding EncryptionInfo) or .ods (its manifest
+declares encryption data); ``how`` says where the password is removed in its application."""
 FILE_XLS = Code(
-    "file-xls", "error", "this is an old Excel 97-2003 (.xls) file", _AS_XLSX, {"file": _FILE}
-)
+    "file-xls", "error", "this is an old {version} (.xls) file", _AS_XLSX,
+    {"file": _FILE, "version": "Excel 97-2003"},
+)  # fmt: skip
+"""``version``: Excel 97-2003 (a Workbook stream), Excel 5.0/95 (a Book stream), or Excel 4.0,
+3.0 or 2.x (their BOF record at the start of the file)."""
 FILE_PDF = Code(
     "file-pdf", "error", "this is a PDF, not a workbook", "send the .xlsx file itself",
     {"file": _FILE},
 )  # fmt: skip
+FILE_CSV = Code(
+    "file-csv", "error", "this is a CSV file: the values of one sheet as plain text, not the "
+    "workbook",
+    "send the Excel workbook (.xlsx) itself, not a copy saved as CSV", {"file": _FILE},
+)  # fmt: skip
+FILE_LOTUS = Code(
+    "file-lotus", "error", "this is a Lotus 1-2-3 file, not an Excel workbook (.xlsx)",
+    _ELSEWHERE, {"file": _FILE},
+)  # fmt: skip
+FILE_QUATTRO_PRO = Code(
+    "file-quattro-pro", "error", "this is a Quattro Pro file, not an Excel workbook (.xlsx)",
+    _ELSEWHERE, {"file": _FILE},
+)  # fmt: skip
+FILE_DBASE = Code(
+    "file-dbase", "error", "this is a dBASE database file (.dbf), not an Excel workbook (.xlsx)",
+    _AS_XLSX, {"file": _FILE},
+)  # fmt: skip
 FILE_NOT_WORKBOOK = Code(
     "file-not-workbook", "error",
-    "this is {kind}, not an Excel workbook (.xlsx), whatever its name",
-    example={"file": _FILE, "kind": "a text file"},
+    "this is {kind}, not an Excel workbook (.xlsx), whatever its name", _ITSELF,
+    {"file": _FILE, "kind": "a text file"},
 )  # fmt: skip
+"""``kind``: a text file, a document of another program (an Office compound file of no kind
+known), or a file of a kind awardbooks does not recognise."""
 FILE_DAMAGED = Code(
     "file-damaged", "error", "the file is damaged or incomplete ({reason})", _AGAIN,
-    {"file": _FILE, "reason": "file is not a zip file"},
+    {"file": _FILE, "reason": "its end is missing or unreadable"},
 )  # fmt: skip
 FILE_ODF_NOT_SPREADSHEET = Code(
-    "file-odf-not-spreadsheet", "error",
-    "this is an OpenDocument file but not a spreadsheet (.ods or .xlsx)",
-    example={"file": _FILE},
+    "file-odf-not-spreadsheet", "error", "this is {kind}, not a spreadsheet", _ITSELF,
+    {"file": _FILE, "kind": "an OpenDocument text document (.odt)"},
 )  # fmt: skip
 FILE_PLAIN_ZIP = Code(
-    "file-plain-zip", "error", "this is a zip file, not an Excel workbook (.xlsx)",
-    example={"file": _FILE},
+    "file-plain-zip", "error", "this is a zip file, not an Excel workbook (.xlsx)", _ITSELF,
+    {"file": _FILE},
 )  # fmt: skip
 FILE_XLSB = Code(
     "file-xlsb", "error", "this is an Excel Binary Workbook (.xlsb)", _AS_XLSX, {"file": _FILE}
 )
 FILE_OFFICE_NOT_EXCEL = Code(
-    "file-office-not-excel", "error", "this is an Office file but not an Excel workbook (.xlsx)",
-    example={"file": _FILE},
+    "file-office-not-excel", "error", "this is {kind}, not an Excel workbook (.xlsx)", _ITSELF,
+    {"file": _FILE, "kind": "a Word document (.docx)"},
 )  # fmt: skip
+"""``kind``: what its main part's content type (or, in a compound file, its streams) says."""
+FILE_PACKAGE_RELS = Code(
+    "file-package-rels", "error", "the file is damaged: its list of parts (_rels/.rels) {what}",
+    _AGAIN, {"file": _FILE, "what": "cannot be read"},
+)  # fmt: skip
+"""``what``: is missing, cannot be read (cut short or not XML), or does not name the workbook."""
 FILE_NO_WORKBOOK_PART = Code(
-    "file-no-workbook-part", "error",
-    "the file is damaged: its workbook part (xl/workbook.xml) is missing", _AGAIN,
-    {"file": _FILE},
+    "file-no-workbook-part", "error", "the file is damaged: its workbook part ({part}) is missing",
+    _AGAIN, {"file": _FILE, "part": "xl/workbook.xml"},
 )  # fmt: skip
 FILE_TOO_MANY_PARTS = Code(
-    "file-too-many-parts", "error", "the workbook has {count} parts, far more than any return; "
-    "refused",
-    example={"file": _FILE, "count": 6000},
+    "file-too-many-parts", "error",
+    "the {what} has {count:,} {items}, too many to read safely (the limit is {limit:,})",
+    _RIGHT_FILE, {"file": _FILE, "what": "workbook", "count": 6000, "items": "parts",
+                  "limit": 5000},
 )  # fmt: skip
 FILE_EXPANDS_TOO_FAR = Code(
     "file-expands-too-far", "error",
-    "the workbook expands to {mb} MB, far more than any return; refused",
-    example={"file": _FILE, "mb": 250},
+    "the {what} expands to {mb:,} MB, too large to read safely (the limit is {limit:,} MB)",
+    _RIGHT_FILE, {"file": _FILE, "what": "workbook", "mb": 250, "limit": 200},
 )  # fmt: skip
 PART_BOMB = Code(
     "part-bomb", "error",
-    "the part {part} expands to {mb} MB (compressed {ratio:.0f} to 1): a decompression bomb, "
-    "refused",
-    example=_PART | {"mb": 320, "ratio": 1030.2},
+    "the {what} {part} expands to {size}, too large to read safely (the limit is {limit})",
+    "if it is the right file, delete what was pasted into it beyond the return (very long "
+    "texts, rows far below the table) and save it again",
+    _PART | {"what": "part", "size": "4.7 MB, compressed 1,030 to 1",
+             "limit": "200 to 1 for a part over 1 MB"},
 )  # fmt: skip
+"""A part over the size limit, or one over 1 MB that compresses far better than a spreadsheet's
+parts do (a decompression bomb, or a legitimate file with very long repeated texts: both are
+refused, with the limit; the message calls neither a bomb)."""
 PART_ENCRYPTED = Code(
     "part-encrypted", "error",
     "the part {part} is encrypted inside the zip, which spreadsheet applications never do",
@@ -110,10 +158,17 @@ PART_COMPRESSION = Code(
     "write",
     _NORMALLY, _PART | {"method": 14},
 )  # fmt: skip
+PART_BACKSLASH = Code(
+    "part-backslash", "error",
+    "the part {part} is named with backslashes, which spreadsheet applications never write: the "
+    "file was zipped again by another program",
+    _NORMALLY, _PART | {"part": "xl\\worksheets\\sheet3.xml"},
+)  # fmt: skip
 PART_OVERLAPS = Code(
     "part-overlaps", "error",
-    "the part {part} overlaps {other} (a trick of zip bombs); the file was refused for safety",
-    example=_PART | {"other": "the part xl/styles.xml"},
+    "the part {part} overlaps {other} inside the zip, which spreadsheet applications never "
+    "write; the file was refused for safety",
+    _NORMALLY, _PART | {"other": "the part xl/styles.xml"},
 )  # fmt: skip
 PART_MISPLACED = Code(
     "part-misplaced", "error",
@@ -129,21 +184,20 @@ PART_CUT_SHORT = Code(
     "the file is damaged or incomplete (the part {part} is cut short)", _AGAIN, _PART,
 )  # fmt: skip
 PART_CORRUPT = Code(
-    "part-corrupt", "error",
-    "the file is damaged (the part {part} cannot be decompressed: {reason})", _AGAIN,
-    _PART | {"reason": "error -3 while decompressing data: invalid stored block lengths"},
+    "part-corrupt", "error", "the file is damaged (the part {part} cannot be decompressed)",
+    _AGAIN, _PART,
 )  # fmt: skip
 PART_OVERFLOWS = Code(
     "part-overflows", "error",
-    "the part {part} holds more data than its zip directory declares ({declared:,} bytes): a "
-    "decompression bomb or a damaged file, refused",
-    example=_PART | {"declared": 20480},
+    "the file is damaged (the part {part} holds more than the {declared:,} bytes its zip "
+    "directory declares)",
+    _AGAIN, _PART | {"declared": 20480},
 )  # fmt: skip
 PART_DOCTYPE = Code(
     "part-doctype", "error",
     "the part {part} declares an XML document type or entities, which spreadsheet applications "
     "never write; the file was refused for safety",
-    example=_PART,
+    _NORMALLY, _PART,
 )  # fmt: skip
 PART_CHECKSUM = Code(
     "part-checksum", "error",
@@ -151,26 +205,30 @@ PART_CHECKSUM = Code(
 )  # fmt: skip
 PART_UNREADABLE = Code(
     "part-unreadable", "error", "the file is damaged ({part}: {reason})", _AGAIN,
-    _PART | {"reason": "bad CRC-32"},
+    _PART | {"reason": "its data does not match its checksum"},
 )  # fmt: skip
 PART_LOCKED = Code(
-    "part-locked", "error", "the file is damaged or encrypted ({reason})",
-    example={"file": _FILE, "reason": "file is encrypted, password required for extraction"},
+    "part-locked", "error", "the zip archive is locked with a password ({part})",
+    "unzip it with its password and analyse the workbooks themselves",
+    {"file": "returns.zip", "part": "St Marys.xlsx"},
 )  # fmt: skip
 
 # ------------------------------------------------------------------------ archives, emails
+# Nesting too deep reads the same whether archives or messages are nested: one wording, with
+# an id for each (ids are stable).
 
 ARCHIVE_DAMAGED = Code(
     "archive-damaged", "error", "the zip archive is damaged ({reason})",
-    example={"file": "returns.zip", "reason": "file is not a zip file"},
+    "save it again, or analyse the workbooks themselves",
+    {"file": "returns.zip", "reason": "its end is missing or unreadable"},
 )  # fmt: skip
 ARCHIVE_NO_WORKBOOKS = Code(
     "archive-no-workbooks", "error", "no workbooks (.xlsx) in the archive",
     example={"file": "returns.zip"},
 )  # fmt: skip
 ARCHIVE_TOO_DEEP = Code(
-    "archive-too-deep", "error", "archives nested more than three deep are not opened",
-    example={"file": "returns.zip!a.zip!b.zip!c.zip"},
+    "archive-too-deep", "error", _TOO_DEEP, _TOO_DEEP_FIX,
+    {"file": "returns.zip!a.zip!b.zip!c.zip", "depth": 3},
 )  # fmt: skip
 MESSAGE_TOO_LARGE = Code(
     "message-too-large", "error",
@@ -205,10 +263,8 @@ MESSAGE_TOO_MANY_ATTACHMENTS = Code(
     example={"file": "reply.eml!attachment 5001"},
 )  # fmt: skip
 MESSAGE_NESTED_TOO_DEEP = Code(
-    "message-nested-too-deep", "error",
-    "attachments nested more than {depth} levels deep (messages and archives inside each "
-    "other); refused: save the workbook itself and analyse that",
-    example={"file": "reply.eml!a.eml!b.eml!c.eml", "depth": 3},
+    "message-nested-too-deep", "error", _TOO_DEEP, _TOO_DEEP_FIX,
+    {"file": "reply.eml!a.eml!b.eml!c.eml", "depth": 3},
 )  # fmt: skip
 MESSAGE_EMPTY = Code(
     "message-empty", "error", "the message is empty (0 bytes)", "save the email again",
@@ -244,6 +300,28 @@ WORKBOOK_UNOPENABLE = Code(
     "workbook-unopenable", "error", "the workbook cannot be opened ({reason})", _RESAVE,
     {"file": _FILE, "reason": "Xml error: invalid utf-8 sequence"},
 )  # fmt: skip
+WORKBOOK_PART_NAME = Code(
+    "workbook-part-name", "error",
+    "the workbook's main part is named {part}, which awardbooks cannot read (it reads a part "
+    "named workbook.xml)",
+    _RESAVE, {"file": _FILE, "part": "xl/book.xml"},
+)  # fmt: skip
+WORKBOOK_SHEET_LINKS = Code(
+    "workbook-sheet-links", "error",
+    "the file is damaged: the part that says where its sheets are ({part}) is missing", _AGAIN,
+    {"file": _FILE, "part": "xl/_rels/workbook.xml.rels"},
+)  # fmt: skip
+SHEET_LINK_MISSING = Code(
+    "sheet-link-missing", "error",
+    "the file is damaged: the workbook's link to this sheet ({link}) is missing", _AGAIN,
+    {"file": _FILE, "sheet": "Theme 2", "link": "rId4"},
+)  # fmt: skip
+SHEET_EXCEL4_MACRO = Code(
+    "sheet-excel4-macro", "error", "this is an Excel 4.0 macro sheet, which awardbooks does not "
+    "read",
+    "delete the sheet, save the workbook as an Excel Workbook (.xlsx) and send it again",
+    {"file": "St Marys.xlsm", "sheet": "Macro1"},
+)  # fmt: skip
 SHEET_TOO_LARGE = Code(
     "sheet-too-large", "error",
     "values reach row {rows:,}, column {cols:,}{at}: a grid of {cells:,} cells, far more than "
@@ -258,10 +336,10 @@ SHEET_UNREADABLE = Code(
     {"file": _FILE, "sheet": "Theme 1", "reason": "invalid cell reference"},
 )  # fmt: skip
 WORKBOOK_MACROS = Code(
-    "workbook-macros", "warning",
-    "macro-enabled workbook (.xlsm): values were read, macros never run",
-    example={"file": "St Marys.xlsm"},
+    "workbook-macros", "warning", "macro-enabled {what}: values were read, macros never run",
+    example={"file": "St Marys.xlsm", "what": "workbook (.xlsm)"},
 )  # fmt: skip
+"""``what``: workbook (.xlsm) or template (.xltm), as its main part's content type says."""
 WORKBOOK_ODS = Code(
     "workbook-ods", "warning",
     "an OpenDocument spreadsheet (.ods): the values were read, but sheet protection, "

@@ -2,6 +2,11 @@
 workbook's bytes. Every refusal is a :class:`ReturnError` carrying a :class:`Problem` (one of
 the codes of :mod:`awardbooks.read.codes`) with a one-line reason and advice.
 
+A file that is not a zip package is named by :mod:`awardbooks.read.kinds`. A zip package's
+kind is the content type of the part ``_rels/.rels`` names as the office document
+(:mod:`awardbooks.read.opc`), wherever that part is; an OpenDocument package's is its
+``mimetype``.
+
 Nothing here parses XML: checks work on bytes, so entity-expansion attacks never expand.
 Limits are checked twice: on the sizes the zip directory declares (before anything is
 decompressed), then while every part is decompressed in bounded chunks (a part that holds
@@ -19,8 +24,9 @@ from dataclasses import dataclass, field
 
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Code, Problem
-from awardbooks.read import codes
+from awardbooks.read import codes, kinds, opc
 
+MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a .zip archive of returns (and an email's parts)
 MAX_MEMBER = 100 * 1024 * 1024
@@ -31,20 +37,37 @@ MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
 CHUNK = 256 * 1024
 
 KEEP_PART = 8 * 1024 * 1024  # parts up to this size are kept once decompressed
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
+OLE_MAGIC = kinds.OLE_MAGIC
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODF_KINDS = {
+    b"application/vnd.oasis.opendocument.text": "an OpenDocument text document (.odt)",
+    b"application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)",
+    b"application/vnd.oasis.opendocument.graphics": "an OpenDocument drawing (.odg)",
+}
+_ODF_ENCRYPTED = re.compile(rb"<(?:[\w.-]+:)?encryption-data\b")
 _DECLARATIONS = [b"<!DOCTYPE", b"<!ENTITY"]
 _DECLARATIONS += [d.decode().encode(e) for d in _DECLARATIONS for e in ("utf-16-le", "utf-16-be")]
 _DOCTYPE = re.compile(b"|".join(re.escape(d) for d in _DECLARATIONS))
 _OVERLAP = max(len(d) for d in _DECLARATIONS)
 _XML_PARTS = (".xml", ".rels", ".vml")
-_MACRO_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled"
-_WORKBOOK_TYPES = (
-    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    _MACRO_TYPE,
-    b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-)
+_SHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+_EXCEL = "application/vnd.ms-excel."
+_WORKBOOK_TYPES = {  # the main part's content type -> the kind of workbook
+    _SHEETML + "sheet.main+xml": ".xlsx",
+    _SHEETML + "template.main+xml": ".xltx",
+    _EXCEL + "sheet.macroenabled.main+xml": ".xlsm",
+    _EXCEL + "template.macroenabled.main+xml": ".xltm",
+}
+_OFFICE_KINDS = {  # other main parts' content types -> what the file is
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.": "a Word document (.docx)",
+    "application/vnd.ms-word.": "a Word document (.docx)",
+    "application/vnd.openxmlformats-officedocument.presentationml.":
+        "a PowerPoint presentation (.pptx)",
+    "application/vnd.ms-powerpoint.": "a PowerPoint presentation (.pptx)",
+    "application/vnd.ms-excel.addin.": "an Excel add-in (.xlam)",
+    "application/vnd.ms-visio.": "a Visio drawing (.vsdx)",
+}  # fmt: skip
+_XLSB_TYPE = _EXCEL + "sheet.binary.macroenabled.main"
 
 
 @dataclass
@@ -57,6 +80,11 @@ class Package:
     kind: str = "xlsx"
     parts: dict[str, bytes] = field(default_factory=dict)
     """Parts already decompressed while they were verified (each read once, not thrice)."""
+    workbook: str = "xl/workbook.xml"
+    """The zip name of the workbook part, as ``_rels/.rels`` names it ("content.xml" in an
+    .ods)."""
+    extension: str = ".xlsx"
+    """What its main part's content type says it is: .xlsx, .xlsm, .xltx, .xltm or .ods."""
 
     def read(self, name: str) -> bytes:
         """A member's bytes (its size and checksum were verified by :func:`sniff`)."""
@@ -75,15 +103,8 @@ def sniff(data: bytes, name: str) -> Package:
     if len(data) > MAX_FILE_BYTES:
         mb, limit = len(data) // (1024 * 1024), MAX_FILE_BYTES // (1024 * 1024)
         raise ReturnError(codes.FILE_TOO_LARGE(mb=mb, limit=limit))
-    if data.startswith(OLE_MAGIC):
-        if ENCRYPTION in data:
-            raise ReturnError(codes.FILE_ENCRYPTED())
-        raise ReturnError(codes.FILE_XLS())
-    if data.startswith(b"%PDF"):
-        raise ReturnError(codes.FILE_PDF())
     if not data.startswith(b"PK"):
-        kind = "a text file" if _looks_like_text(data) else "not a workbook"
-        raise ReturnError(codes.FILE_NOT_WORKBOOK(kind=kind))
+        kinds.refuse(data)
     zf, infos = _open_zip(data, codes.FILE_DAMAGED)
     _check_sizes(infos)
     starts = _check_layout(data, zf, infos)
@@ -92,21 +113,59 @@ def sniff(data: bytes, name: str) -> Package:
         part = _verify(data, info, keep=info.file_size <= KEEP_PART, start=starts[id(info)])
         if part is not None:
             parts[info.filename] = part
-    names = {info.filename for info in infos}
-    if "mimetype" in names and "content.xml" in names:
-        if _member(zf, "mimetype").strip() == ODS_MIMETYPE:
-            return Package(data, zf, False, "ods", parts)
-        raise ReturnError(codes.FILE_ODF_NOT_SPREADSHEET())
+    names = zf.NameToInfo
+    if "mimetype" in names:
+        return _opendocument(data, zf, parts)
     if "[Content_Types].xml" not in names:
         raise ReturnError(codes.FILE_PLAIN_ZIP())
-    types = _member(zf, "[Content_Types].xml")
-    if b"application/vnd.ms-excel.sheet.binary.macroEnabled.main" in types:
+    _check_names(infos)
+    if "_rels/.rels" not in names:
+        raise ReturnError(codes.FILE_PACKAGE_RELS(what="is missing"))
+    rels = _member(zf, "_rels/.rels")
+    main = opc.main_part(rels)
+    if main is None:
+        what = "cannot be read" if not opc.complete(rels) else "does not name the workbook"
+        raise ReturnError(codes.FILE_PACKAGE_RELS(what=what))
+    ctype = opc.content_type(_member(zf, "[Content_Types].xml"), main)
+    if ctype == _XLSB_TYPE:
         raise ReturnError(codes.FILE_XLSB())
-    if not any(t in types for t in _WORKBOOK_TYPES):
-        raise ReturnError(codes.FILE_OFFICE_NOT_EXCEL())
-    if "xl/workbook.xml" not in names:
-        raise ReturnError(codes.FILE_NO_WORKBOOK_PART())
-    return Package(data, zf, _MACRO_TYPE in types, "xlsx", parts)
+    extension = _WORKBOOK_TYPES.get(ctype)
+    if extension is None:
+        kind = next((k for t, k in _OFFICE_KINDS.items() if ctype.startswith(t)), None)
+        kind = kind or "an Office file of another kind"
+        raise ReturnError(codes.FILE_OFFICE_NOT_EXCEL(kind=kind))
+    workbook = opc.find(names, main)
+    if workbook is None:
+        raise ReturnError(codes.FILE_NO_WORKBOOK_PART(part=main))
+    if not opc.complete(rels):
+        raise ReturnError(codes.FILE_PACKAGE_RELS(what="cannot be read"))
+    macros = extension in (".xlsm", ".xltm")
+    return Package(data, zf, macros, "xlsx", parts, workbook, extension)
+
+
+def _opendocument(data: bytes, zf: zipfile.ZipFile, parts: dict[str, bytes]) -> Package:
+    """An OpenDocument package: a spreadsheet (unless encrypted), or what else it is."""
+    mimetype = _member(zf, "mimetype").strip()
+    if mimetype != ODS_MIMETYPE:
+        if mimetype in _ODF_KINDS or mimetype.startswith(b"application/vnd.oasis."):
+            kind = _ODF_KINDS.get(mimetype, "an OpenDocument file of another kind")
+            raise ReturnError(codes.FILE_ODF_NOT_SPREADSHEET(kind=kind))
+        raise ReturnError(codes.FILE_PLAIN_ZIP())
+    _check_names(zf.infolist())
+    manifest = "META-INF/manifest.xml"
+    if zf.NameToInfo.get(manifest) and _ODF_ENCRYPTED.search(_member(zf, manifest)):
+        raise ReturnError(codes.FILE_ENCRYPTED(how=codes.ENCRYPTED_IN_LIBREOFFICE))
+    if "content.xml" not in zf.NameToInfo:
+        raise ReturnError(codes.FILE_NO_WORKBOOK_PART(part="content.xml"))
+    return Package(data, zf, False, "ods", parts, "content.xml", ".ods")
+
+
+def _check_names(infos: list[zipfile.ZipInfo]) -> None:
+    """Part names with backslashes (a package zipped again by another program) are refused
+    once, whichever part has them: some readers take them for folders and some do not."""
+    for info in infos:
+        if "\\" in info.filename:
+            raise ReturnError(codes.PART_BACKSLASH(part=info.filename))
 
 
 def _open_zip(data: bytes, damaged: Code) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
@@ -120,21 +179,47 @@ def _open_zip(data: bytes, damaged: Code) -> tuple[zipfile.ZipFile, list[zipfile
 
 
 def _check_sizes(
-    infos: list[zipfile.ZipInfo], part_limit: int = MAX_PART, total_limit: int = MAX_WORKBOOK
+    infos: list[zipfile.ZipInfo],
+    part_limit: int = MAX_PART,
+    total_limit: int = MAX_WORKBOOK,
+    archive: bool = False,
 ) -> None:
-    """The limits on what the zip directory declares, before anything is decompressed."""
+    """The limits on what the zip directory declares, before anything is decompressed: each
+    refusal says the limit, and calls nothing a bomb (a legitimate file with very long texts
+    reaches them too)."""
+    if archive:
+        what, items, item = "zip archive", "files", "file"
+    else:
+        what, items, item = "workbook", "parts", "part"
     if len(infos) > MAX_MEMBERS:
-        raise ReturnError(codes.FILE_TOO_MANY_PARTS(count=len(infos)))
+        raise ReturnError(
+            codes.FILE_TOO_MANY_PARTS(what=what, count=len(infos), items=items, limit=MAX_MEMBERS)
+        )
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > part_limit or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
-            raise ReturnError(
-                codes.PART_BOMB(part=info.filename, mb=info.file_size // (1024 * 1024), ratio=ratio)
+        mb = _megabytes(info.file_size)
+        if info.file_size > part_limit:
+            problem = codes.PART_BOMB(
+                what=item, part=info.filename, size=mb, limit=f"{part_limit // MB:,} MB"
             )
+            raise ReturnError(problem)
+        if info.file_size > 1_000_000 and ratio > MAX_RATIO:
+            size = f"{mb}, compressed {ratio:,.0f} to 1"
+            limit = f"{MAX_RATIO} to 1 for a {item} over 1 MB"
+            problem = codes.PART_BOMB(what=item, part=info.filename, size=size, limit=limit)
+            raise ReturnError(problem)
     if total > total_limit:
-        raise ReturnError(codes.FILE_EXPANDS_TOO_FAR(mb=total // (1024 * 1024)))
+        raise ReturnError(
+            codes.FILE_EXPANDS_TOO_FAR(what=what, mb=total // MB, limit=total_limit // MB)
+        )
+
+
+def _megabytes(size: int) -> str:
+    """A size for a message: "320 MB", or "1.9 MB" under 10 MB."""
+    mb = size / MB
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
 
 def _check_layout(
@@ -207,10 +292,8 @@ def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes
                 pos += len(feed)
             try:
                 out = inflater.decompress(feed, CHUNK)
-            except zlib.error as exc:
-                raise ReturnError(
-                    codes.PART_CORRUPT(part=info.filename, reason=_zip_reason(exc))
-                ) from None
+            except zlib.error:
+                raise ReturnError(codes.PART_CORRUPT(part=info.filename)) from None
             done = inflater.eof or (pos >= len(packed) and not inflater.unconsumed_tail and not out)
         produced += len(out)
         if kept is not None:
@@ -230,36 +313,47 @@ def _verify(data: bytes, info: zipfile.ZipInfo, keep: bool, start: int) -> bytes
     return b"".join(kept) if kept is not None else None
 
 
+_ZIP_REASONS = (  # words in Python's zipfile and zlib errors -> what they mean to a user
+    ("not a zip file", "its end is missing or unreadable"),
+    ("span multiple disks", "it is one piece of a zip file split into several"),
+    ("central directory", "its table of contents is damaged"),
+    ("extra field", "its table of contents is damaged"),
+    ("file header", "a part is not where its table of contents says"),
+    ("overlapped", "its parts overlap"),
+    ("crc", "its data does not match its checksum"),
+    ("encrypted", "it is encrypted"),
+    ("decompressing", "its compressed data is corrupt"),
+)
+
+
 def _zip_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else ""
-    text = text or type(exc).__name__
-    return text[0].lower() + text[1:]
-
-
-def _looks_like_text(data: bytes) -> bool:
-    sample = data[:2048]
-    if b"\x00" in sample:
-        return False
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(sample) - 3  # a character cut by the sample's end
-    return True
+    """What a zipfile or zlib error means, in plain words (never Python's own text)."""
+    text = str(exc).lower()
+    for words, reason in _ZIP_REASONS:
+        if words in text:
+            return reason
+    if isinstance(exc, zlib.error):
+        return "its compressed data is corrupt"
+    if isinstance(exc, struct.error):
+        return "its table of contents is damaged"
+    return "it cannot be read as a zip file"
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
     try:
         return zf.read(name)
+    except RuntimeError:  # an encrypted member of a zip archive of returns
+        raise ReturnError(codes.PART_LOCKED(part=name)) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise ReturnError(codes.PART_UNREADABLE(part=name, reason=_zip_reason(exc))) from None
-    except (RuntimeError, NotImplementedError) as exc:  # an encrypted or odd zip member
-        raise ReturnError(codes.PART_LOCKED(reason=_zip_reason(exc))) from None
+    except NotImplementedError as exc:
+        raise ReturnError(codes.PART_UNREADABLE(part=name, reason=_zip_reason(exc))) from None
 
 
 def zip_members(data: bytes, name: str, exts: tuple[str, ...]) -> list[tuple[str, bytes]]:
     """The returns inside a .zip archive (as saved from an email), within the size limits."""
     zf, infos = _open_zip(data, codes.ARCHIVE_DAMAGED)
-    _check_sizes(infos, MAX_MEMBER, MAX_UNCOMPRESSED)
+    _check_sizes(infos, MAX_MEMBER, MAX_UNCOMPRESSED, archive=True)
     _check_layout(data, zf, infos, workbook=False)
     found = []
     for info in infos:

@@ -39,8 +39,10 @@ def gather(paths: Iterable[str | Path]) -> ReturnInputs:
     return ReturnInputs(files, list(return_units(files)))
 
 
-RETURN_EXTS = (".xlsx", ".xlsm", ".xltx", ".xls", ".xlsb", ".ods")
+RETURN_EXTS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
 ARCHIVE_EXTS = (".zip",)
+
+
 def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, and in folders (recursively) every workbook or .zip archive; hidden
     files and Office lock files (~$name.xlsx) are skipped."""
@@ -100,7 +102,7 @@ def _archive_units(name: str, path: Path, data: bytes, depth: int = 1):
         if not member.lower().endswith(ARCHIVE_EXTS):
             yield member, path, content
         elif depth >= MAX_ARCHIVE_DEPTH:
-            yield member, None, Refusal(codes.ARCHIVE_TOO_DEEP())
+            yield member, None, Refusal(codes.ARCHIVE_TOO_DEEP(depth=MAX_ARCHIVE_DEPTH))
         else:
             yield from _archive_units(member, path, content, depth + 1)
 

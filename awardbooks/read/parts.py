@@ -1,44 +1,53 @@
 """Find a workbook's parts from its package bytes, without an XML parser (so nothing in a
-hostile file is ever expanded)."""
+hostile file is ever expanded): where each sheet is, and what each sheet's link says."""
 
 from __future__ import annotations
 
-import html
-import posixpath
 import re
+from dataclasses import dataclass
 
+from awardbooks.read import opc
 from awardbooks.read.container import Package
 
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
-_ATTR = re.compile(rb"([\w:]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
+_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>")
 
 
-def _attrs(blob: bytes) -> dict[str, str]:
-    out = {}
-    for key, value in _ATTR.findall(blob):
-        name = key.decode("ascii", "replace").split(":")[-1]
-        out[name] = html.unescape(value[1:-1].decode("utf-8", "replace"))
-    return out
+@dataclass
+class SheetLink:
+    """A ``<sheet>`` of the workbook part and what its relationship says of it."""
+
+    name: str
+    link: str  # the relationship's id
+    type: str = ""  # the relationship's type, '' when there is no such relationship
+    part: str = ""  # the zip name it points to
+
+
+def sheet_links(package: Package) -> list[SheetLink] | None:
+    """Every sheet the workbook part lists, with its relationship; None when the workbook part
+    or its relationships part is missing."""
+    rels_part = opc.rels_of(package.workbook)
+    if not package.has(package.workbook) or not package.has(rels_part):
+        return None
+    rels = {}
+    for rel in opc.relationships(package.read(rels_part)):
+        rels[rel.get("Id", "")] = rel
+    links = []
+    for match in _SHEET.finditer(package.read(package.workbook)):
+        attrs = opc.attrs(match.group(1).rstrip(b"/"))
+        link = SheetLink(attrs.get("name", ""), attrs.get("id", ""))
+        rel = rels.get(link.link)
+        if rel is not None:
+            link.type = rel.get("Type", "")
+            link.part = opc.resolve(package.workbook, rel.get("Target", ""))
+        links.append(link)
+    return links
 
 
 def sheet_parts(package: Package) -> dict[str, str]:
     """Sheet name → the zip member holding its XML."""
-    if not package.has("xl/workbook.xml") or not package.has("xl/_rels/workbook.xml.rels"):
-        return {}
-    rels = {}
-    for match in _REL.finditer(package.read("xl/_rels/workbook.xml.rels")):
-        attrs = _attrs(match.group(1))
-        target = attrs.get("Target", "")
-        if target.startswith("/"):
-            part = target.lstrip("/")
-        else:
-            part = posixpath.normpath(posixpath.join("xl", target))
-        rels[attrs.get("Id", "")] = part
     found = {}
-    for match in _SHEET.finditer(package.read("xl/workbook.xml")):
-        attrs = _attrs(match.group(1))
-        part = rels.get(attrs.get("id", ""))
-        if part and package.has(part):
-            found[attrs.get("name", "")] = part
+    for link in sheet_links(package) or []:
+        part = opc.find(package.zf.NameToInfo, link.part) if link.part else None
+        if part:
+            found[link.name] = part
     return found

@@ -11,13 +11,10 @@ trusted: scores are recomputed from ratings, and a formula in a rating cell is a
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import python_calamine
 
 from awardbooks.authoring.sources import load_spec
 from awardbooks.errors import ReturnError
@@ -29,6 +26,7 @@ from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
 from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 from awardbooks.spec.editions import align_ratings
@@ -125,7 +123,7 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
         ReturnReader(package, record, registry).read()
     except ReturnError as exc:
         record.errors.append(one_line(exc.problem.with_file(name)))
-    except _READER_FAILURES as exc:  # a file no application would write: report, never crash
+    except READER_FAILURES as exc:  # a file no application would write: report, never crash
         problem = codes.WORKBOOK_CRASH(file=name, exception=type(exc).__name__, reason=_short(exc))
         record.errors.append(one_line(problem))
     return record
@@ -193,16 +191,14 @@ class ReturnReader:
             for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
                 if rows * cols > MAX_CELLS:
                     raise ReturnError(_too_far(sheet, rows, cols, ""))
-        try:
-            self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.pkg.data))
-        except _READER_FAILURES as exc:
-            raise ReturnError(codes.WORKBOOK_UNOPENABLE(reason=_short(exc))) from None
+        self.book = open_workbook(self.pkg)
         self.sheet_names = list(self.book.sheet_names)
         self.visibility = {  # "visible", "hidden" or "veryhidden"
             m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in self.book.sheets_metadata
         }
         if self.pkg.macro_enabled:
-            self.report(codes.WORKBOOK_MACROS())
+            what = "template (.xltm)" if self.pkg.extension == ".xltm" else "workbook (.xlsm)"
+            self.report(codes.WORKBOOK_MACROS(what=what))
         framework = self._recognise()
         if framework is None:
             return
@@ -235,7 +231,7 @@ class ReturnReader:
                 raise ReturnError(_too_far(name, facts.rows, facts.cols, facts.farthest))
             try:
                 grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except _READER_FAILURES as exc:
+            except READER_FAILURES as exc:
                 raise ReturnError(codes.SHEET_UNREADABLE(sheet=name, reason=_short(exc))) from None
             self.grids[name] = grid
         return self.grids[name]
@@ -578,17 +574,6 @@ def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> Problem:
 
 _DATE = Column(id="date", label="Date", type="date")
 
-
-def _reader_failures() -> tuple[type[BaseException], ...]:
-    """What reading a hostile file may raise: any Exception, and the panics of the Rust
-    reader (pyo3's PanicException, one class per extension), which derive from BaseException,
-    so ``except Exception`` would let them end a whole run (the classes exist once
-    python_calamine is imported, as it is above)."""
-    panics = [c for c in BaseException.__subclasses__() if c.__name__ == "PanicException"]
-    return (Exception, *panics)
-
-
-_READER_FAILURES = _reader_failures()
 
 __all__ = [
     "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "one_line", "parse_date",
