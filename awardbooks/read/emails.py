@@ -323,7 +323,6 @@ def _forward_name(inner) -> str:
 
 _PT_STRING = 0x001F  # UTF-16LE
 _PT_STRING8 = 0x001E
-_PT_LONG = 0x0003
 _PT_SYSTIME = 0x0040
 _ATTACH_EMBEDDED = 5
 
