@@ -8,6 +8,11 @@ errors it raises are in :mod:`awardbooks.errors`. Everything else is the pipelin
 
 from __future__ import annotations
 
+# The stages ``awardbooks.generate`` and ``awardbooks.analyse`` share their names with the API's
+# functions. Importing the two packages first (their __init__ is only a docstring) means the
+# functions bound below are never replaced by the packages when a stage is imported later.
+import awardbooks.analyse
+import awardbooks.generate  # noqa: F401
 from awardbooks.api import (
     AnalysisResult,
     FrameworkInfo,

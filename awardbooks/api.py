@@ -377,7 +377,12 @@ def feedback(
     from awardbooks.outputs.feedback_files import feedback_reports
 
     specs = tuple(specs)
-    tables = consolidate(paths, inputs=inputs, manifest=manifest, specs=specs, progress=progress)
+    paths = list(paths)
+    inputs = inputs if inputs is not None else find_returns(paths)
+    if not inputs.units:
+        shown = ", ".join(str(p) for p in paths)
+        raise AwardbooksError(f"no returns found in {shown} (.xlsx, .zip or saved emails)")
+    tables = consolidate(inputs=inputs, manifest=manifest, specs=specs, progress=progress)
     return feedback_reports(tables, out_dir, pdf=pdf, force=force, specs=specs)
 
 

@@ -36,6 +36,7 @@ FLAGS = {
     "user": "--user",
     "log": "--log",
     "template": "--template",
+    "roster": "--roster",
 }
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
@@ -376,9 +377,9 @@ def check_cmd(file, specs, annotate_to, force) -> None:
             f"{plural(len(record.errors), 'error')}, {plural(len(record.warnings), 'warning')})"
         )
         for problem in record.errors:
-            click.echo(f"  error: {problem.located}")
+            click.echo(f"  error: {word(problem.raw_located, FLAGS)}")
         for problem in record.warnings:
-            click.echo(f"  warning: {problem.located}")
+            click.echo(f"  warning: {word(problem.raw_located, FLAGS)}")
     if annotated is not None and annotated.out is None:
         click.echo("No problems to mark: no annotated copy was written.")
     elif annotated is not None:

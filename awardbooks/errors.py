@@ -9,21 +9,10 @@ it for a library caller (``force=True``); the CLI words it as its flag (``--forc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from awardbooks.problems import Problem
-
-_OPTION = re.compile(r"\{opt:(\w+)\}")
-
-LIBRARY_WORDS = {"force": "force=True"}
-"""How ``str(error)`` words an option for library callers (else by its parameter name)."""
-
-
-def word(text: str, options: Mapping[str, str] = LIBRARY_WORDS) -> str:
-    """``text`` with each ``{opt:NAME}`` it advises worded by ``options`` (name → words)."""
-    return _OPTION.sub(lambda m: options.get(m[1], m[1]), getattr(text, "template", text))
+from awardbooks.problems import LIBRARY_WORDS, Problem, word
 
 
 class Advice(str):
@@ -66,10 +55,10 @@ class SpecError(AwardbooksError):
         it names its own file."""
         found = [p if p.file or not source else p.with_file(source) for p in problems]
         found = list(dict.fromkeys(found))
-        if len(found) == 1:
-            return cls(str(found[0]), found)
+        if len(found) == 1:  # options stay {opt:NAME}: the error words them as it is shown
+            return cls(found[0].raw, found)
         lines = [f"{source}: {len(found)} problems"]
-        lines.extend(f"  {problem}" for problem in found)
+        lines.extend(f"  {problem.raw}" for problem in found)
         return cls("\n".join(lines), found)
 
 
@@ -104,5 +93,5 @@ class OutputExists(GenerateError):
         because = f" ({why})" if why else ""
         super().__init__(
             f"{path}: already exists{because}; use {{opt:force}} to replace it, or choose "
-            "another {opt:out} folder"
+            "another {opt:out_dir} folder"
         )

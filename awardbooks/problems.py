@@ -17,10 +17,23 @@ Decisions:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+_OPTION = re.compile(r"\{opt:(\w+)\}")
+
+LIBRARY_WORDS = {"force": "force=True"}
+"""How a message words an option it advises for library callers (else by its parameter name);
+the command line words it as its flag instead (see :func:`word`)."""
+
+
+def word(text: str, options: Mapping[str, str] = LIBRARY_WORDS) -> str:
+    """``text`` with each ``{opt:NAME}`` it advises worded by ``options`` (name → words)."""
+    return _OPTION.sub(lambda m: options.get(m[1], m[1]), getattr(text, "template", text))
 
 
 @dataclass(frozen=True)
@@ -57,17 +70,31 @@ class Problem:
         return f"{place} ({self.heading})" if place and self.heading else place
 
     @property
+    def raw_text(self) -> str:
+        """The message and its fix, with any option it advises still as ``{opt:NAME}``."""
+        return f"{self.message}; {self.fix}" if self.fix else self.message
+
+    @property
+    def raw_located(self) -> str:
+        return f"{self.where}: {self.raw_text}" if self.where else self.raw_text
+
+    @property
+    def raw(self) -> str:
+        """The whole line, options as ``{opt:NAME}``: for code that words them its own way."""
+        return f"{self.file}: {self.raw_located}" if self.file else self.raw_located
+
+    @property
     def text(self) -> str:
         """The message and its fix, without the file or the place."""
-        return f"{self.message}; {self.fix}" if self.fix else self.message
+        return word(self.raw_text)
 
     @property
     def located(self) -> str:
         """The place and the text, without the file: ``Sheet!C6: message; fix``."""
-        return f"{self.where}: {self.text}" if self.where else self.text
+        return word(self.raw_located)
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.located}" if self.file else self.located
+        return word(self.raw)
 
     def with_file(self, file: str) -> Problem:
         """The same problem, in ``file``."""

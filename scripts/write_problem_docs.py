@@ -53,7 +53,7 @@ def render() -> str:
         codes = catalogue(module)
         parts.append(f"\n## {title}\n\n| code | severity | example |\n| --- | --- | --- |\n")
         for code in codes:
-            example = word(str(code.example_problem()), FLAGS)  # as the command line says it
+            example = word(code.example_problem().raw, FLAGS)  # as the command line says it
             parts.append(f"| `{code.id}` | {code.severity} | {_cell(example)} |\n")
     return "".join(parts)
 

@@ -336,8 +336,8 @@ def test_loading_a_spec_imports_nothing_from_later_stages():
     code = (
         "import sys; import awardbooks.spec.loading as s; s.load('lppa'); "
         "late = sorted(m for m in sys.modules if m.startswith(('awardbooks.authoring', "
-        "'awardbooks.workbook', 'awardbooks.generate', 'awardbooks.read'))); print(late)"
-    )
+        "'awardbooks.workbook', 'awardbooks.generate.', 'awardbooks.read'))); print(late)"
+    )  # (the bare awardbooks.generate package, a docstring, is imported by awardbooks itself)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout == "[]\n", done.stderr
 

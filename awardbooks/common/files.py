@@ -73,4 +73,4 @@ def safe_filename(text: str, fallback: str = "setting") -> str:
 
 def prepare_out_dir(out_dir: Path) -> Path:
     """The folder generated files go to, made if needed."""
-    return ensure_folder(out_dir, GenerateError, "; choose another {opt:out} folder")
+    return ensure_folder(out_dir, GenerateError, "; choose another {opt:out_dir} folder")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.analyse.tables import Consolidation
-from awardbooks.common.files import atomic_write, safe_filename
+from awardbooks.common.files import atomic_write, ensure_folder, safe_filename
 from awardbooks.errors import Advice, ReportError
 from awardbooks.libreoffice import convert as libreoffice
 from awardbooks.outputs.feedback import USABLE, Feedback, collect, records
@@ -66,8 +66,7 @@ def feedback_reports(
     LibreOffice call. Existing reports are kept unless ``force``."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ReportError(f"{out}: is a file, not a folder; choose another {{opt:out}} folder")
-    out.mkdir(parents=True, exist_ok=True)
+        raise ReportError(f"{out}: is a file, not a folder; choose another {{opt:out_dir}} folder")
     frameworks = Registry.default(specs).by_id
     settings = collect(c, frameworks)
     if not settings:
@@ -77,6 +76,7 @@ def feedback_reports(
             "is nothing to report on; "
             "awardbooks analyse lists each return's status and the reasons"
         )
+    ensure_folder(out, ReportError, "; choose another {opt:out_dir} folder")
     result = FeedbackResult()
     result.not_reported = sum(
         1 for r in records(c.returns) if r["status"] not in (*USABLE, "missing")
