@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from awardbooks.read.returns import ReturnRecord
     from awardbooks.spec.model import Framework
 
+Manifests = str | Path | Iterable[str | Path] | None
+"""A manifest.csv, a folder with manifests in it or below, or several of them."""
 
 # --------------------------------------------------------------------------- frameworks
 
@@ -248,22 +250,22 @@ def consolidate(
     paths: Iterable[str | Path] = (),
     *,
     inputs: ReturnInputs | None = None,
-    manifest: str | Path | None = None,
+    manifest: Manifests = None,
     specs: Iterable[str | Path] = (),
     jobs: int | None = None,
     today: dt.date | None = None,
     progress: Callable[[Any], None] | None = None,
 ) -> Consolidation:
-    """Read, check and consolidate returns into tidy tables, writing nothing."""
+    """Read, check and consolidate returns into tidy tables, writing nothing. ``manifest``
+    is a manifest.csv, a folder holding manifests, or several of them."""
     from awardbooks.analyse.consolidate import consolidate as _consolidate
-    from awardbooks.generate.manifest import read_manifest
+    from awardbooks.generate.manifest import read_manifests
 
     inputs = inputs if inputs is not None else find_returns(paths)
-    rows = read_manifest(Path(manifest)) if manifest else None
-    if rows is not None and not rows:
-        raise GenerateError(f"{manifest}: the manifest lists no workbooks")
+    given = [manifest] if isinstance(manifest, str | Path) else list(manifest or ())
+    rows, name = read_manifests(given) if given else (None, "")
     return _consolidate(
-        inputs, manifest_rows=rows, manifest_name=str(manifest or ""),
+        inputs, manifest_rows=rows, manifest_name=name,
         specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
         meanwhile=_import_outputs,
     )  # fmt: skip
@@ -294,7 +296,7 @@ def analyse(
     *,
     out: str | Path | None = "consolidated.xlsx",
     data_dir: str | Path | None = None,
-    manifest: str | Path | None = None,
+    manifest: Manifests = None,
     specs: Iterable[str | Path] = (),
     jobs: int | None = None,
     progress: Callable[[Any], None] | None = None,
@@ -351,7 +353,7 @@ def analyse(
 def feedback(
     paths: Iterable[str | Path],
     out_dir: str | Path,
-    manifest: str | Path | None = None,
+    manifest: Manifests = None,
     specs: Iterable[str | Path] = (),
     pdf: bool = True,
     *,

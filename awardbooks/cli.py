@@ -40,6 +40,32 @@ FLAGS = {
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
 
+class Once(click.Option):
+    """An option that takes one value and refuses a second: click would keep the last value
+    given and drop the others without a word (``--manifest a --manifest b``). Options that
+    take several values say ``multiple``; flags given twice lose nothing."""
+
+    def add_to_parser(self, parser, ctx: click.Context) -> None:
+        if self.multiple or self.count or self.is_flag:
+            return super().add_to_parser(parser, ctx)
+        parser.add_option(obj=self, opts=self.opts, dest=self.name, action="append", nargs=1)
+
+    def consume_value(self, ctx: click.Context, opts):
+        given = opts.get(self.name)
+        if isinstance(given, list) and not self.multiple:
+            if len(given) > 1:
+                shown = ", ".join(repr(str(v)) for v in given)
+                raise click.UsageError(
+                    f"{self.opts[0]} was given {len(given)} times ({shown}); give it once", ctx
+                )
+            opts = {**opts, self.name: given[0]}
+        return super().consume_value(ctx, opts)
+
+
+option = functools.partial(click.option, cls=Once)
+"""Every option of the command line: see :class:`Once`."""
+
+
 def _fit(text: str, width: int) -> str:
     """``text`` in a column ``width`` wide, cut with an ellipsis when it is longer."""
     return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
@@ -69,7 +95,7 @@ def friendly(func):
     return wrapper
 
 
-SPEC_OPTION = click.option(
+SPEC_OPTION = option(
     "--spec",
     "specs",
     multiple=True,
@@ -116,12 +142,12 @@ def spec_check(spec_file: Path) -> None:
 
 @spec_group.command("template")
 @click.argument("framework", required=False)
-@click.option(
+@option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The workbook to write (default: FRAMEWORK.xlsx, or my-framework.xlsx).",
 )
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@option("--force", is_flag=True, help="Replace the file if it exists.")
 @friendly
 def spec_template(framework, out, force) -> None:
     """Write an authoring workbook: empty, or filled from FRAMEWORK (id or spec file)."""
@@ -133,12 +159,12 @@ def spec_template(framework, out, force) -> None:
 
 @spec_group.command("import")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The spec to write (default: the framework id + .yaml).",
 )
-@click.option("--force", is_flag=True, help="Replace the spec if it exists.")
+@option("--force", is_flag=True, help="Replace the spec if it exists.")
 @friendly
 def spec_import(workbook, out, force) -> None:
     """Turn a completed authoring workbook into a YAML spec; lists every problem."""
@@ -157,22 +183,22 @@ def spec_schema() -> None:
 
 @cli.command("generate")
 @click.argument("framework")
-@click.option("--setting", help="The setting's (school's) name, for one workbook.")
-@click.option("--urn", default="", help="The setting's unique reference number.")
-@click.option("--partnership", default="", help="The partnership the setting belongs to.")
-@click.option("--local-authority", default="", help="The local authority.")
-@click.option(
+@option("--setting", help="The setting's (school's) name, for one workbook.")
+@option("--urn", default="", help="The setting's unique reference number.")
+@option("--partnership", default="", help="The partnership the setting belongs to.")
+@option("--local-authority", default="", help="The local authority.")
+@option(
     "--roster",
     type=click.Path(dir_okay=False, path_type=Path),
     help="A CSV with a 'setting' column: one workbook per row, plus manifest.csv.",
 )
-@click.option("--year", help="Academic year, e.g. 2026-27 (default: the current one).")
-@click.option(
+@option("--year", help="Academic year, e.g. 2026-27 (default: the current one).")
+@option(
     "--term",
     type=click.Choice(TERMS),
     help="The term the workbooks are for (default: baseline; required with --from-returns).",
 )
-@click.option(
+@option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -180,9 +206,9 @@ def spec_schema() -> None:
     show_default=True,
     help="Folder to write to.",
 )
-@click.option("--password", help="Sheet protection password (a deterrent, not security).")
-@click.option("--force", is_flag=True, help="Replace workbooks that already exist.")
-@click.option(
+@option("--password", help="Sheet protection password (a deterrent, not security).")
+@option("--force", is_flag=True, help="Replace workbooks that already exist.")
+@option(
     "--from-returns",
     "from_returns",
     multiple=True,
@@ -190,7 +216,7 @@ def spec_schema() -> None:
     help="Last term's returns (files or folders): carry each setting's ratings, actions and "
     "outcomes into next term's workbook. Repeatable.",
 )
-@click.option(
+@option(
     "--prefill",
     is_flag=True,
     help="With --from-returns: pre-fill the new ratings with last term's, to be confirmed.",
@@ -290,29 +316,32 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 
 @cli.command("analyse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("consolidated.xlsx"),
     show_default=True,
     help="The consolidated workbook to write.",
 )
-@click.option(
+@option(
     "--data",
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write the tidy tables as CSV into this folder.",
 )
-@click.option(
+@option(
     "--manifest",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The manifest.csv from generate: lists missing and unknown returns.",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A manifest.csv from generate, or a folder of them: lists missing and unknown "
+    "returns. Repeatable, e.g. one per term.",
 )
 @SPEC_OPTION
-@click.option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
-@click.option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
+@option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
+@option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
 @friendly
-def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
+def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
@@ -321,7 +350,7 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
             paths,
             out=out,
             data_dir=data_dir,
-            manifest=manifest,
+            manifest=manifests,
             specs=specs,
             jobs=jobs,
             progress=lambda _r: bar.update(1),
@@ -338,20 +367,20 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
 
 @cli.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@option(
     "--spec",
     "specs",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A spec file, for a workbook of your own framework.",
 )
-@click.option(
+@option(
     "--annotate",
     "annotate_to",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a copy of FILE with each problem marked on its cell (comment + highlight).",
 )
-@click.option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
+@option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
 @friendly
 def check_cmd(file, specs, annotate_to, force) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
@@ -393,26 +422,29 @@ def check_cmd(file, specs, annotate_to, force) -> None:
 
 @cli.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
     help="The folder for the feedback reports.",
 )  # fmt: skip
-@click.option(
+@option(
     "--manifest",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The manifest.csv from generate (returns not in it are left out).",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A manifest.csv from generate, or a folder of them (returns not in them are left "
+    "out). Repeatable.",
 )
 @SPEC_OPTION
-@click.option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
-@click.option("--force", is_flag=True, help="Replace reports that already exist.")
+@option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
+@option("--force", is_flag=True, help="Replace reports that already exist.")
 @friendly
-def report_cmd(paths, out_dir, manifest, specs, no_pdf, force) -> None:
+def report_cmd(paths, out_dir, manifests, specs, no_pdf, force) -> None:
     """Write a feedback report (workbook and PDF) for each setting's latest accepted return."""
 
     inputs = api.find_returns(paths)
     with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
         result = api.feedback(
-            paths, out_dir, manifest, specs, not no_pdf, force=force,
+            paths, out_dir, manifests, specs, not no_pdf, force=force,
             progress=lambda _r: bar.update(1), inputs=inputs,
         )  # fmt: skip
     made = len(result.workbooks)
@@ -442,10 +474,10 @@ def mail_group() -> None:
 
 
 def _mail_options(func):
-    func = click.option(
+    func = option(
         "--return-by", metavar="DATE", help="When the workbooks are due, e.g. 2026-12-11."
     )(func)
-    func = click.option(
+    func = option(
         "--template",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own message template (default: the one shown in the README).",
@@ -462,11 +494,11 @@ def _echo_unsent(unsent) -> None:
 
 @mail_group.command("drafts")
 @_mail_options
-@click.option(
+@option(
     "--from", "from_addr", metavar="ADDRESS", help="Sender (default: your mail program's)."
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Replace drafts that already exist.")
+@option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@option("--force", is_flag=True, help="Replace drafts that already exist.")
 @friendly
 def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) -> None:
     """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder)."""
@@ -484,13 +516,13 @@ def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) ->
 
 @mail_group.command("send")
 @_mail_options
-@click.option("--from", "from_addr", metavar="ADDRESS", required=True, help="The sender's address.")
-@click.option("--smtp", required=True, metavar="HOST:PORT", help="Your mail server.")
-@click.option("--starttls", is_flag=True, help="Encrypt the connection (STARTTLS).")
-@click.option("--user", help="Log in as this user; the password is asked for.")
-@click.option("--send", "really_send", is_flag=True, help="Send (without it: a dry run).")
-@click.option("--resend", is_flag=True, help="Also send those the log shows as sent.")
-@click.option(
+@option("--from", "from_addr", metavar="ADDRESS", required=True, help="The sender's address.")
+@option("--smtp", required=True, metavar="HOST:PORT", help="Your mail server.")
+@option("--starttls", is_flag=True, help="Encrypt the connection (STARTTLS).")
+@option("--user", help="Log in as this user; the password is asked for.")
+@option("--send", "really_send", is_flag=True, help="Send (without it: a dry run).")
+@option("--resend", is_flag=True, help="Also send those the log shows as sent.")
+@option(
     "--log",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The log of what was sent (default: mail-log.csv beside the manifest).",
