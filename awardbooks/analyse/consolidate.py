@@ -1,6 +1,11 @@
 """Consolidate returns: read them (in parallel when there are many), settle duplicates and
 the manifest, and build the tidy tables of :mod:`awardbooks.analyse.tables`.
 
+A usable return becomes its table rows (:class:`ReturnRows`, made by :func:`table_rows`) as soon
+as it is read. Consolidation works on records and their rows, whether just read
+(:func:`consolidate`) or kept from earlier runs (:func:`consolidate_rows`, which a collection's
+ledger uses): both settle duplicates and the manifest and build the tables with the same code.
+
 numpy and pandas (through :mod:`awardbooks.analyse.progress`) are imported inside the
 functions that use them, not at the top: a run imports them (a fifth of a second of CPU)
 while the worker processes read, rather than before they start (measured in
@@ -13,7 +18,7 @@ import datetime as dt
 import gc
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +57,7 @@ def _worker(unit) -> ReturnRecord:
     record = read_unit(unit, _WORKER_REGISTRY)
     if _WORKER_TODAY is not None:  # send back table rows, not every parsed cell
         if record.status in ("accepted", "warning") and record.framework is not None:
-            record.digest = _digest(record, _WORKER_TODAY)  # type: ignore[attr-defined]
+            record.digest = table_rows(record, _WORKER_TODAY)  # type: ignore[attr-defined]
         record.ratings = {}
         record.tables = {}
     record.framework_id = record.framework.id if record.framework else ""  # type: ignore[attr-defined]
@@ -123,14 +128,8 @@ def consolidate(
     def take(record: ReturnRecord) -> None:
         """Turn a usable return into table rows at once and drop its cell-level objects, so
         memory holds compact columns, not every return's parsed sheets."""
-        digest = record.__dict__.pop("digest", None)  # made by a worker process
-        if digest is None and record.status in ("accepted", "warning") and record.framework:
-            digest = _digest(record, today)
-        stores.add(record, digest)
-        record.ratings = {}
-        record.tables = {}
-        record.meta = {k: record.meta[k] for k in _KEPT_META if k in record.meta}
-        record.cover = {k: record.cover[k] for k in _KEPT_COVER if k in record.cover}
+        stores.add(record, rows_of(record, today))
+        slim(record)
         if progress:
             progress(record)
 
@@ -142,6 +141,50 @@ def consolidate(
         digest_on=today,
         meanwhile=preload,
     )
+    return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
+
+
+def rows_of(record: ReturnRecord, today: dt.date) -> ReturnRows | None:
+    """A return's table rows: made by the worker process that read it, else here (None for a
+    return that cannot be used)."""
+    rows = record.__dict__.pop("digest", None)  # made by a worker process
+    if rows is None and record.status in ("accepted", "warning") and record.framework:
+        rows = table_rows(record, today)
+    return rows
+
+
+def slim(record: ReturnRecord) -> None:
+    """Drop what consolidation no longer needs of a record once its rows are made: its cells,
+    and all but the metadata and cover fields of :data:`KEPT_META` and :data:`KEPT_COVER`."""
+    record.ratings = {}
+    record.tables = {}
+    record.meta = {k: record.meta[k] for k in KEPT_META if k in record.meta}
+    record.cover = {k: record.cover[k] for k in KEPT_COVER if k in record.cover}
+
+
+def consolidate_rows(
+    returns: Iterable[tuple[ReturnRecord, ReturnRows | None]],
+    *,
+    registry: Registry,
+    manifest_rows: list[dict[str, str]] | None = None,
+    manifest_name: str = "",
+    today: dt.date | None = None,
+) -> Consolidation:
+    """Consolidate returns read earlier: each a record (its file, time, :data:`KEPT_META`,
+    :data:`KEPT_COVER`, problems and source) with its table rows (None when it cannot be used).
+    Duplicates and the manifest are settled, and the tables built, exactly as by
+    :func:`consolidate`. The Returns table has a row per record, in the order given, then the
+    missing manifest rows."""
+    today = today or dt.date.today()
+    stores = _Stores()
+    records = []
+    for record, rows in returns:
+        stores.add(record, rows)
+        records.append(record)
+    return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
+
+
+def _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today):
     statuses = {id(r): r.status for r in records}
     notes: dict[int, list[str]] = {id(r): [] for r in records}
     _settle_duplicates(records, statuses, notes)
@@ -163,10 +206,10 @@ def release_memory() -> None:
         pass
 
 
-_KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
+KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
 """What consolidation uses of a return's metadata (the Returns table's metadata columns;
 and of its cover, below) once it is read."""
-_KEPT_COVER = ("completed_by", "completed_on")
+KEPT_COVER = ("completed_by", "completed_on")
 
 
 def _completed_key(record: ReturnRecord) -> tuple[str, float]:
@@ -234,9 +277,12 @@ def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict
 
 
 @dataclass
-class _Digest:
+class ReturnRows:
     """One usable return as table rows: ratings and scores as (the values of the first
-    columns, shared by every row; each row's other values) in the tables' column order."""
+    columns, shared by every row; each row's other values) in the tables' column order
+    (:data:`~awardbooks.analyse.tables.RATINGS`; :data:`~awardbooks.analyse.tables.SCORES`
+    then :data:`~awardbooks.analyse.tables.EXACT`); actions and outcomes as dicts of their
+    tables' columns."""
 
     ratings: tuple[tuple, list[tuple]]
     scores: tuple[tuple, list[tuple]]
@@ -245,13 +291,16 @@ class _Digest:
 
 
 def _base(meta: dict[str, str]) -> dict[str, str]:
-    return {
-        key: meta.get(key, "")
-        for key in ("framework", "setting", "urn", "partnership", "year", "term")
-    }
+    return {key: meta.get(key, "") for key in BASE}
 
 
-def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
+BASE = ("framework", "setting", "urn", "partnership", "year", "term")
+"""The metadata every row of a return's actions and outcomes begins with."""
+
+
+def table_rows(record: ReturnRecord, today: dt.date) -> ReturnRows:
+    """A usable return's rows of the ratings, scores, actions and outcomes tables (actions
+    overdue as of ``today``)."""
     fw = record.framework
     meta = record.meta
     base = _base(meta)
@@ -293,7 +342,7 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
         )
     score_head = (wid, *(base[k] for k in ("framework", "setting", "urn", "partnership")))
     score_head += (base["year"], base["term"])
-    return _Digest(
+    return ReturnRows(
         (head, ratings),
         (score_head, scores),
         _actions(record, fw, base, today),
@@ -317,7 +366,7 @@ class _Stores:
         self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
         self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
 
-    def add(self, record: ReturnRecord, digest: _Digest | None) -> None:
+    def add(self, record: ReturnRecord, digest: ReturnRows | None) -> None:
         if digest is None:
             return
         n = self.owner[id(record)] = len(self.owner)
@@ -407,6 +456,13 @@ def _build(
 _REPEATED = tuple(c for c in RATINGS if c not in ("score", "comment"))
 
 
+def is_overdue(end: str, status: str, today: dt.date) -> bool:
+    """Whether an action is overdue: its end date (ISO) is before ``today`` and its status is
+    not done (Green, complete, completed, done)."""
+    done = status.casefold() in ("green", "complete", "completed", "done")
+    return bool(end) and end < today.isoformat() and not done
+
+
 def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]:
     plan = fw.sheets.action_plan
     if plan is None:
@@ -417,8 +473,7 @@ def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]
     for row in record.tables.get("action_plan", []):
         end = str(row.get("end") or "")
         status = str(row.get("status") or "")
-        done = status.casefold() in ("green", "complete", "completed", "done")
-        overdue = bool(end) and end < today.isoformat() and not done
+        overdue = is_overdue(end, status, today)
         details = "\n".join(
             f"{columns[k].label}: {v}"
             for k, v in row.items()
