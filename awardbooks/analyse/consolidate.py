@@ -44,13 +44,15 @@ PARALLEL_FROM = 48  # returns; below this a process pool costs more than it save
 
 _WORKER_REGISTRY: Registry | None = None
 _WORKER_TODAY: dt.date | None = None
+_WORKER_KEEPS_TABLES = False
 
 
-def _init_worker(spec_paths: tuple[str, ...], today: str = "") -> None:
-    global _WORKER_REGISTRY, _WORKER_TODAY
+def _init_worker(spec_paths: tuple[str, ...], today: str = "", keep_tables: bool = False) -> None:
+    global _WORKER_REGISTRY, _WORKER_TODAY, _WORKER_KEEPS_TABLES
     gc.freeze()  # what the process was forked with is never garbage: skip it in collections
     _WORKER_REGISTRY = Registry.default(spec_paths)
     _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
+    _WORKER_KEEPS_TABLES = keep_tables
 
 
 def _worker(unit) -> ReturnRecord:
@@ -59,7 +61,8 @@ def _worker(unit) -> ReturnRecord:
         if record.status in ("accepted", "warning") and record.framework is not None:
             record.digest = table_rows(record, _WORKER_TODAY)  # type: ignore[attr-defined]
         record.ratings = {}
-        record.tables = {}
+        if not _WORKER_KEEPS_TABLES:
+            record.tables = {}
     record.framework_id = record.framework.id if record.framework else ""  # type: ignore[attr-defined]
     record.framework = None  # frameworks stay in each process; send the id back
     return record
@@ -73,16 +76,19 @@ def read_all(
     progress: Callable[[ReturnRecord], None] | None = None,
     digest_on: dt.date | None = None,
     meanwhile: Callable[[], None] | None = None,
+    keep_tables: bool = False,
 ) -> tuple[list[ReturnRecord], Registry]:
     """Read every return, in a process pool when there are many. With ``digest_on`` the
-    workers turn usable returns into table rows (``record.digest``) and drop their cells;
-    ``meanwhile`` is work for this process while the workers read."""
+    workers turn usable returns into table rows (``record.digest``) and drop their cells
+    (but the action plan's and outcomes' rows as read when ``keep_tables``); ``meanwhile``
+    is work for this process while the workers read."""
     registry = Registry.default(specs)
     jobs = jobs or os.cpu_count() or 1
     records: list[ReturnRecord] = []
     if jobs > 1 and len(units) >= PARALLEL_FROM:
         today = digest_on.isoformat() if digest_on else ""
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(specs, today)) as pool:
+        initargs = (specs, today, keep_tables)
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=initargs) as pool:
             results = pool.map(_worker, units, chunksize=16)
             if meanwhile:
                 meanwhile()

@@ -277,6 +277,8 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
         {"title": CONSOLIDATED_TITLE, "comments": f"Analysed on {c.analysed_on}"}
     )
     fmts = _Formats(wb)
+    if c.status is not None:
+        _status_sheet(wb, fmts, c)
     _summary_sheet(wb, fmts, c)
     _scores_sheet(wb, fmts, c)
     _progress_sheet(wb, fmts, c)
@@ -312,6 +314,30 @@ def _ratings_elsewhere(wb: Workbook, fmts: _Formats, count: int) -> None:
         "folder written with this workbook; open it in Excel, Power BI, DuckDB or pandas.",
         fmts(text_wrap=True),
     )
+
+
+def _status_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
+    """A collection's status per framework and term, then its chase list."""
+    sheet = _Sheet(wb, fmts, "Status")
+    sheet.put(0, 0, f"Status on {c.analysed_on}", fmts(bold=True, font_size=12))
+    sheet.header(2, tb.STATUS)
+    records = frame_records(c.status, tb.STATUS)
+    for i, r in enumerate(records, start=3):
+        for j, col in enumerate(tb.STATUS):
+            sheet.put(i, j, r[col])
+    if not records:
+        sheet.put(3, 0, "No workbooks issued yet.", fmts(italic=True))
+    row = 3 + max(len(records), 1) + 1
+    chase = frame_records(c.chase, tb.CHASE)
+    sheet.put(row, 0, f"To chase: {len(chase)}", fmts(bold=True, font_size=12))
+    sheet.header(row + 1, tb.CHASE)
+    for i, r in enumerate(chase, start=row + 2):
+        for j, col in enumerate(tb.CHASE):
+            fill = STATUS_FILLS.get(s(r["state"])) if col == "state" else None
+            sheet.put(i, j, r[col], fmts(**fill) if fill else None)
+    if not chase:
+        sheet.put(row + 2, 0, "Nobody: every setting has returned.", fmts(italic=True))
+    sheet.finish(2)
 
 
 def _summary_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:

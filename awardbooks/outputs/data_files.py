@@ -35,6 +35,8 @@ DATA_FILES = {
     "outcomes": tb.OUTCOMES,
 }
 """file stem (also the Consolidation attribute) → the columns written."""
+COLLECTION_FILES = {"status": tb.STATUS, "chase": tb.CHASE}
+"""Written as CSV too when the consolidation is a collection's (it has them)."""
 
 
 def csv_value(col: str, value: Any) -> str:
@@ -110,6 +112,11 @@ def write_data(c: Consolidation, folder: Path, parquet: bool = True) -> list[Pat
         path = folder / f"{stem}.csv"
         write_rows(path, columns, rows)
         written.append(path)
+    for stem, columns in COLLECTION_FILES.items():
+        if getattr(c, stem) is not None:
+            path = folder / f"{stem}.csv"
+            write_rows(path, columns, _csv_rows(getattr(c, stem), columns))
+            written.append(path)
     if parquet:
         try:
             import pyarrow  # noqa: F401
