@@ -1,98 +1,29 @@
 """The ``awardbooks`` command: a thin click layer over :mod:`awardbooks.api`.
 
 Each command calls the public API and words what it returns; library errors become one
-``Error:`` line, with the options they advise worded as this command's flags (:data:`FLAGS`).
-Only :mod:`awardbooks.api` and :mod:`awardbooks.errors` are imported, both light, so that
-``awardbooks --help`` stays fast.
+``Error:`` line, with the options they advise worded as this command's flags
+(:data:`~awardbooks.cli_common.FLAGS`). The commands of a collection are in
+:mod:`awardbooks.cli_collection`. Only :mod:`awardbooks.api`, :mod:`awardbooks.errors` and
+those two light modules are imported, so that ``awardbooks --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from awardbooks import api
-from awardbooks.errors import AwardbooksError, word
+from awardbooks import cli_collection as cc
+from awardbooks.cli_common import FLAGS, TERMS, friendly, option, plural
+from awardbooks.errors import word
 from awardbooks.version import __version__
-
-TERMS = ("baseline", "autumn", "spring", "summer")
-FLAGS = {
-    "force": "--force",
-    "out": "--out",
-    "out_dir": "--out",
-    "spec": "--spec",
-    "from_returns": "--from-returns",
-    "term": "--term",
-    "year": "--year",
-    "return_by": "--return-by",
-    "from_addr": "--from",
-    "smtp": "--smtp",
-    "starttls": "--starttls",
-    "user": "--user",
-    "log": "--log",
-    "template": "--template",
-}
-"""How the library's ``{opt:NAME}`` advice is worded on the command line."""
-
-
-class Once(click.Option):
-    """An option that takes one value and refuses a second: click would keep the last value
-    given and drop the others without a word (``--manifest a --manifest b``). Options that
-    take several values say ``multiple``; flags given twice lose nothing."""
-
-    def add_to_parser(self, parser, ctx: click.Context) -> None:
-        if self.multiple or self.count or self.is_flag:
-            return super().add_to_parser(parser, ctx)
-        parser.add_option(obj=self, opts=self.opts, dest=self.name, action="append", nargs=1)
-
-    def consume_value(self, ctx: click.Context, opts):
-        given = opts.get(self.name)
-        if isinstance(given, list) and not self.multiple:
-            if len(given) > 1:
-                shown = ", ".join(repr(str(v)) for v in given)
-                raise click.UsageError(
-                    f"{self.opts[0]} was given {len(given)} times ({shown}); give it once", ctx
-                )
-            opts = {**opts, self.name: given[0]}
-        return super().consume_value(ctx, opts)
-
-
-option = functools.partial(click.option, cls=Once)
-"""Every option of the command line: see :class:`Once`."""
 
 
 def _fit(text: str, width: int) -> str:
     """``text`` in a column ``width`` wide, cut with an ellipsis when it is longer."""
     return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
-
-
-def plural(count: int, word: str) -> str:
-    """'1 workbook', '2 workbooks'."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def friendly(func):
-    """Turn library errors into one clean ``Error: ...`` and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except AwardbooksError as exc:
-            raise click.ClickException(exc.worded(FLAGS)) from None
-        except BrokenPipeError:  # the output was piped into e.g. head, which has finished
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise SystemExit(0) from None
-        except OSError as exc:  # a folder we cannot write to, a full disk, ...
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
-
-    return wrapper
 
 
 SPEC_OPTION = option(
@@ -106,8 +37,35 @@ SPEC_OPTION = option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="awardbooks")
-def cli() -> None:
-    """Generate locked self-evaluation workbooks for schools, and consolidate the returns."""
+@option(
+    "-C", "collection", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+    help="Run in the collection in DIR (default: the one around the current folder).",
+)  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, collection: Path | None) -> None:
+    """Generate locked self-evaluation workbooks for schools, and consolidate the returns.
+
+    A collection (awardbooks new) keeps a partnership's year in one folder: inside it,
+    generate, mail drafts, update, status and report need no paths."""
+    ctx.obj = {"collection": collection}
+
+
+def _in_collection(ctx: click.Context, *one_shot: object) -> bool:
+    """Whether a command that works both ways runs in a collection: -C was given, or none of
+    its one-shot arguments was and the current folder is in a collection."""
+    if cc.chosen(ctx) is not None:
+        return True
+    return not any(one_shot) and api.in_collection()
+
+
+def _refuse(ctx: click.Context, **given: object) -> None:
+    """One-shot options given to a command running in a collection."""
+    for name, value in given.items():
+        if value:
+            raise click.UsageError(
+                f"{name} is not used in a collection (it knows its roster, folders and terms); "
+                "leave it out, or run outside the collection"
+            )
 
 
 @cli.command("frameworks")
@@ -182,7 +140,7 @@ def spec_schema() -> None:
 
 
 @cli.command("generate")
-@click.argument("framework")
+@click.argument("framework", required=False)
 @option("--setting", help="The setting's (school's) name, for one workbook.")
 @option("--urn", default="", help="The setting's unique reference number.")
 @option("--partnership", default="", help="The partnership the setting belongs to.")
@@ -221,8 +179,10 @@ def spec_schema() -> None:
     is_flag=True,
     help="With --from-returns: pre-fill the new ratings with last term's, to be confirmed.",
 )
+@click.pass_context
 @friendly
 def generate_cmd(
+    ctx,
     framework,
     setting,
     urn,
@@ -237,8 +197,22 @@ def generate_cmd(
     from_returns,
     prefill,
 ) -> None:
-    """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook)."""
+    """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook).
 
+    In a collection: awardbooks generate --term TERM writes the term's workbooks for its
+    roster (FRAMEWORK: only that one of its frameworks)."""
+    out_given = ctx.get_parameter_source("out_dir") == click.core.ParameterSource.COMMANDLINE
+    if _in_collection(ctx, setting, roster, from_returns, out_given):
+        _refuse(ctx, **{"--setting": setting, "--roster": roster, "--from-returns": from_returns,
+                        "--out": out_given, "--year": year, "--urn": urn,
+                        "--partnership": partnership, "--local-authority": local_authority,
+                        "--password": password})  # fmt: skip
+        cc.generate(ctx, framework, term, force, prefill)
+        return
+    if framework is None:
+        raise click.UsageError(
+            "give the FRAMEWORK (a built-in id or a spec file), or run in a collection"
+        )
     if from_returns:
         if term is None:
             raise click.UsageError(
@@ -421,10 +395,10 @@ def check_cmd(file, specs, annotate_to, force) -> None:
 
 
 @cli.command("report")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="The folder for the feedback reports.",
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for the feedback reports (not in a collection: outputs/feedback/).",
 )  # fmt: skip
 @option(
     "--manifest",
@@ -437,9 +411,20 @@ def check_cmd(file, specs, annotate_to, force) -> None:
 @SPEC_OPTION
 @option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
 @option("--force", is_flag=True, help="Replace reports that already exist.")
+@click.pass_context
 @friendly
-def report_cmd(paths, out_dir, manifests, specs, no_pdf, force) -> None:
-    """Write a feedback report (workbook and PDF) for each setting's latest accepted return."""
+def report_cmd(ctx, paths, out_dir, manifests, specs, no_pdf, force) -> None:
+    """Write a feedback report (workbook and PDF) for each setting's latest accepted return.
+
+    In a collection: no PATHS; the reports go to outputs/feedback/ and updates keep them
+    current."""
+    if _in_collection(ctx, paths, out_dir, manifests):
+        _refuse(ctx, **{"PATHS": paths, "--out": out_dir, "--manifest": manifests,
+                        "--spec": specs})  # fmt: skip
+        cc.report(ctx, not no_pdf, force)
+        return
+    if not paths or out_dir is None:
+        raise click.UsageError("give the returns (PATHS) and --out FOLDER, or run in a collection")
 
     inputs = api.find_returns(paths)
     with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
@@ -482,7 +467,9 @@ def _mail_options(func):
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own message template (default: the one shown in the README).",
     )(func)
-    return click.argument("manifest", type=click.Path(exists=True, path_type=Path))(func)
+    return click.argument(
+        "manifest", required=False, type=click.Path(exists=True, path_type=Path)
+    )(func)
 
 
 def _echo_unsent(unsent) -> None:
@@ -497,11 +484,24 @@ def _echo_unsent(unsent) -> None:
 @option(
     "--from", "from_addr", metavar="ADDRESS", help="Sender (default: your mail program's)."
 )
-@option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@option("--out", "out_dir", type=click.Path(path_type=Path), help="The folder for the drafts.")
 @option("--force", is_flag=True, help="Replace drafts that already exist.")
+@option("--term", type=click.Choice(TERMS), help="In a collection: the term (default: the latest).")
+@click.pass_context
 @friendly
-def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) -> None:
-    """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder)."""
+def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, force, term) -> None:
+    """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
+
+    In a collection: no MANIFEST; drafts for the term's workbooks not yet mailed go to
+    drafts/TERM/, due on the term's return-by date."""
+    if _in_collection(ctx, manifest, out_dir):
+        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by})
+        cc.drafts(ctx, term, template, from_addr, force)
+        return
+    if manifest is None or out_dir is None:
+        raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
+    if term is not None:
+        raise click.UsageError("--term is for a collection; the manifest says the term")
 
     result = api.write_drafts(
         manifest, template, out_dir, from_addr, return_by=return_by, force=force
@@ -532,6 +532,8 @@ def mail_send_cmd(
     manifest, template, return_by, from_addr, smtp, starttls, user, really_send, resend, log
 ) -> None:
     """Send each workbook in MANIFEST through your mail server (a dry run unless --send)."""
+    if manifest is None:
+        raise click.UsageError("give the MANIFEST (a manifest.csv or its folder)")
     host, _port = api.mail_server(smtp)
 
     def password() -> str:  # asked for only when connecting, after every other check
@@ -560,6 +562,10 @@ def mail_send_cmd(
     )
     if result.count("failed"):
         raise SystemExit(1)
+
+
+for _command in cc.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

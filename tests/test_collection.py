@@ -1,0 +1,305 @@
+"""A collection: one partnership's year in one folder. These tests make returns without
+LibreOffice (tests/collection_tools.py); test_collection_year.py runs a whole year with
+returns filled in LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import tomllib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from awardbooks import api
+from awardbooks.common.csvfiles import csv_reader
+from awardbooks.workbook.layout import layout_for
+from tests.collection_tools import ROSTER, count, make_return, run
+
+YEAR = "2026-27"
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv_reader(path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A new LPPA collection for a roster of four settings, its autumn workbooks generated."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    coll = tmp_path / "north"
+    run(None, "new", str(coll), "--framework", "lppa", "--roster", str(roster), "--year", YEAR,
+        "--title", "North and South 2026-27")  # fmt: skip
+    run(coll, "generate", "--term", "autumn")
+    return coll
+
+
+def workbook(coll: Path, term: str, name: str) -> Path:
+    return coll / "workbooks" / term / f"{name}_lppa_{YEAR}_{term}.xlsx"
+
+
+def misspelt(src: Path, dst: Path) -> Path:
+    """A return whose first rating is not a level of the scale (rejected)."""
+    wb = openpyxl.load_workbook(src)
+    fw = api.load_framework("lppa")
+    layout = layout_for(fw)
+    row = next(r for r in layout.rating_rows if r.rated)
+    wb[row.sheet][layout.rating_cell(row).a1] = "Greeen"
+    wb.save(dst)
+    return dst
+
+
+def statuses(coll: Path) -> dict[str, str]:
+    return {r["file"]: r["status"] for r in read_csv(coll / "outputs" / "data" / "returns.csv")}
+
+
+def test_new_makes_the_folder(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    result = run(None, "new", str(tmp_path / "c"), "--framework", "lppa", "--roster",
+                 str(roster), "--year", YEAR)  # fmt: skip
+    coll = tmp_path / "c"
+    assert result.output == (
+        f"Made the collection {coll}/: c 2026-27 (lppa).\n"
+        f"  autumn: returns due 2026-12-11 (edit it in {coll}/awardbooks.toml)\n"
+        f"  spring: returns due 2027-03-19 (edit it in {coll}/awardbooks.toml)\n"
+        f"  summer: returns due 2027-07-09 (edit it in {coll}/awardbooks.toml)\n"
+        f"Next: cd {coll} && awardbooks generate --term autumn && awardbooks mail drafts\n"
+    )
+    assert sorted(p.name for p in coll.iterdir()) == [
+        ".awardbooks", "awardbooks.toml", "drafts", "outputs", "returns", "roster.csv",
+        "workbooks",
+    ]  # fmt: skip
+    settings = tomllib.loads((coll / "awardbooks.toml").read_text(encoding="utf-8"))
+    assert settings == {
+        "title": "c 2026-27", "year": YEAR, "frameworks": ["lppa"], "roster": "roster.csv",
+        "terms": {
+            "autumn": {"return_by": dt.date(2026, 12, 11)},
+            "spring": {"return_by": dt.date(2027, 3, 19)},
+            "summer": {"return_by": dt.date(2027, 7, 9)},
+        },
+    }  # fmt: skip
+    assert (coll / "roster.csv").read_text(encoding="utf-8") == ROSTER
+    conn = sqlite3.connect(coll / ".awardbooks" / "ledger.sqlite")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    conn.close()
+
+
+def test_new_refuses_what_it_cannot_use(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("x")
+    cases = [
+        (["full", "--framework", "lppa"], f"Error: {tmp_path / 'full'}: is not empty; give a new "
+                                          "folder's name"),
+        (["c", "--framework", "nope"], None),
+        (["c", "--framework", "lppa", "--terms", "autumn,winter"],
+         "Error: term 'winter' is not one of baseline, autumn, spring, summer"),
+    ]  # fmt: skip
+    for args, message in cases:
+        folder, *rest = args
+        result = run(None, "new", str(tmp_path / folder), *rest, "--roster", str(roster),
+                     "--year", YEAR, ok=False)  # fmt: skip
+        assert result.exit_code == 1, result.output
+        if message:
+            assert result.output == message + "\n"
+    assert not (tmp_path / "c").exists()
+
+
+def test_commands_outside_a_collection_say_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (["update"], ["status"], ["add", "x.xlsx"], ["rebuild"]):
+        result = run(None, *args, ok=False)
+        assert result.exit_code == 1, result.output
+        assert result.output.splitlines()[-1] == (
+            f"Error: {tmp_path}: not inside an awardbooks collection (no awardbooks.toml here "
+            "or above); create one with awardbooks new DIR --framework ID --roster roster.csv, "
+            "or give its folder with -C DIR"
+        )
+    result = run(tmp_path / "nowhere", "status", ok=False)
+    assert result.output == (
+        f"Error: {tmp_path / 'nowhere'}: is not an awardbooks collection (no such folder); "
+        "create one with awardbooks new DIR --framework ID --roster roster.csv\n"
+    )
+
+
+def test_one_shot_commands_still_work_inside_a_collection(folder, monkeypatch):
+    monkeypatch.chdir(folder / "returns")  # below the collection's folder
+    result = run(None, "generate", "lppa", "--setting", "Elm School", "--out", "elsewhere")
+    assert result.output.startswith("Wrote elsewhere/Elm-School_lppa_")
+    made = make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "tmp" / "ash.xlsx")
+    result = run(None, "analyse", str(made), "--out", str(folder / "tmp" / "c.xlsx"))
+    assert "accepted                        1" in result.output
+    assert not list((folder / "returns").glob("*.xlsx"))  # nothing taken in by those
+
+
+def test_a_term_taken_in(folder):
+    ash = make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "returns" / "ash.xlsx")
+    birch = workbook(folder, "autumn", "Birch-Primary")
+    make_return(birch, folder / "returns" / "birch-first.xlsx", seed=2, when=1_790_000_000)
+    make_return(birch, folder / "returns" / "inbox" / "birch-final.xlsx", seed=3,
+                when=1_790_100_000)  # fmt: skip
+    misspelt(make_return(workbook(folder, "autumn", "Cedar-Academy"), folder / "tmp.xlsx"),
+             folder / "returns" / "cedar.xlsx")  # fmt: skip
+    (folder / "returns" / "notes.xlsx").write_text("not a workbook")
+    result = run(folder, "update")
+    lines = result.output.splitlines()
+    assert lines[0] == "Took in 5 new files: 5 new returns."
+    assert lines[1:8] == [
+        "Files read                        5",
+        "  accepted                        2",
+        "  with warnings                   0",
+        "  rejected                        2",
+        "  duplicates                      1",
+        "  unknown                         0",
+        "Missing (expected, not returned)  1",
+    ]
+    assert lines[-1] == (
+        f"Wrote {folder}/outputs/consolidated.xlsx and 14 data files in {folder}/outputs/data/."
+    )
+    assert statuses(folder) == {
+        "returns/ash.xlsx": "accepted",
+        "returns/birch-first.xlsx": "duplicate",
+        "returns/inbox/birch-final.xlsx": "accepted",
+        "returns/cedar.xlsx": "rejected",
+        "returns/notes.xlsx": "rejected",
+        "workbooks/autumn/Damson-Infants_lppa_2026-27_autumn.xlsx": "missing",
+    }
+    assert ash.exists()
+    status = run(folder, "status").output.splitlines()
+    assert status[:3] == [
+        "North and South 2026-27: 5 returns in the ledger.",
+        "framework  term            due         issued  returned  accepted  warnings  rejected"
+        "  missing  duplicates  unknown",
+        "lppa       autumn 2026-27  2026-12-11       4         3         2         0         1"
+        "        1           1        0",
+    ]
+    assert status[4] == "To chase (2):"
+    assert status[5].startswith(
+        "  lppa autumn: Cedar Academy <no contact_email in the roster>: rejected, "
+        "returns/cedar.xlsx: 'Greeen' is not a level of"
+    )
+    assert status[6].startswith(
+        "  lppa autumn: Damson Infants <admin@damson.example.org>: missing, due 2026-12-11"
+    )
+    assert status[8:] == [
+        "Not matched to a workbook issued (1):",
+        "  returns/notes.xlsx: rejected: this is a text file, not an Excel workbook (.xlsx), "
+        "whatever its name",
+    ]
+    wb = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "Status"
+    chase = read_csv(folder / "outputs" / "data" / "chase.csv")
+    assert [(r["setting"], r["state"]) for r in chase] == [
+        ("Cedar Academy", "rejected"), ("Damson Infants", "missing"),
+    ]  # fmt: skip
+
+
+def test_update_reads_only_files_not_seen(folder, monkeypatch):
+    from awardbooks.collection import intake
+
+    read: list[str] = []
+    real = intake.read_all
+
+    def counting(units, **options):
+        read.extend(name for name, _path, _data in units)
+        return real(units, **options)
+
+    monkeypatch.setattr(intake, "read_all", counting)
+    make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "returns" / "ash.xlsx")
+    run(folder, "update")
+    assert read == ["returns/ash.xlsx"]
+    read.clear()
+    result = run(folder, "update")
+    assert read == []
+    assert result.output.splitlines()[0] == "No new returns in returns/."
+    assert result.output.splitlines()[-1] == f"The outputs in {folder}/outputs/ are up to date."
+    # a copy under another name, and the same file moved, are not read again
+    (folder / "returns" / "ash.xlsx").rename(folder / "returns" / "moved.xlsx")
+    (folder / "returns" / "copy.xlsx").write_bytes((folder / "returns" / "moved.xlsx")
+                                                   .read_bytes())  # fmt: skip
+    make_return(workbook(folder, "autumn", "Birch-Primary"), folder / "returns" / "birch.xlsx")
+    result = run(folder, "update")
+    assert read == ["returns/birch.xlsx"]
+    lines = result.output.splitlines()
+    assert lines[:3] == [
+        "Took in 1 new file: 1 new return.",
+        "Already taken in: returns/copy.xlsx is the same file as returns/ash.xlsx.",
+        "Already taken in: returns/moved.xlsx is the same file as returns/ash.xlsx.",
+    ]
+
+
+def test_a_return_deleted_or_overwritten_is_kept(folder):
+    ash = make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "returns" / "ash.xlsx")
+    birch_workbook = workbook(folder, "autumn", "Birch-Primary")
+    birch = make_return(birch_workbook, folder / "returns" / "birch.xlsx", when=1_790_000_000)
+    run(folder, "update")
+    ash.unlink()
+    make_return(birch_workbook, birch, seed=5, when=1_790_500_000)  # saved over, new content
+    result = run(folder, "update")
+    assert "2 files taken in before no longer in returns/; their returns are kept in the " \
+           "collection." in result.output  # fmt: skip
+    assert statuses(folder) == {
+        "returns/ash.xlsx": "accepted",
+        "returns/birch.xlsx": "duplicate",
+        "returns/birch.xlsx (version 2)": "accepted",
+        "workbooks/autumn/Cedar-Academy_lppa_2026-27_autumn.xlsx": "missing",
+        "workbooks/autumn/Damson-Infants_lppa_2026-27_autumn.xlsx": "missing",
+    }
+    assert count(folder / ".awardbooks" / "ledger.sqlite", "returns") == 3
+    status = run(folder, "status").output
+    assert "2 files taken in before no longer in returns/ (their returns are kept in the " \
+           "collection)." in status  # fmt: skip
+
+
+def test_the_collection_consolidates_as_analyse_does(folder, tmp_path):
+    for n, name in enumerate(("Ash-Primary", "Birch-Primary", "Cedar-Academy")):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx",
+                    seed=n)  # fmt: skip
+    make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "returns" / "again.xlsx",
+                seed=9, when=1_700_000_000)  # fmt: skip
+    run(folder, "update")
+    run(None, "analyse", str(folder / "returns"), "--manifest", str(folder / "workbooks"),
+        "--out", str(tmp_path / "c.xlsx"), "--data", str(tmp_path / "data"))  # fmt: skip
+    for name in ("ratings", "scores", "progress", "returns", "actions", "outcomes"):
+        ours = read_csv(folder / "outputs" / "data" / f"{name}.csv")
+        theirs = read_csv(tmp_path / "data" / f"{name}.csv")
+        for row in ours + theirs:
+            row.pop("file", None)
+            if name == "returns":
+                row["warnings"] = row["warnings"].replace(str(folder) + "/", "")
+                row["warnings"] = row["warnings"].replace(str(folder / "workbooks"), "")
+        key = lambda r: sorted(r.items())  # noqa: E731
+        if name == "returns":  # which manifest: said differently, the same settlement
+            for row in ours + theirs:
+                row["warnings"] = row["warnings"].split(" is not in ")[0]
+        assert sorted(ours, key=key) == sorted(theirs, key=key), name
+
+
+def test_ledger_keeps_every_version(folder):
+    make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "returns" / "ash.xlsx")
+    run(folder, "update")
+    conn = sqlite3.connect(folder / ".awardbooks" / "ledger.sqlite")
+    try:
+        (wid, setting, term, digest, mailed) = conn.execute(
+            "SELECT workbook_id, setting, term, digest, mailed_at FROM workbooks "
+            "WHERE setting = 'Ash Primary'"
+        ).fetchone()
+        assert (setting, term, mailed) == ("Ash Primary", "autumn", None) and len(digest) == 64
+        ret = conn.execute(
+            "SELECT name, read_status, status, workbook_id FROM returns"
+        ).fetchone()
+        assert ret == ("returns/ash.xlsx", "accepted", "accepted", wid)
+        assert conn.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] > 20
+        assert conn.execute("SELECT COUNT(*) FROM scores").fetchone()[0] > 3
+        kept = conn.execute("SELECT origin, kind FROM files").fetchall()
+        assert kept == [("returns/ash.xlsx", ".xlsx")]
+        outputs = {r[0] for r in conn.execute("SELECT path FROM outputs")}
+        assert "outputs/consolidated.xlsx" in outputs and "outputs/data/ratings.csv" in outputs
+    finally:
+        conn.close()
+    originals = list((folder / ".awardbooks" / "originals").glob("*/*.xlsx"))
+    assert [p.read_bytes() for p in originals] == [(folder / "returns" / "ash.xlsx").read_bytes()]
