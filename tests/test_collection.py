@@ -14,6 +14,7 @@ import pytest
 
 from awardbooks import api
 from awardbooks.common.csvfiles import csv_reader
+from awardbooks.read.returns import Registry, read_path
 from awardbooks.workbook.layout import layout_for
 from tests.collection_tools import ROSTER, count, make_return, run
 
@@ -303,3 +304,180 @@ def test_ledger_keeps_every_version(folder):
         conn.close()
     originals = list((folder / ".awardbooks" / "originals").glob("*/*.xlsx"))
     assert [p.read_bytes() for p in originals] == [(folder / "returns" / "ash.xlsx").read_bytes()]
+
+
+def test_next_term_carries_forward_and_a_late_return_supersedes(folder):
+    for name in ("Ash-Primary", "Birch-Primary"):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx")
+    run(folder, "update")
+    result = run(folder, "generate", "--term", "spring")
+    assert result.output.splitlines()[0] == (
+        f"Wrote 4 workbooks to {folder}/workbooks/spring/ and its manifest.csv."
+    )
+    assert result.stderr.splitlines() == [
+        f"Warning: {name}: no accepted return to carry forward (check its returns with "
+        "awardbooks check); a fresh workbook was made"
+        for name in ("Cedar Academy", "Damson Infants")
+    ]
+    drafts = run(folder, "mail", "drafts").output.splitlines()
+    assert drafts[0] == f"Wrote 3 drafts to {folder}/drafts/spring/ (open each and press Send)."
+    assert drafts[1:] == [
+        "No message for 1 settings (contact them another way):",
+        "  Cedar Academy (Cedar-Academy_lppa_2026-27_spring.xlsx): no contact_email in the "
+        "roster",
+    ]
+    spring = {p.name: p.read_bytes() for p in (folder / "workbooks" / "spring").glob("*.xlsx")}
+    # late autumn returns: Cedar's (whose spring workbook was never mailed: no email) and
+    # Damson's (mailed): Cedar's is rewritten at once, Damson's is superseded
+    for name in ("Cedar-Academy", "Damson-Infants"):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx")
+    result = run(folder, "update")
+    cedar = folder / "workbooks" / "spring" / "Cedar-Academy_lppa_2026-27_spring.xlsx"
+    damson = folder / "workbooks" / "spring" / "Damson-Infants_lppa_2026-27_spring.xlsx"
+    assert result.output.splitlines()[-4:] == [
+        f"Rewrote {cedar}: the return it carries forward changed (not mailed yet).",
+        "Superseded: 1 workbook mailed before a later return changed what it carries:",
+        f"  {damson}",
+        "  Replace with: awardbooks generate --term spring --force, then awardbooks mail drafts",
+    ]
+    assert cedar.read_bytes() != spring[cedar.name]
+    assert damson.read_bytes() == spring[damson.name]
+    assert read_path(cedar, Registry.default()).get("previous_term") == "autumn 2026-27"
+    status = run(folder, "status").output.splitlines()
+    assert status[-3:] == [
+        "Superseded: 1 workbook mailed before a later return changed what it carries:",
+        f"  {damson}",
+        "  Replace with: awardbooks generate --term spring --force, then awardbooks mail drafts",
+    ]
+    old_id = read_path(damson, Registry.default()).get("workbook_id")
+    result = run(folder, "generate", "--term", "spring", "--force")
+    assert result.output.splitlines() == [
+        "Replaced 1 workbook whose carried-forward return changed.",
+        "Kept 3 workbooks already made and current.",
+    ]
+    assert read_path(damson, Registry.default()).get("previous_term") == "autumn 2026-27"
+    assert "Superseded" not in run(folder, "status").output
+    drafts = run(folder, "mail", "drafts").output.splitlines()
+    assert drafts[:2] == [
+        f"Wrote 1 draft to {folder}/drafts/spring/ (open each and press Send).",
+        "2 workbooks of spring drafted before (use --force to write their drafts again).",
+    ]
+    # the replaced workbook went out: a return of it still counts for Damson's spring
+    old = folder / "tmp" / "old-damson.xlsx"
+    old.parent.mkdir()
+    old.write_bytes(spring[damson.name])
+    assert read_path(old, Registry.default()).get("workbook_id") == old_id
+    make_return(old, folder / "returns" / "damson-spring.xlsx")
+    run(folder, "update")
+    assert statuses(folder)["returns/damson-spring.xlsx"] == "accepted"
+    rows = [r for r in read_csv(folder / "outputs" / "data" / "status.csv")
+            if r["term"] == "spring"]  # fmt: skip
+    assert (rows[0]["issued"], rows[0]["accepted"], rows[0]["missing"]) == ("4", "1", "3")
+
+
+def test_feedback_reports_follow_late_returns(folder):
+    names = ("Ash-Primary", "Birch-Primary", "Cedar-Academy")
+    for n, name in enumerate(names):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx", seed=n)
+    run(folder, "update")
+    result = run(folder, "report", "--no-pdf")
+    assert result.output == f"Wrote 3 feedback reports to {folder}/outputs/feedback/.\n"
+    reports = {p.name: p.read_bytes() for p in (folder / "outputs" / "feedback").iterdir()}
+    assert run(folder, "report", "--no-pdf").output.splitlines()[1] == (
+        "Kept 3 reports already current; updates keep them current."
+    )
+    # Damson (South) comes late: the South average moves, so Cedar's report (South) is
+    # rewritten and Damson's made; North's two stay as they were
+    make_return(workbook(folder, "autumn", "Damson-Infants"), folder / "returns" / "d.xlsx")
+    result = run(folder, "update")
+    assert "Rewrote 2 feedback reports whose content changed." in result.output
+    now = {p.name: p.read_bytes() for p in (folder / "outputs" / "feedback").iterdir()}
+    changed = sorted(n for n in now if now[n] != reports.get(n))
+    assert changed == [
+        "Cedar-Academy_lppa_2026-27_autumn_feedback.xlsx",
+        "Damson-Infants_lppa_2026-27_autumn_feedback.xlsx",
+    ]
+
+
+def test_add_copies_files_in_and_takes_them_in(folder, tmp_path):
+    made = make_return(workbook(folder, "autumn", "Ash-Primary"), tmp_path / "in" / "ash.xlsx")
+    result = run(folder, "add", str(made))
+    today = dt.date.today().isoformat()
+    assert result.output.splitlines()[:2] == [
+        f"Copied 1 file into {folder}/returns/added/.",
+        "Took in 1 new file: 1 new return.",
+    ]
+    assert (folder / "returns" / "added" / today / "ash.xlsx").read_bytes() == made.read_bytes()
+    assert statuses(folder)[f"returns/added/{today}/ash.xlsx"] == "accepted"
+    result = run(folder, "add", str(tmp_path / "in" / "nope.xlsx"), ok=False)
+    assert result.output == f"Error: {tmp_path / 'in' / 'nope.xlsx'}: no such file\n"
+
+
+def test_rebuild_makes_the_ledger_again_from_the_kept_originals(folder):
+    for name in ("Ash-Primary", "Birch-Primary"):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx")
+    run(folder, "mail", "drafts")
+    run(folder, "update")
+    (folder / "returns" / "Ash-Primary.xlsx").unlink()  # taken in, then deleted
+    run(folder, "update")
+    before = statuses(folder)
+    ledger = folder / ".awardbooks" / "ledger.sqlite"
+
+    def facts():
+        conn = sqlite3.connect(ledger)
+        try:
+            return (
+                conn.execute("SELECT digest, name, read_status, status FROM returns "
+                             "ORDER BY digest").fetchall(),
+                conn.execute("SELECT workbook_id, file, digest, mailed_at IS NOT NULL "
+                             "FROM workbooks ORDER BY workbook_id").fetchall(),
+                conn.execute("SELECT COUNT(*) FROM ratings").fetchone(),
+            )  # fmt: skip
+        finally:
+            conn.close()
+
+    expected = facts()
+    ledger.unlink()
+    result = run(folder, "update", ok=False)
+    assert result.output == (
+        f"Error: {ledger}: the collection's ledger is missing; run awardbooks rebuild to make "
+        "it again from the returns kept in the collection\n"
+    )
+    result = run(folder, "rebuild")
+    assert result.output == "Rebuilt the ledger: 2 return files, 2 returns, 4 workbooks issued.\n"
+    assert facts() == expected
+    assert statuses(folder) == before
+
+
+def damage(ledger: Path) -> None:
+    """Overwrite pages in the middle of a ledger with noise, as a failing disk might."""
+    data = bytearray(ledger.read_bytes())
+    page = 4096
+    for start in range(page * 2, len(data) - page, page * 3):
+        data[start + 8 : start + 1000] = bytes(range(256)) * 3 + bytes(224)
+    ledger.write_bytes(bytes(data))
+
+
+def test_a_damaged_ledger_is_detected_and_rebuilt(folder):
+    for name in ("Ash-Primary", "Birch-Primary", "Cedar-Academy"):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx")
+    run(folder, "update")
+    before = statuses(folder)
+    ledger = folder / ".awardbooks" / "ledger.sqlite"
+    damage(ledger)
+    for command in ("update", "status"):
+        result = run(folder, command, ok=False)
+        assert result.exit_code == 1
+        assert result.output.startswith(f"Error: {ledger}: the ledger is damaged (")
+        assert result.output.endswith(
+            "); run awardbooks rebuild to make it again from the returns kept in the collection "
+            "(the damaged file is kept beside it)\n"
+        )
+    result = run(folder, "rebuild")
+    aside = sorted((folder / ".awardbooks").glob("ledger.before-rebuild-*.sqlite"))
+    assert result.output.splitlines() == [
+        "Rebuilt the ledger: 3 return files, 3 returns, 4 workbooks issued.",
+        f"The old ledger is kept as {aside[0]}.",
+    ]
+    run(folder, "update")
+    assert statuses(folder) == before
