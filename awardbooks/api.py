@@ -19,9 +19,9 @@ from awardbooks.errors import AwardbooksError, GenerateError, ReportError
 
 if TYPE_CHECKING:
     from awardbooks.analyse.tables import Consolidation
-    from awardbooks.collection.commands import Status as CollectionStatus
     from awardbooks.collection.commands import Updated
     from awardbooks.collection.settings import Collection
+    from awardbooks.collection.status import Status as CollectionStatus
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import GenerateResult
     from awardbooks.read.inputs import ReturnInputs
@@ -483,7 +483,7 @@ def collection_status(
 ) -> CollectionStatus:
     """Per framework and term: workbooks issued, returned, accepted, with warnings, rejected,
     missing; who to chase; superseded workbooks; files waiting under returns/."""
-    from awardbooks.collection.commands import status
+    from awardbooks.collection.status import status
 
     return status(open_collection(collection), today)
 

@@ -9,7 +9,8 @@ Decisions:
   the ledger exactly as it was, and the next command does the work again (files it wrote are
   whole, being written through a temporary file; the originals it kept are reused).
 - A full disk is one message saying how much to free, where, and that nothing was lost.
-- ``status`` only reads: it takes no lock and never waits for a command that is running.
+- ``status`` (:mod:`~awardbooks.collection.status`) only reads: it takes no lock and never
+  waits for a command that is running.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from awardbooks.collection import intake as intake_mod
 from awardbooks.collection import settings as settings_mod
-from awardbooks.collection.intake import Intake, NewFile, pending, read_and_record, take_in
+from awardbooks.collection.intake import Intake, NewFile, read_and_record, take_in
 from awardbooks.collection.issue import Issued, adopt, issue, mark_mailed, to_mail
 from awardbooks.collection.ledger import Ledger, create_at, disk_full
 from awardbooks.collection.lock import WAIT_SECONDS, Holder, hold
@@ -39,7 +40,6 @@ from awardbooks.collection.refresh import (
     with_status,
 )
 from awardbooks.collection.settings import Collection
-from awardbooks.collection.status import Report, report
 from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.files import ensure_folder
 from awardbooks.errors import CollectionError
@@ -205,22 +205,6 @@ def add(collection: Collection, files: Iterable[Path], **options) -> Updated:
     done = update(collection, **options)
     done.added = added
     return done
-
-
-@dataclass
-class Status:
-    """``status``: the report, and what is waiting under ``returns/``."""
-
-    report: Report
-    waiting: int  # files under returns/ not taken in yet
-    gone: list[str]  # files taken in that are no longer under returns/ (their returns are kept)
-
-
-def status(collection: Collection, today: dt.date | None = None) -> Status:
-    with Ledger(collection.ledger_path) as ledger:
-        found = report(collection, ledger, today)
-        waiting, gone = pending(collection, ledger)
-    return Status(found, waiting, gone)
 
 
 def generate_term(

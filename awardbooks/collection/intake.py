@@ -31,8 +31,9 @@ from awardbooks.collection.entries import insert_return
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import Changed, Origin, Originals, digest_bytes, digest_of
 from awardbooks.collection.settings import Collection
-from awardbooks.read.emails import mail_kind
-from awardbooks.read.inputs import Unit, find_inputs, return_units
+from awardbooks.collection.status import known_paths, unplaced
+from awardbooks.read.inputs import Unit, return_units
+from awardbooks.read.names import mail_kind, walk
 from awardbooks.read.returns import ReturnRecord
 
 
@@ -67,23 +68,21 @@ class Intake:
 def scan(collection: Collection, ledger: Ledger) -> tuple[list[Seen], list[str], int]:
     """The files under ``returns/`` whose path is new or changed since the ledger last saw it
     (hashed), the paths the ledger knows that are gone, and the number of files unchanged."""
-    known = {
-        path: (size, mtime_ns)
-        for path, size, mtime_ns in ledger.execute("SELECT path, size, mtime_ns FROM paths")
-    }
+    known = known_paths(ledger)
     seen: list[Seen] = []
     present: set[str] = set()
     unchanged = 0
-    for path in find_inputs([collection.returns]) if collection.returns.is_dir() else []:
+    for name, entry in walk(collection.returns):
+        rel = f"returns/{name}"
         try:
-            st = path.stat()
+            st = entry.stat()
         except OSError:  # removed while we looked
             continue
-        rel = collection.relative(path)
         present.add(rel)
         if known.get(rel) == (st.st_size, st.st_mtime_ns):
             unchanged += 1
             continue
+        path = Path(entry.path)
         try:
             digest, size = digest_of(path)
         except OSError:
@@ -91,37 +90,6 @@ def scan(collection: Collection, ledger: Ledger) -> tuple[list[Seen], list[str],
         seen.append(Seen(path, rel, digest, size, st.st_mtime_ns))
     gone = sorted(set(known) - present)
     return seen, gone, unchanged
-
-
-def pending(collection: Collection, ledger: Ledger) -> tuple[int, list[str]]:
-    """(files under ``returns/`` not yet taken in or changed, files taken in that are no
-    longer there): for ``status``, by file facts only (nothing is hashed)."""
-    known = {
-        path: (size, mtime_ns)
-        for path, size, mtime_ns in ledger.execute("SELECT path, size, mtime_ns FROM paths")
-    }
-    present: set[str] = set()
-    new = 0
-    root = collection.returns
-    for path in find_inputs([root]) if root.is_dir() else []:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        rel = collection.relative(path)
-        present.add(rel)
-        if known.get(rel) != (st.st_size, st.st_mtime_ns):
-            new += 1
-    return new, sorted((set(known) - present) | set(unplaced(ledger)))
-
-
-def unplaced(ledger: Ledger) -> list[str]:
-    """Files taken in (by where they first came) with no copy left under ``returns/``: their
-    returns are kept in the ledger and the originals."""
-    rows = ledger.execute(
-        "SELECT origin FROM files WHERE digest NOT IN (SELECT digest FROM paths) ORDER BY origin"
-    )
-    return [origin for (origin,) in rows]
 
 
 def _relabel(units: list[Unit], kept: Path, rel: str) -> list[Unit]:

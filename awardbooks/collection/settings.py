@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awardbooks.common.files import atomic_write, ensure_folder
-from awardbooks.common.identity import TERMS, term_sort_key
-from awardbooks.errors import CollectionError, GenerateError
+from awardbooks.common.identity import TERMS, is_academic_year, term_sort_key
+from awardbooks.errors import CollectionError
 from awardbooks.generate.roster import read_roster
-from awardbooks.generate.workbooks import check_year_term
 
 SETTINGS_FILE = "awardbooks.toml"
 STATE_FOLDER = ".awardbooks"
@@ -171,10 +170,8 @@ def read_settings(path: Path) -> Settings:
         return value.strip()
 
     year = text("year")
-    try:
-        check_year_term(year, "autumn")
-    except GenerateError as exc:  # worded for the settings file
-        raise CollectionError(f"{path}: {exc}") from None
+    if not is_academic_year(year):
+        raise CollectionError(f'{path}: year {year!r} is not an academic year like "2026-27"')
     frameworks = data.get("frameworks")
     if (
         not isinstance(frameworks, list)
@@ -266,7 +263,11 @@ def create(
         raise CollectionError(f"{folder}: is a file; give a new folder's name")
     if folder.is_dir() and any(not p.name.startswith(".") for p in folder.iterdir()):
         raise CollectionError(f"{folder}: is not empty; give a new folder's name")
-    check_year_term(year, "autumn")
+    if not is_academic_year(year):
+        raise CollectionError(
+            f"year {year!r} is not an academic year like 2026-27 (the second part is the next "
+            "year)"
+        )
     terms = list(terms or DEFAULT_TERMS)
     for term in terms:
         if term not in TERMS:

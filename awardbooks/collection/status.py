@@ -25,6 +25,7 @@ from awardbooks.analyse.tables import CHASE, STATUS
 from awardbooks.collection.ledger import Ledger
 from awardbooks.collection.settings import Collection
 from awardbooks.common.identity import term_sort_key
+from awardbooks.read.names import walk
 
 USABLE = ("accepted", "warning")
 
@@ -139,3 +140,53 @@ def report(collection: Collection, ledger: Ledger, today: dt.date | None = None)
         ).fetchall()
     ]  # fmt: skip
     return out
+
+
+def known_paths(ledger: Ledger) -> dict[str, tuple[int, int]]:
+    """Each path under ``returns/`` the ledger has seen: (size, modification time in ns)."""
+    rows = ledger.execute("SELECT path, size, mtime_ns FROM paths")
+    return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
+
+
+def unplaced(ledger: Ledger) -> list[str]:
+    """Files taken in (by where they first came) with no copy left under ``returns/``: their
+    returns are kept in the ledger and the originals."""
+    rows = ledger.execute(
+        "SELECT origin FROM files WHERE digest NOT IN (SELECT digest FROM paths) ORDER BY origin"
+    )
+    return [origin for (origin,) in rows]
+
+
+def pending(collection: Collection, ledger: Ledger) -> tuple[int, list[str]]:
+    """(files under ``returns/`` not yet taken in or changed, files taken in that are no
+    longer there), by file facts only: nothing is opened or hashed."""
+    known = known_paths(ledger)
+    present: set[str] = set()
+    new = 0
+    for name, entry in walk(collection.returns):
+        rel = f"returns/{name}"
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        present.add(rel)
+        if known.get(rel) != (st.st_size, st.st_mtime_ns):
+            new += 1
+    return new, sorted((set(known) - present) | set(unplaced(ledger)))
+
+
+@dataclass
+class Status:
+    """``status``: the report, and what is waiting under ``returns/``."""
+
+    report: Report
+    waiting: int  # files under returns/ not taken in yet
+    gone: list[str]  # files taken in that are no longer under returns/ (their returns are kept)
+
+
+def status(collection: Collection, today: dt.date | None = None) -> Status:
+    """Where the collection stands (see the module's decisions); reads only."""
+    with Ledger(collection.ledger_path) as ledger:
+        found = report(collection, ledger, today)
+        waiting, gone = pending(collection, ledger)
+    return Status(found, waiting, gone)

@@ -545,7 +545,7 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
     red = fmts(**_RED)
     columns: list[list[Any]] = [[] for _ in header]
     slipped_fmts: list[Any] = []
-    for i, key in enumerate(order, start=1):
+    for key in order:
         by_period = rows[key]
         cells = [*key, titles[key]]
         cells += [by_period[p][0] if p in by_period else None for p in periods]
@@ -557,10 +557,13 @@ def _progress_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
         for column, value in zip(columns, cells):
             column.append(value)
         slipped_fmts.append(red if slipped else None)
-        if len(periods) >= 2:
-            sheet.ws.add_sparkline(xl_rowcol_to_cell(i, last_term + 3), {
-                "range": xl_range(i, first_term, i, last_term), "markers": True,
-            })  # fmt: skip
+    if len(periods) >= 2 and order:  # one group of sparklines: xlsxwriter styles each group
+        rows = range(1, len(order) + 1)
+        sheet.ws.add_sparkline(1, last_term + 3, {
+            "location": [xl_rowcol_to_cell(i, last_term + 3) for i in rows],
+            "range": [xl_range(i, first_term, i, last_term) for i in rows],
+            "markers": True,
+        })  # fmt: skip
     plain = [None] * len(keys) + [None] + [pct] * len(periods) + [change, slipped_fmts, None]
     sheet.block(1, columns, plain)
     if not order:

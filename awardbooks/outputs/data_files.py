@@ -60,6 +60,9 @@ def csv_value(col: str, value: Any) -> str:
 def _csv_column(col: str, series: pd.Series) -> list[str]:
     """One column's CSV cells, as :func:`csv_value` would write them, a column at a time
     (typed columns skip the per-cell type tests)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # each distinct value written once
+        distinct = _csv_column(col, pd.Series(series.cat.categories, dtype=object)) + [""]
+        return [distinct[code] for code in series.cat.codes.tolist()]  # code -1: missing
     if pd.api.types.is_bool_dtype(series):
         return ["true" if v else "false" for v in series.tolist()]
     if pd.api.types.is_float_dtype(series):
