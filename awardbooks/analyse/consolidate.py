@@ -21,8 +21,8 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
+from awardbooks.analyse.settle import USABLE, Settled, returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
     EXACT,
@@ -33,7 +33,6 @@ from awardbooks.analyse.tables import (
     Consolidation,
 )
 from awardbooks.analyse.tablestore import TableStore
-from awardbooks.common.identity import setting_key
 from awardbooks.read.inputs import ReturnInputs, Unit, read_unit
 from awardbooks.read.returns import Registry, ReturnRecord
 from awardbooks.workbook.layout import META_KEYS
@@ -191,13 +190,8 @@ def consolidate_rows(
 
 
 def _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today):
-    statuses = {id(r): r.status for r in records}
-    notes: dict[int, list[str]] = {id(r): [] for r in records}
-    _settle_duplicates(records, statuses, notes)
-    missing_rows: list[dict[str, str]] = []
-    if manifest_rows is not None:
-        missing_rows = _settle_manifest(records, statuses, notes, manifest_rows, manifest_name)
-    return _build(records, stores, statuses, notes, missing_rows, registry, today)
+    settled = settle(records, manifest_rows, manifest_name)
+    return _build(records, stores, settled, registry, today)
 
 
 def release_memory() -> None:
@@ -216,70 +210,6 @@ KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
 """What consolidation uses of a return's metadata (the Returns table's metadata columns;
 and of its cover, below) once it is read."""
 KEPT_COVER = ("completed_by", "completed_on")
-
-
-def _completed_key(record: ReturnRecord) -> tuple[str, float]:
-    return (str(record.cover.get("completed_on") or ""), record.mtime)
-
-
-def _settle_duplicates(records, statuses, notes) -> None:
-    """Keep the latest completed of each workbook id, then of each setting+framework+term."""
-    usable = [r for r in records if statuses[id(r)] in ("accepted", "warning")]
-
-    def settle(key_of: Callable[[ReturnRecord], Any], what: str) -> None:
-        groups: dict[Any, list[ReturnRecord]] = {}
-        for record in usable:
-            if statuses[id(record)] == "duplicate":
-                continue
-            key = key_of(record)
-            if key:
-                groups.setdefault(key, []).append(record)
-        for group in groups.values():
-            if len(group) < 2:
-                continue
-            keep = max(group, key=_completed_key)
-            for record in group:
-                if record is not keep:
-                    statuses[id(record)] = "duplicate"
-                    mine, theirs = _completed_key(record)[0], _completed_key(keep)[0]
-                    why = (
-                        "which was completed later"
-                        if theirs > mine
-                        else "which was saved or sent later"
-                    )
-                    notes[id(record)].append(
-                        f"{record.file}: {what} as {keep.file}, {why} and was kept"
-                    )
-
-    settle(lambda r: r.get("workbook_id"), "the same workbook")
-    settle(
-        lambda r: (
-            (
-                r.get("framework"),
-                setting_key("", r.get("setting")),
-                r.get("urn"),
-                r.get("year"),
-                r.get("term"),
-            )
-            if r.get("setting")
-            else None
-        ),
-        "the same setting, framework, year and term",
-    )
-
-
-def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict[str, str]]:
-    ids = {row.get("workbook_id", "") for row in rows}
-    returned = {r.get("workbook_id") for r in records if r.get("workbook_id")}
-    for record in records:
-        wid = record.get("workbook_id")
-        if statuses[id(record)] in ("accepted", "warning") and wid and wid not in ids:
-            statuses[id(record)] = "unknown"
-            notes[id(record)].append(
-                f"{record.file}: workbook id {wid} is not in {manifest_name}; check that it "
-                "belongs to this collection"
-            )
-    return [row for row in rows if row.get("workbook_id") not in returned]
 
 
 @dataclass
@@ -381,57 +311,26 @@ class _Stores:
         self.rest[n] = (digest.actions, digest.outcomes)
 
 
-def _build(
-    records, stores: _Stores, statuses, notes, missing_rows, registry: Registry, today
-) -> Consolidation:
+def _build(records, stores: _Stores, settled: Settled, registry: Registry, today) -> Consolidation:
     import pandas as pd  # see the module's docstring
 
     from awardbooks.analyse.progress import (
         group_means_table,
+        level_counts,
         levels_table,
         progress_table,
         summary_table,
     )
 
-    returns, actions, outcomes, kept = [], [], [], []
+    returns = returns_rows(records, settled)
+    actions, outcomes, kept = [], [], []
     for record in records:
-        status = statuses[id(record)]
-        meta = record.meta
-        base = _base(meta)
-        returns.append(
-            base
-            | {
-                "file": record.file,
-                "status": status,
-                "spec_version": meta.get("spec_version", ""),
-                "local_authority": meta.get("local_authority", ""),
-                "workbook_id": meta.get("workbook_id", ""),
-                "completed_by": str(record.cover.get("completed_by") or ""),
-                "completed_on": str(record.cover.get("completed_on") or ""),
-                "errors": "\n".join(map(str, record.errors)),
-                "warnings": "\n".join([*map(str, record.warnings), *notes[id(record)]]),
-                "email_from": record.source.get("email_from", ""),
-                "email_date": record.source.get("email_date", ""),
-                "email_subject": record.source.get("email_subject", ""),
-            }
-        )
         n = stores.owner.get(id(record))
-        if status not in ("accepted", "warning") or n is None:
+        if settled.statuses[id(record)] not in USABLE or n is None:
             continue
         kept.append(n)
         actions.extend(stores.rest[n][0])
         outcomes.extend(stores.rest[n][1])
-    for row in missing_rows:
-        # a manifest row carries the same fields as a return's row; the rest stay empty
-        missing = {col: row.get(col, "") for col in RETURNS}
-        missing |= {
-            "status": "missing",
-            "completed_by": "",
-            "completed_on": "",
-            "errors": "",
-            "warnings": "no return received for this manifest entry",
-        }
-        returns.append(missing)
     frame = pd.DataFrame
     scores_df = stores.scores.frame(kept)
     ratings_df = stores.ratings.frame(kept)
@@ -448,7 +347,7 @@ def _build(
         actions=frame(actions, columns=ACTIONS),
         outcomes=frame(outcomes, columns=OUTCOMES),
         summary=summary_df,
-        levels=levels_table(ratings_df, scores_df),
+        levels=levels_table(level_counts(ratings_df)),
         group_means=group_means_df,
         level_order={fid: fw.scale.labels for fid, fw in used.items()},
         level_colours={
