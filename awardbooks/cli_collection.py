@@ -123,6 +123,9 @@ def echo_update(ctx: click.Context, done) -> None:
     """What an update took in, settled, wrote and noticed."""
     collection = found(ctx)
     took = done.intake
+    if done.migrated_from is not None:
+        click.echo(f"Brought the ledger up to date (it was written by an older awardbooks: "
+                   f"ledger version {done.migrated_from}).")  # fmt: skip
     if done.interrupted is not None:
         click.echo(f"The previous command ({done.interrupted}) did not finish; this one has "
                    "done its work.")  # fmt: skip

@@ -159,7 +159,7 @@ def test_a_term_taken_in(folder):
         "Missing (expected, not returned)  1",
     ]
     assert lines[-1] == (
-        f"Wrote {folder}/outputs/consolidated.xlsx and 14 data files in {folder}/outputs/data/."
+        f"Wrote {folder}/outputs/consolidated.xlsx and 8 data files in {folder}/outputs/data/."
     )
     assert statuses(folder) == {
         "returns/ash.xlsx": "accepted",
@@ -481,3 +481,29 @@ def test_a_damaged_ledger_is_detected_and_rebuilt(folder):
     ]
     run(folder, "update")
     assert statuses(folder) == before
+
+
+def test_a_big_collection_writes_its_big_tables_to_the_data_files_only(folder, tmp_path,
+                                                                        monkeypatch):
+    from awardbooks.collection import refresh
+
+    for n, name in enumerate(("Ash-Primary", "Birch-Primary", "Cedar-Academy")):
+        make_return(workbook(folder, "autumn", name), folder / "returns" / f"{name}.xlsx",
+                    seed=n)  # fmt: skip
+    run(folder, "update")
+    small = {p.name: p.read_bytes() for p in (folder / "outputs" / "data").iterdir()}
+    monkeypatch.setattr(refresh, "DETAIL_MAX", 2)  # three returns: "too many" for the sheets
+    (folder / "outputs" / "consolidated.xlsx").unlink()
+    run(folder, "update")
+    big = {p.name: p.read_bytes() for p in (folder / "outputs" / "data").iterdir()}
+    assert big == small  # the data files are the same either way
+    wb = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx", read_only=True)
+    assert wb.sheetnames == [
+        "Status", "Summary", "Scores", "Progress", "Ratings", "Actions", "Returns",
+    ]  # fmt: skip
+    rows = len(read_csv(folder / "outputs" / "data" / "scores.csv"))
+    assert next(wb["Scores"].values)[0] == f"{rows:,} rows"
+    assert "is in scores.csv in the data folder" in list(wb["Scores"].values)[1][0]
+    assert next(wb["Ratings"].values)[0] == (
+        f"{len(read_csv(folder / 'outputs' / 'data' / 'ratings.csv')):,} ratings"
+    )

@@ -228,3 +228,49 @@ def test_disk_full_while_writing_the_outputs(coll, monkeypatch):
     assert workbook.read_bytes() == old  # the previous outputs are whole
     assert not [p for p in (coll / "outputs").iterdir() if p.name.startswith(".")]
     assert run(coll, "update").output.startswith("Took in 1 new file: 1 new return.")
+
+
+def test_a_ledger_of_an_older_version_is_migrated(coll):
+    """A version-1 ledger is what awardbooks wrote before version 2 added its tables (the
+    returns' CSV text and level counts, the settings' progress): made here by taking them
+    away again. The first update adds them, fills them in, and the outputs are the same."""
+    returns_of(coll, "Ash-Primary", "Birch-Primary")
+    run(coll, "update")
+    ledger = coll / ".awardbooks" / "ledger.sqlite"
+    data = {p.name: p.read_bytes() for p in (coll / "outputs" / "data").iterdir()}
+    conn = sqlite3.connect(ledger)
+    with conn:
+        for table in ("return_text", "return_levels", "setting_progress"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("PRAGMA user_version = 1")
+    before = [line for line in dump(ledger) if "outputs" not in line]
+    conn.close()
+    (coll / "outputs" / "consolidated.xlsx").unlink()  # so that the outputs are written again
+    result = run(coll, "update")
+    assert result.output.splitlines()[0] == (
+        "Brought the ledger up to date (it was written by an older awardbooks: ledger version 1)."
+    )
+    conn = sqlite3.connect(ledger)
+    assert conn.execute("PRAGMA user_version").fetchone() == (ledger_mod.VERSION,)
+    assert conn.execute("SELECT COUNT(*) FROM return_text").fetchone() == (2,)
+    conn.close()
+    after = [line for line in dump(ledger) if "outputs" not in line]
+    assert set(before) <= set(after)  # nothing of version 1 was lost
+    assert {p.name: p.read_bytes() for p in (coll / "outputs" / "data").iterdir()} == data
+    assert "Brought" not in run(coll, "update").output
+
+
+def test_a_ledger_of_a_newer_version_is_refused(coll):
+    ledger = coll / ".awardbooks" / "ledger.sqlite"
+    conn = sqlite3.connect(ledger)
+    conn.execute(f"PRAGMA user_version = {ledger_mod.VERSION + 1}")
+    conn.close()
+    result = run(coll, "status", ok=False)
+    assert result.output == (
+        f"Error: {ledger}: was written by a newer awardbooks (ledger version "
+        f"{ledger_mod.VERSION + 1}; this awardbooks knows up to {ledger_mod.VERSION}); upgrade "
+        "awardbooks (pip install --upgrade awardbooks)\n"
+    )
+    conn = sqlite3.connect(ledger)
+    conn.execute(f"PRAGMA user_version = {ledger_mod.VERSION}")
+    conn.close()

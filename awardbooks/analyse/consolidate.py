@@ -128,7 +128,7 @@ def consolidate(
             meanwhile()
 
     today = today or dt.date.today()
-    stores = _Stores()
+    stores = TableRows()
 
     def take(record: ReturnRecord) -> None:
         """Turn a usable return into table rows at once and drop its cell-level objects, so
@@ -181,7 +181,7 @@ def consolidate_rows(
     :func:`consolidate`. The Returns table has a row per record, in the order given, then the
     missing manifest rows."""
     today = today or dt.date.today()
-    stores = _Stores()
+    stores = TableRows()
     records = []
     for record, rows in returns:
         stores.add(record, rows)
@@ -286,8 +286,10 @@ def table_rows(record: ReturnRecord, today: dt.date) -> ReturnRows:
     )
 
 
-class _Stores:
-    """The tables' rows from every usable return, as they are read (see tablestore)."""
+class TableRows:
+    """The ratings and scores tables' rows of many returns, kept by column as each return is
+    added (see tablestore), with each return's actions and outcomes; ``owner`` numbers the
+    returns added, by ``id(record)``."""
 
     def __init__(self) -> None:
         self.ratings = TableStore(
@@ -311,7 +313,9 @@ class _Stores:
         self.rest[n] = (digest.actions, digest.outcomes)
 
 
-def _build(records, stores: _Stores, settled: Settled, registry: Registry, today) -> Consolidation:
+def _build(
+    records, stores: TableRows, settled: Settled, registry: Registry, today
+) -> Consolidation:
     import pandas as pd  # see the module's docstring
 
     from awardbooks.analyse.progress import (
@@ -349,13 +353,21 @@ def _build(records, stores: _Stores, settled: Settled, registry: Registry, today
         summary=summary_df,
         levels=levels_table(level_counts(ratings_df)),
         group_means=group_means_df,
-        level_order={fid: fw.scale.labels for fid, fw in used.items()},
-        level_colours={
-            fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
-        },
+        **scales(registry),
         analysed_on=today.isoformat(),
         problems={record.file: record.problems for record in records if record.problems},
     )
+
+
+def scales(registry: Registry) -> dict[str, dict]:
+    """A consolidation's ``level_order`` and ``level_colours``: each framework's levels."""
+    used = registry.by_id
+    return {
+        "level_order": {fid: fw.scale.labels for fid, fw in used.items()},
+        "level_colours": {
+            fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
+        },
+    }
 
 
 _REPEATED = tuple(c for c in RATINGS if c not in ("score", "comment"))

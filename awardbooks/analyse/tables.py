@@ -209,6 +209,9 @@ class Consolidation:
     """A collection's :data:`STATUS` (None outside a collection): a Status sheet is written."""
     chase: pd.DataFrame | None = None
     """A collection's :data:`CHASE` list, written with the status."""
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    """Tables (ratings, scores, progress) whose rows are left out of this consolidation, with
+    their number of rows: a big collection writes them to the data files only."""
 
 EXACT = "score_exact"
 """An unrounded score % kept beside score_pct (not written out): changes and means are worked

@@ -36,8 +36,7 @@ from awardbooks.collection.refresh import (
     consolidation,
     feedback_outputs,
     refresh,
-    settle,
-    with_status,
+    settled_entries,
 )
 from awardbooks.collection.settings import Collection
 from awardbooks.common.csvfiles import csv_reader
@@ -60,6 +59,7 @@ class Session:
     run: int
     interrupted: Holder | None  # the command before this one, if it never finished
     outcome: str = ""
+    migrated_from: int | None = None  # the ledger's version, if it was older
 
 
 def _megabytes(size: int) -> str:
@@ -116,7 +116,8 @@ def session(
             ledger.check()
             with ledger.transaction():
                 run = ledger.start_run(command)
-                session = Session(collection, ledger, run, interrupted)
+                session = Session(collection, ledger, run, interrupted,
+                                  migrated_from=ledger.migrated_from)  # fmt: skip
                 yield session
                 ledger.finish_run(run, session.outcome)
         except BaseException as exc:
@@ -160,6 +161,7 @@ class Updated:
     refreshed: Refreshed
     interrupted: Holder | None = None
     added: list[Path] = field(default_factory=list)
+    migrated_from: int | None = None  # the ledger's version before this update, if older
 
 
 def update(
@@ -179,7 +181,7 @@ def update(
                         progress=progress)  # fmt: skip
         refreshed = refresh(collection, s.ledger, registry, run=s.run, today=today)
         s.outcome = f"{len(found.files)} new files, {len(found.returns)} new returns"
-    return Updated(found, refreshed, s.interrupted)
+    return Updated(found, refreshed, s.interrupted, migrated_from=s.migrated_from)
 
 
 def add(collection: Collection, files: Iterable[Path], **options) -> Updated:
@@ -226,8 +228,7 @@ def generate_term(
     fids = frameworks or framework_ids(collection)
     with session(collection, f"generate --term {term}", wait=wait, waiting=waiting) as s:
         registry = Registry.default(collection.specs)
-        c, found = consolidation(collection, s.ledger, registry, today)
-        settle(s.ledger, c, found)
+        found, _settled = settled_entries(s.ledger, registry)
         done = issue(collection, s.ledger, registry, found, term=term, frameworks=fids,
                      force=force, prefill=prefill, progress=progress)  # fmt: skip
         refresh(collection, s.ledger, registry, run=s.run, today=today)
@@ -301,13 +302,10 @@ def report_collection(
     with session(collection, "report", wait=wait, waiting=waiting) as s:
         registry = Registry.default(collection.specs)
         c, found = consolidation(collection, s.ledger, registry, today)
-        settle(s.ledger, c, found)
-        with_status(collection, s.ledger, c, today)
         consolidated_outputs(collection, s.ledger, c, found, s.run)
         result = feedback_outputs(
-            collection, s.ledger, c, found, s.run, pdf=pdf, force=force,
-            specs=collection.specs, first=True,
-        )  # fmt: skip
+            collection, s.ledger, registry, today, s.run, pdf=pdf, force=force, first=True
+        )
         assert result is not None  # first: made, or an error saying why not
     return result
 
@@ -379,8 +377,7 @@ def _reissue(collection: Collection, ledger: Ledger, registry: Registry, today) 
     carries is the latest kept return of its setting before its term if that return was
     taken in before the workbook was written and is the one its metadata names; otherwise
     the workbook counts as out of date (rewritten if not mailed, else superseded)."""
-    c, found = consolidation(collection, ledger, registry, today)
-    settle(ledger, c, found)
+    found, _settled = settled_entries(ledger, registry)
     by_workbook: dict[str, list] = {}
     for entry in found:
         if entry.status in ("accepted", "warning"):

@@ -25,7 +25,6 @@ import json
 import math
 import zlib
 from collections.abc import Iterable, Iterator
-from itertools import groupby
 from typing import Any
 
 from awardbooks.analyse.consolidate import (
@@ -142,67 +141,73 @@ def _problems(ledger: Ledger, where: str, params=()) -> dict[int, tuple[list, li
     return found
 
 
-def _grouped(cursor) -> Iterator[tuple[int, list[tuple]]]:
-    """(return id, its rows) from a cursor ordered by return id (first column)."""
-    for rid, rows in groupby(cursor, key=lambda row: row[0]):
-        yield rid, [row[1:] for row in rows]
+_COLUMNS = ("id", "digest", "name", "mtime", "read_status", "status", *RETURN_FIELDS)
+_CHILDREN = (
+    ("ratings", "group_id, item_id, rating, score, date, comment"),
+    ("scores", "group_id, group_title, rated, total, score_pct, completion_pct, score_exact"),
+    ("actions", ", ".join(f'"{c}"' for c in _ACTION_COLUMNS)),
+    ("outcomes", "outcome_id, outcome, measure, value"),
+)
+CHUNK = 500
+"""Returns read back at a time (and SQL parameters per statement)."""
 
 
-def entries(ledger: Ledger, today: dt.date, where: str = "", params=()) -> Iterator[Entry]:
-    """Every return (or those ``where`` selects, a condition on ``returns`` as r), in the
-    order taken in, as a record with its table rows (actions overdue as of ``today``)."""
-    columns = ("id", "digest", "name", "mtime", "read_status", "status", *RETURN_FIELDS)
-    sql = f"SELECT {', '.join('r.' + c for c in columns)} FROM returns r {where} ORDER BY r.id"
-    returns = ledger.execute(sql, params).fetchall()
-    if not returns:
-        return
-    first, last = returns[0][0], returns[-1][0]
-    span = "WHERE return_id BETWEEN ? AND ?"
-    problems = _problems(ledger, span, (first, last))
-    tables = {
-        name: _grouped(ledger.execute(
-            f"SELECT return_id, {cols} FROM {name} {span} ORDER BY return_id, rowid",
-            (first, last),
-        ))
-        for name, cols in (
-            ("ratings", "group_id, item_id, rating, score, date, comment"),
-            ("scores", "group_id, group_title, rated, total, score_pct, completion_pct, "
-                       "score_exact"),
-            ("actions", ", ".join(f'"{c}"' for c in _ACTION_COLUMNS)),
-            ("outcomes", "outcome_id, outcome, measure, value"),
-        )
-    }  # fmt: skip
-    pending: dict[str, tuple[int, list[tuple]] | None] = {name: None for name in tables}
+def _record(row: tuple, problems: dict[int, tuple[list, list]]) -> tuple[Entry, dict]:
+    rid, digest, name, mtime, read_status, status, *values = row
+    fields = dict(zip(RETURN_FIELDS, values))
+    errors, warnings = problems.get(rid, ([], []))
+    record = ReturnRecord(
+        name, mtime,
+        meta={k: fields[k] for k in KEPT_META if fields[k]},
+        cover={k: fields[k] for k in KEPT_COVER if fields[k]},
+        errors=errors, warnings=warnings,
+        source={k: fields[k] for k in SOURCE if fields[k]},
+    )  # fmt: skip
+    fields["read_status"] = read_status
+    return Entry(rid, digest, record, None, status), fields
 
-    def take(name: str, rid: int) -> list[tuple]:
-        """The rows of return ``rid`` in table ``name`` (the cursors advance together)."""
-        while True:
-            head = pending[name]
-            if head is None:
-                head = pending[name] = next(tables[name], (math.inf, []))
-            if head[0] > rid:
-                return []
-            pending[name] = None
-            if head[0] == rid:
-                return head[1]
 
-    for row in returns:
-        rid, digest, name, mtime, read_status, status, *values = row
-        fields = dict(zip(RETURN_FIELDS, values))
-        errors, warnings = problems.get(rid, ([], []))
-        record = ReturnRecord(
-            name, mtime,
-            meta={k: fields[k] for k in KEPT_META if fields[k]},
-            cover={k: fields[k] for k in KEPT_COVER if fields[k]},
-            errors=errors, warnings=warnings,
-            source={k: fields[k] for k in SOURCE if fields[k]},
-        )  # fmt: skip
-        ratings, scores = take("ratings", rid), take("scores", rid)
-        actions, outcomes = take("actions", rid), take("outcomes", rid)
-        rows = None
-        if read_status in ("accepted", "warning") and fields["framework"]:
-            rows = _rows(name, fields, ratings, scores, actions, outcomes, today)
-        yield Entry(rid, digest, record, rows, status)
+def light(ledger: Ledger) -> list[Entry]:
+    """Every return, in the order taken in, as a record without its table rows: what
+    settling, the Returns table and ``status`` need."""
+    problems = _problems(ledger, "")
+    rows = ledger.execute(f"SELECT {', '.join(_COLUMNS)} FROM returns ORDER BY id")
+    return [_record(row, problems)[0] for row in rows]
+
+
+def entries(ledger: Ledger, today: dt.date, ids: list[int] | None = None) -> Iterator[Entry]:
+    """Every return (or those of ``ids``), in the order taken in, as a record with its table
+    rows (actions overdue as of ``today``), read back a few hundred at a time."""
+    if ids is None:
+        ids = [rid for (rid,) in ledger.execute("SELECT id FROM returns ORDER BY id")]
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        where = f"WHERE return_id IN ({', '.join('?' * len(part))})"
+        problems = _problems(ledger, where, part)
+        children: dict[str, dict[int, list[tuple]]] = {}
+        for table, columns in _CHILDREN:
+            found: dict[int, list[tuple]] = {}
+            for row in ledger.execute(
+                f"SELECT return_id, {columns} FROM {table} {where} ORDER BY return_id, rowid",
+                part,
+            ):
+                found.setdefault(row[0], []).append(row[1:])
+            children[table] = found
+        returns = ledger.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM returns "
+            f"WHERE id IN ({', '.join('?' * len(part))}) ORDER BY id",
+            part,
+        ).fetchall()
+        for row in returns:
+            entry, fields = _record(row, problems)
+            if fields["read_status"] in ("accepted", "warning") and fields["framework"]:
+                entry.rows = _rows(
+                    entry.record.file, fields,
+                    *(children[table].get(entry.id, []) for table, _columns in _CHILDREN),
+                    today,
+                )  # fmt: skip
+            yield entry
 
 
 def _rows(name, fields, ratings, scores, actions, outcomes, today) -> ReturnRows:

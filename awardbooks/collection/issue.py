@@ -19,6 +19,7 @@ Decisions:
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ class Issued:
 
     written: list[Path] = field(default_factory=list)  # new workbooks
     rewritten: list[Path] = field(default_factory=list)  # replaced: not mailed, or --force
-    kept: list[Path] = field(default_factory=list)
+    kept: list[Path | str] = field(default_factory=list)  # as the ledger names them
     superseded: list[Path] = field(default_factory=list)  # mailed, out of date: kept
     warnings: list[str] = field(default_factory=list)
     manifest: Path | None = None
@@ -76,20 +77,27 @@ class _Plan:
     existing: dict | None
 
 
-def _latest(found: list[Entry], framework, year: str, term: str) -> list:
+def _latest(kept: dict[str, list[Entry]], framework, year: str, term: str) -> list:
     """Each setting's latest kept return of ``framework`` before the term (its record, which
-    carries its entry as ``entry``)."""
+    carries its entry as ``entry``), from the kept returns by framework."""
     before = term_sort_key(year, term)
     records = []
-    for entry in found:
+    for entry in kept.get(framework.id, ()):
         record = entry.record
-        if entry.status not in USABLE or record.get("framework") != framework.id:
-            continue
         if term_sort_key(record.get("year"), record.get("term")) >= before:
             continue
         record.entry = entry  # type: ignore[attr-defined]
         records.append(record)
     return latest_returns(framework, records)
+
+
+def _kept(found: list[Entry]) -> dict[str, list[Entry]]:
+    """The kept returns of ``found``, by framework."""
+    by_framework: dict[str, list[Entry]] = {}
+    for entry in found:
+        if entry.status in USABLE:
+            by_framework.setdefault(entry.record.get("framework"), []).append(entry)
+    return by_framework
 
 
 CAME_BACK = "EXISTS (SELECT 1 FROM returns r WHERE r.workbook_id = workbooks.workbook_id)"
@@ -112,7 +120,7 @@ def _existing(ledger: Ledger, framework: str, year: str, term: str) -> dict[str,
     return found
 
 
-def _plans(collection, ledger, framework, term, found, *, roster: bool) -> list[_Plan]:
+def _plans(collection, ledger, framework, term, kept, *, roster: bool) -> list[_Plan]:
     """What each setting's workbook should carry: every roster setting (``roster``), or only
     those that have a workbook for the term."""
     year = collection.settings.year
@@ -124,7 +132,7 @@ def _plans(collection, ledger, framework, term, found, *, roster: bool) -> list[
             Setting(w["setting"], w["urn"]) for w in existing.values()
         ]  # matched by identity below; the rest of the row is kept from the workbook
     rows = [vars(s) for s in settings]
-    pairs, _unmatched = match_returns(rows, _latest(found, framework, year, term))
+    pairs, _unmatched = match_returns(rows, _latest(kept, framework, year, term))
     plans = []
     for setting, (_row, record) in zip(settings, pairs):
         entry = getattr(record, "entry", None) if record is not None else None
@@ -154,6 +162,7 @@ def issue(
     manifest = folder / "manifest.csv"
     old_rows = rows_by_file(manifest)
     done = Issued(manifest=manifest)
+    kept = _kept(found)
     rows: list[dict[str, str]] = []
     made: list[tuple[dict, str, str, bool]] = []  # (row, carried digest, replaced id, prefilled)
     stale: list[str] = []  # mailed workbooks now out of date
@@ -161,11 +170,12 @@ def issue(
         framework = registry.by_id.get(fid)
         if framework is None:
             raise CollectionError(f"{fid}: no such framework; check frameworks in awardbooks.toml")
-        plans = _plans(collection, ledger, framework, term, found, roster=roster)
-        fresh = [p for p in plans if p.existing is None or not collection.here(
-            p.existing["file"]).is_file()]  # fmt: skip
+        plans = _plans(collection, ledger, framework, term, kept, roster=roster)
+        root = str(collection.root)
+        fresh = [p for p in plans if p.existing is None
+                 or not os.path.isfile(os.path.join(root, p.existing["file"]))]  # fmt: skip
         names = iter(unique_filenames(framework, [p.setting for p in fresh], year, term,
-                                      old_rows))  # fmt: skip
+                                      old_rows) if fresh else [])  # fmt: skip
         work: list[tuple[_Plan, Path, list[Path]]] = []
         for plan in plans:
             wanted = plan.source.digest if plan.source else ""
@@ -173,7 +183,7 @@ def issue(
             if plan in fresh:
                 work.append((plan, folder / next(names), done.written))
             elif old["carried_from"] in (wanted, ADOPTED):
-                done.kept.append(collection.here(old["file"]))
+                done.kept.append(old["file"])
             elif old["mailed"] and not force:
                 done.superseded.append(collection.here(old["file"]))
                 stale.append(old["workbook_id"])

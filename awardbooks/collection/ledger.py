@@ -170,6 +170,32 @@ MIGRATIONS: tuple[str, ...] = (
         run_id INTEGER
     );
     """,
+    # 2: what an update rebuilds the outputs from without redoing every return's work: each
+    # return's rows as CSV text and its ratings counted by level (made once per return; a
+    # ledger of version 1 gets them at its first update), and each setting's progress rows,
+    # with the returns they were worked out from
+    """
+    CREATE TABLE return_text (
+        return_id INTEGER PRIMARY KEY REFERENCES returns(id),
+        ratings BLOB NOT NULL,
+        scores BLOB NOT NULL,
+        outcomes BLOB NOT NULL
+    );
+    CREATE TABLE return_levels (
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        level TEXT NOT NULL,
+        count INTEGER NOT NULL
+    );
+    CREATE INDEX return_levels_by_return ON return_levels(return_id);
+    CREATE TABLE setting_progress (
+        framework TEXT NOT NULL,
+        who TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        rows BLOB NOT NULL,
+        text BLOB NOT NULL,
+        PRIMARY KEY (framework, who)
+    ) WITHOUT ROWID;
+    """,
 )
 """Every step of the schema, from an empty file; step n makes ``user_version`` n."""
 

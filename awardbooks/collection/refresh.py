@@ -3,18 +3,23 @@ consolidated workbook (with a Status sheet), the data files and the feedback rep
 
 Decisions:
 
-- Every return the ledger holds is consolidated from its kept rows
-  (:func:`~awardbooks.analyse.consolidate.consolidate_rows`), with every workbook the
-  collection issued as the manifest, so duplicates, unknown and missing returns are settled
-  exactly as ``awardbooks analyse`` settles them. The statuses settled are written back to the
-  ledger for ``status``.
-- Each output is recorded with a digest of what it was built from; an output whose inputs are
-  unchanged (and whose file is still the one written) is not written again. The consolidated
-  workbook and data files depend on every return, so any change rebuilds them; a feedback
-  report depends on what it shows (its setting's returns, the partnership's averages, its
-  overdue actions), so only the reports whose content changed are rebuilt.
-- Feedback reports are kept up to date once ``awardbooks report`` has made them (PDFs too if
-  it made PDFs); an update does not start making them on its own.
+- Every return the ledger holds is settled as ``awardbooks analyse`` settles returns
+  (:func:`~awardbooks.analyse.settle.settle`), with every workbook the collection issued as
+  the manifest; the statuses are written back to the ledger for ``status``.
+- The tables are built from what the ledger keeps (:mod:`awardbooks.collection.caches`), with
+  the analyser's own functions: the summary and group means from the kept returns' scores,
+  the level counts summed from each return's, the progress from each setting's rows (worked
+  out again only for settings whose returns changed), the data files joined from each
+  return's CSV text. So an update after a few new returns does little more than settle,
+  whatever the size of the collection.
+- Up to :data:`DETAIL_MAX` kept returns the consolidated workbook holds every table; above
+  that (no partnership is that big) its Scores, Progress and Ratings sheets say that the
+  rows are in the data files, and those tables are not loaded at all.
+- Each output is recorded with a digest of what it was built from; an output whose inputs
+  are unchanged (and whose file is still the one written) is not written again. The
+  consolidated workbook and data files depend on every return; a feedback report on what it
+  shows, so only the reports whose content changed are rebuilt. Reports are kept up to date
+  once ``awardbooks report`` has made them (PDFs too if it made PDFs).
 """
 
 from __future__ import annotations
@@ -27,23 +32,47 @@ from pathlib import Path
 
 import pandas as pd
 
-from awardbooks.analyse.consolidate import consolidate_rows, release_memory
-from awardbooks.analyse.tables import CHASE, STATUS, Consolidation
-from awardbooks.collection.entries import Entry, entries
+from awardbooks.analyse.consolidate import is_overdue, release_memory, scales
+from awardbooks.analyse.progress import group_means_table, levels_table, summary_table
+from awardbooks.analyse.settle import returns_rows, settle
+from awardbooks.analyse.tables import (
+    ACTIONS,
+    CHASE,
+    EXACT,
+    OUTCOMES,
+    RATINGS,
+    RETURNS,
+    SCORES,
+    STATUS,
+    Consolidation,
+)
+from awardbooks.collection.caches import (
+    fill_returns,
+    level_rows,
+    progress_frame,
+    progress_text,
+    refresh_progress,
+    return_text,
+    score_rows,
+)
+from awardbooks.collection.entries import Entry, light
 from awardbooks.collection.issue import Issued, keep_up_to_date
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import digest_of
 from awardbooks.collection.settings import Collection, settings_text
 from awardbooks.collection.status import report as status_report
 from awardbooks.errors import ReportError
+from awardbooks.outputs.consolidated import write_consolidated
+from awardbooks.outputs.data_files import write_data
 from awardbooks.outputs.feedback import Feedback
 from awardbooks.outputs.feedback_files import FeedbackResult, feedback_reports
-from awardbooks.outputs.writing import write_outputs
 from awardbooks.read.returns import Registry
 from awardbooks.version import __version__
 
 MANIFEST_NAME = "the workbooks this collection issued"
-FEEDBACK = "outputs/feedback"
+USABLE = ("accepted", "warning")
+DETAIL_MAX = 2_000
+"""Kept returns up to which the consolidated workbook holds every table as a sheet."""
 
 
 @dataclass
@@ -81,33 +110,113 @@ def manifest_rows(ledger: Ledger) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
-def consolidation(
-    collection: Collection, ledger: Ledger, registry: Registry, today: dt.date
-) -> tuple[Consolidation, list[Entry]]:
-    """Every return in the ledger consolidated, with the collection's status and chase list."""
-    found = list(entries(ledger, today))
+def settled_entries(ledger: Ledger, registry: Registry):
+    """Every return (without its rows), settled with the others; the statuses (and what
+    settling said of each) are written back to the ledger. Returns (entries, settlement)."""
+    found = light(ledger)
     for entry in found:
         entry.record.framework = registry.by_id.get(entry.record.get("framework"))
-    c = consolidate_rows(
-        ((e.record, e.rows) for e in found), registry=registry,
-        manifest_rows=manifest_rows(ledger), manifest_name=MANIFEST_NAME, today=today,
-    )  # fmt: skip
-    return c, found
-
-
-def settle(ledger: Ledger, c: Consolidation, found: list[Entry]) -> None:
-    """Write each return's settled status (and what settling said) back to the ledger."""
-    statuses = c.returns["status"].tolist()[: len(found)]
-    warnings = c.returns["warnings"].tolist()[: len(found)]
+    settled = settle([e.record for e in found], manifest_rows(ledger), MANIFEST_NAME)
     changes = []
-    for entry, status, text in zip(found, statuses, warnings):
-        own = len(entry.record.warnings)
-        notes = "\n".join(str(text).split("\n")[own:]) if text else ""
+    for entry in found:
+        status = settled.statuses[id(entry.record)]
+        notes = "\n".join(settled.notes[id(entry.record)])
         if status != entry.status or notes:
             changes.append((status, notes, entry.id))
         entry.status = status
     with ledger.transaction():
         ledger.conn.executemany("UPDATE returns SET status = ?, notes = ? WHERE id = ?", changes)
+    return found, settled
+
+
+def _rows(ledger: Ledger, sql: str, kept: list[int]) -> list[tuple]:
+    """``sql`` (with ``{ids}`` where the kept returns' ids go) over the kept returns."""
+    found: list[tuple] = []
+    for start in range(0, len(kept), 500):
+        part = kept[start : start + 500]
+        found += ledger.execute(sql.format(ids=", ".join("?" * len(part))), part).fetchall()
+    return found
+
+
+_META = "r.framework, r.setting, r.urn, r.partnership, r.year, r.term"
+
+
+def consolidation(
+    collection: Collection,
+    ledger: Ledger,
+    registry: Registry,
+    today: dt.date,
+    *,
+    detail: bool | None = None,
+    settled=None,
+) -> tuple[Consolidation, list[Entry]]:
+    """The collection consolidated (see the module's decisions), with its status and chase
+    list; ``detail`` True loads every table whatever the size (feedback needs them).
+    ``settled``: what :func:`settled_entries` just gave, if nothing changed since."""
+    found, settled = settled or settled_entries(ledger, registry)
+    frameworks = registry.by_id
+    fill_returns(ledger, today)
+    refresh_progress(ledger, found, frameworks, today)
+    kept = [e.id for e in found if e.status in USABLE and e.record.get("framework")]
+    if detail is None:
+        detail = len(kept) <= DETAIL_MAX
+    scores = score_rows(ledger, kept, full=detail)
+    actions = pd.DataFrame(
+        [
+            (name, *meta, row, action, lead, start, end, status, details,
+             is_overdue(end, status, today))
+            for name, *meta, row, action, lead, start, end, status, details in _rows(
+                ledger,
+                f"SELECT r.name, {_META}, a.row, a.action, a.lead, a.start, a.\"end\", a.status, "
+                "a.details FROM actions a JOIN returns r ON r.id = a.return_id "
+                "WHERE r.id IN ({ids}) ORDER BY r.id, a.rowid", kept,
+            )
+        ],
+        columns=list(ACTIONS),
+    )  # fmt: skip
+    outcomes = pd.DataFrame(_rows(
+        ledger,
+        f"SELECT {_META}, o.outcome_id, o.outcome, o.measure, o.value FROM outcomes o "
+        "JOIN returns r ON r.id = o.return_id WHERE r.id IN ({ids}) ORDER BY r.id, o.rowid",
+        kept,
+    ), columns=list(OUTCOMES))  # fmt: skip
+    c = Consolidation(
+        returns=pd.DataFrame(returns_rows([e.record for e in found], settled),
+                             columns=list(RETURNS)),
+        ratings=pd.DataFrame(columns=list(RATINGS)),
+        scores=scores.drop(columns=[EXACT]) if detail else pd.DataFrame(columns=list(SCORES)),
+        progress=pd.DataFrame(),
+        actions=actions,
+        outcomes=outcomes,
+        summary=summary_table(scores, frameworks),
+        levels=levels_table(level_rows(ledger, kept)),
+        group_means=group_means_table(scores),
+        **scales(registry),
+        analysed_on=today.isoformat(),
+        problems={e.record.file: e.record.problems for e in found if e.record.problems},
+    )  # fmt: skip
+    if detail:
+        c.progress = progress_frame(ledger)
+        ratings = _rows(
+            ledger,
+            "SELECT r.name, r.workbook_id, r.framework, r.spec_version, r.setting, r.urn, "
+            "r.partnership, r.year, r.term, t.group_id, t.item_id, t.rating, t.score, t.date, "
+            "t.comment FROM ratings t JOIN returns r ON r.id = t.return_id "
+            "WHERE r.id IN ({ids}) ORDER BY r.id, t.rowid", kept,
+        )  # fmt: skip
+        c.ratings = pd.DataFrame(ratings, columns=list(RATINGS))
+        c.ratings["score"] = pd.to_numeric(c.ratings["score"]).astype(float)
+    else:
+        count = len(scores)
+        c.elsewhere = {
+            "scores": count,
+            "progress": count,  # a progress row per score row
+            "ratings": int(ledger.one(
+                "SELECT COUNT(*) FROM ratings WHERE return_id IN "
+                "(SELECT id FROM returns WHERE status IN ('accepted', 'warning'))") or 0),
+        }  # fmt: skip
+    with_status(collection, ledger, c, today)
+    return c, found
 
 
 def with_status(collection: Collection, ledger: Ledger, c: Consolidation, today) -> None:
@@ -152,17 +261,24 @@ def _is_current(collection: Collection, ledger: Ledger, path: Path, inputs: str)
 def consolidated_outputs(
     collection: Collection, ledger: Ledger, c: Consolidation, found: list[Entry], run: int
 ) -> tuple[list[Path], bool]:
-    """Write the consolidated workbook and data files unless they are current; returns
-    (paths written, whether they were current)."""
+    """Write the consolidated workbook and the data files (CSV) unless they are current;
+    returns (paths written, whether they were current)."""
     out = collection.outputs / "consolidated.xlsx"
     data = collection.outputs / "data"
     inputs = _inputs_digest(collection, c, found)
     if _is_current(collection, ledger, out, inputs) and all(
-        _is_current(collection, ledger, p, inputs) for p in sorted(data.glob("*.*"))
+        _is_current(collection, ledger, p, inputs) for p in sorted(data.glob("*.csv"))
     ):
         return [], True
     release_memory()
-    written = write_outputs(c, out, data)
+    write_consolidated(c, out)
+    kept = [e.id for e in found if e.status in USABLE and e.record.get("framework")]
+    text = {table: return_text(ledger, table, kept) for table in ("ratings", "scores",
+                                                                   "outcomes")}  # fmt: skip
+    text["progress"] = progress_text(ledger)
+    written = [out, *write_data(c, data, parquet=False, text=text)]
+    for stale in data.glob("*.parquet"):  # written by an earlier awardbooks; not kept current
+        stale.unlink()
     with ledger.transaction():
         _record(ledger, collection, written, "consolidated", inputs, run)
     return written, False
@@ -171,13 +287,12 @@ def consolidated_outputs(
 def feedback_outputs(
     collection: Collection,
     ledger: Ledger,
-    c: Consolidation,
-    found: list[Entry],
+    registry: Registry,
+    today: dt.date,
     run: int,
     *,
     pdf: bool | None = None,
     force: bool = False,
-    specs: tuple[str, ...] = (),
     first: bool = False,
 ) -> FeedbackResult | None:
     """Rewrite the feedback reports whose content changed. Without ``first`` (``awardbooks
@@ -187,6 +302,7 @@ def feedback_outputs(
         return None
     if pdf is None:
         pdf = bool(ledger.one("SELECT COUNT(*) FROM outputs WHERE kind = 'feedback-pdf'"))
+    c, found = consolidation(collection, ledger, registry, today, detail=True)
     digests = {e.record.file: e.digest for e in found}
 
     def current(path: Path, s: Feedback) -> bool:
@@ -196,7 +312,7 @@ def feedback_outputs(
 
     try:
         result = feedback_reports(
-            c, collection.outputs / "feedback", pdf=pdf, force=force, specs=specs,
+            c, collection.outputs / "feedback", pdf=pdf, force=force, specs=collection.specs,
             current=current,
         )  # fmt: skip
     except ReportError:
@@ -222,13 +338,14 @@ def refresh(
     run: int,
     today: dt.date,
 ) -> Refreshed:
-    """Consolidate the ledger and settle the statuses; bring the workbooks issued up to date
+    """Settle the returns and bring the workbooks issued up to date
     (:func:`~awardbooks.collection.issue.keep_up_to_date`); rewrite the outputs not current."""
-    c, found = consolidation(collection, ledger, registry, today)
-    settle(ledger, c, found)
-    workbooks = keep_up_to_date(collection, ledger, registry, found)
-    with_status(collection, ledger, c, today)
+    settled = settled_entries(ledger, registry)
+    workbooks = keep_up_to_date(collection, ledger, registry, settled[0])
+    if workbooks.rewritten:  # workbooks issued changed: settle against them
+        settled = None
+    c, found = consolidation(collection, ledger, registry, today, settled=settled)
     written, current = consolidated_outputs(collection, ledger, c, found, run)
     done = Refreshed(c, found, workbooks, written, current)
-    done.feedback = feedback_outputs(collection, ledger, c, found, run, specs=collection.specs)
+    done.feedback = feedback_outputs(collection, ledger, registry, today, run)
     return done

@@ -259,8 +259,10 @@ def _fast_rows(sheet: _Sheet, df, columns, first: int, formats: list) -> int:
 
 
 def write_consolidated(c: Consolidation, path: Path) -> None:
-    """Write ``consolidated.xlsx`` (sheets: Summary, Scores, Progress, Ratings, Actions,
-    Returns) atomically: an existing file is replaced only once the new one is complete.
+    """Write ``consolidated.xlsx`` (sheets: Status for a collection, Summary, Scores,
+    Progress, Ratings, Actions, Returns) atomically: an existing file is replaced only once
+    the new one is complete. A table named in ``c.elsewhere`` gets a sheet saying where its
+    rows are.
 
     Text from returns is always written as text (never formulas or hyperlinks), stripped of
     XML-illegal control characters and cut to Excel's 32,767-character cell limit."""
@@ -280,12 +282,20 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
     if c.status is not None:
         _status_sheet(wb, fmts, c)
     _summary_sheet(wb, fmts, c)
-    _scores_sheet(wb, fmts, c)
-    _progress_sheet(wb, fmts, c)
-    if len(c.ratings) <= RATINGS_SHEET_MAX:
+    if "scores" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Scores", c.elsewhere["scores"], "scores")
+    else:
+        _scores_sheet(wb, fmts, c)
+    if "progress" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Progress", c.elsewhere["progress"], "progress")
+    else:
+        _progress_sheet(wb, fmts, c)
+    if "ratings" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Ratings", c.elsewhere["ratings"], "ratings")
+    elif len(c.ratings) <= RATINGS_SHEET_MAX:
         _table_sheet(wb, fmts, "Ratings", c.ratings, tb.RATINGS, wrap=("comment",))
     else:
-        _ratings_elsewhere(wb, fmts, len(c.ratings))
+        _rows_elsewhere(wb, fmts, "Ratings", len(c.ratings), "ratings")
     _actions_sheet(wb, fmts, c)
     _returns_sheet(wb, fmts, c)
     wb.close()
@@ -302,18 +312,23 @@ def ratings_too_many(c: Consolidation) -> bool:
     return len(c.ratings) > RATINGS_SHEET_MAX
 
 
-def _ratings_elsewhere(wb: Workbook, fmts: _Formats, count: int) -> None:
-    ws = wb.add_worksheet("Ratings")
+def _rows_elsewhere(wb: Workbook, fmts: _Formats, name: str, count: int, stem: str) -> None:
+    """A sheet saying that its table's rows are in the data files: the ratings beyond
+    :data:`RATINGS_SHEET_MAX`, or a collection too big for every table to be a sheet."""
+    ws = wb.add_worksheet(name)
     ws.set_column(0, 0, 110)
-    ws.write_string(0, 0, f"{count:,} ratings", fmts(bold=True, font_size=12))
-    ws.write_string(
-        1,
-        0,
+    ws.write_string(0, 0, f"{count:,} {stem if name == 'Ratings' else 'rows'}",
+                    fmts(bold=True, font_size=12))  # fmt: skip
+    why = (
         f"That is more than the {RATINGS_SHEET_MAX:,} rows this sheet holds comfortably. Every "
         "rating is in ratings.csv (and ratings.parquet when pyarrow is installed) in the data "
-        "folder written with this workbook; open it in Excel, Power BI, DuckDB or pandas.",
-        fmts(text_wrap=True),
+        "folder written with this workbook"
+        if name == "Ratings" and count > RATINGS_SHEET_MAX
+        else f"This collection is too big for every table to be a sheet: the {stem} table is "
+        f"in {stem}.csv in the data folder beside this workbook"
     )
+    ws.write_string(1, 0, f"{why}; open it in Excel, Power BI, DuckDB or pandas.",
+                    fmts(text_wrap=True))  # fmt: skip
 
 
 def _status_sheet(wb: Workbook, fmts: _Formats, c: Consolidation) -> None:
