@@ -179,9 +179,9 @@ def test_a_term_taken_in(folder):
         "        1           1        0",
     ]
     assert status[4] == "To chase (2):"
-    assert status[5].startswith(
+    assert status[5] == (
         "  lppa autumn: Cedar Academy <no contact_email in the roster>: rejected, "
-        "returns/cedar.xlsx: 'Greeen' is not a level of"
+        "returns/cedar.xlsx: Objective 1!C6: 'Greeen' is not a level of Red/Amber/Green"
     )
     assert status[6].startswith(
         "  lppa autumn: Damson Infants <admin@damson.example.org>: missing, due 2026-12-11"

@@ -116,8 +116,10 @@ def test_a_year_in_a_collection(tmp_path):
         f"workbooks/autumn/Damson-Infants_lppa_{YEAR}_autumn.xlsx": "missing",
     }
     chase = run(coll, "status").output.split("To chase (2):\n")[1].splitlines()
-    assert chase[0].startswith("  lppa autumn: Cedar Academy <no contact_email in the roster>: "
-                               "rejected, returns/autumn/cedar.xlsx: 'Greeen' is not a level")
+    assert chase[0] == (
+        "  lppa autumn: Cedar Academy <no contact_email in the roster>: rejected, "
+        "returns/autumn/cedar.xlsx: Objective 1!C9: 'Greeen' is not a level of Red/Amber/Green"
+    )
     assert chase[1].startswith("  lppa autumn: Damson Infants <admin@damson.example.org>: "
                                "missing, due 2026-12-11")  # fmt: skip
     # the late fix

@@ -17,6 +17,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from awardbooks.analyse.tables import CHASE, STATUS
 from awardbooks.collection.ledger import Ledger
 from awardbooks.collection.settings import Collection
 from awardbooks.common.identity import term_sort_key
+from awardbooks.problems import Problem
 from awardbooks.read.names import walk
 
 USABLE = ("accepted", "warning")
@@ -50,8 +52,12 @@ def _first_error(ledger: Ledger) -> dict[int, str]:
     ):
         if rid not in found:
             data = json.loads(text)
-            found[rid] = f"{data['message']}; {data['fix']}" if data.get("fix") else data["message"]
+            problem = Problem(**{k: v for k, v in data.items() if k in _FIELDS})
+            found[rid] = problem.located
     return found
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
 
 
 def report(collection: Collection, ledger: Ledger, today: dt.date | None = None) -> Report:
