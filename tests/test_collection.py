@@ -507,3 +507,55 @@ def test_a_big_collection_writes_its_big_tables_to_the_data_files_only(folder, t
     assert next(wb["Ratings"].values)[0] == (
         f"{len(read_csv(folder / 'outputs' / 'data' / 'ratings.csv')):,} ratings"
     )
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_the_demo_year_on_the_sample_data(tmp_path):
+    """make demo's steps (README, first section) on the bundled samples."""
+    coll = tmp_path / "demo"
+    run(None, "new", str(coll), "--framework", "lppa", "--roster", str(SAMPLES / "roster.csv"),
+        "--year", YEAR, "--title", "Sample Partnership 2026-27",
+        "--issued", str(SAMPLES / "workbooks" / "autumn"))  # fmt: skip
+    assert run(coll, "generate", "--term", "autumn").output == (
+        "Kept 6 workbooks already made and current.\n"
+    )
+    assert run(coll, "mail", "drafts").output.startswith(
+        f"Wrote 4 drafts to {coll}/drafts/autumn/"
+    )
+    for path in (SAMPLES / "returns" / "autumn").glob("*.xlsx"):
+        (coll / "returns" / path.name).write_bytes(path.read_bytes())
+    assert run(coll, "update").output.splitlines()[:8] == [
+        "Took in 6 new files: 6 new returns.",
+        "Files read                        6",
+        "  accepted                        4",
+        "  with warnings                   0",
+        "  rejected                        1",
+        "  duplicates                      1",
+        "  unknown                         0",
+        "Missing (expected, not returned)  1",
+    ]
+    status = run(coll, "status").output.splitlines()
+    assert status[2:7] == [
+        "lppa       autumn 2026-27  2026-12-11       6         5         4         0         1"
+        "        1           1        0",
+        "",
+        "To chase (2):",
+        "  lppa autumn: Riverside Community Primary <no contact_email in the roster>: rejected, "
+        "returns/Riverside LPPA.xlsx: Objective 3!C7: 'Greeen' is not a level of Red/Amber/Green",
+        "  lppa autumn: The Bridge Pupil Referral Unit <no contact_email in the roster>: "
+        "missing, due 2026-12-11" + (" (overdue)" if dt.date.today() > dt.date(2026, 12, 11)
+                                     else ""),
+    ]  # fmt: skip
+    assert run(coll, "report", "--no-pdf").output == (
+        f"Wrote 4 feedback reports to {coll}/outputs/feedback/.\n"
+    )
+    result = run(coll, "generate", "--term", "spring")
+    assert result.stdout == f"Wrote 6 workbooks to {coll}/workbooks/spring/ and its manifest.csv.\n"
+    assert [line.split(":")[1] for line in result.stderr.splitlines()] == [
+        " Riverside Community Primary", " The Bridge Pupil Referral Unit",
+    ]  # fmt: skip
+    carried = read_path(coll / "workbooks" / "spring" /
+                        f"Oakfield-Academy_lppa_{YEAR}_spring.xlsx", Registry.default())
+    assert carried.get("previous_term") == "autumn 2026-27"
