@@ -559,3 +559,23 @@ def test_the_demo_year_on_the_sample_data(tmp_path):
     carried = read_path(coll / "workbooks" / "spring" /
                         f"Oakfield-Academy_lppa_{YEAR}_spring.xlsx", Registry.default())
     assert carried.get("previous_term") == "autumn 2026-27"
+
+
+def test_a_workbook_sent_by_mail_send_is_never_replaced_silently(folder):
+    make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "returns" / "ash.xlsx")
+    run(folder, "update")
+    run(folder, "generate", "--term", "spring")
+    cedar = workbook(folder, "spring", "Cedar-Academy")
+    before = cedar.read_bytes()
+    (folder / "workbooks" / "spring" / "mail-log.csv").write_text(
+        "time,outcome,file,setting,to,subject,detail\r\n"
+        f"2027-01-05T09:00:00,sent,{cedar.name},Cedar Academy,head@cedar.example.org,LPPA,\r\n",
+        encoding="utf-8",
+    )  # as awardbooks mail send logs what it sent
+    make_return(workbook(folder, "autumn", "Cedar-Academy"), folder / "returns" / "cedar.xlsx")
+    result = run(folder, "update")
+    assert result.output.splitlines()[-2:] == [
+        f"  {cedar}",
+        "  Replace with: awardbooks generate --term spring --force, then awardbooks mail drafts",
+    ]
+    assert cedar.read_bytes() == before

@@ -26,7 +26,7 @@ from pathlib import Path
 from awardbooks.collection import intake as intake_mod
 from awardbooks.collection import settings as settings_mod
 from awardbooks.collection.intake import Intake, NewFile, read_and_record, take_in
-from awardbooks.collection.issue import Issued, adopt, issue, mark_mailed, to_mail
+from awardbooks.collection.issue import Issued, adopt, issue, mark_mailed, sent_by_mail, to_mail
 from awardbooks.collection.ledger import Ledger, create_at, disk_full
 from awardbooks.collection.lock import WAIT_SECONDS, Holder, hold
 from awardbooks.collection.originals import Originals, digest_of
@@ -39,7 +39,6 @@ from awardbooks.collection.refresh import (
     settled_entries,
 )
 from awardbooks.collection.settings import Collection
-from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.files import ensure_folder
 from awardbooks.errors import CollectionError
 from awardbooks.generate.manifest import read_manifest
@@ -389,7 +388,7 @@ def _reissue(collection: Collection, ledger: Ledger, registry: Registry, today) 
         manifest = folder / "manifest.csv"
         if not manifest.is_file():
             continue
-        sent = _sent(folder)
+        sent = sent_by_mail(folder)
         for row in read_manifest(manifest):
             path = folder / row["file"]
             if not path.is_file():
@@ -421,15 +420,6 @@ def _reissue(collection: Collection, ledger: Ledger, registry: Registry, today) 
             )  # fmt: skip
             count += 1
     return count
-
-
-def _sent(folder: Path) -> dict[str, str]:
-    """Workbook file -> when the mail log beside its manifest says it was sent."""
-    log = folder / "mail-log.csv"
-    if not log.is_file():
-        return {}
-    rows = csv_reader(log.read_text(encoding="utf-8-sig"))
-    return {r.get("file", ""): r.get("time", "") for r in rows if r.get("outcome") == "sent"}
 
 
 def _refind_feedback(collection: Collection, ledger: Ledger) -> None:

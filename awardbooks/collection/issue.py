@@ -8,7 +8,8 @@ Decisions:
   When the latest accepted return before its term is another one (a late fix was accepted, or
   the first return came after the workbook was made), the workbook is out of date: if it has
   not been mailed it is rewritten at once, by ``generate`` or ``update``; once mailed (a
-  draft written, or sent) it is never replaced silently: it is marked superseded, ``status``
+  draft written, ``mail send`` logged it sent, or a return of it came back: it reached the
+  school one way or another) it is never replaced silently: it is marked superseded, ``status``
   lists it, and ``generate --force`` replaces it (the old one stays known, so a return of it is
   still counted).
 - One folder per term (``workbooks/<term>/``) for every framework, with its manifest.csv, as
@@ -29,6 +30,7 @@ from awardbooks.collection.entries import Entry, full_records
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import digest_of
 from awardbooks.collection.settings import Collection
+from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.errors import CollectionError
 from awardbooks.generate.carry_forward import (
@@ -104,18 +106,29 @@ CAME_BACK = "EXISTS (SELECT 1 FROM returns r WHERE r.workbook_id = workbooks.wor
 """SQL: whether a return of the workbook has come back (so it was delivered, mailed or not)."""
 
 
-def _existing(ledger: Ledger, framework: str, year: str, term: str) -> dict[str, dict]:
+def sent_by_mail(folder: Path) -> dict[str, str]:
+    """Workbook file → when ``awardbooks mail send`` logged it sent (the mail log beside the
+    term's manifest)."""
+    log = folder / "mail-log.csv"
+    if not log.is_file():
+        return {}
+    rows = csv_reader(log.read_text(encoding="utf-8-sig"))
+    return {r.get("file", ""): r.get("time", "") for r in rows if r.get("outcome") == "sent"}
+
+
+def _existing(collection, ledger: Ledger, framework: str, term: str) -> dict[str, dict]:
     """The live workbooks of a framework and term, by setting; ``mailed`` when a draft was
-    written, it was sent, or a return of it came back."""
+    written, it was sent (``mail send`` logged it), or a return of it came back."""
     rows = ledger.execute(
         f"SELECT {', '.join(_WORKBOOK)}, {CAME_BACK} FROM workbooks WHERE framework = ? "
         "AND year = ? AND term = ? AND replaced_by IS NULL ORDER BY rowid",
-        (framework, year, term),
+        (framework, collection.settings.year, term),
     ).fetchall()
+    sent = sent_by_mail(collection.workbooks(term))
     found = {}
     for r in rows:
         row = dict(zip(_WORKBOOK, r))
-        row["mailed"] = bool(row["mailed_at"] or r[-1])
+        row["mailed"] = bool(row["mailed_at"] or r[-1] or row["file"].rsplit("/", 1)[-1] in sent)
         found[setting_key(r[3], r[2])] = row
     return found
 
@@ -124,7 +137,7 @@ def _plans(collection, ledger, framework, term, kept, *, roster: bool) -> list[_
     """What each setting's workbook should carry: every roster setting (``roster``), or only
     those that have a workbook for the term."""
     year = collection.settings.year
-    existing = _existing(ledger, framework.id, year, term)
+    existing = _existing(collection, ledger, framework.id, term)
     if roster:
         settings, _repeats = one_row_per_setting(read_roster(collection.roster), setting_of)
     else:
