@@ -278,6 +278,18 @@ def test_the_collection_consolidates_as_analyse_does(folder, tmp_path):
             for row in ours + theirs:
                 row["warnings"] = row["warnings"].split(" is not in ")[0]
         assert sorted(ours, key=key) == sorted(theirs, key=key), name
+    # and the tables that are only in the workbook: the summary, group means and levels
+    from awardbooks.collection.ledger import Ledger
+    from awardbooks.collection.refresh import consolidation
+    from awardbooks.collection.settings import find
+
+    one_shot = api.consolidate([folder / "returns"], manifest=folder / "workbooks")
+    with Ledger(folder / ".awardbooks" / "ledger.sqlite") as ledger:
+        ours_c, _found = consolidation(find(folder), ledger, Registry.default(), dt.date.today())
+    for name in ("summary", "group_means", "levels"):
+        mine, theirs_df = getattr(ours_c, name), getattr(one_shot, name)
+        rows = sorted(map(tuple, mine.astype(str).values.tolist()))
+        assert rows == sorted(map(tuple, theirs_df.astype(str).values.tolist())), name
 
 
 def test_ledger_keeps_every_version(folder):

@@ -232,15 +232,16 @@ def test_disk_full_while_writing_the_outputs(coll, monkeypatch):
 
 def test_a_ledger_of_an_older_version_is_migrated(coll):
     """A version-1 ledger is what awardbooks wrote before version 2 added its tables (the
-    returns' CSV text and level counts, the settings' progress): made here by taking them
-    away again. The first update adds them, fills them in, and the outputs are the same."""
+    returns' CSV text and level counts, the settings' progress, the terms' summaries): made
+    here by taking them away again. The first update adds them, fills them in, and the
+    outputs are the same."""
     returns_of(coll, "Ash-Primary", "Birch-Primary")
     run(coll, "update")
     ledger = coll / ".awardbooks" / "ledger.sqlite"
     data = {p.name: p.read_bytes() for p in (coll / "outputs" / "data").iterdir()}
     conn = sqlite3.connect(ledger)
     with conn:
-        for table in ("return_text", "return_levels", "setting_progress"):
+        for table in ("return_text", "return_levels", "setting_progress", "term_summary"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("PRAGMA user_version = 1")
     before = [line for line in dump(ledger) if "outputs" not in line]

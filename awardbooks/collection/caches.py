@@ -12,7 +12,9 @@ Decisions:
 - A setting's progress rows depend on which of its returns are kept; they are kept with a
   digest of those returns and worked out again (by
   :func:`~awardbooks.analyse.progress.progress_table`, on that setting's rows alone) only
-  when that set changes: a new return, a late fix, a duplicate settled differently.
+  when that set changes: a new return, a late fix, a duplicate settled differently. So are
+  a partnership's summary, group means and level counts for a framework and term (by the
+  analyser's own functions, on that term's returns alone).
 - Every setting's progress comes out in the order the progress table has (framework, then
   setting), so joining the settings' texts gives the same progress.csv as one table would.
 """
@@ -30,8 +32,23 @@ from itertools import groupby
 import pandas as pd
 
 from awardbooks.analyse.consolidate import TableRows
-from awardbooks.analyse.progress import level_counts, progress_table
-from awardbooks.analyse.tables import EXACT, OUTCOMES, PROGRESS, RATINGS, SCORES
+from awardbooks.analyse.progress import (
+    group_means_table,
+    level_counts,
+    levels_table,
+    progress_table,
+    summary_table,
+)
+from awardbooks.analyse.tables import (
+    EXACT,
+    GROUP_MEANS,
+    LEVELS,
+    OUTCOMES,
+    PROGRESS,
+    RATINGS,
+    SCORES,
+    SUMMARY,
+)
 from awardbooks.collection.entries import Entry, entries
 from awardbooks.collection.ledger import Ledger
 from awardbooks.common.csvfiles import rows_text
@@ -120,26 +137,38 @@ def who(entry: Entry) -> tuple[str, str]:
     return record.get("framework"), setting_key(record.get("urn"), record.get("setting"))
 
 
-def refresh_progress(
-    ledger: Ledger, found: list[Entry], frameworks: dict, today: dt.date
-) -> int:
-    """Work out again the progress of every setting whose kept returns changed (``found``
-    carry their settled statuses); returns how many settings were worked out."""
-    groups: dict[tuple[str, str], list[Entry]] = {}
-    for entry in found:
-        if entry.status in USABLE and entry.record.get("framework"):
-            groups.setdefault(who(entry), []).append(entry)
+def _stale(ledger: Ledger, table: str, keys: tuple[str, ...], groups: dict) -> tuple[list, dict]:
+    """The groups of kept returns whose cached rows in ``table`` (keyed by ``keys``) were
+    worked out from other returns, or never; rows of groups that are gone are deleted.
+    Returns (stale keys, each group's digest of its returns)."""
     wanted = {
         key: hashlib.sha256(",".join(sorted(e.digest for e in group)).encode()).hexdigest()
         for key, group in groups.items()
     }
-    have = {(f, w): i for f, w, i in ledger.execute(
-        "SELECT framework, who, inputs FROM setting_progress")}  # fmt: skip
+    have = {tuple(row[:-1]): row[-1] for row in ledger.execute(
+        f"SELECT {', '.join(keys)}, inputs FROM {table}")}  # fmt: skip
     ledger.conn.executemany(
-        "DELETE FROM setting_progress WHERE framework = ? AND who = ?",
+        f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in keys)}",
         [key for key in have if key not in wanted],
     )
-    stale = sorted(key for key in wanted if have.get(key) != wanted[key])
+    return sorted(key for key in wanted if have.get(key) != wanted[key]), wanted
+
+
+def _kept(found: list[Entry], key) -> dict[tuple, list[Entry]]:
+    groups: dict[tuple, list[Entry]] = {}
+    for entry in found:
+        if entry.status in USABLE and entry.record.get("framework"):
+            groups.setdefault(key(entry), []).append(entry)
+    return groups
+
+
+def refresh_progress(
+    ledger: Ledger, found: list[Entry], frameworks: dict, today: dt.date
+) -> set[tuple[str, str]]:
+    """Work out again the progress of every setting whose kept returns changed (``found``
+    carry their settled statuses); returns those settings, as (framework, setting key)."""
+    groups = _kept(found, who)
+    stale, wanted = _stale(ledger, "setting_progress", ("framework", "who"), groups)
     for part in _chunks(stale):
         ids = [e.id for key in part for e in groups[key]]
         rows = TableRows()
@@ -166,7 +195,7 @@ def refresh_progress(
                 for f, w in part
             ],
         )  # fmt: skip
-    return len(stale)
+    return set(stale)
 
 
 def progress_text(ledger: Ledger) -> Iterator[str]:
@@ -231,3 +260,55 @@ def score_rows(ledger: Ledger, kept: list[int], *, full: bool = True) -> pd.Data
 SUMMED = ("partnership", "framework", "year", "term", "group_id", "group_title", "score_pct",
           EXACT)  # fmt: skip
 """The scores' columns the summary and group means are worked out from."""
+
+
+TERM = ("partnership", "framework", "year", "term")
+
+
+def _json(frame: pd.DataFrame) -> list[list]:
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+
+def refresh_terms(ledger: Ledger, found: list[Entry], frameworks: dict) -> int:
+    """Work out again the summary, group means and level counts of every partnership's
+    framework and term whose kept returns changed; returns how many were worked out."""
+    groups = _kept(found, lambda e: tuple(e.record.get(k) for k in TERM))
+    stale, wanted = _stale(ledger, "term_summary", TERM, groups)
+    for part in _chunks(stale, 200):
+        ids = [e.id for key in part for e in groups[key]]
+        scores = score_rows(ledger, ids, full=False)
+        tables = {
+            "summary": summary_table(scores, frameworks),
+            "group_means": group_means_table(scores),
+            "levels": levels_table(level_rows(ledger, ids)),
+        }
+        rows: dict[tuple, dict[str, list]] = {key: {name: [] for name in tables} for key in part}
+        for name, frame in tables.items():
+            keys = zip(*(frame[k].astype(str) for k in TERM)) if len(frame) else ()
+            for key, values in zip(keys, _json(frame)):
+                rows[tuple(key)][name].append(values)
+        ledger.conn.executemany(
+            "INSERT OR REPLACE INTO term_summary VALUES (?, ?, ?, ?, ?, ?)",
+            [(*key, wanted[key], zlib.compress(json.dumps(rows[key]).encode("utf-8"), 1))
+             for key in part],
+        )  # fmt: skip
+    return len(stale)
+
+
+def term_frames(ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """The summary, group means and level counts of every partnership, framework and term."""
+    found: dict[str, list] = {"summary": [], "group_means": [], "levels": []}
+    for (blob,) in ledger.execute(f"SELECT rows FROM term_summary ORDER BY {', '.join(TERM)}"):
+        for name, rows in json.loads(zlib.decompress(blob)).items():
+            found[name] += rows
+    frames = {
+        "summary": pd.DataFrame(found["summary"], columns=list(SUMMARY)),
+        "group_means": pd.DataFrame(found["group_means"], columns=list(GROUP_MEANS)),
+        "levels": pd.DataFrame(found["levels"], columns=list(LEVELS)),
+    }
+    for name, col in (("summary", "mean_pct"), ("summary", "min_pct"), ("summary", "max_pct"),
+                      ("group_means", "mean_pct")):  # fmt: skip
+        frames[name][col] = pd.to_numeric(frames[name][col]).astype(float)
+    frames["summary"]["settings"] = frames["summary"]["settings"].astype(int)
+    frames["levels"]["count"] = frames["levels"]["count"].astype(int)
+    return frames

@@ -133,16 +133,18 @@ def _existing(collection, ledger: Ledger, framework: str, term: str) -> dict[str
     return found
 
 
-def _plans(collection, ledger, framework, term, kept, *, roster: bool) -> list[_Plan]:
+def _plans(collection, ledger, framework, term, kept, *, roster: bool, only=None) -> list[_Plan]:
     """What each setting's workbook should carry: every roster setting (``roster``), or only
-    those that have a workbook for the term."""
+    those that have a workbook for the term (and are among ``only``, (framework, setting
+    key) pairs, when given)."""
     year = collection.settings.year
     existing = _existing(collection, ledger, framework.id, term)
     if roster:
         settings, _repeats = one_row_per_setting(read_roster(collection.roster), setting_of)
     else:
         settings = [
-            Setting(w["setting"], w["urn"]) for w in existing.values()
+            Setting(w["setting"], w["urn"]) for key, w in existing.items()
+            if only is None or (framework.id, key) in only
         ]  # matched by identity below; the rest of the row is kept from the workbook
     rows = [vars(s) for s in settings]
     pairs, _unmatched = match_returns(rows, _latest(kept, framework, year, term))
@@ -165,8 +167,10 @@ def issue(
     force: bool = False,
     prefill: bool = False,
     progress: Callable[[Path], None] | None = None,
+    only: set[tuple[str, str]] | None = None,
 ) -> Issued:
-    """Write the term's workbooks that are missing or out of date (see the decisions)."""
+    """Write the term's workbooks that are missing or out of date (see the decisions); with
+    ``only``, look at those settings' workbooks alone."""
     settings = collection.settings
     year = settings.year
     first = settings.terms[0].name == term
@@ -183,7 +187,7 @@ def issue(
         framework = registry.by_id.get(fid)
         if framework is None:
             raise CollectionError(f"{fid}: no such framework; check frameworks in awardbooks.toml")
-        plans = _plans(collection, ledger, framework, term, kept, roster=roster)
+        plans = _plans(collection, ledger, framework, term, kept, roster=roster, only=only)
         root = str(collection.root)
         fresh = [p for p in plans if p.existing is None
                  or not os.path.isfile(os.path.join(root, p.existing["file"]))]  # fmt: skip
@@ -274,10 +278,17 @@ def _record(collection, ledger, row, folder: Path, carried: str, prefilled: bool
 
 
 def keep_up_to_date(
-    collection: Collection, ledger: Ledger, registry: Registry, found: list[Entry]
+    collection: Collection,
+    ledger: Ledger,
+    registry: Registry,
+    found: list[Entry],
+    only: set[tuple[str, str]] | None = None,
 ) -> Issued:
     """After new returns: rewrite the workbooks not yet mailed whose carried return changed,
-    and mark the mailed ones superseded, in every term that has workbooks."""
+    and mark the mailed ones superseded, in every term that has workbooks (of the settings
+    ``only`` names, as (framework, setting key), when given: those whose returns changed)."""
+    if only is not None and not only:
+        return Issued()
     done = Issued()
     terms = ledger.execute(
         "SELECT DISTINCT framework, term FROM workbooks WHERE year = ? AND replaced_by IS NULL",
@@ -289,7 +300,7 @@ def keep_up_to_date(
             by_term.setdefault(term, []).append(fid)
     for term, fids in by_term.items():
         one = issue(collection, ledger, registry, found, term=term, frameworks=sorted(fids),
-                    roster=False)  # fmt: skip
+                    roster=False, only=only)  # fmt: skip
         done.rewritten += one.rewritten
         done.superseded += one.superseded
         done.kept += one.kept

@@ -172,8 +172,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: what an update rebuilds the outputs from without redoing every return's work: each
     # return's rows as CSV text and its ratings counted by level (made once per return; a
-    # ledger of version 1 gets them at its first update), and each setting's progress rows,
-    # with the returns they were worked out from
+    # ledger of version 1 gets them at its first update); each setting's progress rows, and
+    # each partnership's summary, group means and level counts per framework and term, with
+    # the returns they were worked out from
     """
     CREATE TABLE return_text (
         return_id INTEGER PRIMARY KEY REFERENCES returns(id),
@@ -194,6 +195,15 @@ MIGRATIONS: tuple[str, ...] = (
         rows BLOB NOT NULL,
         text BLOB NOT NULL,
         PRIMARY KEY (framework, who)
+    ) WITHOUT ROWID;
+    CREATE TABLE term_summary (
+        partnership TEXT NOT NULL,
+        framework TEXT NOT NULL,
+        year TEXT NOT NULL,
+        term TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        rows BLOB NOT NULL,
+        PRIMARY KEY (partnership, framework, year, term)
     ) WITHOUT ROWID;
     """,
 )

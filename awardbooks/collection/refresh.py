@@ -7,11 +7,12 @@ Decisions:
   (:func:`~awardbooks.analyse.settle.settle`), with every workbook the collection issued as
   the manifest; the statuses are written back to the ledger for ``status``.
 - The tables are built from what the ledger keeps (:mod:`awardbooks.collection.caches`), with
-  the analyser's own functions: the summary and group means from the kept returns' scores,
-  the level counts summed from each return's, the progress from each setting's rows (worked
-  out again only for settings whose returns changed), the data files joined from each
-  return's CSV text. So an update after a few new returns does little more than settle,
-  whatever the size of the collection.
+  the analyser's own functions: the summary, group means and level counts of each
+  partnership's framework and term, and the progress of each setting, each worked out again
+  only when its kept returns changed; the data files joined from each return's CSV text. The
+  workbooks issued are checked for the settings whose kept returns changed. So an update
+  after a few new returns does little more than settle, whatever the size of the
+  collection.
 - Up to :data:`DETAIL_MAX` kept returns the consolidated workbook holds every table; above
   that (no partnership is that big) its Scores, Progress and Ratings sheets say that the
   rows are in the data files, and those tables are not loaded at all.
@@ -33,7 +34,6 @@ from pathlib import Path
 import pandas as pd
 
 from awardbooks.analyse.consolidate import is_overdue, release_memory, scales
-from awardbooks.analyse.progress import group_means_table, levels_table, summary_table
 from awardbooks.analyse.settle import returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
@@ -48,12 +48,13 @@ from awardbooks.analyse.tables import (
 )
 from awardbooks.collection.caches import (
     fill_returns,
-    level_rows,
     progress_frame,
     progress_text,
     refresh_progress,
+    refresh_terms,
     return_text,
     score_rows,
+    term_frames,
 )
 from awardbooks.collection.entries import Entry, light
 from awardbooks.collection.issue import Issued, keep_up_to_date
@@ -157,10 +158,12 @@ def consolidation(
     frameworks = registry.by_id
     fill_returns(ledger, today)
     refresh_progress(ledger, found, frameworks, today)
+    refresh_terms(ledger, found, frameworks)
+    terms = term_frames(ledger)
     kept = [e.id for e in found if e.status in USABLE and e.record.get("framework")]
     if detail is None:
         detail = len(kept) <= DETAIL_MAX
-    scores = score_rows(ledger, kept, full=detail)
+    scores = score_rows(ledger, kept) if detail else pd.DataFrame(columns=[*SCORES, EXACT])
     actions = pd.DataFrame(
         [
             (name, *meta, row, action, lead, start, end, status, details,
@@ -184,13 +187,13 @@ def consolidation(
         returns=pd.DataFrame(returns_rows([e.record for e in found], settled),
                              columns=list(RETURNS)),
         ratings=pd.DataFrame(columns=list(RATINGS)),
-        scores=scores.drop(columns=[EXACT]) if detail else pd.DataFrame(columns=list(SCORES)),
+        scores=scores.drop(columns=[EXACT]),
         progress=pd.DataFrame(),
         actions=actions,
         outcomes=outcomes,
-        summary=summary_table(scores, frameworks),
-        levels=levels_table(level_rows(ledger, kept)),
-        group_means=group_means_table(scores),
+        summary=terms["summary"],
+        levels=terms["levels"],
+        group_means=terms["group_means"],
         **scales(registry),
         analysed_on=today.isoformat(),
         problems={e.record.file: e.record.problems for e in found if e.record.problems},
@@ -207,7 +210,9 @@ def consolidation(
         c.ratings = pd.DataFrame(ratings, columns=list(RATINGS))
         c.ratings["score"] = pd.to_numeric(c.ratings["score"]).astype(float)
     else:
-        count = len(scores)
+        count = int(ledger.one(
+            "SELECT COUNT(*) FROM scores WHERE return_id IN "
+            "(SELECT id FROM returns WHERE status IN ('accepted', 'warning'))") or 0)
         c.elsewhere = {
             "scores": count,
             "progress": count,  # a progress row per score row
@@ -341,7 +346,8 @@ def refresh(
     """Settle the returns and bring the workbooks issued up to date
     (:func:`~awardbooks.collection.issue.keep_up_to_date`); rewrite the outputs not current."""
     settled = settled_entries(ledger, registry)
-    workbooks = keep_up_to_date(collection, ledger, registry, settled[0])
+    changed = refresh_progress(ledger, settled[0], registry.by_id, today)
+    workbooks = keep_up_to_date(collection, ledger, registry, settled[0], only=changed)
     if workbooks.rewritten:  # workbooks issued changed: settle against them
         settled = None
     c, found = consolidation(collection, ledger, registry, today, settled=settled)
