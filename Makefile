@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 AB := $(VENV)/bin/awardbooks
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test samples sample-returns bench clean
+.PHONY: demo test samples sample-returns bench bench-collection clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,14 +12,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## The whole cycle on bundled sample data: generate the sample partnership's workbooks,
-## then analyse the sample returns (filled in LibreOffice) into a consolidated workbook
+## A year in a collection on the bundled sample data (README, first section): a collection for
+## the sample partnership, its autumn workbooks issued and drafted, the sample returns taken in
+## (a misspelt rating, a school that returned twice, one that never returned), the status,
+## feedback reports, and spring's workbooks carried forward. Then a one-shot analysis.
+DEMO := generated/demo
 demo: $(STAMP)
-	$(AB) generate lppa --roster samples/roster.csv --year 2026-27 --term autumn \
-		--out generated/sample-partnership
-	$(AB) analyse samples/returns --manifest samples/manifest.csv \
+	rm -rf $(DEMO)
+	$(AB) new $(DEMO) --framework lppa --roster samples/roster.csv --year 2026-27 \
+		--title "Sample Partnership 2026-27" --issued samples/workbooks/autumn
+	$(AB) -C $(DEMO) generate --term autumn
+	$(AB) -C $(DEMO) mail drafts
+	cp samples/returns/autumn/*.xlsx $(DEMO)/returns/
+	$(AB) -C $(DEMO) update
+	$(AB) -C $(DEMO) status
+	$(AB) -C $(DEMO) report
+	$(AB) -C $(DEMO) generate --term spring
+	$(AB) analyse samples/returns --manifest samples/workbooks \
 		--out generated/consolidated.xlsx --data generated/data
-	@echo "Open generated/consolidated.xlsx (and the workbooks in generated/sample-partnership/)."
+	@echo "Open $(DEMO)/outputs/consolidated.xlsx, $(DEMO)/workbooks/ and generated/consolidated.xlsx."
 
 ## Rebuild samples/returns/ by filling sample workbooks in LibreOffice
 sample-returns: $(STAMP)
@@ -42,6 +53,11 @@ samples: $(STAMP)
 ## benchmarks/results.json
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+## The collection benchmark (about eight minutes): a collection of 10,000 returns; writes
+## benchmarks/collection-results.json
+bench-collection: $(STAMP)
+	$(PY) benchmarks/bench_collection.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

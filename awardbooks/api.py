@@ -19,12 +19,17 @@ from awardbooks.errors import AwardbooksError, GenerateError, ReportError
 
 if TYPE_CHECKING:
     from awardbooks.analyse.tables import Consolidation
+    from awardbooks.collection.commands import Updated
+    from awardbooks.collection.settings import Collection
+    from awardbooks.collection.status import Status as CollectionStatus
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import GenerateResult
     from awardbooks.read.inputs import ReturnInputs
     from awardbooks.read.returns import ReturnRecord
     from awardbooks.spec.model import Framework
 
+Manifests = str | Path | Iterable[str | Path] | None
+"""A manifest.csv, a folder with manifests in it or below, or several of them."""
 
 # --------------------------------------------------------------------------- frameworks
 
@@ -261,22 +266,22 @@ def consolidate(
     paths: Iterable[str | Path] = (),
     *,
     inputs: ReturnInputs | None = None,
-    manifest: str | Path | None = None,
+    manifest: Manifests = None,
     specs: Iterable[str | Path] = (),
     jobs: int | None = None,
     today: dt.date | None = None,
     progress: Callable[[Any], None] | None = None,
 ) -> Consolidation:
-    """Read, check and consolidate returns into tidy tables, writing nothing."""
+    """Read, check and consolidate returns into tidy tables, writing nothing. ``manifest``
+    is a manifest.csv, a folder holding manifests, or several of them."""
     from awardbooks.analyse.consolidate import consolidate as _consolidate
-    from awardbooks.generate.manifest import read_manifest
+    from awardbooks.generate.manifest import read_manifests
 
     inputs = inputs if inputs is not None else find_returns(paths)
-    rows = read_manifest(Path(manifest)) if manifest else None
-    if rows is not None and not rows:
-        raise GenerateError(f"{manifest}: the manifest lists no workbooks")
+    given = [manifest] if isinstance(manifest, str | Path) else list(manifest or ())
+    rows, name = read_manifests(given) if given else (None, "")
     return _consolidate(
-        inputs, manifest_rows=rows, manifest_name=str(manifest or ""),
+        inputs, manifest_rows=rows, manifest_name=name,
         specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
         meanwhile=_import_outputs,
     )  # fmt: skip
@@ -307,7 +312,7 @@ def analyse(
     *,
     out: str | Path | None = "consolidated.xlsx",
     data_dir: str | Path | None = None,
-    manifest: str | Path | None = None,
+    manifest: Manifests = None,
     specs: Iterable[str | Path] = (),
     jobs: int | None = None,
     progress: Callable[[Any], None] | None = None,
@@ -364,7 +369,7 @@ def analyse(
 def feedback(
     paths: Iterable[str | Path],
     out_dir: str | Path,
-    manifest: str | Path | None = None,
+    manifest: Manifests = None,
     specs: Iterable[str | Path] = (),
     pdf: bool = True,
     *,
@@ -418,3 +423,139 @@ def mail_server(text: str) -> tuple[str, int]:
     from awardbooks.mail.send import parse_server
 
     return parse_server(text)
+
+
+# --------------------------------------------------------------------------- collections
+# A collection is one partnership's year in one folder (awardbooks/collection/): these are the
+# commands run inside it. ``collection`` is its folder (None: the current folder or the
+# nearest above it holding awardbooks.toml) or a Collection already found.
+
+
+def new_collection(
+    folder: str | Path,
+    *,
+    frameworks: Iterable[str | Path],
+    roster: str | Path,
+    year: str | None = None,
+    title: str | None = None,
+    terms: Iterable[str] | None = None,
+    issued: Iterable[str | Path] = (),
+) -> Collection:
+    """Make a collection folder: settings (awardbooks.toml), a copy of the roster, folders for
+    workbooks, drafts, returns and outputs, and an empty ledger. ``issued``: folders of
+    workbooks already generated for the year (with their manifest.csv) that join it."""
+    from awardbooks.collection.commands import new
+    from awardbooks.common.identity import current_academic_year
+
+    given = [str(f) for f in frameworks]
+    if not given:
+        raise GenerateError("give the collection's framework with {opt:framework} ID")
+    ids = {}
+    for framework in given:  # every framework must load before anything is made
+        ids[framework] = load_framework(framework).id
+    return new(
+        Path(folder), frameworks=given, roster=Path(roster),
+        year=year or current_academic_year(), title=title,
+        terms=list(terms) if terms else None, framework_ids=ids,
+        issued=[Path(f) for f in issued],
+    )  # fmt: skip
+
+
+def open_collection(collection: str | Path | Collection | None = None) -> Collection:
+    """The collection in ``collection`` (a folder), or else around the current folder."""
+    from awardbooks.collection.settings import Collection, find
+
+    if isinstance(collection, Collection):
+        return collection
+    return find(collection)
+
+
+def in_collection() -> bool:
+    """Whether the current folder is inside a collection."""
+    from awardbooks.collection.settings import found_here
+
+    return found_here()
+
+
+def update(collection: str | Path | Collection | None = None, **options) -> Updated:
+    """Take in the return files under the collection's returns/ not seen before (by content),
+    record them in its ledger, and bring its outputs and workbooks up to date. Options:
+    ``wait`` (seconds to wait for another command holding the collection), ``waiting`` (called
+    once with who holds it), ``progress(done, total)``, ``jobs``, ``today``."""
+    from awardbooks.collection.commands import update as _update
+
+    return _update(open_collection(collection), **options)
+
+
+def add_returns(
+    files: Iterable[str | Path], collection: str | Path | Collection | None = None, **options
+) -> Updated:
+    """Copy return files into the collection's returns/added/ folder, then :func:`update`."""
+    from awardbooks.collection.commands import add
+
+    return add(open_collection(collection), [Path(f) for f in files], **options)
+
+
+def collection_status(
+    collection: str | Path | Collection | None = None, today: dt.date | None = None
+) -> CollectionStatus:
+    """Per framework and term: workbooks issued, returned, accepted, with warnings, rejected,
+    missing; who to chase; superseded workbooks; files waiting under returns/."""
+    from awardbooks.collection.status import status
+
+    return status(open_collection(collection), today)
+
+
+def rebuild_ledger(collection: str | Path | Collection | None = None, **options):
+    """Make the collection's ledger again from the returns kept in it (the old ledger is kept
+    beside it): for a damaged ledger. Returns a Rebuilt."""
+    from awardbooks.collection.commands import rebuild
+
+    return rebuild(open_collection(collection), **options)
+
+
+def generate_term(
+    term: str,
+    collection: str | Path | Collection | None = None,
+    *,
+    framework: str | None = None,
+    force: bool = False,
+    prefill: bool = False,
+    **options,
+):
+    """The collection's workbooks for ``term``: one per roster setting and framework (or only
+    ``framework``), carrying forward each setting's latest accepted return after the first
+    term. Workbooks already made and current are kept; one out of date is rewritten if not
+    yet mailed, else (superseded) only with ``force``. Returns an Issued."""
+    from awardbooks.collection.commands import framework_ids
+    from awardbooks.collection.commands import generate_term as _generate
+
+    found = open_collection(collection)
+    frameworks = None
+    if framework is not None:
+        if framework not in framework_ids(found):
+            shown = ", ".join(framework_ids(found))
+            raise GenerateError(
+                f"{framework}: not one of this collection's frameworks ({shown}); add it to "
+                "frameworks in awardbooks.toml, or leave it out to generate them all"
+            )
+        frameworks = [framework]
+    return _generate(found, term=term, frameworks=frameworks, force=force, prefill=prefill,
+                     **options)  # fmt: skip
+
+
+def draft_term(collection: str | Path | Collection | None = None, **options):
+    """Drafts (.eml) for a term's workbooks not yet mailed, into the collection's
+    drafts/TERM/; options ``term`` (default: the latest term issued), ``again``, ``template``,
+    ``from_addr``. Returns a Drafted."""
+    from awardbooks.collection.commands import draft_term as _draft
+
+    return _draft(open_collection(collection), **options)
+
+
+def report_collection(collection: str | Path | Collection | None = None, **options):
+    """Feedback reports for the collection's settings in outputs/feedback/, kept current by
+    later updates; options ``pdf``, ``force``. Returns a FeedbackResult."""
+    from awardbooks.collection.commands import report_collection as _report
+
+    return _report(open_collection(collection), **options)

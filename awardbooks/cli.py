@@ -1,44 +1,24 @@
 """The ``awardbooks`` command: a thin click layer over :mod:`awardbooks.api`.
 
 Each command calls the public API and words what it returns; library errors become one
-``Error:`` line, with the options they advise worded as this command's flags (:data:`FLAGS`).
-Only :mod:`awardbooks.api` and :mod:`awardbooks.errors` are imported, both light, so that
-``awardbooks --help`` stays fast.
+``Error:`` line, with the options they advise worded as this command's flags
+(:data:`~awardbooks.cli_common.FLAGS`). The commands of a collection are in
+:mod:`awardbooks.cli_collection`. Only :mod:`awardbooks.api`, :mod:`awardbooks.errors` and
+those two light modules are imported, so that ``awardbooks --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from awardbooks import api
-from awardbooks.errors import AwardbooksError, word
+from awardbooks import cli_collection as cc
+from awardbooks.cli_common import FLAGS, TERMS, friendly, option, plural
+from awardbooks.errors import word
 from awardbooks.version import __version__
-
-TERMS = ("baseline", "autumn", "spring", "summer")
-FLAGS = {
-    "force": "--force",
-    "out": "--out",
-    "out_dir": "--out",
-    "spec": "--spec",
-    "from_returns": "--from-returns",
-    "term": "--term",
-    "year": "--year",
-    "return_by": "--return-by",
-    "from_addr": "--from",
-    "smtp": "--smtp",
-    "starttls": "--starttls",
-    "user": "--user",
-    "log": "--log",
-    "template": "--template",
-    "roster": "--roster",
-}
-"""How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
 
 def _fit(text: str, width: int) -> str:
@@ -46,31 +26,7 @@ def _fit(text: str, width: int) -> str:
     return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
 
 
-def plural(count: int, word: str) -> str:
-    """'1 workbook', '2 workbooks'."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def friendly(func):
-    """Turn library errors into one clean ``Error: ...`` and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except AwardbooksError as exc:
-            raise click.ClickException(exc.worded(FLAGS)) from None
-        except BrokenPipeError:  # the output was piped into e.g. head, which has finished
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise SystemExit(0) from None
-        except OSError as exc:  # a folder we cannot write to, a full disk, ...
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
-
-    return wrapper
-
-
-SPEC_OPTION = click.option(
+SPEC_OPTION = option(
     "--spec",
     "specs",
     multiple=True,
@@ -81,8 +37,35 @@ SPEC_OPTION = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="awardbooks")
-def cli() -> None:
-    """Generate locked self-evaluation workbooks for schools, and consolidate the returns."""
+@option(
+    "-C", "collection", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+    help="Run in the collection in DIR (default: the one around the current folder).",
+)  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, collection: Path | None) -> None:
+    """Generate locked self-evaluation workbooks for schools, and consolidate the returns.
+
+    A collection (awardbooks new) keeps a partnership's year in one folder: inside it,
+    generate, mail drafts, update, status and report need no paths."""
+    ctx.obj = {"collection": collection}
+
+
+def _in_collection(ctx: click.Context, *one_shot: object) -> bool:
+    """Whether a command that works both ways runs in a collection: -C was given, or none of
+    its one-shot arguments was and the current folder is in a collection."""
+    if cc.chosen(ctx) is not None:
+        return True
+    return not any(one_shot) and api.in_collection()
+
+
+def _refuse(ctx: click.Context, **given: object) -> None:
+    """One-shot options given to a command running in a collection."""
+    for name, value in given.items():
+        if value:
+            raise click.UsageError(
+                f"{name} is not used in a collection (it knows its roster, folders and terms); "
+                "leave it out, or run outside the collection"
+            )
 
 
 @cli.command("frameworks")
@@ -117,12 +100,12 @@ def spec_check(spec_file: Path) -> None:
 
 @spec_group.command("template")
 @click.argument("framework", required=False)
-@click.option(
+@option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The workbook to write (default: FRAMEWORK.xlsx, or my-framework.xlsx).",
 )
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@option("--force", is_flag=True, help="Replace the file if it exists.")
 @friendly
 def spec_template(framework, out, force) -> None:
     """Write an authoring workbook: empty, or filled from FRAMEWORK (id or spec file)."""
@@ -134,12 +117,12 @@ def spec_template(framework, out, force) -> None:
 
 @spec_group.command("import")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The spec to write (default: the framework id + .yaml).",
 )
-@click.option("--force", is_flag=True, help="Replace the spec if it exists.")
+@option("--force", is_flag=True, help="Replace the spec if it exists.")
 @friendly
 def spec_import(workbook, out, force) -> None:
     """Turn a completed authoring workbook into a YAML spec; lists every problem."""
@@ -157,23 +140,23 @@ def spec_schema() -> None:
 
 
 @cli.command("generate")
-@click.argument("framework")
-@click.option("--setting", help="The setting's (school's) name, for one workbook.")
-@click.option("--urn", default="", help="The setting's unique reference number.")
-@click.option("--partnership", default="", help="The partnership the setting belongs to.")
-@click.option("--local-authority", default="", help="The local authority.")
-@click.option(
+@click.argument("framework", required=False)
+@option("--setting", help="The setting's (school's) name, for one workbook.")
+@option("--urn", default="", help="The setting's unique reference number.")
+@option("--partnership", default="", help="The partnership the setting belongs to.")
+@option("--local-authority", default="", help="The local authority.")
+@option(
     "--roster",
     type=click.Path(dir_okay=False, path_type=Path),
     help="A CSV with a 'setting' column: one workbook per row, plus manifest.csv.",
 )
-@click.option("--year", help="Academic year, e.g. 2026-27 (default: the current one).")
-@click.option(
+@option("--year", help="Academic year, e.g. 2026-27 (default: the current one).")
+@option(
     "--term",
     type=click.Choice(TERMS),
     help="The term the workbooks are for (default: baseline; required with --from-returns).",
 )
-@click.option(
+@option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -181,9 +164,9 @@ def spec_schema() -> None:
     show_default=True,
     help="Folder to write to.",
 )
-@click.option("--password", help="Sheet protection password (a deterrent, not security).")
-@click.option("--force", is_flag=True, help="Replace workbooks that already exist.")
-@click.option(
+@option("--password", help="Sheet protection password (a deterrent, not security).")
+@option("--force", is_flag=True, help="Replace workbooks that already exist.")
+@option(
     "--from-returns",
     "from_returns",
     multiple=True,
@@ -191,13 +174,15 @@ def spec_schema() -> None:
     help="Last term's returns (files or folders): carry each setting's ratings, actions and "
     "outcomes into next term's workbook. Repeatable.",
 )
-@click.option(
+@option(
     "--prefill",
     is_flag=True,
     help="With --from-returns: pre-fill the new ratings with last term's, to be confirmed.",
 )
+@click.pass_context
 @friendly
 def generate_cmd(
+    ctx,
     framework,
     setting,
     urn,
@@ -212,8 +197,22 @@ def generate_cmd(
     from_returns,
     prefill,
 ) -> None:
-    """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook)."""
+    """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook).
 
+    In a collection: awardbooks generate --term TERM writes the term's workbooks for its
+    roster (FRAMEWORK: only that one of its frameworks)."""
+    out_given = ctx.get_parameter_source("out_dir") == click.core.ParameterSource.COMMANDLINE
+    if _in_collection(ctx, setting, roster, from_returns, out_given):
+        _refuse(ctx, **{"--setting": setting, "--roster": roster, "--from-returns": from_returns,
+                        "--out": out_given, "--year": year, "--urn": urn,
+                        "--partnership": partnership, "--local-authority": local_authority,
+                        "--password": password})  # fmt: skip
+        cc.generate(ctx, framework, term, force, prefill)
+        return
+    if framework is None:
+        raise click.UsageError(
+            "give the FRAMEWORK (a built-in id or a spec file), or run in a collection"
+        )
     if from_returns:
         if term is None:
             raise click.UsageError(
@@ -291,29 +290,32 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 
 @cli.command("analyse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("consolidated.xlsx"),
     show_default=True,
     help="The consolidated workbook to write.",
 )
-@click.option(
+@option(
     "--data",
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write the tidy tables as CSV into this folder.",
 )
-@click.option(
+@option(
     "--manifest",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The manifest.csv from generate: lists missing and unknown returns.",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A manifest.csv from generate, or a folder of them: lists missing and unknown "
+    "returns. Repeatable, e.g. one per term.",
 )
 @SPEC_OPTION
-@click.option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
-@click.option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
+@option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
+@option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
 @friendly
-def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
+def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
@@ -322,7 +324,7 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
             paths,
             out=out,
             data_dir=data_dir,
-            manifest=manifest,
+            manifest=manifests,
             specs=specs,
             jobs=jobs,
             progress=lambda _r: bar.update(1),
@@ -339,20 +341,20 @@ def analyse_cmd(paths, out, data_dir, manifest, specs, jobs, force) -> None:
 
 @cli.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@option(
     "--spec",
     "specs",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A spec file, for a workbook of your own framework.",
 )
-@click.option(
+@option(
     "--annotate",
     "annotate_to",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a copy of FILE with each problem marked on its cell (comment + highlight).",
 )
-@click.option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
+@option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
 @friendly
 def check_cmd(file, specs, annotate_to, force) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
@@ -393,27 +395,41 @@ def check_cmd(file, specs, annotate_to, force) -> None:
 
 
 @cli.command("report")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="The folder for the feedback reports.",
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for the feedback reports (not in a collection: outputs/feedback/).",
 )  # fmt: skip
-@click.option(
+@option(
     "--manifest",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The manifest.csv from generate (returns not in it are left out).",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A manifest.csv from generate, or a folder of them (returns not in them are left "
+    "out). Repeatable.",
 )
 @SPEC_OPTION
-@click.option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
-@click.option("--force", is_flag=True, help="Replace reports that already exist.")
+@option("--no-pdf", is_flag=True, help="Write the workbooks only, no PDFs.")
+@option("--force", is_flag=True, help="Replace reports that already exist.")
+@click.pass_context
 @friendly
-def report_cmd(paths, out_dir, manifest, specs, no_pdf, force) -> None:
-    """Write a feedback report (workbook and PDF) for each setting's latest accepted return."""
+def report_cmd(ctx, paths, out_dir, manifests, specs, no_pdf, force) -> None:
+    """Write a feedback report (workbook and PDF) for each setting's latest accepted return.
+
+    In a collection: no PATHS; the reports go to outputs/feedback/ and updates keep them
+    current."""
+    if _in_collection(ctx, paths, out_dir, manifests):
+        _refuse(ctx, **{"PATHS": paths, "--out": out_dir, "--manifest": manifests,
+                        "--spec": specs})  # fmt: skip
+        cc.report(ctx, not no_pdf, force)
+        return
+    if not paths or out_dir is None:
+        raise click.UsageError("give the returns (PATHS) and --out FOLDER, or run in a collection")
 
     inputs = api.find_returns(paths)
     with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
         result = api.feedback(
-            paths, out_dir, manifest, specs, not no_pdf, force=force,
+            paths, out_dir, manifests, specs, not no_pdf, force=force,
             progress=lambda _r: bar.update(1), inputs=inputs,
         )  # fmt: skip
     made = len(result.workbooks)
@@ -443,15 +459,17 @@ def mail_group() -> None:
 
 
 def _mail_options(func):
-    func = click.option(
+    func = option(
         "--return-by", metavar="DATE", help="When the workbooks are due, e.g. 2026-12-11."
     )(func)
-    func = click.option(
+    func = option(
         "--template",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own message template (default: the one shown in the README).",
     )(func)
-    return click.argument("manifest", type=click.Path(exists=True, path_type=Path))(func)
+    return click.argument(
+        "manifest", required=False, type=click.Path(exists=True, path_type=Path)
+    )(func)
 
 
 def _echo_unsent(unsent) -> None:
@@ -463,14 +481,27 @@ def _echo_unsent(unsent) -> None:
 
 @mail_group.command("drafts")
 @_mail_options
-@click.option(
+@option(
     "--from", "from_addr", metavar="ADDRESS", help="Sender (default: your mail program's)."
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Replace drafts that already exist.")
+@option("--out", "out_dir", type=click.Path(path_type=Path), help="The folder for the drafts.")
+@option("--force", is_flag=True, help="Replace drafts that already exist.")
+@option("--term", type=click.Choice(TERMS), help="In a collection: the term (default: the latest).")
+@click.pass_context
 @friendly
-def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) -> None:
-    """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder)."""
+def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, force, term) -> None:
+    """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
+
+    In a collection: no MANIFEST; drafts for the term's workbooks not yet mailed go to
+    drafts/TERM/, due on the term's return-by date."""
+    if _in_collection(ctx, manifest, out_dir):
+        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by})
+        cc.drafts(ctx, term, template, from_addr, force)
+        return
+    if manifest is None or out_dir is None:
+        raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
+    if term is not None:
+        raise click.UsageError("--term is for a collection; the manifest says the term")
 
     result = api.write_drafts(
         manifest, template, out_dir, from_addr, return_by=return_by, force=force
@@ -485,13 +516,13 @@ def mail_drafts_cmd(manifest, template, return_by, from_addr, out_dir, force) ->
 
 @mail_group.command("send")
 @_mail_options
-@click.option("--from", "from_addr", metavar="ADDRESS", required=True, help="The sender's address.")
-@click.option("--smtp", required=True, metavar="HOST:PORT", help="Your mail server.")
-@click.option("--starttls", is_flag=True, help="Encrypt the connection (STARTTLS).")
-@click.option("--user", help="Log in as this user; the password is asked for.")
-@click.option("--send", "really_send", is_flag=True, help="Send (without it: a dry run).")
-@click.option("--resend", is_flag=True, help="Also send those the log shows as sent.")
-@click.option(
+@option("--from", "from_addr", metavar="ADDRESS", required=True, help="The sender's address.")
+@option("--smtp", required=True, metavar="HOST:PORT", help="Your mail server.")
+@option("--starttls", is_flag=True, help="Encrypt the connection (STARTTLS).")
+@option("--user", help="Log in as this user; the password is asked for.")
+@option("--send", "really_send", is_flag=True, help="Send (without it: a dry run).")
+@option("--resend", is_flag=True, help="Also send those the log shows as sent.")
+@option(
     "--log",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The log of what was sent (default: mail-log.csv beside the manifest).",
@@ -501,6 +532,8 @@ def mail_send_cmd(
     manifest, template, return_by, from_addr, smtp, starttls, user, really_send, resend, log
 ) -> None:
     """Send each workbook in MANIFEST through your mail server (a dry run unless --send)."""
+    if manifest is None:
+        raise click.UsageError("give the MANIFEST (a manifest.csv or its folder)")
     host, _port = api.mail_server(smtp)
 
     def password() -> str:  # asked for only when connecting, after every other check
@@ -529,6 +562,10 @@ def mail_send_cmd(
     )
     if result.count("failed"):
         raise SystemExit(1)
+
+
+for _command in cc.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -95,3 +95,13 @@ class OutputExists(GenerateError):
             f"{path}: already exists{because}; use {{opt:force}} to replace it, or choose "
             "another {opt:out_dir} folder"
         )
+
+
+class CollectionError(AwardbooksError):
+    """A collection folder cannot be used as asked (none here, its settings are wrong, it is
+    busy, its disk is full, its ledger is damaged or too new, ...)."""
+
+
+class LedgerDamaged(CollectionError):
+    """The collection's ledger cannot be read: ``awardbooks rebuild`` recreates it from the
+    returns kept in the collection."""

@@ -4,8 +4,11 @@
 
 Six schools (samples/roster.csv) get autumn workbooks; five are filled in LibreOffice the way
 a school fills them, with the typical problems: one pasted misspelling, one school returning
-twice, one school never returning. Two schools also return a spring workbook, so the
-progress table has something to show. samples/manifest.csv lists every workbook sent out.
+twice, one school never returning (samples/returns/autumn/). Two schools also return a
+spring workbook (samples/returns/spring/), so the progress table has something to show.
+samples/workbooks/<term>/ holds the workbooks sent out, as generate wrote them (with their
+manifest.csv: make demo's collection takes the autumn ones in with new --issued), and
+samples/manifest.csv lists them all.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from tests import lofill as libreoffice  # noqa: E402 - test tooling, from the c
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "samples" / "returns"
+ISSUED = ROOT / "samples" / "workbooks"
 
 
 def values_for(fw, ratings: dict[str, str], completed_on: str, comment: str = "") -> dict:
@@ -65,9 +69,11 @@ def main() -> int:
         return 1
     fw = spec.load("lppa")
     settings = read_roster(ROOT / "samples" / "roster.csv")
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
+    for folder in (OUT, ISSUED):
+        if folder.exists():
+            shutil.rmtree(folder)
+    (OUT / "autumn").mkdir(parents=True)
+    (OUT / "spring").mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         autumn = generate_roster(
@@ -80,7 +86,7 @@ def main() -> int:
         jobs = [
             (
                 a[0],
-                OUT / "RE St Marys LPPA audit.xlsx",
+                OUT / "autumn" / "RE St Marys LPPA audit.xlsx",
                 values_for(
                     fw,
                     ratings_for(fw, 1, 0.9),
@@ -90,42 +96,44 @@ def main() -> int:
             ),
             (
                 a[1],
-                OUT / "Oakfield_LPPA_autumn.xlsx",
+                OUT / "autumn" / "Oakfield_LPPA_autumn.xlsx",
                 values_for(fw, ratings_for(fw, 2, 0.8), "2026-10-20"),
             ),
             (
                 a[2],
-                OUT / "Riverside LPPA.xlsx",
+                OUT / "autumn" / "Riverside LPPA.xlsx",
                 values_for(fw, ratings_for(fw, 3, 0.7) | {"3.2": "Greeen"}, "2026-10-21"),
             ),
             (
                 a[3],
-                OUT / "Ysgol Gymraeg Llyn - first go.xlsx",
+                OUT / "autumn" / "Ysgol Gymraeg Llyn - first go.xlsx",
                 values_for(fw, ratings_for(fw, 4, 0.5), "2026-10-02"),
             ),
             (
                 a[3],
-                OUT / "Ysgol Gymraeg Llyn - final.xlsx",
+                OUT / "autumn" / "Ysgol Gymraeg Llyn - final.xlsx",
                 values_for(fw, ratings_for(fw, 4, 0.95), "2026-10-30"),
             ),
             (
                 a[4],
-                OUT / "Hill View audit.xlsx",
+                OUT / "autumn" / "Hill View audit.xlsx",
                 values_for(fw, ratings_for(fw, 5, 0.85), "2026-10-25"),
             ),
             (
                 s[0],
-                OUT / "St Marys spring.xlsx",
+                OUT / "spring" / "St Marys spring.xlsx",
                 values_for(fw, ratings_for(fw, 1, 0.95, lift=1), "2027-03-10"),
             ),
             (
                 s[1],
-                OUT / "Oakfield spring.xlsx",
+                OUT / "spring" / "Oakfield spring.xlsx",
                 values_for(fw, ratings_for(fw, 2, 0.9, lift=1), "2027-03-12"),
             ),
         ]
         libreoffice.fill_many(jobs, profile_dir=tmp_path / "profile")
         rows = autumn.rows + spring.rows
+        shutil.copytree(tmp_path / "autumn", ISSUED / "autumn")
+        shutil.copytree(tmp_path / "spring", ISSUED / "spring")
     write_csv(ROOT / "samples" / "manifest.csv", MANIFEST_COLUMNS, rows)
     print(f"Wrote {len(jobs)} returns to {OUT} and samples/manifest.csv ({len(rows)} sent)")
     with open(ROOT / "samples" / "manifest.csv", encoding="utf-8") as handle:

@@ -81,3 +81,17 @@ def sample_ratings(framework, skip_every: int = 4):
             continue
         ratings[row.key] = labels[(n * 7 + 1) % len(labels)]
     return ratings
+
+
+@pytest.fixture(autouse=True)
+def ledgers_stay_sound(request):
+    """After every test that used a temporary folder: each collection's ledger in it passes
+    SQLite's full integrity check."""
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if folder is None:
+        return
+    from tests.collection_tools import sound
+
+    for ledger in folder.rglob(".awardbooks/ledger.sqlite"):
+        sound(ledger)

@@ -116,7 +116,7 @@ def test_only_the_marked_sheet_styles_and_types_change(lppa_return, tmp_path):
 
 def test_libreoffice_saved_return(tmp_path):
     """A return saved by LibreOffice (the sample partnership's misspelt rating)."""
-    src = SAMPLES / "Riverside LPPA.xlsx"
+    src = SAMPLES / "autumn" / "Riverside LPPA.xlsx"
     out = tmp_path / "riverside.xlsx"
     api.annotate(src, out)
     assert comments(out) == {"Objective 3!C7": GREEEN}

@@ -152,7 +152,7 @@ def _xlsxwriter_return(tmp_path: Path) -> Path:
 def _libreoffice_return(tmp_path: Path) -> Path:
     """A sample return filled and saved in LibreOffice, with a misspelt rating."""
     path = tmp_path / "libreoffice.xlsx"
-    shutil.copy(SAMPLES / "returns" / "Riverside LPPA.xlsx", path)
+    shutil.copy(SAMPLES / "returns" / "autumn" / "Riverside LPPA.xlsx", path)
     return path
 
 

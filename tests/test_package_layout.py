@@ -20,8 +20,10 @@ STAGES = {
     "spec": 3, "authoring": 4, "workbook": 4, "generate": 5,
     # inputs -> reading and checks -> analysis -> outputs
     "read": 6, "analyse": 7, "outputs": 8, "mail": 8,
+    # a collection: a year's workbooks, returns and outputs kept over all of those stages
+    "collection": 9,
     # the public API over all of them, the CLI over the API, the package's exports
-    "api": 9, "cli": 10, "__init__": 11,
+    "api": 10, "cli_common": 11, "cli_collection": 12, "cli": 13, "__init__": 14,
 }  # fmt: skip
 """Each stage's place in the pipeline: a module may import its own stage or an earlier one
 (authoring and workbook, outputs and mail, are side by side: neither imports the other)."""

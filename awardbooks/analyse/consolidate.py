@@ -1,6 +1,11 @@
 """Consolidate returns: read them (in parallel when there are many), settle duplicates and
 the manifest, and build the tidy tables of :mod:`awardbooks.analyse.tables`.
 
+A usable return becomes its table rows (:class:`ReturnRows`, made by :func:`table_rows`) as soon
+as it is read. Consolidation works on records and their rows, whether just read
+(:func:`consolidate`) or kept from earlier runs (:func:`consolidate_rows`, which a collection's
+ledger uses): both settle duplicates and the manifest and build the tables with the same code.
+
 numpy and pandas (through :mod:`awardbooks.analyse.progress`) are imported inside the
 functions that use them, not at the top: a run imports them (a fifth of a second of CPU)
 while the worker processes read, rather than before they start (measured in
@@ -13,11 +18,11 @@ import datetime as dt
 import gc
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
+from awardbooks.analyse.settle import USABLE, Settled, returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
     EXACT,
@@ -28,7 +33,6 @@ from awardbooks.analyse.tables import (
     Consolidation,
 )
 from awardbooks.analyse.tablestore import TableStore
-from awardbooks.common.identity import setting_key
 from awardbooks.read.inputs import ReturnInputs, Unit, read_unit
 from awardbooks.read.returns import Registry, ReturnRecord
 from awardbooks.workbook.layout import META_KEYS
@@ -39,22 +43,25 @@ PARALLEL_FROM = 48  # returns; below this a process pool costs more than it save
 
 _WORKER_REGISTRY: Registry | None = None
 _WORKER_TODAY: dt.date | None = None
+_WORKER_KEEPS_TABLES = False
 
 
-def _init_worker(spec_paths: tuple[str, ...], today: str = "") -> None:
-    global _WORKER_REGISTRY, _WORKER_TODAY
+def _init_worker(spec_paths: tuple[str, ...], today: str = "", keep_tables: bool = False) -> None:
+    global _WORKER_REGISTRY, _WORKER_TODAY, _WORKER_KEEPS_TABLES
     gc.freeze()  # what the process was forked with is never garbage: skip it in collections
     _WORKER_REGISTRY = Registry.default(spec_paths)
     _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
+    _WORKER_KEEPS_TABLES = keep_tables
 
 
 def _worker(unit) -> ReturnRecord:
     record = read_unit(unit, _WORKER_REGISTRY)
     if _WORKER_TODAY is not None:  # send back table rows, not every parsed cell
         if record.status in ("accepted", "warning") and record.framework is not None:
-            record.digest = _digest(record, _WORKER_TODAY)  # type: ignore[attr-defined]
+            record.digest = table_rows(record, _WORKER_TODAY)  # type: ignore[attr-defined]
         record.ratings = {}
-        record.tables = {}
+        if not _WORKER_KEEPS_TABLES:
+            record.tables = {}
     record.framework_id = record.framework.id if record.framework else ""  # type: ignore[attr-defined]
     record.framework = None  # frameworks stay in each process; send the id back
     return record
@@ -68,16 +75,19 @@ def read_all(
     progress: Callable[[ReturnRecord], None] | None = None,
     digest_on: dt.date | None = None,
     meanwhile: Callable[[], None] | None = None,
+    keep_tables: bool = False,
 ) -> tuple[list[ReturnRecord], Registry]:
     """Read every return, in a process pool when there are many. With ``digest_on`` the
-    workers turn usable returns into table rows (``record.digest``) and drop their cells;
-    ``meanwhile`` is work for this process while the workers read."""
+    workers turn usable returns into table rows (``record.digest``) and drop their cells
+    (but the action plan's and outcomes' rows as read when ``keep_tables``); ``meanwhile``
+    is work for this process while the workers read."""
     registry = Registry.default(specs)
     jobs = jobs or os.cpu_count() or 1
     records: list[ReturnRecord] = []
     if jobs > 1 and len(units) >= PARALLEL_FROM:
         today = digest_on.isoformat() if digest_on else ""
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(specs, today)) as pool:
+        initargs = (specs, today, keep_tables)
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=initargs) as pool:
             results = pool.map(_worker, units, chunksize=16)
             if meanwhile:
                 meanwhile()
@@ -118,19 +128,13 @@ def consolidate(
             meanwhile()
 
     today = today or dt.date.today()
-    stores = _Stores()
+    stores = TableRows()
 
     def take(record: ReturnRecord) -> None:
         """Turn a usable return into table rows at once and drop its cell-level objects, so
         memory holds compact columns, not every return's parsed sheets."""
-        digest = record.__dict__.pop("digest", None)  # made by a worker process
-        if digest is None and record.status in ("accepted", "warning") and record.framework:
-            digest = _digest(record, today)
-        stores.add(record, digest)
-        record.ratings = {}
-        record.tables = {}
-        record.meta = {k: record.meta[k] for k in _KEPT_META if k in record.meta}
-        record.cover = {k: record.cover[k] for k in _KEPT_COVER if k in record.cover}
+        stores.add(record, rows_of(record, today))
+        slim(record)
         if progress:
             progress(record)
 
@@ -142,13 +146,52 @@ def consolidate(
         digest_on=today,
         meanwhile=preload,
     )
-    statuses = {id(r): r.status for r in records}
-    notes: dict[int, list[str]] = {id(r): [] for r in records}
-    _settle_duplicates(records, statuses, notes)
-    missing_rows: list[dict[str, str]] = []
-    if manifest_rows is not None:
-        missing_rows = _settle_manifest(records, statuses, notes, manifest_rows, manifest_name)
-    return _build(records, stores, statuses, notes, missing_rows, registry, today)
+    return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
+
+
+def rows_of(record: ReturnRecord, today: dt.date) -> ReturnRows | None:
+    """A return's table rows: made by the worker process that read it, else here (None for a
+    return that cannot be used)."""
+    rows = record.__dict__.pop("digest", None)  # made by a worker process
+    if rows is None and record.status in ("accepted", "warning") and record.framework:
+        rows = table_rows(record, today)
+    return rows
+
+
+def slim(record: ReturnRecord) -> None:
+    """Drop what consolidation no longer needs of a record once its rows are made: its cells,
+    and all but the metadata and cover fields of :data:`KEPT_META` and :data:`KEPT_COVER`."""
+    record.ratings = {}
+    record.tables = {}
+    record.meta = {k: record.meta[k] for k in KEPT_META if k in record.meta}
+    record.cover = {k: record.cover[k] for k in KEPT_COVER if k in record.cover}
+
+
+def consolidate_rows(
+    returns: Iterable[tuple[ReturnRecord, ReturnRows | None]],
+    *,
+    registry: Registry,
+    manifest_rows: list[dict[str, str]] | None = None,
+    manifest_name: str = "",
+    today: dt.date | None = None,
+) -> Consolidation:
+    """Consolidate returns read earlier: each a record (its file, time, :data:`KEPT_META`,
+    :data:`KEPT_COVER`, problems and source) with its table rows (None when it cannot be used).
+    Duplicates and the manifest are settled, and the tables built, exactly as by
+    :func:`consolidate`. The Returns table has a row per record, in the order given, then the
+    missing manifest rows."""
+    today = today or dt.date.today()
+    stores = TableRows()
+    records = []
+    for record, rows in returns:
+        stores.add(record, rows)
+        records.append(record)
+    return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
+
+
+def _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today):
+    settled = settle(records, manifest_rows, manifest_name)
+    return _build(records, stores, settled, registry, today)
 
 
 def release_memory() -> None:
@@ -163,80 +206,19 @@ def release_memory() -> None:
         pass
 
 
-_KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
+KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
 """What consolidation uses of a return's metadata (the Returns table's metadata columns;
 and of its cover, below) once it is read."""
-_KEPT_COVER = ("completed_by", "completed_on")
-
-
-def _completed_key(record: ReturnRecord) -> tuple[str, float]:
-    return (str(record.cover.get("completed_on") or ""), record.mtime)
-
-
-def _settle_duplicates(records, statuses, notes) -> None:
-    """Keep the latest completed of each workbook id, then of each setting+framework+term."""
-    usable = [r for r in records if statuses[id(r)] in ("accepted", "warning")]
-
-    def settle(key_of: Callable[[ReturnRecord], Any], what: str) -> None:
-        groups: dict[Any, list[ReturnRecord]] = {}
-        for record in usable:
-            if statuses[id(record)] == "duplicate":
-                continue
-            key = key_of(record)
-            if key:
-                groups.setdefault(key, []).append(record)
-        for group in groups.values():
-            if len(group) < 2:
-                continue
-            keep = max(group, key=_completed_key)
-            for record in group:
-                if record is not keep:
-                    statuses[id(record)] = "duplicate"
-                    mine, theirs = _completed_key(record)[0], _completed_key(keep)[0]
-                    why = (
-                        "which was completed later"
-                        if theirs > mine
-                        else "which was saved or sent later"
-                    )
-                    notes[id(record)].append(
-                        f"{record.file}: {what} as {keep.file}, {why} and was kept"
-                    )
-
-    settle(lambda r: r.get("workbook_id"), "the same workbook")
-    settle(
-        lambda r: (
-            (
-                r.get("framework"),
-                setting_key("", r.get("setting")),
-                r.get("urn"),
-                r.get("year"),
-                r.get("term"),
-            )
-            if r.get("setting")
-            else None
-        ),
-        "the same setting, framework, year and term",
-    )
-
-
-def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict[str, str]]:
-    ids = {row.get("workbook_id", "") for row in rows}
-    returned = {r.get("workbook_id") for r in records if r.get("workbook_id")}
-    for record in records:
-        wid = record.get("workbook_id")
-        if statuses[id(record)] in ("accepted", "warning") and wid and wid not in ids:
-            statuses[id(record)] = "unknown"
-            notes[id(record)].append(
-                f"{record.file}: workbook id {wid} is not in {manifest_name}; check that it "
-                "belongs to this collection"
-            )
-    return [row for row in rows if row.get("workbook_id") not in returned]
+KEPT_COVER = ("completed_by", "completed_on")
 
 
 @dataclass
-class _Digest:
+class ReturnRows:
     """One usable return as table rows: ratings and scores as (the values of the first
-    columns, shared by every row; each row's other values) in the tables' column order."""
+    columns, shared by every row; each row's other values) in the tables' column order
+    (:data:`~awardbooks.analyse.tables.RATINGS`; :data:`~awardbooks.analyse.tables.SCORES`
+    then :data:`~awardbooks.analyse.tables.EXACT`); actions and outcomes as dicts of their
+    tables' columns."""
 
     ratings: tuple[tuple, list[tuple]]
     scores: tuple[tuple, list[tuple]]
@@ -245,13 +227,16 @@ class _Digest:
 
 
 def _base(meta: dict[str, str]) -> dict[str, str]:
-    return {
-        key: meta.get(key, "")
-        for key in ("framework", "setting", "urn", "partnership", "year", "term")
-    }
+    return {key: meta.get(key, "") for key in BASE}
 
 
-def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
+BASE = ("framework", "setting", "urn", "partnership", "year", "term")
+"""The metadata every row of a return's actions and outcomes begins with."""
+
+
+def table_rows(record: ReturnRecord, today: dt.date) -> ReturnRows:
+    """A usable return's rows of the ratings, scores, actions and outcomes tables (actions
+    overdue as of ``today``)."""
     fw = record.framework
     meta = record.meta
     base = _base(meta)
@@ -293,7 +278,7 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
         )
     score_head = (wid, *(base[k] for k in ("framework", "setting", "urn", "partnership")))
     score_head += (base["year"], base["term"])
-    return _Digest(
+    return ReturnRows(
         (head, ratings),
         (score_head, scores),
         _actions(record, fw, base, today),
@@ -301,8 +286,10 @@ def _digest(record: ReturnRecord, today: dt.date) -> _Digest:
     )
 
 
-class _Stores:
-    """The tables' rows from every usable return, as they are read (see tablestore)."""
+class TableRows:
+    """The ratings and scores tables' rows of many returns, kept by column as each return is
+    added (see tablestore), with each return's actions and outcomes; ``owner`` numbers the
+    returns added, by ``id(record)``."""
 
     def __init__(self) -> None:
         self.ratings = TableStore(
@@ -317,7 +304,7 @@ class _Stores:
         self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
         self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
 
-    def add(self, record: ReturnRecord, digest: _Digest | None) -> None:
+    def add(self, record: ReturnRecord, digest: ReturnRows | None) -> None:
         if digest is None:
             return
         n = self.owner[id(record)] = len(self.owner)
@@ -327,56 +314,27 @@ class _Stores:
 
 
 def _build(
-    records, stores: _Stores, statuses, notes, missing_rows, registry: Registry, today
+    records, stores: TableRows, settled: Settled, registry: Registry, today
 ) -> Consolidation:
     import pandas as pd  # see the module's docstring
 
     from awardbooks.analyse.progress import (
         group_means_table,
+        level_counts,
         levels_table,
         progress_table,
         summary_table,
     )
 
-    returns, actions, outcomes, kept = [], [], [], []
+    returns = returns_rows(records, settled)
+    actions, outcomes, kept = [], [], []
     for record in records:
-        status = statuses[id(record)]
-        meta = record.meta
-        base = _base(meta)
-        returns.append(
-            base
-            | {
-                "file": record.file,
-                "status": status,
-                "spec_version": meta.get("spec_version", ""),
-                "local_authority": meta.get("local_authority", ""),
-                "workbook_id": meta.get("workbook_id", ""),
-                "completed_by": str(record.cover.get("completed_by") or ""),
-                "completed_on": str(record.cover.get("completed_on") or ""),
-                "errors": "\n".join(map(str, record.errors)),
-                "warnings": "\n".join([*map(str, record.warnings), *notes[id(record)]]),
-                "email_from": record.source.get("email_from", ""),
-                "email_date": record.source.get("email_date", ""),
-                "email_subject": record.source.get("email_subject", ""),
-            }
-        )
         n = stores.owner.get(id(record))
-        if status not in ("accepted", "warning") or n is None:
+        if settled.statuses[id(record)] not in USABLE or n is None:
             continue
         kept.append(n)
         actions.extend(stores.rest[n][0])
         outcomes.extend(stores.rest[n][1])
-    for row in missing_rows:
-        # a manifest row carries the same fields as a return's row; the rest stay empty
-        missing = {col: row.get(col, "") for col in RETURNS}
-        missing |= {
-            "status": "missing",
-            "completed_by": "",
-            "completed_on": "",
-            "errors": "",
-            "warnings": "no return received for this manifest entry",
-        }
-        returns.append(missing)
     frame = pd.DataFrame
     scores_df = stores.scores.frame(kept)
     ratings_df = stores.ratings.frame(kept)
@@ -393,18 +351,33 @@ def _build(
         actions=frame(actions, columns=ACTIONS),
         outcomes=frame(outcomes, columns=OUTCOMES),
         summary=summary_df,
-        levels=levels_table(ratings_df, scores_df),
+        levels=levels_table(level_counts(ratings_df)),
         group_means=group_means_df,
-        level_order={fid: fw.scale.labels for fid, fw in used.items()},
-        level_colours={
-            fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
-        },
+        **scales(registry),
         analysed_on=today.isoformat(),
         problems={record.file: record.problems for record in records if record.problems},
     )
 
 
+def scales(registry: Registry) -> dict[str, dict]:
+    """A consolidation's ``level_order`` and ``level_colours``: each framework's levels."""
+    used = registry.by_id
+    return {
+        "level_order": {fid: fw.scale.labels for fid, fw in used.items()},
+        "level_colours": {
+            fid: {lv.label: lv.colour for lv in fw.scale.levels} for fid, fw in used.items()
+        },
+    }
+
+
 _REPEATED = tuple(c for c in RATINGS if c not in ("score", "comment"))
+
+
+def is_overdue(end: str, status: str, today: dt.date) -> bool:
+    """Whether an action is overdue: its end date (ISO) is before ``today`` and its status is
+    not done (Green, complete, completed, done)."""
+    done = status.casefold() in ("green", "complete", "completed", "done")
+    return bool(end) and end < today.isoformat() and not done
 
 
 def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]:
@@ -417,8 +390,7 @@ def _actions(record: ReturnRecord, fw, base: dict, today: dt.date) -> list[dict]
     for row in record.tables.get("action_plan", []):
         end = str(row.get("end") or "")
         status = str(row.get("status") or "")
-        done = status.casefold() in ("green", "complete", "completed", "done")
-        overdue = bool(end) and end < today.isoformat() and not done
+        overdue = is_overdue(end, status, today)
         details = "\n".join(
             f"{columns[k].label}: {v}"
             for k, v in row.items()

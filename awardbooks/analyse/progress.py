@@ -158,14 +158,26 @@ def summary_table(scores, frameworks):
     return out[list(SUMMARY)]
 
 
-def levels_table(ratings, scores):
-
+def level_counts(ratings, by: tuple[str, ...] = ()):
+    """How many ratings are at each level, per partnership, framework, year and term (and
+    ``by`` columns): the :data:`LEVELS` columns, then ``by``."""
     rated = ratings[ratings["rating"] != ""]
     if rated.empty:
+        return pd.DataFrame(columns=[*LEVELS, *by])
+    keys = ["partnership", "framework", "year", "term", *by]
+    out = rated.groupby(keys + ["rating"], observed=True).size().reset_index(name="count")
+    return out.rename(columns={"rating": "level"})[[*LEVELS, *by]]
+
+
+def levels_table(counts):
+    """The level counts per partnership, framework, year and term, summed from
+    :func:`level_counts` rows (of one return each, or of many)."""
+    if counts.empty:
         return pd.DataFrame(columns=LEVELS)
-    keys = ["partnership", "framework", "year", "term"]
-    out = rated.groupby(keys + ["rating"]).size().reset_index(name="count")
-    return out.rename(columns={"rating": "level"})[list(LEVELS)]
+    keys = ["partnership", "framework", "year", "term", "level"]
+    out = counts.groupby(keys, observed=True)["count"].sum().reset_index()
+    out["count"] = out["count"].astype(int)
+    return out[list(LEVELS)]
 
 
 def group_means_table(scores):

@@ -134,6 +134,36 @@ SUMMARY = (
 )
 
 LEVELS = ("partnership", "framework", "year", "term", "level", "count")
+
+STATUS = (
+    "framework",
+    "year",
+    "term",
+    "return_by",  # ISO date the returns are due, or ""
+    "issued",  # workbooks issued (one per setting)
+    "returned",  # settings that sent something back: accepted + warnings + rejected
+    "accepted",
+    "warnings",  # settings whose return is usable, with warnings
+    "rejected",  # settings whose every return was rejected
+    "missing",  # settings that sent nothing back
+    "duplicates",  # returns (files) settled as duplicates
+    "unknown",  # returns (files) of workbooks this collection did not issue
+)
+"""A collection's status: one row per framework and term (settings counted once each)."""
+
+CHASE = (
+    "framework",
+    "year",
+    "term",
+    "setting",
+    "urn",
+    "partnership",
+    "contact_email",
+    "state",  # "missing" or "rejected"
+    "detail",  # why a return was rejected (its first error), or when it was due
+    "workbook",  # the workbook's file
+)
+"""A collection's chase list: each setting with nothing usable returned for a term."""
 GROUP_MEANS = ("partnership", "framework", "year", "term", "group_id", "group_title", "mean_pct")
 
 
@@ -150,6 +180,7 @@ def heading(column: str) -> str:
 
 ALL_COLUMNS = frozenset(
     RETURNS + RATINGS + SCORES + PROGRESS + ACTIONS + OUTCOMES + SUMMARY + LEVELS + GROUP_MEANS
+    + STATUS + CHASE
 )
 
 
@@ -174,6 +205,13 @@ class Consolidation:
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     """file → what reading it found, as data (errors, then warnings): the Returns table's
     ``errors`` and ``warnings`` are their text; the feedback report places them by their fields."""
+    status: pd.DataFrame | None = None
+    """A collection's :data:`STATUS` (None outside a collection): a Status sheet is written."""
+    chase: pd.DataFrame | None = None
+    """A collection's :data:`CHASE` list, written with the status."""
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    """Tables (ratings, scores, progress) whose rows are left out of this consolidation, with
+    their number of rows: a big collection writes them to the data files only."""
 
 EXACT = "score_exact"
 """An unrounded score % kept beside score_pct (not written out): changes and means are worked

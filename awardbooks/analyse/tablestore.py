@@ -74,6 +74,10 @@ class TableStore:
             shared = self._shared
             data.extend([shared.setdefault(v, v) for v in values])
 
+    def owners(self) -> list[int]:
+        """Each row's return number, in row order."""
+        return self._owner.tolist()
+
     def frame(self, owners: Iterable[int] | None = None) -> pd.DataFrame:
         """The rows (of ``owners`` only, when given) as a DataFrame in column order."""
         import numpy as np

@@ -41,6 +41,28 @@ def write_rows(path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> N
     atomic_write(path, write)
 
 
+def write_text(path, columns: Sequence[str], chunks: Iterable[str]) -> None:
+    """Write a header and CSV text already made (each chunk whole rows, as :func:`write_rows`
+    writes them) to a UTF-8 CSV file, atomically."""
+
+    def write(handle: Any) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        csv.writer(text, lineterminator="\r\n").writerow(columns)
+        for chunk in chunks:
+            text.write(chunk)
+        text.flush()
+        text.detach()
+
+    atomic_write(path, write)
+
+
+def rows_text(rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text of rows, as :func:`write_rows` writes them."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
 def write_records(
     path, columns: Sequence[str], records: Iterable[Mapping[str, Any]], *, harmless: bool = False
 ) -> None:

@@ -10,6 +10,7 @@ order, used by generation, carry-forward, duplicates, progress and feedback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 TERMS = ("baseline", "autumn", "spring", "summer")
@@ -40,3 +41,10 @@ def current_academic_year(today: dt.date | None = None) -> str:
 def term_title(year: str, term: str, sep: str = " ") -> str:
     """'Spring 2026-27'."""
     return f"{term.capitalize()}{sep}{year}".strip()
+
+
+def is_academic_year(year: Any) -> bool:
+    """Whether ``year`` is an academic year written like 2026-27 (the second part being the
+    next year)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", str(year or ""))
+    return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])

@@ -58,7 +58,7 @@ def carry_for(record, framework: Framework):
     return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes)
 
 
-def _match(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:
+def match_returns(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:
     """Pair roster/manifest rows with returns: by workbook id, else URN, else name."""
     by_id = {r.get("workbook_id"): r for r in records if r.get("workbook_id")}
     by_urn = {r.get("urn"): r for r in records if r.get("urn")}
@@ -114,7 +114,7 @@ def generate_next_term(
             _roster_rows(Path(roster)),
             setting_of,
         )
-        pairs, unmatched = _match(rows, records)
+        pairs, unmatched = match_returns(rows, records)
         for file in unmatched:
             result.warnings.append(f"{file}: its setting is not in {roster}; no workbook made")
     else:
@@ -155,28 +155,11 @@ def generate_next_term(
                 result.rows.append(old_rows[path.name])
             continue
         if record is None:
-            result.warnings.append(
-                f"{setting.setting}: no accepted return to carry forward (check its returns "
-                "with awardbooks check); a fresh workbook was made"
-            )
-        carry = carry_for(record, framework) if record is not None else None
-        ratings = (
-            {k: v[0] for k, v in carry.previous.items() if v[0]} if (carry and prefill) else None
-        )
-        _path, row = generate_one(
-            framework,
-            setting,
-            year=year,
-            term=term,
-            out_dir=out_dir,
-            password=password,
-            force=True,
-            filename=path.name,
-            ratings=ratings,
-            carry=carry,
-            previous_workbook_id=record.get("workbook_id") if record is not None else "",
-            previous_term=(f"{record.get('term')} {record.get('year')}" if record else ""),
-        )
+            result.warnings.append(no_return_warning(setting))
+        _path, row = next_workbook(
+            framework, setting, record, year=year, term=term, out_dir=out_dir,
+            filename=path.name, prefill=prefill, password=password,
+        )  # fmt: skip
         result.written.append(path)
         result.rows.append(row)
         if progress:
@@ -184,6 +167,48 @@ def generate_next_term(
     result.rows = update_manifest(manifest_path, result.rows, old_rows)
     result.manifest = manifest_path
     return result
+
+
+def no_return_warning(setting: Setting) -> str:
+    return (
+        f"{setting.setting}: no accepted return to carry forward (check its returns with "
+        "awardbooks check); a fresh workbook was made"
+    )
+
+
+def next_workbook(
+    framework: Framework,
+    setting: Setting,
+    record,
+    *,
+    year: str,
+    term: str,
+    out_dir: Path,
+    filename: str,
+    prefill: bool = False,
+    password: str | None = None,
+) -> tuple[Path, dict[str, str]]:
+    """Write (or replace) one setting's workbook for the term: carrying ``record`` (its
+    latest accepted return) forward, or a fresh workbook when it is None. Returns (path,
+    manifest row)."""
+    carry = carry_for(record, framework) if record is not None else None
+    ratings = {k: v[0] for k, v in carry.previous.items() if v[0]} if carry and prefill else None
+    path, row = generate_one(
+        framework,
+        setting,
+        year=year,
+        term=term,
+        out_dir=out_dir,
+        password=password,
+        force=True,
+        filename=filename,
+        ratings=ratings,
+        carry=carry,
+        previous_workbook_id=record.get("workbook_id") if record is not None else "",
+        previous_term=(f"{record.get('term')} {record.get('year')}" if record else ""),
+    )
+    assert row is not None  # force: always written
+    return path, row
 
 
 def _roster_rows(path: Path) -> list[dict[str, str]]:

@@ -38,6 +38,35 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
     return list(reader)
 
 
+def read_manifests(given) -> tuple[list[dict[str, str]], str]:
+    """The rows of several manifests, each given as a file or a folder (every manifest.csv in
+    it or below), and how to name them in a message: a workbook listed in two of them counts
+    once (the first row). Every manifest given is read: none is dropped."""
+    files: list[Path] = []
+    for item in [given] if isinstance(given, str | Path) else list(given):
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(path.rglob("manifest.csv"))
+            if not found:
+                raise GenerateError(
+                    f"{path}: has no manifest.csv in it or below; give the folder that generate "
+                    "wrote, or its manifest.csv"
+                )
+            files += found
+        else:
+            files.append(path)
+    files = list(dict.fromkeys(files))
+    rows: dict[str, dict[str, str]] = {}
+    for path in files:
+        listed = read_manifest(path)
+        if not listed:
+            raise GenerateError(f"{path}: the manifest lists no workbooks")
+        for row in listed:
+            rows.setdefault(row.get("workbook_id", ""), row)
+    names = [str(p) for p in files]
+    if len(names) <= 1:
+        return list(rows.values()), "".join(names)
+    return list(rows.values()), f"any of {', '.join(names[:-1])} and {names[-1]}"
 
 
 def write_manifest(path: Path, rows) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.common.files import atomic_write, prepare_out_dir, safe_filename
-from awardbooks.common.identity import TERMS, setting_key
+from awardbooks.common.identity import TERMS, is_academic_year, setting_key
 from awardbooks.errors import GenerateError, OutputExists
 from awardbooks.generate.manifest import rows_by_file, update_manifest
 from awardbooks.generate.roster import Setting, one_row_per_setting, setting_of
@@ -38,8 +37,7 @@ class GenerateResult:
 
 
 def check_year_term(year: str, term: str) -> None:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", year or "")
-    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+    if not is_academic_year(year):
         raise GenerateError(
             f"year {year!r} is not an academic year like 2026-27 (the second part is the next year)"
         )

@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import re
 import string
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
@@ -192,11 +193,15 @@ def plan(
     from_addr: str | None = None,
     return_by: str | dt.date | None = None,
     draft: bool = True,
+    only: Collection[str] | None = None,
 ) -> tuple[list[Planned], list[Unsent]]:
-    """The message for every manifest row that has a usable address and workbook file, and the
-    rows that get none (with the reason)."""
+    """The message for every manifest row (of the workbook ids ``only`` names, when given)
+    that has a usable address and workbook file, and the rows that get none (with the
+    reason)."""
     manifest = manifest_path(manifest_or_dir)
     rows = read_manifest(manifest)
+    if only is not None:
+        rows = [row for row in rows if row.get("workbook_id") in only]
     tpl = template if isinstance(template, Template) else load_template(template)
     due = return_by_text(return_by)
     if "return_by" in tpl.fields and not due:
@@ -312,6 +317,7 @@ class DraftsResult:
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # existing drafts, left as they were
     unsent: list[Unsent] = field(default_factory=list)
+    drafted: dict[str, Path] = field(default_factory=dict)  # workbook id -> its draft written
 
     @property
     def no_email(self) -> list[Unsent]:
@@ -327,10 +333,13 @@ def write_drafts(
     *,
     return_by: str | dt.date | None = None,
     force: bool = False,
+    only: Collection[str] | None = None,
 ) -> DraftsResult:
-    """One .eml draft per workbook in the manifest, named like the workbook; an existing draft
-    is kept unless ``force``."""
-    planned, unsent = plan(manifest_or_dir, template, from_addr=from_addr, return_by=return_by)
+    """One .eml draft per workbook in the manifest (of the workbook ids ``only`` names, when
+    given), named like the workbook; an existing draft is kept unless ``force``."""
+    planned, unsent = plan(
+        manifest_or_dir, template, from_addr=from_addr, return_by=return_by, only=only
+    )
     out = prepare_out_dir(Path(out_dir))
     result = DraftsResult(unsent=unsent)
     for item in planned:
@@ -341,6 +350,7 @@ def write_drafts(
         data = item.message.as_bytes(policy=item.message.policy.clone(linesep="\r\n"))
         atomic_write(path, lambda handle, data=data: handle.write(data))
         result.written.append(path)
+        result.drafted[item.row["workbook_id"]] = path
     return result
 
 

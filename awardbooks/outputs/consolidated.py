@@ -84,8 +84,10 @@ def unique_headings(names: list[str]) -> list[str]:
 
 
 def write_consolidated(c: Consolidation, path: Path) -> None:
-    """Write ``consolidated.xlsx`` (sheets: Summary, Scores, Progress, Ratings, Actions,
-    Returns) atomically: an existing file is replaced only once the new one is complete.
+    """Write ``consolidated.xlsx`` (sheets: Status for a collection, Summary, Scores,
+    Progress, Ratings, Actions, Returns) atomically: an existing file is replaced only once
+    the new one is complete. A table named in ``c.elsewhere`` gets a sheet saying where its
+    rows are.
 
     Text from returns is always written as text (never formulas or hyperlinks), stripped of
     XML-illegal control characters and cut to Excel's 32,767-character cell limit."""
@@ -102,16 +104,26 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
         {"title": CONSOLIDATED_TITLE, "comments": f"Analysed on {c.analysed_on}"}
     )
     fmts = Formats(wb)
+    if c.status is not None:  # a collection's: who has returned, and whom to chase
+        _status_sheet(wb, fmts, c)
     summary_sheet(wb, fmts, c)
-    _scores_sheet(wb, fmts, c)
-    _progress_sheet(wb, fmts, c)
+    if "scores" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Scores", c.elsewhere["scores"], "scores")
+    else:
+        _scores_sheet(wb, fmts, c)
+    if "progress" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Progress", c.elsewhere["progress"], "progress")
+    else:
+        _progress_sheet(wb, fmts, c)
     _outcomes_sheet(wb, fmts, c)
-    if len(c.ratings) <= RATINGS_SHEET_MAX:
+    if "ratings" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Ratings", c.elsewhere["ratings"], "ratings")
+    elif len(c.ratings) <= RATINGS_SHEET_MAX:
         table_sheet(
             wb, fmts, "Ratings", c.ratings, tb.RATINGS, wide=("comment",), hidden=MACHINE_COLUMNS
         )
     else:
-        _ratings_elsewhere(wb, fmts, len(c.ratings))
+        _rows_elsewhere(wb, fmts, "Ratings", len(c.ratings), "ratings")
     _actions_sheet(wb, fmts, c)
     _returns_sheet(wb, fmts, c)
     wb.close()
@@ -128,19 +140,48 @@ def ratings_too_many(c: Consolidation) -> bool:
     return len(c.ratings) > RATINGS_SHEET_MAX
 
 
-def _ratings_elsewhere(wb: Workbook, fmts: Formats, count: int) -> None:
-    ws = wb.add_worksheet("Ratings")
+def _rows_elsewhere(wb: Workbook, fmts: Formats, name: str, count: int, stem: str) -> None:
+    """A sheet saying that its table's rows are in the data files: the ratings beyond
+    :data:`RATINGS_SHEET_MAX`, or a collection too big for every table to be a sheet."""
+    ws = wb.add_worksheet(name)
     ws.set_column(0, 0, 100)
     print_setup(ws)
-    ws.write_string(0, 0, f"{count:,} ratings", fmts(bold=True, font_size=12))
-    ws.write_string(
-        1,
-        0,
+    ws.write_string(0, 0, f"{count:,} {stem if name == 'Ratings' else 'rows'}",
+                    fmts(bold=True, font_size=12))  # fmt: skip
+    why = (
         f"That is more than the {RATINGS_SHEET_MAX:,} rows this sheet holds comfortably. Every "
         "rating is in ratings.csv (and ratings.parquet when pyarrow is installed) in the data "
-        "folder written with this workbook; open it in Excel, Power BI, DuckDB or pandas.",
-        fmts(text_wrap=True),
+        "folder written with this workbook"
+        if name == "Ratings" and count > RATINGS_SHEET_MAX
+        else f"This collection is too big for every table to be a sheet: the {stem} table is "
+        f"in {stem}.csv in the data folder beside this workbook"
     )
+    ws.write_string(1, 0, f"{why}; open it in Excel, Power BI, DuckDB or pandas.",
+                    fmts(text_wrap=True))  # fmt: skip
+
+
+def _status_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
+    """A collection's status per framework and term, then its chase list."""
+    sheet = Sheet(wb, fmts, "Status")
+    sheet.put(0, 0, f"Status on {c.analysed_on}", fmts(bold=True, font_size=12))
+    sheet.header(2, tb.STATUS)
+    records = frame_records(c.status, tb.STATUS)
+    for i, r in enumerate(records, start=3):
+        for j, col in enumerate(tb.STATUS):
+            sheet.put(i, j, r[col])
+    if not records:
+        sheet.put(3, 0, "No workbooks issued yet.", fmts(italic=True))
+    row = 3 + max(len(records), 1) + 1
+    chase = frame_records(c.chase, tb.CHASE)
+    sheet.put(row, 0, f"To chase: {len(chase)}", fmts(bold=True, font_size=12))
+    sheet.header(row + 1, tb.CHASE)
+    for i, r in enumerate(chase, start=row + 2):
+        for j, col in enumerate(tb.CHASE):
+            fill = STATUS_FILLS.get(s(r["state"])) if col == "state" else None
+            sheet.put(i, j, r[col], fmts(**fill) if fill else None)
+    if not chase:
+        sheet.put(row + 2, 0, "Nobody: every setting has returned.", fmts(italic=True))
+    sheet.finish(2)
 
 
 def _table(sheet: Sheet, row: int, last: int, name: str, header: list[str], fmts: list) -> None:
@@ -243,7 +284,7 @@ def _progress_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
     red = fmts(**_RED)
     columns: list[list[Any]] = [[] for _ in header]
     slipped_fmts: list[Any] = []
-    for i, key in enumerate(order, start=1):
+    for key in order:
         by_period = rows[key]
         cells = [*key, titles[key]]
         cells += [by_period[p][0] if p in by_period else None for p in periods]
@@ -255,10 +296,13 @@ def _progress_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
         for column, value in zip(columns, cells):
             column.append(value)
         slipped_fmts.append(red if slipped else None)
-        if len(periods) >= 2:
-            sheet.ws.add_sparkline(xl_rowcol_to_cell(i, last_term + 3), {
-                "range": xl_range(i, first_term, i, last_term), "markers": True,
-            })  # fmt: skip
+    if len(periods) >= 2 and order:  # one group of sparklines: xlsxwriter styles each group
+        lines = range(1, len(order) + 1)
+        sheet.ws.add_sparkline(1, last_term + 3, {
+            "location": [xl_rowcol_to_cell(i, last_term + 3) for i in lines],
+            "range": [xl_range(i, first_term, i, last_term) for i in lines],
+            "markers": True,
+        })  # fmt: skip
     plain = [text] * (len(keys) + 1) + [pct] * len(periods) + [change, slipped_fmts, None]
     sheet.block(1, columns, plain)
     if order:

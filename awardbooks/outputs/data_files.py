@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from awardbooks.analyse import tables as tb
 from awardbooks.analyse.tables import Consolidation
-from awardbooks.common.csvfiles import FORMULA_START, neutralise, write_rows
+from awardbooks.common.csvfiles import FORMULA_START, neutralise, write_rows, write_text
 from awardbooks.common.files import atomic_write, ensure_folder
 from awardbooks.common.text import SURROGATE
 from awardbooks.errors import ReportError
@@ -35,6 +36,8 @@ DATA_FILES = {
     "outcomes": tb.OUTCOMES,
 }
 """file stem (also the Consolidation attribute) → the columns written."""
+COLLECTION_FILES = {"status": tb.STATUS, "chase": tb.CHASE}
+"""Written as CSV too when the consolidation is a collection's (it has them)."""
 
 
 def csv_value(col: str, value: Any) -> str:
@@ -58,6 +61,9 @@ def csv_value(col: str, value: Any) -> str:
 def _csv_column(col: str, series: pd.Series) -> list[str]:
     """One column's CSV cells, as :func:`csv_value` would write them, a column at a time
     (typed columns skip the per-cell type tests)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # each distinct value written once
+        distinct = _csv_column(col, pd.Series(series.cat.categories, dtype=object)) + [""]
+        return [distinct[code] for code in series.cat.codes.tolist()]  # code -1: missing
     if pd.api.types.is_bool_dtype(series):
         return ["true" if v else "false" for v in series.tolist()]
     if pd.api.types.is_float_dtype(series):
@@ -86,7 +92,7 @@ def _csv_column(col: str, series: pd.Series) -> list[str]:
     return out
 
 
-def _csv_rows(df: pd.DataFrame | None, columns: tuple[str, ...], chunk: int = 20_000):
+def csv_rows(df: pd.DataFrame | None, columns: tuple[str, ...], chunk: int = 20_000):
     """The frame's CSV rows, converted a column at a time in chunks (bounded memory)."""
     if df is None or len(df) == 0:
         return
@@ -96,9 +102,16 @@ def _csv_rows(df: pd.DataFrame | None, columns: tuple[str, ...], chunk: int = 20
         yield from zip(*(_csv_column(col, part[col]) for col in columns))
 
 
-def write_data(c: Consolidation, folder: Path, parquet: bool = True) -> list[Path]:
+def write_data(
+    c: Consolidation,
+    folder: Path,
+    parquet: bool = True,
+    text: Mapping[str, Iterable[str]] | None = None,
+) -> list[Path]:
     """Write ratings, scores, progress, returns, actions and outcomes as UTF-8 CSV (and as
     Parquet when pyarrow is installed and ``parquet``), each atomically; returns the paths.
+    A table in ``text`` (file stem → its rows' CSV text, made by :func:`csv_rows` earlier)
+    is written from that text rather than from the consolidation's table.
 
     CSV cells: missing → empty, percentages with one decimal, booleans true/false, text that
     starts like a formula prefixed with an apostrophe (numbers are left alone). Parquet keeps
@@ -106,10 +119,17 @@ def write_data(c: Consolidation, folder: Path, parquet: bool = True) -> list[Pat
     folder = ensure_folder(folder, ReportError)
     written: list[Path] = []
     for stem, columns in DATA_FILES.items():
-        rows = _csv_rows(getattr(c, stem), columns)
         path = folder / f"{stem}.csv"
-        write_rows(path, columns, rows)
+        if text is not None and stem in text:
+            write_text(path, columns, text[stem])
+        else:
+            write_rows(path, columns, csv_rows(getattr(c, stem), columns))
         written.append(path)
+    for stem, columns in COLLECTION_FILES.items():
+        if getattr(c, stem) is not None:
+            path = folder / f"{stem}.csv"
+            write_rows(path, columns, csv_rows(getattr(c, stem), columns))
+            written.append(path)
     if parquet:
         try:
             import pyarrow  # noqa: F401

@@ -12,6 +12,9 @@ warnings. This module gathers that from the analysis tables; the sheet is drawn 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from awardbooks.analyse.tables import Consolidation
 from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.spec.model import Framework
+from awardbooks.version import __version__
 from awardbooks.workbook.layout import layout_for
 
 USABLE = ("accepted", "warning")
@@ -64,6 +68,16 @@ class Feedback:
     @property
     def lowest(self) -> str:
         return self.framework.scale.labels[0]
+
+    def fingerprint(self) -> str:
+        """A hash of everything the report shows (and of the awardbooks that draws it): a
+        report whose fingerprint is unchanged needs no rewriting."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fw = self.framework
+        data["framework"] = (fw.id, fw.version, fw.fingerprint(), __version__)
+        data["groups"] = [dataclasses.astuple(g) for g in self.groups]
+        text = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _num(value: Any) -> float | None:

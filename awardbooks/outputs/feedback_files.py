@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,8 @@ class FeedbackResult:
     kept: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_reported: int = 0  # returns that were rejected, duplicates or unknown
+    reports: dict[Path, Feedback] = field(default_factory=dict)
+    """Each report's workbook (written or kept) and what it shows."""
 
     @property
     def written(self) -> list[Path]:
@@ -61,9 +63,12 @@ def feedback_reports(
     pdf: bool = True,
     force: bool = False,
     specs: Iterable[str | Path] = (),
+    current: Callable[[Path, Feedback], bool] | None = None,
 ) -> FeedbackResult:
     """Write a feedback workbook per setting into ``out_dir``, then PDFs of them all in one
-    LibreOffice call. Existing reports are kept unless ``force``."""
+    LibreOffice call. Existing reports are kept unless ``force``; with ``current`` (given the
+    workbook's path and what it would show) only those it says are not current are
+    rewritten, existing or not."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ReportError(f"{out}: is a file, not a folder; choose another {{opt:out_dir}} folder")
@@ -85,7 +90,12 @@ def feedback_reports(
     for s in settings:
         stem = report_filename(s, taken)
         path = out / f"{stem}.xlsx"
-        if not force and (path.exists() or (pdf and path.with_suffix(".pdf").exists())):
+        result.reports[path] = s
+        if current is not None:
+            up_to_date = current(path, s)
+        else:
+            up_to_date = path.exists() or (pdf and path.with_suffix(".pdf").exists())
+        if not force and up_to_date:
             result.kept.append(path)
             continue
         atomic_write(path, lambda handle, s=s: write_workbook(s, handle, c.analysed_on))

@@ -28,8 +28,8 @@ from awardbooks.errors import ReturnError
 from awardbooks.problems import Problem
 from awardbooks.read import codes, container
 from awardbooks.read.container import Refusal
+from awardbooks.read.names import MAIL_EXTS, mail_kind  # noqa: F401 - also named here
 
-MAIL_EXTS = (".eml", ".msg", ".mbox")
 MAX_DEPTH = 3  # levels of attached messages and archives below a saved message
 NO_WORKBOOK = codes.MESSAGE_NO_WORKBOOK.template
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
@@ -80,16 +80,6 @@ class _Mail:
     source: dict[str, str]
     when: float = 0.0
     attachments: list[_Attachment] = field(default_factory=list)
-
-
-def mail_kind(path: Path) -> str:
-    """'.eml', '.msg' or '.mbox' for a saved email or mailbox, else ''. Apple Mail exports a
-    mailbox as a folder ``Name.mbox`` holding a file called ``mbox``."""
-    if path.suffix.lower() in MAIL_EXTS:
-        return path.suffix.lower()
-    if path.name == "mbox" and path.parent.suffix.lower() == ".mbox":
-        return ".mbox"
-    return ""
 
 
 def mail_units(path: Path, workbook_exts: tuple[str, ...]) -> Iterator[Unit]:

@@ -16,7 +16,8 @@ from pathlib import Path
 from awardbooks.errors import ReturnError
 from awardbooks.read import codes
 from awardbooks.read.container import Refusal, zip_members
-from awardbooks.read.emails import mail_kind, mail_units
+from awardbooks.read.emails import mail_units
+from awardbooks.read.names import ARCHIVE_EXTS, RETURN_EXTS, mail_kind, wanted
 from awardbooks.read.returns import Registry, ReturnRecord, read_bytes, read_path, refused
 
 Unit = tuple[str, Path | None, bytes | None]
@@ -39,10 +40,6 @@ def gather(paths: Iterable[str | Path]) -> ReturnInputs:
     return ReturnInputs(files, list(return_units(files)))
 
 
-RETURN_EXTS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
-ARCHIVE_EXTS = (".zip",)
-
-
 def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, and in folders (recursively) every workbook or .zip archive; hidden
     files and Office lock files (~$name.xlsx) are skipped."""
@@ -55,8 +52,7 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
             candidates = [
                 p
                 for p in candidates
-                if (p.suffix.lower() in RETURN_EXTS + ARCHIVE_EXTS or mail_kind(p))
-                and not p.name.startswith((".", "~$"))
+                if wanted(p)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
             ]
         else:

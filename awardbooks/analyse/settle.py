@@ -1,0 +1,152 @@
+"""Which returns count: each return's status once the others are known. A later-completed
+copy of the same workbook, or of the same setting's workbook for the same term, makes the
+earlier one a duplicate; a return of a workbook the manifest does not list is unknown; a
+manifest's workbook with no return is missing. And the Returns table, one row per return.
+
+Decisions: the return kept of several is the one completed latest (the date on its cover,
+then its file time), and every return demoted says which one was kept and why. Nothing here
+reads a file or imports pandas: a collection settles its thousands of returns from the
+ledger at every update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from awardbooks.analyse.tables import RETURNS
+from awardbooks.common.identity import setting_key
+from awardbooks.read.returns import ReturnRecord
+
+USABLE = ("accepted", "warning")
+
+
+@dataclass
+class Settled:
+    """Each record's status (by ``id(record)``), what settling said of it, and the manifest
+    rows no return came back for."""
+
+    statuses: dict[int, str]
+    notes: dict[int, list[str]]
+    missing: list[dict[str, str]]
+
+
+def settle(
+    records: list[ReturnRecord],
+    manifest_rows: list[dict[str, str]] | None = None,
+    manifest_name: str = "",
+) -> Settled:
+    """Duplicates first, then (with ``manifest_rows``) unknown and missing returns."""
+    statuses = {id(r): r.status for r in records}
+    notes: dict[int, list[str]] = {id(r): [] for r in records}
+    _settle_duplicates(records, statuses, notes)
+    missing: list[dict[str, str]] = []
+    if manifest_rows is not None:
+        missing = _settle_manifest(records, statuses, notes, manifest_rows, manifest_name)
+    return Settled(statuses, notes, missing)
+
+
+def _completed_key(record: ReturnRecord) -> tuple[str, float]:
+    return (str(record.cover.get("completed_on") or ""), record.mtime)
+
+
+def _settle_duplicates(records, statuses, notes) -> None:
+    """Keep the latest completed of each workbook id, then of each setting+framework+term."""
+    usable = [r for r in records if statuses[id(r)] in ("accepted", "warning")]
+
+    def settle(key_of: Callable[[ReturnRecord], Any], what: str) -> None:
+        groups: dict[Any, list[ReturnRecord]] = {}
+        for record in usable:
+            if statuses[id(record)] == "duplicate":
+                continue
+            key = key_of(record)
+            if key:
+                groups.setdefault(key, []).append(record)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            keep = max(group, key=_completed_key)
+            for record in group:
+                if record is not keep:
+                    statuses[id(record)] = "duplicate"
+                    mine, theirs = _completed_key(record)[0], _completed_key(keep)[0]
+                    why = (
+                        "which was completed later"
+                        if theirs > mine
+                        else "which was saved or sent later"
+                    )
+                    notes[id(record)].append(
+                        f"{record.file}: {what} as {keep.file}, {why} and was kept"
+                    )
+
+    settle(lambda r: r.get("workbook_id"), "the same workbook")
+    settle(
+        lambda r: (
+            (
+                r.get("framework"),
+                setting_key("", r.get("setting")),
+                r.get("urn"),
+                r.get("year"),
+                r.get("term"),
+            )
+            if r.get("setting")
+            else None
+        ),
+        "the same setting, framework, year and term",
+    )
+
+
+def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict[str, str]]:
+    ids = {row.get("workbook_id", "") for row in rows}
+    returned = {r.get("workbook_id") for r in records if r.get("workbook_id")}
+    for record in records:
+        wid = record.get("workbook_id")
+        if statuses[id(record)] in ("accepted", "warning") and wid and wid not in ids:
+            statuses[id(record)] = "unknown"
+            notes[id(record)].append(
+                f"{record.file}: workbook id {wid} is not in {manifest_name}; check that it "
+                "belongs to this collection"
+            )
+    return [row for row in rows if row.get("workbook_id") not in returned]
+
+
+def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str, Any]]:
+    """The Returns table's rows: one per record, in order, then one per missing workbook."""
+    rows = []
+    for record in records:
+        meta = record.meta
+        rows.append(
+            {key: meta.get(key, "") for key in _BASE}
+            | {
+                "file": record.file,
+                "status": settled.statuses[id(record)],
+                "spec_version": meta.get("spec_version", ""),
+                "local_authority": meta.get("local_authority", ""),
+                "workbook_id": meta.get("workbook_id", ""),
+                "completed_by": str(record.cover.get("completed_by") or ""),
+                "completed_on": str(record.cover.get("completed_on") or ""),
+                "errors": "\n".join(map(str, record.errors)),
+                "warnings": "\n".join(
+                    [*map(str, record.warnings), *settled.notes[id(record)]]
+                ),
+                "email_from": record.source.get("email_from", ""),
+                "email_date": record.source.get("email_date", ""),
+                "email_subject": record.source.get("email_subject", ""),
+            }
+        )
+    for row in settled.missing:
+        # a manifest row carries the same fields as a return's row; the rest stay empty
+        missing = {col: row.get(col, "") for col in RETURNS}
+        missing |= {
+            "status": "missing",
+            "completed_by": "",
+            "completed_on": "",
+            "errors": "",
+            "warnings": "no return received for this manifest entry",
+        }
+        rows.append(missing)
+    return rows
+
+
+_BASE = ("framework", "setting", "urn", "partnership", "year", "term")
