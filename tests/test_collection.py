@@ -591,3 +591,20 @@ def test_a_workbook_sent_by_mail_send_is_never_replaced_silently(folder):
         "  Replace with: awardbooks generate --term spring --force, then awardbooks mail drafts",
     ]
     assert cedar.read_bytes() == before
+
+
+def test_one_shot_options_inside_a_collection_are_refused_not_dropped(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    result = run(None, "generate", "--term", "spring", "--year", "2025-26", ok=False)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: --year is not used in a collection (it knows its roster, folders and terms); "
+        "leave it out, or run outside the collection"
+    )
+    result = run(folder, "mail", "drafts", "--return-by", "2026-12-01", ok=False)
+    assert result.output.splitlines()[-1].startswith("Error: --return-by is not used in a ")
+    result = run(folder, "generate", "nope", "--term", "spring", ok=False)
+    assert result.output == (
+        "Error: nope: not one of this collection's frameworks (lppa); add it to frameworks in "
+        "awardbooks.toml, or leave it out to generate them all\n"
+    )

@@ -275,3 +275,19 @@ def test_a_ledger_of_a_newer_version_is_refused(coll):
     conn = sqlite3.connect(ledger)
     conn.execute(f"PRAGMA user_version = {ledger_mod.VERSION}")
     conn.close()
+
+
+def test_a_ledger_kept_busy_too_long_is_one_clear_line(coll, monkeypatch):
+    ledger = coll / ".awardbooks" / "ledger.sqlite"
+    monkeypatch.setattr(ledger_mod, "BUSY_SECONDS", 0.2)
+    writer = sqlite3.connect(ledger)
+    writer.execute("BEGIN EXCLUSIVE")  # another program holding the file
+    try:
+        result = run(coll, "status", ok=False)
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.output == (
+        f"Error: {ledger}: the ledger is busy (another awardbooks command has been writing to "
+        "it for over 0.2 seconds); run this again when it has finished\n"
+    )

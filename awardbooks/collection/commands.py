@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ def session(
         except BaseException as exc:
             if disk_full(exc):
                 raise disk_full_error(collection, command) from None
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise ledger.fault(exc) from None
             raise
         finally:
             ledger.close()

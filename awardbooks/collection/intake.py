@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -259,13 +258,3 @@ def _known(ledger: Ledger, table: str, column: str, values: list[str]) -> set[st
             )
         )  # fmt: skip
     return found
-
-
-def kept_size(collection: Collection) -> int:
-    """Bytes the kept originals take (for messages about disk space)."""
-    return Originals(collection.originals).size() if collection.originals.is_dir() else 0
-
-
-def free_space(folder: Path) -> int:
-    """Bytes free on the disk holding ``folder``."""
-    return shutil.disk_usage(folder).free

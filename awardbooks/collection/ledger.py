@@ -234,6 +234,12 @@ def damaged(exc: BaseException) -> bool:
     return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
+def busy(exc: BaseException) -> bool:
+    """Whether an sqlite3 error means another command kept the ledger locked too long."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def disk_full(exc: BaseException) -> bool:
     """Whether an error (sqlite3's or the system's) means the disk is full."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -266,9 +272,7 @@ class Ledger:
                 self.conn.execute(f"PRAGMA {pragma}")
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            if damaged(exc):
-                raise self.damage(str(exc)) from None
-            raise
+            raise self.fault(exc) from None
         if version > VERSION:
             self.conn.close()
             raise CollectionError(
@@ -279,6 +283,17 @@ class Ledger:
         self.migrated_from = version if 0 < version < VERSION else None
         if version < VERSION:
             self._migrate(version)
+
+    def fault(self, exc: sqlite3.DatabaseError) -> Exception:
+        """What to raise for an sqlite3 error: a damaged ledger, a busy one, or the error."""
+        if damaged(exc):
+            return self.damage(str(exc))
+        if busy(exc):
+            return CollectionError(
+                f"{self.path}: the ledger is busy (another awardbooks command has been writing "
+                f"to it for over {BUSY_SECONDS} seconds); run this again when it has finished"
+            )
+        return exc
 
     def damage(self, detail: str) -> LedgerDamaged:
         """The error for a damaged ledger: what SQLite said and how to recover."""
@@ -315,9 +330,7 @@ class Ledger:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
-            if damaged(exc):
-                raise self.damage(str(exc)) from None
-            raise
+            raise self.fault(exc) from None
         try:
             yield self.conn
             self.commit()
@@ -334,9 +347,9 @@ class Ledger:
         try:
             return self.conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            if damaged(exc):
-                raise self.damage(str(exc)) from None
-            raise
+            if disk_full(exc):
+                raise  # the command says how much to free
+            raise self.fault(exc) from None
 
     def one(self, sql: str, params=()):
         """The first value of the first row (None when there is no row)."""
