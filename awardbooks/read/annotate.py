@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 from awardbooks.common.files import atomic_write
 from awardbooks.common.text import excel_text
 from awardbooks.errors import AwardbooksError, ReportError, ReturnError
+from awardbooks.read import opc
 from awardbooks.read.container import Package, sniff
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.returns import ReturnRecord
@@ -35,8 +36,6 @@ AUTHOR = "awardbooks check"
 FILLS = {"error": "FFFF8080", "warning": "FFFFE699"}  # salmon red, pale amber
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 _TAG = re.compile(rb"<[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
-_ATTR = re.compile(rb"([\w:.-]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _COMMENTS_TYPE = _RELS_NS + "/comments"
 _VML_TYPE = _RELS_NS + "/vmlDrawing"
@@ -232,12 +231,6 @@ def _rels_part(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
-
-
 class _Editor:
     """Collects the edited and new parts of one package, then writes the new zip."""
 
@@ -309,14 +302,14 @@ class _Editor:
         rels = self.read(rels_name) if self.has(rels_name) else None
         targets = _relationships(rels or b"")
         comments_part = next(
-            (_resolve(part, t) for _i, ty, t in targets if ty == _COMMENTS_TYPE), None
+            (opc.resolve(part, t) for _i, ty, t in targets if ty == _COMMENTS_TYPE), None
         )
         legacy = next((el for el in elements if el.name == "legacyDrawing" and el.depth == 1), None)
         vml_part = None
         new_rels: list[tuple[str, str, str]] = []  # (id, type, target)
         if legacy is not None:
             rid = next((v for k, v in legacy.attrs.items() if k.endswith(":id")), "")
-            vml_part = next((_resolve(part, t) for i, _ty, t in targets if i == rid), None)
+            vml_part = next((opc.resolve(part, t) for i, _ty, t in targets if i == rid), None)
         if vml_part is None or not self.has(vml_part):
             vml_part = self.free_name("xl/drawings/vmlDrawing{}.vml")
             self.added[vml_part] = b""
@@ -491,14 +484,10 @@ def _legacy_position(elements: list[_El], data: bytes, root: _El) -> int:
 
 def _relationships(data: bytes) -> list[tuple[str, str, str]]:
     """(Id, Type, Target) of every relationship in a .rels part."""
-    found = []
-    for match in _REL.finditer(data):
-        attrs = {
-            k.decode().split(":")[-1]: v[1:-1].decode("utf-8", "replace")
-            for k, v in _ATTR.findall(match.group(0))
-        }
-        found.append((attrs.get("Id", ""), attrs.get("Type", ""), attrs.get("Target", "")))
-    return found
+    return [
+        (rel.get("Id", ""), rel.get("Type", ""), rel.get("Target", ""))
+        for rel in opc.relationships(data)
+    ]
 
 
 def _append(data: bytes, el: _El, content: bytes) -> tuple[int, int, bytes]:
