@@ -506,6 +506,21 @@ VALUE_NOT_AN_OPTION = Code(
              "options": "Red, Amber, Green"},
 )  # fmt: skip
 
+# ------------------------------------------------------------------------ list sheets
+
+MILESTONE_OVERDUE = Code(
+    "milestone-overdue", "warning",
+    "No. {row} {text!r} was due by {due} ({due_cell}) and has no date in {column!r} (analysed on "
+    "{today})",
+    "enter the date it was done, or a later due date if it has moved",
+    {"file": _FILE, "sheet": "Award journey", "cell": "E8", "row": "3",
+     "text": "Before half term October action plan in place", "due": "23/10/2026",
+     "due_cell": "D8", "column": "Date done", "today": "01/12/2026"},
+)  # fmt: skip
+"""A row of a list sheet with ``due`` and ``done`` columns (the Family Partnership Award's
+journey): its due date is before the analysis date and its done date is empty. The place is
+the empty done cell."""
+
 # ------------------------------------------------------------------ structure checks
 
 SHEET_RENAMED = Code(
