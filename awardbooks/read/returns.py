@@ -168,6 +168,7 @@ class ReturnReader:
         self._facts: dict[str, SheetFacts | None] = {}
         self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
         self._parts: dict[str, str] | None = None
+        self.older_edition = False
 
     # -- problems ------------------------------------------------------------------------
     def report(self, problem: Problem) -> None:
@@ -204,6 +205,7 @@ class ReturnReader:
             return
         self.rec.framework = framework
         self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        self.older_edition = self.rec.meta.get("spec_version", "") not in ("", framework.version)
         self.current = self.registry.by_id.get(framework.id, framework)
         checks.check_sheets(self)
         self._read_cover()

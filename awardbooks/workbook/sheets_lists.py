@@ -23,7 +23,8 @@ class ListSheets:
         ws, f = self.sheets[listed.title], self.f
         last = 1 + len(listed.columns)
         self._title(ws, listed.heading or listed.title, self.info.setting, last)
-        headers = [("No.", 6), (listed.text_label, 50)]
+        longest = max(len(row.id) for row in listed.rows)
+        headers = [("No.", max(6, min(16, longest + 2))), (listed.text_label, 50)]
         headers += [(c.label, c.width) for c in listed.columns]
         self._headers(ws, headers)
         widths = self.widths[ws.name]
