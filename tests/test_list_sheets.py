@@ -342,3 +342,56 @@ def test_analyse_flags_overdue_steps_on_its_analysis_date(filled, tmp_path):
         [returns], out=None, data_dir=tmp_path / "early", today=dt.date(2026, 10, 1)
     )
     assert early.consolidation.returns.to_dict("records")[0]["status"] == "accepted"
+
+
+def test_a_return_of_the_edition_before_the_list_sheets_is_read(tmp_path, frameworks):
+    """An FPA 2026.2 workbook (no list sheets) read with edition 2026.3: a warning that it is
+    of an earlier edition, and none for the list sheets it never had."""
+    fw = frameworks["family-partnership"]
+    data = fw.model_dump()
+    data["version"] = "2026.2"
+    data["previous_editions"] = []
+    data["sheets"]["lists"] = []
+    old = Framework.model_validate(data)
+    path = make_workbook(old, tmp_path, ratings={"1:judgement": "Embedded"})
+    record = read_path(path, Registry([fw]))
+    assert [(p.code, str(p)) for p in record.problems] == [
+        ("edition-older", f"{path}: made from edition 2026.2 of Family Partnership Award; this "
+         "analysis uses edition 2026.3; the item ids match, so it was read"),
+    ]  # fmt: skip
+    assert record.ratings["1:judgement"].label == "Embedded"
+    assert "journey" not in record.tables or record.tables["journey"] == []
+
+
+def test_a_list_sheet_deleted_from_a_current_return_is_reported(tmp_path, frameworks):
+    path = make_workbook(frameworks["lppa"], tmp_path)
+    book = openpyxl.load_workbook(path)
+    del book["Success criteria"]
+    book.save(path)
+    record = read_path(path, Registry.default())
+    assert [(p.code, p.sheet) for p in record.warnings if p.code == "sheet-missing"] == [
+        ("sheet-missing", "Success criteria"),
+    ]
+
+
+def test_an_authoring_workbook_places_list_sheet_problems_at_their_cells(tmp_path, frameworks):
+    from awardbooks.authoring import reading, writing
+    from awardbooks.errors import SpecError
+
+    book = writing.write_template(frameworks["multi-agency"], tmp_path / "ma.xlsx")
+    wb = openpyxl.load_workbook(book)
+    rows = wb["List rows"]
+    rows["A3"] = "readines"  # a typo for the list's id
+    rows["D4"] = "nothing to say"  # locked text without its column id
+    rows["B6"] = "1"  # the first row's id again (the spec's own check, placed at the cell)
+    wb.save(book)
+    with pytest.raises(SpecError) as err:
+        reading.import_template(book, source="ma.xlsx")
+    assert str(err.value).splitlines() == [
+        "ma.xlsx: 3 problems",
+        "  ma.xlsx: List rows!A3 (List id): 'readines' is not a list id on the Lists sheet (did "
+        "you mean 'readiness'?) (list ids: readiness, reviews)",
+        "  ma.xlsx: List rows!D4 (Locked texts): 'nothing to say' is not a column id, a colon "
+        "and a text; write one per line, e.g. when: September",
+        "  ma.xlsx: List rows!B6 (Row id): row id '1' is used twice in list sheet 'readiness'",
+    ]
