@@ -395,3 +395,33 @@ def test_an_authoring_workbook_places_list_sheet_problems_at_their_cells(tmp_pat
         "and a text; write one per line, e.g. when: September",
         "  ma.xlsx: List rows!B6 (Row id): row id '1' is used twice in list sheet 'readiness'",
     ]
+
+
+def test_list_rows_are_found_by_their_ids(tmp_path, frameworks):
+    """A row inserted above a step, a question's wording edited, a row's id cleared: the answers
+    are read from the rows they belong to, and each change is a warning."""
+    path = make_workbook(frameworks["family-partnership"], tmp_path)
+    book = openpyxl.load_workbook(path)
+    journey = book["Award journey"]
+    journey.insert_rows(7)  # above the initial audit, which moves to row 8
+    journey["E8"] = dt.date(2026, 10, 8)
+    reflection = book["Reflection"]
+    reflection["B7"] = "What is working well?"
+    reflection["C7"] = "The family council."
+    reflection["A8"] = None  # question 3's id
+    reflection["C8"] = "An answer nobody can place"
+    book.save(path)
+    record = read_path(path, Registry.default())
+    assert record.tables["journey"] == [
+        {"key": "audit", "row": 8, "due": "", "done": "2026-10-08", "notes": ""}
+    ]
+    assert record.tables["reflection"] == [{"key": "2", "row": 7, "answer": "The family council."}]
+    assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in record.warnings] == [
+        ("list-rows-moved", "warning", "Award journey", "",
+         "rows were inserted or deleted; each row's answers were read from the row with its id"),
+        ("wording-changed", "warning", "Reflection", "B7",
+         "the wording of 2 was changed from the framework's"),
+        ("list-row-missing", "warning", "Reflection", "A8",
+         "the row for '3' is missing (rows were deleted or ids changed); its answers were not "
+         "read"),
+    ]  # fmt: skip

@@ -517,6 +517,18 @@ MILESTONE_OVERDUE = Code(
      "text": "Before half term October action plan in place", "due": "23/10/2026",
      "due_cell": "D8", "column": "Date done", "today": "01/12/2026"},
 )  # fmt: skip
+LIST_ROWS_MOVED = Code(
+    "list-rows-moved", "warning",
+    "rows were inserted or deleted; each row's answers were read from the row with its id",
+    example={"file": _FILE, "sheet": "Award journey"},
+)  # fmt: skip
+LIST_ROW_MISSING = Code(
+    "list-row-missing", "warning",
+    "the row for {item!r} is missing (rows were deleted or ids changed); its answers were not "
+    "read",
+    "put the id back in column A of its row",
+    {"file": _FILE, "sheet": "Reflection", "cell": "A8", "item": "3"},
+)  # fmt: skip
 """A row of a list sheet with ``due`` and ``done`` columns (the Family Partnership Award's
 journey): its due date is before the analysis date and its done date is empty. The place is
 the empty done cell."""

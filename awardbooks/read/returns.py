@@ -26,6 +26,7 @@ from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
 from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.lists import located_rows
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
@@ -540,8 +541,11 @@ class ReturnReader:
 
     def _read_tables(self) -> None:
         layout = self.layout
+        lists = {listed.id: listed for listed in layout.framework.sheets.lists}
         for table, rows in layout.table_rows.items():
             columns = layout.table_columns[table] | layout.table_columns.get(f"{table}_fields", {})
+            if table in lists and self.actual(rows[0].sheet) in self.sheet_names:
+                rows = located_rows(self, lists[table], rows)  # by their ids
             found = []
             for row in rows:
                 if self.actual(row.sheet) not in self.sheet_names:
