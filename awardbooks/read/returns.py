@@ -32,14 +32,19 @@ from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_s
 from awardbooks.spec.editions import align_ratings
 from awardbooks.spec.loading import builtin_paths
 from awardbooks.spec.model import Column, Framework, per_framework
+from awardbooks.spec.rescore import ScoresError, rescore
 from awardbooks.workbook.layout import (
     COVER_SHEET,
     HEADER_ROW,
+    HISTORY_TABLE,
     META_SHEET,
     Cell,
     Layout,
+    PeriodError,
     RatingRow,
     layout_for,
+    period_heading,
+    rating_period,
 )
 
 
@@ -202,8 +207,13 @@ class ReturnReader:
         framework = self._recognise()
         if framework is None:
             return
+        framework = self._rescored(framework)
+        if framework is None:
+            return
         self.rec.framework = framework
-        self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        self.layout = layout_for(
+            framework, self.rec.meta.get("layout_variant", ""), self._period(framework)
+        )
         self.current = self.registry.by_id.get(framework.id, framework)
         checks.check_sheets(self)
         self._read_cover()
@@ -219,6 +229,26 @@ class ReturnReader:
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
+
+    def _rescored(self, framework: Framework) -> Framework | None:
+        """The framework with the scores the workbook was generated with (``generate
+        --scores``, kept in its metadata); None (and an error) when they cannot be used."""
+        given = self.rec.meta.get("scores", "")
+        try:
+            return rescore(framework, given)[0]
+        except ScoresError as exc:
+            self.report(codes.METADATA_SCORES(scores=_clip(given), reason=str(exc)))
+            return None
+
+    def _period(self, framework: Framework) -> str:
+        """The rating period this workbook rates (frameworks with rating periods)."""
+        meta = self.rec.meta
+        try:
+            return rating_period(
+                framework, meta.get("year", ""), meta.get("term", ""), meta.get("plan_start", "")
+            )
+        except PeriodError:
+            return ""
 
     def grid(self, sheet: str) -> Grid | None:
         """A sheet's values (by its expected or actual name), once its reach is checked."""
@@ -388,7 +418,7 @@ class ReturnReader:
         if version != fw.version and (fw.id, version) in self.registry.by_version:
             return self.registry.by_version[(fw.id, version)]  # read with its own edition
         if version == fw.version:
-            if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != fw.fingerprint():
+            if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != _printed(fw, meta):
                 self.report(codes.EDITION_REWORDED(name=fw.name, version=version))
             return fw
         layout = layout_for(fw)
@@ -451,8 +481,23 @@ class ReturnReader:
                     self.report(codes.WORDING_CHANGED(**at, item=rr.item_id))
             if rr.rated:
                 self.rec.ratings[rr.key] = self._rating(sheet, grid, rr, row)
+                if layout.columns.periods:
+                    self._history(sheet, grid, rr, row)
         if shifted:
             self.report(codes.ROWS_MOVED(sheet=self.actual(sheet)))
+
+    def _history(self, sheet: str, grid, rr: RatingRow, row: int) -> None:
+        """A row's earlier periods' ratings (locked, carried forward) into the history
+        table; a value there that is not a level is reported as in a rating cell."""
+        cols, fw = self.layout.columns, self.rec.framework
+        found = self.rec.tables.setdefault(HISTORY_TABLE, [])
+        for period, col in cols.periods.items():
+            if col >= cols.rating:
+                break
+            cell = Cell(sheet, row, col)
+            label = self._level(cell, self.input_value(cell, grid), fw)
+            if label:
+                found.append({"key": rr.key, "row": row + 1, "period": period, "rating": label})
 
     def _headers_match(self, sheet: str, grid) -> bool:
         for col, text in self.expected_headings().items():
@@ -465,7 +510,10 @@ class ReturnReader:
 
     def expected_headings(self) -> dict[int, str]:
         fw, cols = self.rec.framework, self.layout.columns
-        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: fw.labels.rating}
+        rating = fw.labels.rating
+        if cols.periods:
+            rating = period_heading(fw, cols.period)
+        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: rating}
         if cols.date is not None:
             expected[cols.date] = fw.labels.date
         if cols.comment is not None:
@@ -554,6 +602,14 @@ class ReturnReader:
                 if any(v not in ("", None) for v in values.values()):
                     found.append({"key": row.key, "row": row.row + 1} | values)
             self.rec.tables[table] = found
+
+
+def _printed(fw: Framework, meta: dict[str, str]) -> str:
+    """The fingerprint a workbook of ``fw`` generated with its metadata's scores carries."""
+    try:
+        return rescore(fw, meta.get("scores", ""))[0].fingerprint()
+    except ScoresError:
+        return fw.fingerprint()  # reported when the framework is rescored
 
 
 def _wording(fw: Framework) -> dict[str, str]:
