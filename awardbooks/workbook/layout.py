@@ -241,6 +241,15 @@ def rating_period(framework: Framework, year: str, term: str, plan_start: str = 
     return f"{n}:{term}"
 
 
+def period_when(plan_start: str, key: str) -> tuple[str, str]:
+    """The academic year and term of a period of a plan starting in ``plan_start``:
+    ("2026-27", "1:spring") → ("2026-27", "spring"); ("2026-27", "2:autumn") → ("2027-28",
+    "autumn")."""
+    n, term = key.split(":")
+    first = int(plan_start[:4]) + int(n) - 1
+    return f"{first}-{(first + 1) % 100:02d}", term
+
+
 def _audit_columns(framework: Framework, carry: bool = False, period: str = "") -> AuditColumns:
     if framework.audit.periods is not None:
         return _period_columns(framework, carry, period)
