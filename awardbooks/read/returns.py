@@ -207,6 +207,8 @@ class ReturnReader:
         framework = self._recognise()
         if framework is None:
             return
+        current = self.registry.by_id.get(framework.id, framework)
+        same = current is framework
         framework = self._rescored(framework)
         if framework is None:
             return
@@ -214,7 +216,7 @@ class ReturnReader:
         self.layout = layout_for(
             framework, self.rec.meta.get("layout_variant", ""), self._period(framework)
         )
-        self.current = self.registry.by_id.get(framework.id, framework)
+        self.current = framework if same else self._rescored(current)
         checks.check_sheets(self)
         self._read_cover()
         for sheet in self.layout.audit_sheets:
