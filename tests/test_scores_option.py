@@ -52,8 +52,9 @@ def test_each_cover_and_spec_says_whose_scores_they_are(fid, tmp_path):
 def test_scores_option_end_to_end_in_libreoffice(tmp_path):
     """LPPA KPIs half Red, half Green: 50 % with the spec's 0 / 50 / 100, 55 % with Red=10."""
     fw = loading.load("lppa")
-    made = run("generate", "lppa", "--setting", "Ash Primary", "--year", "2026-27", "--term",
-               "autumn", "--scores", "red=10, Amber=40,Green=100", "--out", tmp_path / "wb")  # fmt: skip
+    made = run("generate", "lppa", "--setting", "Ash Primary", "--year", "2026-27",
+               "--term", "autumn", "--scores", "red=10, Amber=40,Green=100",
+               "--out", tmp_path / "wb")  # fmt: skip
     assert made.exit_code == 0, made.output
     blank = next((tmp_path / "wb").glob("*.xlsx"))
     text = cover_text(blank)
@@ -123,7 +124,8 @@ def test_a_return_whose_recorded_scores_were_changed_is_rejected(tmp_path):
     assert made.exit_code == 0, made.output
     path = next(tmp_path.glob("*.xlsx"))
     bad = pkgedit.rewrite(path, tmp_path / "bad.xlsx", {
-        "xl/sharedStrings.xml": lambda b: b.replace(b"Red=10,Amber=40,Green=100", b"Red=10,Amber=40"),
+        "xl/sharedStrings.xml":
+            lambda b: b.replace(b"Red=10,Amber=40,Green=100", b"Red=10,Amber=40"),
     })  # fmt: skip
     record = read_path(bad, Registry.default())
     assert record.status == "rejected"
@@ -135,7 +137,9 @@ def test_a_return_whose_recorded_scores_were_changed_is_rejected(tmp_path):
 
 def test_the_placeholder_warning_of_a_skeleton(tmp_path):
     result = CliRunner().invoke(
-        cli, ["generate", "multi-agency", "--setting", "Ash", "--year", "2026-27", "--out", str(tmp_path)]
+        cli,
+        ["generate", "multi-agency", "--setting", "Ash", "--year", "2026-27",
+         "--out", str(tmp_path)],  # fmt: skip
     )
     assert result.exit_code == 0
     assert result.stdout == f"Wrote {tmp_path / 'Ash_multi-agency_2026-27_baseline.xlsx'}\n"

@@ -120,7 +120,7 @@ class RatingSheets:
             heads[col] = previous_heads[key]
         if cols.periods:
             for key, col in cols.periods.items():
-                heads[col] = (period_heading(fw, key), 6.5)
+                heads[col] = (period_heading(fw, key), 7)
         else:
             heads[cols.rating] = (labels.rating, 15)
         if cols.date is not None:
