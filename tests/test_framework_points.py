@@ -87,3 +87,44 @@ def test_new_cover_fields_and_outcome_targets_filled_in_libreoffice(tmp_path):
     assert ba_record.status == "accepted", ba_record.problems
     assert ba_record.tables["outcomes"] == [{"key": "K2", "row": k2.row + 1, "target": "by 5%",
         "baseline": "", "term1": "", "term2": "", "term3": ""}]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fid", "version"),
+    [("behaviour-attendance", "2026.1"), ("multi-agency", "2026.1"),
+     ("family-partnership", "2026.2"), ("achievement-action-plan", "2026.1")],
+)  # fmt: skip
+def test_returns_of_the_previous_editions_are_read_where_their_cells_were(fid, version, tmp_path):
+    """Editions whose workbooks put cells elsewhere (B&A's outcome columns before the target,
+    the multi-agency cover before its new fields, the FPA's Stage 4 without "&", the MAP's
+    one rating a row) are kept in framework_specs/editions/ and read with their own spec."""
+    from pathlib import Path
+
+    old = loading.load(Path(loading.spec_dirs()[0]) / "editions" / f"{fid}-{version}.yaml")
+    assert old.version == version
+    path, _row = generate_one(old, Setting("Ash Primary"), year="2026-27", term="autumn",
+                              out_dir=tmp_path)  # fmt: skip
+    record = read_path(path, Registry.default())
+    assert record.status == "warning"
+    assert [p.code for p in record.warnings] == ["edition-lined-up"]
+    assert record.framework.version == loading.load(fid).version
+    assert record.meta["spec_version"] == version
+
+
+def test_an_old_b_and_a_return_keeps_its_baseline_in_the_baseline_column(tmp_path):
+    from pathlib import Path
+
+    from tests import pkgedit
+
+    editions = Path(loading.spec_dirs()[0]) / "editions"
+    old = loading.load(editions / "behaviour-attendance-2026.1.yaml")
+    path, _row = generate_one(old, Setting("Ash Primary"), year="2026-27", term="autumn",
+                              out_dir=tmp_path)  # fmt: skip
+    k1 = next(r for r in layout_for(old).table_rows["outcomes"] if r.key == "K1")
+    part = pkgedit.sheet_part(path, "Outcomes")
+    filled = pkgedit.rewrite(path, tmp_path / "filled.xlsx", {
+        part: pkgedit.set_cells({k1.cells["baseline"].a1: pkgedit.text_cell("62% good or better")}),
+    })  # fmt: skip
+    record = read_path(filled, Registry.default())
+    assert record.tables["outcomes"][0]["baseline"] == "62% good or better"
+    assert "target" not in record.tables["outcomes"][0]

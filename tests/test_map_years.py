@@ -213,3 +213,21 @@ def test_carry_forward_keeps_the_plan_start(fw, tmp_path):
                   "autumn", "--plan-start", "2025-26", "--out", tmp_path / "again")  # fmt: skip
     assert refused.exit_code == 2
     assert "--from-returns keeps each return's plan start and scores" in refused.output
+
+
+def test_a_return_of_the_2026_1_edition_is_still_read(fw, tmp_path):
+    """Edition 2026.1 rated one cell per action (the plan year chosen on the cover): its
+    returns are read with that edition's spec, kept in framework_specs/editions/, and lined up
+    with the current edition."""
+    old = loading.load(Path(loading.spec_dirs()[0]) / "editions" / f"{MAP}-2026.1.yaml")
+    assert old.version == "2026.1" and old.audit.periods is None
+    path, _row = generate_one(old, SETTING, year="2026-27", term="autumn", out_dir=tmp_path,
+                              ratings={i.id: "Amber" for i in old.items})  # fmt: skip
+    record = read_path(path, Registry.default())
+    assert record.status == "warning"
+    assert [p.code for p in record.warnings] == ["edition-lined-up"]
+    assert record.framework.version == "2026.2"
+    assert {r.label for r in record.ratings.values()} == {"Amber"} and len(record.ratings) == 32
+    tables = api.consolidate([tmp_path])
+    assert progress_all(tables) == [("2026-27", "autumn", 50.0, None)]
+    assert [m for m in api.frameworks() if m.id == MAP][0].version == "2026.2"

@@ -30,7 +30,7 @@ from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 from awardbooks.spec.editions import align_ratings
-from awardbooks.spec.loading import builtin_paths
+from awardbooks.spec.loading import builtin_paths, edition_paths
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.spec.rescore import ScoresError, rescore
 from awardbooks.workbook.layout import (
@@ -105,6 +105,7 @@ class Registry:
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
         frameworks += [load_spec(path) for path in extra_specs]
+        frameworks += [load_spec(path) for path in edition_paths()]  # never the current one
         return cls(frameworks)
 
 
