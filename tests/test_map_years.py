@@ -231,3 +231,26 @@ def test_a_return_of_the_2026_1_edition_is_still_read(fw, tmp_path):
     tables = api.consolidate([tmp_path])
     assert progress_all(tables) == [("2026-27", "autumn", 50.0, None)]
     assert [m for m in api.frameworks() if m.id == MAP][0].version == "2026.2"
+
+
+def test_a_return_that_lost_its_metadata_is_read_in_its_own_year_and_term(fw, tmp_path):
+    """Without the hidden metadata the period comes from the cover (its year, term and plan
+    years line): a Yr 2 Spring return is read from its Yr 2 Spring cells, not Yr 1 Autumn."""
+    import re
+
+    from tests import pkgedit
+
+    path, _row = generate_one(fw, SETTING, year="2026-27", term="spring", out_dir=tmp_path,
+                              plan_start="2025-26",
+                              ratings={i.id: "Green" for i in fw.items})  # fmt: skip
+    part = pkgedit.sheet_part(path, "_awardbooks")
+    drop = pkgedit.workbook_xml(lambda x: re.sub(r'<sheet name="_awardbooks"[^>]*/>', "", x))
+    lost = pkgedit.rewrite(path, tmp_path / "lost.xlsx", {"xl/workbook.xml": drop, part: None})
+    record = read_path(lost, Registry.default())
+    assert record.status == "warning"
+    assert [p.code for p in record.warnings] == ["metadata-missing"]
+    assert (record.meta["year"], record.meta["term"], record.meta["plan_start"]) == (
+        "2026-27", "spring", "2025-26",
+    )  # fmt: skip
+    assert {r.label for r in record.ratings.values()} == {"Green"}
+

@@ -38,6 +38,7 @@ from awardbooks.workbook.layout import (
     HEADER_ROW,
     HISTORY_TABLE,
     META_SHEET,
+    PLAN_YEARS,
     Cell,
     Layout,
     PeriodError,
@@ -457,6 +458,13 @@ class ReturnReader:
                     self.rec.meta[key] = value.lower()
                 elif key == "workbook_id":
                     self.rec.meta[key] = value
+            if self.layout.columns.periods:  # the period from the cover's plan years line
+                for row in grid:
+                    text = _text(row[0]) if row else ""
+                    if text.startswith(PLAN_YEARS):
+                        self.rec.meta["plan_start"] = text[len(PLAN_YEARS) :][:7]
+                fw = self.rec.framework
+                self.layout = layout_for(fw, self.layout.variant, self._period(fw))
 
     def _read_audit(self, sheet: str) -> None:
         grid = self.grid(sheet)

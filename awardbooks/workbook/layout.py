@@ -53,6 +53,10 @@ META_KEYS = (
 
 TERMS = ("baseline", "autumn", "spring", "summer")
 
+PLAN_YEARS = "Plan years: Year 1 is "
+"""How the cover of a workbook with rating periods begins its line on the plan's years (read
+back when an application dropped the hidden metadata)."""
+
 HISTORY_TABLE = "rating_history"
 """The table a return's earlier rating periods are read into (frameworks with rating
 periods): a row per rated row and earlier period, {key, row, period, rating}."""

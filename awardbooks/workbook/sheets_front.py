@@ -11,6 +11,7 @@ from awardbooks.workbook.layout import (
     COVER_SHEET,
     FIRST_ROW,
     HEADER_ROW,
+    PLAN_YEARS,
     SUMMARY_SHEET,
     col_letter,
     period_heading,
@@ -91,7 +92,7 @@ class FrontSheets:
             row += 2
             start = self.info.plan_start or self.info.year
             text = (
-                f"Plan years: Year 1 is {start}. This workbook rates "
+                f"{PLAN_YEARS}{start}. This workbook rates "
                 f"{period_heading(fw, self.layout.columns.period)}."
             )
             ws.merge_range(row, 0, row, 1, text, f["wrap"])
