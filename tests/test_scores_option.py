@@ -150,3 +150,21 @@ def test_the_placeholder_warning_of_a_skeleton(tmp_path):
     )
     plain = run("generate", "lppa", "--setting", "Ash", "--out", tmp_path / "lppa")
     assert "Warning" not in plain.output
+
+
+def test_cached_values_written_with_the_scores(tmp_path):
+    """The Summary's cached formula results, as generate writes them before any application
+    recalculates: with Red=10 half Red and half Green is 55 %, as the analyser says."""
+    from awardbooks.generate.roster import Setting
+    from awardbooks.generate.workbooks import generate_one
+    from awardbooks.spec.rescore import rescore
+
+    fw, text = rescore(loading.load("lppa"), "Red=10,Amber=40,Green=100")
+    ratings = {item.id: "Red" if n < 28 else "Green" for n, item in enumerate(fw.items)}
+    path, _row = generate_one(fw, Setting("Ash"), year="2026-27", term="autumn",
+                              out_dir=tmp_path, ratings=ratings, scores=text)  # fmt: skip
+    layout = layout_for(fw)
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SUMMARY_SHEET).to_python()
+    assert grid[layout.summary_total_row][layout.summary_columns["score"]] == pytest.approx(0.55)
+    overall = api.consolidate([tmp_path]).scores.set_index("group_id").loc["ALL"]
+    assert overall["score_pct"] == 55.0
