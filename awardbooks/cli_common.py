@@ -34,6 +34,8 @@ FLAGS = {
     "wait": "--wait",
     "framework": "--framework",
     "roster": "--roster",
+    "plan_start": "--plan-start",
+    "scores": "--scores",
 }
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
