@@ -14,7 +14,15 @@ from typing import Any
 
 from awardbooks.authoring import codes
 from awardbooks.problems import Problem
-from awardbooks.spec.model import ActionPlan, AuditSheets, Labels, Membership, Outcomes, Portfolio
+from awardbooks.spec.model import (
+    ActionPlan,
+    AuditSheets,
+    DateWarning,
+    Labels,
+    Membership,
+    Outcomes,
+    Portfolio,
+)
 
 INSTRUCTIONS = "Instructions"
 FRAMEWORK = "Framework"
@@ -81,6 +89,9 @@ class Col:
 def _choices(*pairs: str) -> tuple[tuple[str, str], ...]:
     return tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
 
+
+DATE_WARNINGS: tuple[str, ...] = DateWarning.__args__
+"""The codes a cover date's limit may be reported with."""
 
 _L = Labels()
 FRAMEWORK_ROWS = (
@@ -281,6 +292,55 @@ SHEETS_ROWS = (
         "1 to 5.",
         default=Portfolio.model_fields["evidence_per_item"].default,
     ),
+    KeyValueRow(
+        "Portfolio: a front sheet per group",
+        "sheets.portfolio.front_sheets",
+        "yesno",
+        "Yes: one sheet per group, named title and group id (Portfolio 3); No: one sheet.",
+        YES_NO,
+        default="No",
+    ),
+    KeyValueRow(
+        "Portfolio: evidence references",
+        "sheets.portfolio.evidence_refs",
+        "yesno",
+        "Yes: each evidence row shows its reference, 3.2 a, 3.2 b, ... (locked).",
+        YES_NO,
+        default="No",
+    ),
+    KeyValueRow(
+        "Portfolio: evidence heading",
+        "sheets.portfolio.evidence_label",
+        help="The evidence column's heading.",
+        default=Portfolio.model_fields["evidence_label"].default,
+    ),
+    KeyValueRow(
+        "Portfolio: guidance",
+        "sheets.portfolio.guidance",
+        "lines",
+        "Optional: lines shown above the table on every portfolio sheet, one per line.",
+    ),
+    KeyValueRow(
+        "Portfolio: evidence age: date column",
+        "sheets.portfolio.evidence_age.column",
+        help="Optional: the id of a portfolio date column checked for the evidence's age.",
+    ),
+    KeyValueRow(
+        "Portfolio: evidence age: measured at",
+        "sheets.portfolio.evidence_age.at",
+        help="The id of the cover date field the age is measured at.",
+    ),
+    KeyValueRow(
+        "Portfolio: evidence age: years",
+        "sheets.portfolio.evidence_age.years",
+        "int",
+        "Evidence older than this many years at that date is a warning.",
+    ),
+    KeyValueRow(
+        "Portfolio: evidence age: rule",
+        "sheets.portfolio.evidence_age.rule",
+        help="The rule in the source's words: shown on the sheets and in the warning.",
+    ),
 )
 OPTIONAL_SHEETS = ("info", "membership", "outcomes", "action_plan", "portfolio")
 
@@ -324,6 +384,13 @@ ITEM_COLUMNS = (
         "lines",
         40,
         "Optional: one example per line (Alt+Enter in Excel).",
+    ),
+    Col(
+        "Evidence pre-entered",
+        "preset_evidence",
+        "lines",
+        30,
+        "Optional: evidence every setting presents, pre-entered in the portfolio; one per line.",
     ),
     Col("Rated", "rated", "yesno", 9, "No: shown but not rated (Yes if empty).", YES_NO),
 )
@@ -375,6 +442,30 @@ COLUMN_COLUMNS = (
         YES_NO,
     ),
     Col("Help", "help", "text", 40, "Optional prompt shown when the cell is selected."),
+    Col(
+        "Date limit: after",
+        "within.after",
+        "id",
+        16,
+        "Cover dates only, optional: the id of an earlier cover date this one may follow by at "
+        "most the months below.",
+    ),
+    Col("Date limit: months", "within.months", "number", 10, "The most months after it."),
+    Col(
+        "Date limit: warning",
+        "within.warning",
+        "choice",
+        16,
+        "The warning's code (DATE_TOO_LATE if empty).",
+        _choices(*(x for c in DATE_WARNINGS for x in (c, c))),
+    ),
+    Col(
+        "Date limit: rule",
+        "within.rule",
+        "text",
+        40,
+        "The limit in the source's words, quoted in the warning.",
+    ),
 )
 OUTCOME_COLUMNS = (
     Col("Outcome id", "id", "id", 12, "A short id, e.g. K1"),

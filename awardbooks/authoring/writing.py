@@ -312,9 +312,9 @@ class _Writer:
                 texts = [item.descriptors.get(label) for label in fw.scale.labels]
                 texts += [None] * (self.n_levels - len(texts))
                 evidence = "\n".join(item.evidence) or None
-                rows.append(
-                    [group.id, item.id, item.text, *texts, evidence, "Yes" if item.rated else "No"]
-                )
+                preset = "\n".join(item.preset_evidence) or None
+                rated = "Yes" if item.rated else "No"
+                rows.append([group.id, item.id, item.text, *texts, evidence, preset, rated])
         ws = self.table(ITEMS, columns, rows)
         for k in range(self.n_levels):
             ref = f"{SCALE}!$F${LEVEL_TABLE_ROW + 2 + k}"
@@ -359,6 +359,7 @@ class _Writer:
                     None if column.width == 24 else column.width,
                     "Yes" if column.input else "No",
                     column.help or None,
+                    *_limit_cells(column),
                 ])  # fmt: skip
         return rows
 
@@ -429,6 +430,15 @@ class _Writer:
             ),
         }
         ws.data_validation(r1, c, r2, c, options)
+
+
+def _limit_cells(column) -> list[Any]:
+    """A cover date's limit as the Columns sheet's four date limit cells (empty if none)."""
+    limit = column.within
+    if limit is None:
+        return [None] * 4
+    warning = None if limit.warning == "DATE_TOO_LATE" else limit.warning
+    return [limit.after, limit.months, warning, limit.rule or None]
 
 
 def _a1(row: int, col: int, absolute: bool = False) -> str:

@@ -25,12 +25,13 @@ from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
+from awardbooks.read.datechecks import check_dates
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 from awardbooks.spec.editions import align_ratings
-from awardbooks.spec.loading import builtin_paths
+from awardbooks.spec.loading import builtin_paths, edition_paths
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.workbook.layout import (
     COVER_SHEET,
@@ -99,6 +100,7 @@ class Registry:
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
+        frameworks += [load_spec(path) for path in edition_paths()]  # before a user's own
         frameworks += [load_spec(path) for path in extra_specs]
         return cls(frameworks)
 
@@ -210,6 +212,7 @@ class ReturnReader:
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
         self._read_tables()
+        check_dates(self, self.rec.cover, self.rec.tables)
         checks.check_merges(self)
         checks.check_protection(self)
         if self.current is not framework:

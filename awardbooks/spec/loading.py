@@ -54,6 +54,12 @@ def builtin_paths() -> dict[str, Path]:
     return found
 
 
+def edition_paths() -> list[Path]:
+    """Earlier editions of the built-in specs (``framework_specs/editions/``), kept so that
+    returns of workbooks made from them are read with their own layout."""
+    return [p for folder in spec_dirs() for p in sorted((folder / "editions").glob("*.yaml"))]
+
+
 def resolve(framework: str | Path) -> Path:
     """A built-in id or a path to a spec file (YAML or an authoring workbook) → its path."""
     candidate = Path(framework)
@@ -183,6 +189,7 @@ def semantic_problems(framework: Framework) -> list[Problem]:
         if len(text) > CELL_LIMIT
     )
     problems.extend(_outcome_problems(framework))
+    problems.extend(_date_problems(framework))
     problems.extend(_edition_problems(framework, set(seen_items)))
     problems.extend(sheet_name_problems(framework))
     return problems
@@ -212,6 +219,37 @@ def _column_lists(framework: Framework) -> list[tuple[str, tuple[Column, ...]]]:
         found.append(("sheets.portfolio.columns", sheets.portfolio.columns))
         found.append(("sheets.portfolio.fields", sheets.portfolio.fields))
     return found
+
+
+def _date_problems(framework: Framework) -> list[Problem]:
+    """Date limits and the evidence age rule name date fields and columns that exist."""
+    problems: list[Problem] = []
+    dates = {c.id: c for c in framework.cover_fields if c.type == "date"}
+    dates["completed_on"] = Column(id="completed_on", label="Date completed", type="date")
+    for n, column in enumerate(framework.cover_fields):
+        if column.within is None:
+            continue
+        where = f"cover_fields[{n}].within"
+        if column.type != "date":
+            problems.append(codes.DATE_LIMIT_NOT_DATE(path=where, column=column.id))
+        after = column.within.after
+        if after not in dates:
+            hint = suggest(after, dates)
+            problems.append(codes.DATE_FIELD_UNKNOWN(path=f"{where}.after", field=after, hint=hint))
+    port = framework.sheets.portfolio
+    rule = port.evidence_age if port else None
+    if port is not None and rule is not None:
+        where = "sheets.portfolio.evidence_age"
+        columns = {c.id: c for c in port.columns if c.type == "date"}
+        if rule.column not in columns:
+            hint = suggest(rule.column, columns)
+            problems.append(
+                codes.EVIDENCE_AGE_COLUMN(path=f"{where}.column", column=rule.column, hint=hint)
+            )
+        if rule.at not in dates:
+            hint = suggest(rule.at, dates)
+            problems.append(codes.DATE_FIELD_UNKNOWN(path=f"{where}.at", field=rule.at, hint=hint))
+    return problems
 
 
 def _outcome_problems(framework: Framework) -> list[Problem]:
