@@ -124,3 +124,15 @@ def test_descriptor_columns_a_sheet_does_not_use_are_not_printed(printed):
     assert len(aspects) == 9
     assert counts[0] >= 2  # the instructions, and a column heading for each level
     assert counts[1:] == [1] * 8  # the instructions only
+
+
+def test_the_lppa_front_sheets_print_their_references_and_the_age_rule(printed):
+    """A front page per Objective, as the handbook's portfolio has: each prints the evidence
+    references and the two-year rule at its top."""
+    fronts = [text for _h, text, _f in printed["lppa"] if "LPPA portfolio: front sheet" in text]
+    assert len(fronts) >= 10
+    third = [text for text in fronts if "Objective 3:" in text]
+    assert len(third) == 1  # objective 3's front sheet fits one page
+    assert all(ref in third[0] for ref in ("3.1 a", "3.2 a", "3.2 d", "3.5 d"))
+    assert all("should not be more than two years old at the date of the Interim" in text
+               for text in fronts)  # fmt: skip
