@@ -9,6 +9,7 @@ Filled in LibreOffice as a school would, then read back: the exact warnings, at 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 import pytest
@@ -175,6 +176,16 @@ def test_filled_in_libreoffice_the_dates_are_checked_and_the_portfolio_read(tmp_
     assert portfolio["3.2#2"]["note"] == "Survey runs in the summer term"
     assert portfolio["2.2#1"]["evidence"] == "The completed IARAP"  # pre-entered, kept
     assert set(portfolio) == {"2.2#1", "3.2#1", "3.2#2"}
+
+    # the analyser, as an officer runs it: the same warnings in returns.csv, by their cells
+    data = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["analyse", str(filled), "--data", str(data), "--out",
+                                      str(tmp_path / "consolidated.xlsx")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with open(data / "returns.csv", encoding="utf-8-sig") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["status"] == "warning"
+    assert row["warnings"].split("\n") == [str(p) for p in record.warnings]
 
 
 @needs_lo
