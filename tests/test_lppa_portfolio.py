@@ -233,3 +233,42 @@ def test_a_date_limit_must_name_a_date_field(tmp_path):
         f"Error: {spec}: cover_fields[1].within.after: 'strat' is not a date field of the cover "
         "(did you mean 'start'?); name the id of a cover field of type date\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "said_"),
+    [
+        (
+            "    items:\n      - {id: '1.a', text: An item, preset_evidence: [One, Two, Three]}\n"
+            "sheets:\n  portfolio: {evidence_per_item: 2}\n",
+            "groups[0].items[0].preset_evidence: 3 items of pre-entered evidence for '1.a', but "
+            "the portfolio has 2 evidence rows per item; list fewer, or give the portfolio more "
+            "evidence rows per item",
+        ),
+        (
+            "    items:\n      - {id: '1.a', text: An item}\n"
+            "sheets:\n  action_plan:\n    columns:\n"
+            "      - {id: due, label: Due, type: date, within: {after: start, months: 2}}\n",
+            "sheets.action_plan.columns[0].within: a date limit (within) is checked only on a "
+            "cover field; move it to a date field under cover_fields, or remove it",
+        ),
+        (
+            "    items:\n      - {id: '1.a', text: An item}\n"
+            "sheets:\n  portfolio:\n    columns: [{id: dated, label: Dated, type: date}]\n"
+            "    evidence_age: {column: date, at: start, years: 2, rule: Not too old}\n",
+            "sheets.portfolio.evidence_age.column: 'date' is not a date column of the portfolio "
+            "(did you mean 'dated'?); name the id of a portfolio column of type date",
+        ),
+    ],
+)
+def test_what_a_spec_says_about_dates_and_evidence_is_checked(tmp_path, extra, said_):
+    spec = tmp_path / "mine.yaml"
+    spec.write_text(
+        "format: 1\nid: mine\ntitle: Mine\nversion: '1'\nsource:\n  document: Mine\n"
+        "scale: rag\ncover_fields:\n  - {id: start, label: Start, type: date}\n"
+        "groups:\n  - id: '1'\n    title: One\n" + extra,
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["spec", "check", str(spec)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {spec}: {said_}\n"

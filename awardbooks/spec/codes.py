@@ -349,6 +349,21 @@ DATE_LIMIT_NOT_DATE = Code(
     "give the field type: date, or remove its within",
     {"path": "cover_fields[2].within", "column": "stage"},
 )
+DATE_LIMIT_NOT_COVER = Code(
+    "spec-date-limit-not-cover",
+    "error",
+    "a date limit (within) is checked only on a cover field",
+    "move it to a date field under cover_fields, or remove it",
+    {"path": "sheets.action_plan.columns[3].within"},
+)
+PRESET_EVIDENCE_TOO_MANY = Code(
+    "spec-preset-evidence-too-many",
+    "error",
+    "{count} items of pre-entered evidence for {item!r}, but {rows}",
+    "list fewer, or give the portfolio more evidence rows per item",
+    {"path": "groups[1].items[1].preset_evidence", "count": 3, "item": "2.2",
+     "rows": "the portfolio has 2 evidence rows per item"},
+)  # fmt: skip
 EVIDENCE_AGE_COLUMN = Code(
     "spec-evidence-age-column",
     "error",

@@ -222,7 +222,8 @@ def _column_lists(framework: Framework) -> list[tuple[str, tuple[Column, ...]]]:
 
 
 def _date_problems(framework: Framework) -> list[Problem]:
-    """Date limits and the evidence age rule name date fields and columns that exist."""
+    """Date limits are on cover dates and name a cover date; pre-entered evidence fits the
+    portfolio's rows; the evidence age rule names a date column and a cover date."""
     problems: list[Problem] = []
     dates = {c.id: c for c in framework.cover_fields if c.type == "date"}
     dates["completed_on"] = Column(id="completed_on", label="Date completed", type="date")
@@ -236,7 +237,21 @@ def _date_problems(framework: Framework) -> list[Problem]:
         if after not in dates:
             hint = suggest(after, dates)
             problems.append(codes.DATE_FIELD_UNKNOWN(path=f"{where}.after", field=after, hint=hint))
+    for path, columns in _column_lists(framework)[1:]:  # every list but the cover's
+        for n, column in enumerate(columns):
+            if column.within is not None:
+                problems.append(codes.DATE_LIMIT_NOT_COVER(path=f"{path}[{n}].within"))
     port = framework.sheets.portfolio
+    rows = port.evidence_per_item if port else 0
+    for g, group in enumerate(framework.groups):
+        for i, item in enumerate(group.items):
+            if len(item.preset_evidence) > rows:
+                where = f"the portfolio has {rows} evidence row{'s' * (rows > 1)} per item"
+                if port is None:
+                    where = "the workbook has no portfolio sheet"
+                problems.append(codes.PRESET_EVIDENCE_TOO_MANY(
+                    path=f"groups[{g}].items[{i}].preset_evidence",
+                    count=len(item.preset_evidence), item=item.id, rows=where))  # fmt: skip
     rule = port.evidence_age if port else None
     if port is not None and rule is not None:
         where = "sheets.portfolio.evidence_age"
