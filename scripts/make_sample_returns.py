@@ -37,7 +37,7 @@ ISSUED = ROOT / "samples" / "workbooks"
 
 PORTFOLIO = {
     "1.1#1": ("Letter appointing the LPPA co-ordinator", "2026-09-10", "Headteacher"),
-    "2.2#2": ("IARAP with the school's sections completed", "2026-10-12", "LPPA co-ordinator"),
+    "2.3#1": ("Newsletter item on the school's LPPA work", "2026-10-12", "LPPA co-ordinator"),
 }
 """Evidence every sample return lists on its portfolio front sheets: key -> (evidence, date,
 who gathers it)."""

@@ -49,7 +49,7 @@ class FrontSheets:
         ws.write_string(first_input - 1, 1, "", f["group"])
         for key, cell in layout.cover_inputs.items():
             column = layout.cover_input_columns[key]
-            ws.write_string(cell.row, 0, column.label, f["label"])
+            self._text(ws, cell.row, 0, column.label, f["label"], 27)  # a long label wraps
             self._input(ws, cell, column)
         row = max(c.row for c in layout.cover_inputs.values()) + 2
         if fw.status == "skeleton":
