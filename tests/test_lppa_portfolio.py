@@ -187,6 +187,19 @@ def test_filled_in_libreoffice_the_dates_are_checked_and_the_portfolio_read(tmp_
     assert row["status"] == "warning"
     assert row["warnings"].split("\n") == [str(p) for p in record.warnings]
 
+    # next term's workbook carries the stage and its dates, still open to change
+    result = CliRunner().invoke(cli, ["generate", "lppa", "--from-returns", str(filled), "--term",
+                                      "spring", "--year", "2026-27", "--out",
+                                      str(tmp_path / "spring")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (spring,) = (tmp_path / "spring").glob("*_spring.xlsx")
+    carried = read_path(spring, Registry.default())
+    assert {k: v for k, v in carried.cover.items() if v} == {
+        "stage": "Interim Assessment", "initial_audit_date": "2026-12-01",
+        "interim_date": "2027-09-15", "final_date": "2028-01-14",
+    }  # fmt: skip
+    assert [p.code for p in carried.warnings] == ["interim-too-late", "final-too-late"]
+
 
 @needs_lo
 def test_references_are_locked(tmp_path):

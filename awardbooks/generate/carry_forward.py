@@ -55,7 +55,9 @@ def carry_for(record, framework: Framework):
         row["key"]: {k: v for k, v in row.items() if k not in ("key", "row")}
         for row in record.tables.get("outcomes", [])
     }
-    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes)
+    own = {column.id for column in framework.cover_fields}  # not who completed it, or when
+    cover = {k: v for k, v in record.cover.items() if k in own and v not in ("", None)}
+    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes, cover=cover)
 
 
 def match_returns(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:

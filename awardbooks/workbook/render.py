@@ -87,6 +87,9 @@ class CarryForward:
     open_actions: tuple[dict[str, Any], ...] = ()  # carried into the action plan
     completed_actions: tuple[dict[str, Any], ...] = ()  # listed, locked
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → {col: value}
+    cover: dict[str, Any] = field(default_factory=dict)
+    """The framework's own cover fields as last returned (e.g. the LPPA's stage and the date
+    of each stage), pre-filled and still open."""
 
 
 def write_workbook(

@@ -4,6 +4,7 @@ summary (scores by group with formulas whose cached values are right, a data bar
 from __future__ import annotations
 
 from awardbooks.workbook.cells import (
+    cell_value,
     range_refs,
     sentence,
 )
@@ -50,7 +51,8 @@ class FrontSheets:
         for key, cell in layout.cover_inputs.items():
             column = layout.cover_input_columns[key]
             self._text(ws, cell.row, 0, column.label, f["label"], 27)  # a long label wraps
-            self._input(ws, cell, column)
+            carried = self.carry.cover.get(key) if self.carry else None
+            self._input(ws, cell, column, cell_value(carried))
         row = max(c.row for c in layout.cover_inputs.values()) + 2
         if fw.status == "skeleton":
             note = "SKELETON FRAMEWORK: " + (fw.source.notes or "")
