@@ -26,6 +26,7 @@ from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
+from awardbooks.read.datechecks import check_dates
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.lists import located_rows
 from awardbooks.read.opening import READER_FAILURES, open_workbook
@@ -107,6 +108,7 @@ class Registry:
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
+        frameworks += [load_spec(path) for path in edition_paths()]  # before a user's own
         frameworks += [load_spec(path) for path in extra_specs]
         frameworks += [load_spec(path) for path in edition_paths()]  # never the current one
         return cls(frameworks)
@@ -200,7 +202,7 @@ class ReturnReader:
         if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
             for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
                 if rows * cols > MAX_CELLS:
-                    raise ReturnError(_too_far(sheet, rows, cols, ""))
+                    raise ReturnError(checks.too_large(sheet, rows, cols, ""))
         self.book = open_workbook(self.pkg)
         self.sheet_names = list(self.book.sheet_names)
         self.visibility = {  # "visible", "hidden" or "veryhidden"
@@ -228,6 +230,7 @@ class ReturnReader:
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
         self._read_tables()
+        check_dates(self, self.rec.cover, self.rec.tables)
         checks.check_merges(self)
         checks.check_protection(self)
         if self.current is not framework:
@@ -266,7 +269,7 @@ class ReturnReader:
                 return None
             facts = self.facts(name)
             if facts is not None and facts.cells > MAX_CELLS:
-                raise ReturnError(_too_far(name, facts.rows, facts.cols, facts.farthest))
+                raise ReturnError(checks.too_large(name, facts.rows, facts.cols, facts.farthest))
             try:
                 grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except READER_FAILURES as exc:
@@ -633,11 +636,6 @@ def _printed(fw: Framework, meta: dict[str, str]) -> str:
 def _wording(fw: Framework) -> dict[str, str]:
     """Each item's text as compared for tampering, worked out once per framework."""
     return per_framework("wording", fw, lambda f: {i.id: _squash(i.text) for i in f.items})
-
-
-def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> Problem:
-    at = f" ({farthest})" if farthest else ""
-    return codes.SHEET_TOO_LARGE(sheet=sheet, rows=rows, cols=cols, at=at, cells=rows * cols)
 
 
 _DATE = Column(id="date", label="Date", type="date")
