@@ -20,12 +20,14 @@ import math
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from awardbooks.analyse.inputs import input_rows
 from awardbooks.analyse.settle import USABLE, Settled, returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
     EXACT,
+    INPUTS,
     OUTCOMES,
     RATINGS,
     RETURNS,
@@ -224,6 +226,9 @@ class ReturnRows:
     scores: tuple[tuple, list[tuple]]
     actions: list[dict]
     outcomes: list[dict]
+    inputs: list[dict] | None = field(default=None)
+    """Everything the school typed (:data:`~awardbooks.analyse.tables.INPUTS`); None when
+    not gathered (a collection's ledger does not keep them)."""
 
 
 def _base(meta: dict[str, str]) -> dict[str, str]:
@@ -283,6 +288,7 @@ def table_rows(record: ReturnRecord, today: dt.date) -> ReturnRows:
         (score_head, scores),
         _actions(record, fw, base, today),
         _outcomes(record, fw, base),
+        input_rows(record, base),
     )
 
 
@@ -303,6 +309,7 @@ class TableRows:
         )
         self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
         self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
+        self.inputs: dict[int, list[dict] | None] = {}
 
     def add(self, record: ReturnRecord, digest: ReturnRows | None) -> None:
         if digest is None:
@@ -311,6 +318,7 @@ class TableRows:
         self.ratings.add(n, *digest.ratings)
         self.scores.add(n, *digest.scores)
         self.rest[n] = (digest.actions, digest.outcomes)
+        self.inputs[n] = digest.inputs
 
 
 def _build(
@@ -328,6 +336,7 @@ def _build(
 
     returns = returns_rows(records, settled)
     actions, outcomes, kept = [], [], []
+    inputs: list[dict] | None = []
     for record in records:
         n = stores.owner.get(id(record))
         if settled.statuses[id(record)] not in USABLE or n is None:
@@ -335,6 +344,11 @@ def _build(
         kept.append(n)
         actions.extend(stores.rest[n][0])
         outcomes.extend(stores.rest[n][1])
+        typed = stores.inputs.get(n)
+        if typed is None:  # a return whose inputs were not gathered: none are shown
+            inputs = None
+        elif inputs is not None:
+            inputs.extend(typed)
     frame = pd.DataFrame
     scores_df = stores.scores.frame(kept)
     ratings_df = stores.ratings.frame(kept)
@@ -356,6 +370,7 @@ def _build(
         **scales(registry),
         analysed_on=today.isoformat(),
         problems={record.file: record.problems for record in records if record.problems},
+        inputs=None if inputs is None else frame(inputs, columns=INPUTS),
     )
 
 

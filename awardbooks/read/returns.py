@@ -209,6 +209,7 @@ class ReturnReader:
         self._read_cover()
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
+        self._audit_table()
         self._read_tables()
         checks.check_merges(self)
         checks.check_protection(self)
@@ -535,6 +536,24 @@ class ReturnReader:
             options = ", ".join(column.options)
             self.report(codes.VALUE_NOT_AN_OPTION(**where, value=_clip(text), options=options))
         return text
+
+    def _audit_table(self) -> None:
+        """The rating sheets' input columns (an IARAP's current position, action, who delivers
+        ...) as the table ``audit``: a row per rated row with anything typed in them, keyed by
+        the row's key, like every other table (so carry-forward and the exports take them
+        with the rest)."""
+        ids = [c.id for c in self.rec.framework.audit.columns if c.input]
+        if not ids:
+            return
+        found = []
+        for rr in self.layout.rating_rows:
+            rating = self.rec.ratings.get(rr.key)
+            if rating is None:
+                continue
+            values = {cid: rating.extra.get(cid) for cid in ids}
+            if any(v not in ("", None) for v in values.values()):
+                found.append({"key": rr.key, "row": rr.row + 1} | values)
+        self.rec.tables["audit"] = found
 
     def _read_tables(self) -> None:
         layout = self.layout
