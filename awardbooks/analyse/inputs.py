@@ -11,6 +11,7 @@ Decisions:
   added to the layout is exported without code here.
 - A row's label is what the school sees beside it: an item's text, an outcome's, a
   membership category, or else its key.
+- Rows come in the workbook's order: by sheet, then row, then column.
 - Values are text (a date as ISO, a whole number without ".0"), so one column holds them all.
 - Ratings, dates and comments of rated rows are in ``ratings.csv``, not here.
 """
@@ -21,25 +22,14 @@ import math
 from typing import Any
 
 from awardbooks.spec.model import Column, Framework
-from awardbooks.workbook.layout import COVER_SHEET, Cell, Layout, layout_for
-
-AUDIT = "audit"
-"""The table name of the rating sheets' input columns (see :mod:`awardbooks.read.returns`)."""
-
-
-def input_columns(layout: Layout) -> dict[str, dict[str, Column]]:
-    """Every table's input columns by table name: the layout's tables (with their
-    ``_fields``) and the rating sheets' input columns as :data:`AUDIT`."""
-    fw = layout.framework
-    found: dict[str, dict[str, Column]] = {}
-    audit = {c.id: c for c in fw.audit.columns if c.input}
-    if audit:
-        found[AUDIT] = audit
-    for table in layout.table_rows:
-        found[table] = layout.table_columns.get(table, {}) | layout.table_columns.get(
-            f"{table}_fields", {}
-        )
-    return found
+from awardbooks.workbook.layout import (
+    AUDIT_TABLE,
+    COVER_SHEET,
+    Cell,
+    Layout,
+    input_columns,
+    layout_for,
+)
 
 
 def text_value(value: Any) -> str:
@@ -83,7 +73,7 @@ def _cells(layout: Layout) -> dict[str, dict[tuple[str, int], dict[str, Cell]]]:
     """Each table's cells by its rows' (key, Excel row number) as the reader gives them."""
     cells: dict[str, dict[tuple[str, int], dict[str, Cell]]] = {}
     extra = layout.columns.extra
-    cells[AUDIT] = {
+    cells[AUDIT_TABLE] = {
         (rr.key, rr.row + 1): {cid: Cell(rr.sheet, rr.row, col) for cid, col in extra.items()}
         for rr in layout.rating_rows
     }
@@ -101,22 +91,27 @@ def input_rows(record, base: dict[str, str]) -> list[dict[str, Any]]:
     meta = record.meta
     layout = layout_for(fw, meta.get("layout_variant", ""))
     head = base | {"file": record.file, "workbook_id": meta.get("workbook_id", "")}
-    out: list[dict[str, Any]] = []
+    out: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
+    order = {name: n for n, name in enumerate(layout.sheet_names)}
 
     def add(sheet: str, cell: Cell | None, key: str, label: str, column: Column, value) -> None:
         text = text_value(value)
         if text:
+            place = (order.get(sheet, len(order)), *((cell.row, cell.col) if cell else (0, 0)))
             out.append(
-                head
-                | {
-                    "sheet": sheet,
-                    "cell": cell.a1 if cell is not None else "",
-                    "row_key": key,
-                    "row_label": label,
-                    "column_id": column.id,
-                    "column": column.label,
-                    "value": text,
-                }
+                (
+                    place,
+                    head
+                    | {
+                        "sheet": sheet,
+                        "cell": cell.a1 if cell is not None else "",
+                        "row_key": key,
+                        "row_label": label,
+                        "column_id": column.id,
+                        "column": column.label,
+                        "value": text,
+                    },
+                )
             )
 
     for key, column in layout.cover_input_columns.items():
@@ -133,4 +128,5 @@ def input_rows(record, base: dict[str, str]) -> list[dict[str, Any]]:
                 cell = at.get(cid)
                 sheet = cell.sheet if cell is not None else table
                 add(sheet, cell, key, label, column, row.get(cid))
-    return out
+    out.sort(key=lambda pair: pair[0])  # as the workbook shows them: by sheet, row, column
+    return [row for _place, row in out]

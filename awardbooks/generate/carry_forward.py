@@ -55,7 +55,8 @@ def carry_for(record, framework: Framework):
         row["key"]: {k: v for k, v in row.items() if k not in ("key", "row")}
         for row in record.tables.get("outcomes", [])
     }
-    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes)
+    inputs = {table: tuple(rows) for table, rows in record.tables.items() if rows}
+    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes, inputs)
 
 
 def match_returns(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:

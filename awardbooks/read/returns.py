@@ -33,6 +33,7 @@ from awardbooks.spec.editions import align_ratings
 from awardbooks.spec.loading import builtin_paths
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.workbook.layout import (
+    AUDIT_TABLE,
     COVER_SHEET,
     HEADER_ROW,
     META_SHEET,
@@ -553,7 +554,7 @@ class ReturnReader:
             values = {cid: rating.extra.get(cid) for cid in ids}
             if any(v not in ("", None) for v in values.values()):
                 found.append({"key": rr.key, "row": rr.row + 1} | values)
-        self.rec.tables["audit"] = found
+        self.rec.tables[AUDIT_TABLE] = found
 
     def _read_tables(self) -> None:
         layout = self.layout

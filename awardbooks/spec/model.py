@@ -285,6 +285,13 @@ class Outcomes(_Frozen):
     blank_rows: int = Field(default=3, ge=0, le=50)
     """Open rows for the setting's own outcomes, below the listed ones."""
     blank_note: str = ""
+    term_columns: dict[Literal["baseline", "autumn", "spring", "summer"], str] = Field(
+        default_factory=dict
+    )
+    """Which column records which term's progress (term → column id, e.g. spring → term2):
+    a workbook opens only its own term's column of these; earlier terms' stand locked (with
+    what was carried forward), later terms' locked and empty. Columns not named here (a
+    baseline) stay open until something is typed in them."""
 
     @property
     def open_row_ids(self) -> tuple[str, ...]:
@@ -383,7 +390,7 @@ class Framework(_Frozen):
         return per_framework("fingerprint", self, _fingerprint)
 
 
-LATER_DEFAULTS = {"scored_by": "items"}
+LATER_DEFAULTS = {"scored_by": "items", "term_columns": {}}
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns
 of workbooks generated earlier are still recognised as made from the same spec."""
