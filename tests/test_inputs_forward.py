@@ -110,6 +110,24 @@ def test_lppa_iarap_exported_and_carried_forward(tmp_path, frameworks):
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage  # one page wide
 
+    # the feedback report shows the plan typed beside each KPI, not "no action plan sheet"
+    done = api.feedback([returned], tmp_path / "feedback", pdf=False)
+    (report,) = done.workbooks
+    lines = [row for row in openpyxl.load_workbook(report)["Feedback"].iter_rows(values_only=True)]
+    start = lines.index(("The plan beside each KPI", None, None, None, None, None))
+    assert lines[start + 1 : start + 5] == [
+        ("What the setting typed in the columns beside each KPI: Current position, Action to be "
+         "taken, Who delivers, Who monitors, Timescale, Evidence to be provided, Evidence "
+         "reference (e.g. 3.2 a), Evidence in portfolio.", None, None, None, None, None),
+        ("ID", "KPI", None, "The plan", None, None),
+        ("1.1", kpi1, None, "Current position: Co-ordinator named in September\nAction to be "
+         "taken: Appoint a deputy\nWho delivers: Head\nWho monitors: Governors\nTimescale: By "
+         "Christmas\nEvidence to be provided: Minutes of the meeting\nEvidence reference (e.g. "
+         "3.2 a): 1.1 a\nEvidence in portfolio: Yes", None, None),
+        ("1.3", kpi3, None, "Action to be taken: Write to local agencies", None, None),
+    ]  # fmt: skip
+    assert not [row for row in lines if row[0] and "no action plan" in str(row[0])]
+
     spring = _spring("lppa", returned.parent, tmp_path / "spring")
     ws = openpyxl.load_workbook(spring)["Objective 1"]
     # the carry-forward sheet: last term's status in C (locked), the new one in D, the IARAP
