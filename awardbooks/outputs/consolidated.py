@@ -351,12 +351,18 @@ def _actions_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
 
 INPUTS_HIDDEN = ("file", "workbook_id", "column_id")
 """Identifiers on the Inputs sheet kept for filtering but hidden, so it prints legibly."""
+INPUTS_WIDE = 30
+"""The width of the Inputs sheet's row labels and values: a whole IARAP typed with long
+answers prints at 8.1 pt on A4 landscape (measured by tests/test_print_consolidated.py)."""
 
 
 def _inputs_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
     """Everything the schools typed, a row per filled cell (an Excel Table)."""
     wide = ("row_label", "value")
-    table_sheet(wb, fmts, "Inputs", c.inputs, tb.INPUTS, wide=wide, hidden=INPUTS_HIDDEN)
+    table_sheet(
+        wb, fmts, "Inputs", c.inputs, tb.INPUTS, wide=wide, hidden=INPUTS_HIDDEN,
+        wide_width=INPUTS_WIDE,
+    )  # fmt: skip
 
 
 def _returns_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
