@@ -59,7 +59,7 @@ class KeyValueRow:
 
     label: str
     path: str = ""
-    kind: str = "text"  # text | lines | yesno | int | choice | section
+    kind: str = "text"  # text | lines | pairs | yesno | int | choice | section
     help: str = ""
     options: tuple[tuple[str, Any], ...] = ()
     default: Any = None
@@ -242,6 +242,13 @@ SHEETS_ROWS = (
         "Outcomes: note above the open rows",
         "sheets.outcomes.blank_note",
         help="Optional text shown above the open rows.",
+    ),
+    KeyValueRow(
+        "Outcomes: term columns",
+        "sheets.outcomes.term_columns",
+        "pairs",
+        "Optional: which column records which term's progress, a line each, e.g. "
+        "spring: term2. Each term's workbook opens only its own column of these.",
     ),
     KeyValueRow("Action plan sheet (its columns are on the Columns sheet)", kind="section"),
     KeyValueRow(
@@ -511,6 +518,9 @@ def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, P
         return None, None
     if kind == "lines":
         return [line.strip() for line in text.split("\n") if line.strip()], None
+    if kind == "pairs":  # "key: value" lines
+        pairs = (line.partition(":") for line in text.split("\n") if line.strip())
+        return {k.strip(): v.strip() for k, _colon, v in pairs}, None
     if kind == "yesno":
         answer = _YES_NO_WORDS.get(text.casefold())
         return answer, None if answer is not None else codes.NOT_YES_NO(value=text)

@@ -324,6 +324,9 @@ def _plan(page: _Page, s: Feedback) -> None:
     item = fw.labels.item
     page.heading(f"The plan beside each {item}", f"What the setting typed in the columns "
                  f"beside each {item}: {', '.join(_plan_columns(s))}.")  # fmt: skip
+    if s.plan is None:  # not gathered
+        page.line("The plan is in these columns of the return itself.")
+        return
     if not s.plan:
         page.line("Nothing typed in these columns yet.")
         return
