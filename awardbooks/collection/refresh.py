@@ -201,8 +201,8 @@ def consolidation(
         analysed_on=today.isoformat(),
         problems={e.record.file: e.record.problems for e in found if e.record.problems},
     )  # fmt: skip
+    c.inputs = inputs_frame(ledger, kept, frameworks)
     if detail:
-        c.inputs = inputs_frame(ledger, kept, frameworks)
         c.progress = progress_frame(ledger)
         ratings = _rows(
             ledger,
@@ -223,6 +223,7 @@ def consolidation(
             "ratings": int(ledger.one(
                 "SELECT COUNT(*) FROM ratings WHERE return_id IN "
                 "(SELECT id FROM returns WHERE status IN ('accepted', 'warning'))") or 0),
+            "inputs": len(c.inputs),
         }  # fmt: skip
     with_status(collection, ledger, c, today)
     return c, found

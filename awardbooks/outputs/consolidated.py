@@ -128,7 +128,9 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
     else:
         _rows_elsewhere(wb, fmts, "Ratings", len(c.ratings), "ratings")
     _actions_sheet(wb, fmts, c)
-    if c.inputs is not None:
+    if "inputs" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Inputs", c.elsewhere["inputs"], "inputs")
+    elif c.inputs is not None:
         _inputs_sheet(wb, fmts, c)
     _returns_sheet(wb, fmts, c)
     wb.close()
