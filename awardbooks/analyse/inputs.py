@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from awardbooks.spec.model import Column, Framework
+from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.workbook.layout import (
     AUDIT_TABLE,
     COVER_SHEET,
@@ -117,8 +117,8 @@ def input_rows(record, base: dict[str, str]) -> list[dict[str, Any]]:
     for key, column in layout.cover_input_columns.items():
         cell = layout.cover_inputs[key]
         add(COVER_SHEET, cell, "cover", "Cover", column, record.cover.get(key))
-    labels = row_labels(fw)
-    cells = _cells(layout)
+    labels = per_framework("input-labels", fw, row_labels)
+    cells = per_framework(f"input-cells:{layout.variant}", fw, lambda _fw: _cells(layout))
     for table, columns in input_columns(layout).items():
         for row in record.tables.get(table, []):
             key = str(row.get("key", ""))
