@@ -1,5 +1,6 @@
 """The LA officer's ``consolidated.xlsx``: Summary, Scores, Progress, Outcomes, Ratings,
-Actions, Inputs (everything the schools typed) and Returns, from a :class:`~awardbooks.analyse.tables.Consolidation`.
+Actions, Inputs (everything the schools typed) and Returns, from a
+:class:`~awardbooks.analyse.tables.Consolidation`.
 
 Decisions: every sheet but the Summary (:mod:`awardbooks.outputs.summary_sheet`) holds its
 rows as Excel Tables, so they can be filtered and sorted; Scores has a table per framework
