@@ -611,11 +611,14 @@ def test_one_shot_options_inside_a_collection_are_refused_not_dropped(folder, mo
     )
 
 
-def _typed(src: Path, dst: Path, cells: dict[str, str]) -> Path:
-    """A return of ``src`` with ``cells`` of Objective 1 typed in (openpyxl keeps the rest)."""
+def _typed(src: Path, dst: Path, cells: dict[str, str], cover=None) -> Path:
+    """A return of ``src`` with ``cells`` of Objective 1 (and ``cover`` of the Cover) typed
+    in (openpyxl keeps the rest)."""
     wb = openpyxl.load_workbook(src)
     for ref, value in cells.items():
         wb["Objective 1"][ref] = value
+    for ref, value in (cover or {}).items():
+        wb["Cover"][ref] = value
     wb.save(dst)
     return dst
 
@@ -626,17 +629,20 @@ def test_the_iarap_is_exported_and_carried_through_a_collection(folder):
     exported at its own cells."""
     ash = "Ash-Primary"
     _typed(workbook(folder, "autumn", ash), folder / "returns" / "ash.xlsx",
-           {"C6": "Amber", "E6": "Appoint a deputy", "F6": "Head"})  # fmt: skip
+           {"C6": "Amber", "E6": "Appoint a deputy", "F6": "Head"},
+           {"B15": "A. Head", "B18": "Initial Audit"})  # fmt: skip
     run(folder, "update")
     rows = read_csv(folder / "outputs" / "data" / "inputs.csv")
     assert [(r["setting"], r["term"], r["sheet"], r["cell"], r["row_key"], r["column"],
              r["value"]) for r in rows] == [
+        ("Ash Primary", "autumn", "Cover", "B15", "cover", "Completed by (name)", "A. Head"),
+        ("Ash Primary", "autumn", "Cover", "B18", "cover", "Stage", "Initial Audit"),
         ("Ash Primary", "autumn", "Objective 1", "E6", "1.1", "Action to be taken",
          "Appoint a deputy"),
         ("Ash Primary", "autumn", "Objective 1", "F6", "1.1", "Who delivers", "Head"),
     ]  # fmt: skip
     sheet = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx")["Inputs"]
-    assert [c.value for c in sheet[3]][9:] == [
+    assert [c.value for c in sheet[5]][9:] == [
         "F6", "1.1", "LPPA co-ordinator in place", "delivers", "Who delivers", "Head",
     ]  # fmt: skip
 
@@ -656,6 +662,7 @@ def test_the_iarap_is_exported_and_carried_through_a_collection(folder):
     run(folder, "update")
     rows = read_csv(folder / "outputs" / "data" / "inputs.csv")
     assert [(r["term"], r["cell"], r["value"]) for r in rows] == [
+        ("autumn", "B15", "A. Head"), ("autumn", "B18", "Initial Audit"),
         ("autumn", "E6", "Appoint a deputy"), ("autumn", "F6", "Head"),
         ("spring", "F6", "Appoint a deputy"), ("spring", "G6", "Deputy head"),
     ]  # fmt: skip

@@ -31,6 +31,17 @@ from awardbooks.workbook.layout import (
     layout_for,
 )
 
+COVER_TABLE = "cover"
+"""The name the Cover's inputs go by among the tables a collection's ledger keeps of a return
+(:func:`kept_tables`): the ledger keeps no other copy of them."""
+
+
+def kept_tables(record) -> dict[str, list[dict[str, Any]]]:
+    """A return's tables with its Cover's inputs as the one row of :data:`COVER_TABLE`: what
+    a collection keeps of it, so its inputs can be exported again later."""
+    cover = {k: v for k, v in record.cover.items() if v not in ("", None)}
+    return dict(record.tables) | ({COVER_TABLE: [cover]} if cover else {})
+
 
 def text_value(value: Any) -> str:
     """A typed value as the text the exports hold."""
@@ -114,9 +125,11 @@ def input_rows(record, base: dict[str, str]) -> list[dict[str, Any]]:
                 )
             )
 
+    kept = record.tables.get(COVER_TABLE) or [{}]
+    cover = record.cover or kept[0]
     for key, column in layout.cover_input_columns.items():
         cell = layout.cover_inputs[key]
-        add(COVER_SHEET, cell, "cover", "Cover", column, record.cover.get(key))
+        add(COVER_SHEET, cell, "cover", "Cover", column, cover.get(key))
     labels = per_framework("input-labels", fw, row_labels)
     cells = per_framework(f"input-cells:{layout.variant}", fw, lambda _fw: _cells(layout))
     for table, columns in input_columns(layout).items():

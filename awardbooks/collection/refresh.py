@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from awardbooks.analyse.consolidate import is_overdue, release_memory, scales
-from awardbooks.analyse.inputs import input_rows
+from awardbooks.analyse.inputs import COVER_TABLE, input_rows
 from awardbooks.analyse.settle import returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
@@ -230,9 +230,10 @@ def consolidation(
 
 
 def inputs_frame(ledger: Ledger, kept: list[int], frameworks: dict) -> pd.DataFrame:
-    """:data:`INPUTS` of the kept returns, from the tables the ledger keeps of each (its
-    cover keeps only who completed it and when). A return of a carry-forward workbook (one
-    with a previous workbook) has its rating sheets' columns one further right."""
+    """:data:`INPUTS` of the kept returns, from the tables the ledger keeps of each (with its
+    Cover's inputs, see :func:`~awardbooks.analyse.inputs.kept_tables`). A return of a
+    carry-forward workbook (one with a previous workbook) has its rating sheets' columns one
+    further right."""
     rows: list[dict] = []
     for name, workbook_id, *meta, completed_by, completed_on, tables, previous in _rows(
         ledger,
@@ -246,11 +247,13 @@ def inputs_frame(ledger: Ledger, kept: list[int], frameworks: dict) -> pd.DataFr
         if framework is None:
             continue
         variant = CARRY_FORWARD if previous else ""
+        stored = unpack(tables) or {}
         record = ReturnRecord(
             name, framework=framework,
             meta={"workbook_id": workbook_id, "layout_variant": variant},
-            cover={"completed_by": completed_by, "completed_on": completed_on},
-            tables=unpack(tables) or {},
+            cover={} if COVER_TABLE in stored else  # kept before the Cover's inputs were
+            {"completed_by": completed_by, "completed_on": completed_on},
+            tables=stored,
         )  # fmt: skip
         rows.extend(input_rows(record, base))
     return pd.DataFrame(rows, columns=list(INPUTS))
