@@ -316,7 +316,7 @@ def test_outputs_the_same_side_by_side_or_one_after_the_other(partnership, monke
             {s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names},
         )
     assert runs["side"] == runs["serial"]
-    assert len(runs["side"][0]) == 6
+    assert len(runs["side"][0]) == 7  # the six tables and inputs
 
 
 def test_data_files_written_even_if_the_workbook_fails(partnership, monkeypatch):
@@ -335,7 +335,7 @@ def test_data_files_written_even_if_the_workbook_fails(partnership, monkeypatch)
     with pytest.raises(ReportError, match="the disk is full"):
         api.analyse([partnership["returns"]], out=out / "c.xlsx", data_dir=out / "data", jobs=1)
     assert sorted(p.name for p in (out / "data").glob("*.csv")) == [
-        "actions.csv", "outcomes.csv", "progress.csv", "ratings.csv", "returns.csv",
-        "scores.csv",
+        "actions.csv", "inputs.csv", "outcomes.csv", "progress.csv", "ratings.csv",
+        "returns.csv", "scores.csv",
     ]  # fmt: skip
     assert not (out / "c.xlsx").exists()

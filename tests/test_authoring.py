@@ -145,7 +145,7 @@ def test_every_problem_is_reported_by_sheet_cell_and_heading(tmp_path):
         "the list",
         "  bad.xlsx: Item info!B2 (Column id): 'lead' is not a Rating sheets column whose "
         "School fills in is No (on the Columns sheet)",
-        "  bad.xlsx: Columns!A2 (Part): the action plan sheet is not included (Sheets!B28 "
+        "  bad.xlsx: Columns!A2 (Part): the action plan sheet is not included (Sheets!B29 "
         "(Action plan: include) is No); choose Yes there, or delete this row",
         "  bad.xlsx: Editions!C2 (New item id): '1.99' is not an item id on the Items sheet; "
         "type the item's id in this edition, or leave it empty if it was removed",

@@ -159,7 +159,7 @@ def test_a_term_taken_in(folder):
         "Missing (expected, not returned)  1",
     ]
     assert lines[-1] == (
-        f"Wrote {folder}/outputs/consolidated.xlsx and 8 data files in {folder}/outputs/data/."
+        f"Wrote {folder}/outputs/consolidated.xlsx and 9 data files in {folder}/outputs/data/."
     )
     assert statuses(folder) == {
         "returns/ash.xlsx": "accepted",
@@ -511,7 +511,8 @@ def test_a_big_collection_writes_its_big_tables_to_the_data_files_only(folder, t
     assert big == small  # the data files are the same either way
     wb = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx", read_only=True)
     assert wb.sheetnames == [
-        "Status", "Summary", "Scores", "Progress", "Outcomes", "Ratings", "Actions", "Returns",
+        "Status", "Summary", "Scores", "Progress", "Outcomes", "Ratings", "Actions", "Inputs",
+        "Returns",
     ]  # fmt: skip
     rows = len(read_csv(folder / "outputs" / "data" / "scores.csv"))
     assert next(wb["Scores"].values)[0] == f"{rows:,} rows"
@@ -608,3 +609,64 @@ def test_one_shot_options_inside_a_collection_are_refused_not_dropped(folder, mo
         "Error: nope: not one of this collection's frameworks (lppa); add it to frameworks in "
         "awardbooks.toml, or leave it out to generate them all\n"
     )
+
+
+def _typed(src: Path, dst: Path, cells: dict[str, str], cover=None) -> Path:
+    """A return of ``src`` with ``cells`` of Objective 1 (and ``cover`` of the Cover) typed
+    in (openpyxl keeps the rest)."""
+    wb = openpyxl.load_workbook(src)
+    for ref, value in cells.items():
+        wb["Objective 1"][ref] = value
+    for ref, value in (cover or {}).items():
+        wb["Cover"][ref] = value
+    wb.save(dst)
+    return dst
+
+
+def test_the_iarap_is_exported_and_carried_through_a_collection(folder):
+    """The IARAP columns typed in autumn are in inputs.csv, the Inputs sheet and the feedback,
+    spring's workbook carries them, and spring's return (its columns one further right) is
+    exported at its own cells."""
+    ash = "Ash-Primary"
+    _typed(workbook(folder, "autumn", ash), folder / "returns" / "ash.xlsx",
+           {"C6": "Amber", "E6": "Appoint a deputy", "F6": "Head"},
+           {"B15": "A. Head", "B18": "Initial Audit"})  # fmt: skip
+    run(folder, "update")
+    rows = read_csv(folder / "outputs" / "data" / "inputs.csv")
+    assert [(r["setting"], r["term"], r["sheet"], r["cell"], r["row_key"], r["column"],
+             r["value"]) for r in rows] == [
+        ("Ash Primary", "autumn", "Cover", "B15", "cover", "Completed by (name)", "A. Head"),
+        ("Ash Primary", "autumn", "Cover", "B18", "cover", "Stage", "Initial Audit"),
+        ("Ash Primary", "autumn", "Objective 1", "E6", "1.1", "Action to be taken",
+         "Appoint a deputy"),
+        ("Ash Primary", "autumn", "Objective 1", "F6", "1.1", "Who delivers", "Head"),
+        ("Ash Primary", "autumn", "Portfolio 2", "D11", "2.2#1", "Item of evidence",
+         "The completed IARAP"),  # pre-entered in every LPPA workbook
+    ]  # fmt: skip
+    sheet = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx")["Inputs"]
+    assert [c.value for c in sheet[5]][9:] == [
+        "F6", "1.1", "LPPA co-ordinator in place", "delivers", "Who delivers", "Head",
+    ]  # fmt: skip
+
+    run(folder, "report", "--no-pdf")
+    (report,) = (folder / "outputs" / "feedback").glob(f"{ash}*.xlsx")
+    lines = list(openpyxl.load_workbook(report)["Feedback"].iter_rows(values_only=True))
+    assert ("1.1", "LPPA co-ordinator in place", None,
+            "Action to be taken: Appoint a deputy\nWho delivers: Head", None, None) in lines
+
+    run(folder, "generate", "--term", "spring")
+    spring = workbook(folder, "spring", ash)
+    ws = openpyxl.load_workbook(spring)["Objective 1"]
+    assert [(ws[r].value, ws[r].protection.locked) for r in ("C6", "F6", "G6")] == [
+        ("Amber", True), ("Appoint a deputy", False), ("Head", False),
+    ]  # fmt: skip
+    _typed(spring, folder / "returns" / "ash-spring.xlsx", {"D6": "Green", "G6": "Deputy head"})
+    run(folder, "update")
+    rows = read_csv(folder / "outputs" / "data" / "inputs.csv")
+    assert [(r["term"], r["cell"], r["value"]) for r in rows] == [
+        ("autumn", "B15", "A. Head"), ("autumn", "B18", "Initial Audit"),
+        ("autumn", "E6", "Appoint a deputy"), ("autumn", "F6", "Head"),
+        ("autumn", "D11", "The completed IARAP"),
+        ("spring", "F6", "Appoint a deputy"), ("spring", "G6", "Deputy head"),
+        ("spring", "D11", "The completed IARAP"),
+    ]  # fmt: skip

@@ -407,3 +407,36 @@ def test_outputs_have_ordinary_permissions(tmp_path):
     os.umask(mask)
     for path in tmp_path.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path
+
+
+TARGET = "Target (x% set by the partnership)"
+
+
+@pytest.mark.parametrize(
+    ("term", "open_columns"),
+    [
+        ("baseline", [TARGET, "Baseline data"]),
+        ("autumn", [TARGET, "Baseline data", "Term 1 progress"]),
+        ("spring", [TARGET, "Baseline data", "Term 2 progress"]),
+        ("summer", [TARGET, "Baseline data", "Term 3 progress"]),
+    ],
+)
+def test_each_term_opens_only_its_own_outcome_column(tmp_path, frameworks, term, open_columns):
+    """B&A's term_columns: a workbook (here a fresh one) opens its own term's progress column
+    the partnership's target and the baseline (open until filled in); the other terms' progress
+    columns are locked, on every outcome row."""
+    from awardbooks.generate.roster import Setting
+    from awardbooks.generate.workbooks import generate_one
+
+    fw = frameworks["behaviour-attendance"]
+    path, _row = generate_one(fw, Setting("Ash"), year="2026-27", term=term, out_dir=tmp_path)
+    ws = openpyxl.load_workbook(path)["Outcomes"]
+    headings = [c.value for c in ws[5]]
+    rows = layout_for(fw).table_rows["outcomes"]
+    assert len(rows) == 11
+    for row in rows:
+        unlocked = [
+            headings[cell.col] for cid, cell in row.cells.items()
+            if cid != "outcome" and not ws.cell(cell.row + 1, cell.col + 1).protection.locked
+        ]  # fmt: skip
+        assert unlocked == open_columns, row.key

@@ -198,7 +198,11 @@ def test_filled_in_libreoffice_the_dates_are_checked_and_the_portfolio_read(tmp_
         "stage": "Interim Assessment", "initial_audit_date": "2026-12-01",
         "interim_date": "2027-09-15", "final_date": "2028-01-14",
     }  # fmt: skip
-    assert [p.code for p in carried.warnings] == ["interim-too-late", "final-too-late"]
+    # the portfolio is carried forward too, its too-old evidence still flagged until replaced
+    assert [p.code for p in carried.warnings] == [
+        "interim-too-late", "final-too-late", "evidence-too-old"
+    ]
+    assert {row["key"] for row in carried.tables["portfolio"]} == {"2.2#1", "3.2#1", "3.2#2"}
 
 
 @needs_lo

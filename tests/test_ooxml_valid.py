@@ -31,6 +31,7 @@ from awardbooks.generate.workbooks import generate_one
 from awardbooks.spec import loading
 from awardbooks.workbook.render import CarryForward
 from tests.conftest import BUILTINS, sample_ratings
+from tests.test_report import load
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SCHOOL = Setting("St Mary's C of E Primary", urn="100001", partnership="North Partnership")
@@ -88,11 +89,31 @@ def test_a_carry_forward_workbook_is_valid(validator, tmp_path):
     fw = loading.load("lppa")
     previous = {k: (v, "2026-10-16", "Seen") for k, v in sample_ratings(fw).items()}
     actions = ({"action": "Set up a parents' forum", "status": "Amber"},)
+    iarap = (
+        {"key": "1.1", "row": 6, "action": "Appoint a deputy", "in_portfolio": "Yes"},
+        {"key": "2.3", "row": 7, "timescale": "2026-12-01", "evidence": "Newsletters"},
+    )
     path, _row = generate_one(
         fw, SCHOOL, year="2026-27", term="spring", out_dir=tmp_path,
-        carry=CarryForward(previous, open_actions=actions), previous_term="autumn 2026-27",
+        carry=CarryForward(previous, open_actions=actions, inputs={"audit": iarap}),
+        previous_term="autumn 2026-27",
     )  # fmt: skip
     assert errors(validator, path) == []
+    assert openpyxl.load_workbook(path)["Objective 1"]["F6"].value == "Appoint a deputy"
+
+
+def test_a_carry_forward_workbook_with_membership_and_outcomes_is_valid(validator, tmp_path):
+    fw = loading.load("behaviour-attendance")
+    previous = {k: (v, "", "Seen") for k, v in sample_ratings(fw).items()}
+    members = ({"key": "Primary schools", "row": 14, "member": "Cedar Primary"},)
+    outcomes = {"K1": {"baseline": 12, "term1": "10 schools"}, "L1": {"outcome": "Fewer fights"}}
+    path, _row = generate_one(
+        fw, SCHOOL, year="2026-27", term="spring", out_dir=tmp_path,
+        carry=CarryForward(previous, outcomes=outcomes, inputs={"membership": members}),
+        previous_term="autumn 2026-27",
+    )  # fmt: skip
+    assert errors(validator, path) == []
+    assert openpyxl.load_workbook(path)["Membership"]["B14"].value == "Cedar Primary"
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +130,24 @@ def test_the_consolidated_workbook_is_valid(validator, analysed):
     folder, _run = analysed
     assert errors(validator, folder / "c.xlsx") == []
     assert malformed_parts(folder / "c.xlsx") == []
+    assert load(folder / "c.xlsx")["Inputs"].max_row > 1  # and has rows
+
+
+def test_inputs_sheet_and_plan_in_feedback_are_valid(validator, tmp_path):
+    """An LPPA return with its IARAP typed: the consolidated Inputs sheet and the feedback
+    report's plan section hold them, and both workbooks stay valid."""
+    fw = loading.load("lppa")
+    path, _row = generate_one(fw, SCHOOL, year="2026-27", term="autumn", out_dir=tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book["Objective 1"]
+    ws["C6"], ws["D6"], ws["E6"], ws["K6"] = "Amber", "A & B <ok>", "Appoint a deputy", "Yes"
+    book.save(tmp_path / "return.xlsx")
+    api.analyse([tmp_path / "return.xlsx"], out=tmp_path / "c.xlsx", jobs=1)
+    assert load(tmp_path / "c.xlsx")["Inputs"].max_row == 5  # and KPI 2.2's pre-entered row
+    assert errors(validator, tmp_path / "c.xlsx") == []
+    result = api.feedback([tmp_path / "return.xlsx"], tmp_path / "feedback", pdf=False)
+    (report,) = result.workbooks
+    assert errors(validator, report) == []
 
 
 def test_feedback_reports_are_valid(validator, analysed, tmp_path):

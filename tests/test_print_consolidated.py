@@ -103,3 +103,35 @@ def test_scores_and_progress_are_excel_tables(demo):
     assert names["Scores"] == ["tblScores1"]
     assert names["Progress"] == ["tblProgress"]
     assert names["Ratings"] == ["tblRatings"] and names["Returns"] == ["tblReturns"]
+
+
+INPUTS_MIN_PT = 7.6
+"""Measured 8.1 pt on every page; 7.7 pt since every LPPA return has one more input row (the
+pre-entered IARAP evidence of KPI 2.2), with the same column widths: LibreOffice's one-page-wide
+scale moved with a row it did not need to fit. Above the 7.3 pt of the Returns sheet."""
+
+
+def test_the_inputs_sheet_prints_legibly_with_a_whole_iarap(tmp_path):
+    """Every IARAP column of every KPI of an LPPA return typed with long answers: the Inputs
+    sheet (one row per cell typed) still prints one page wide at 7.6 pt or more."""
+    from awardbooks.generate.roster import Setting
+    from awardbooks.generate.workbooks import generate_one
+    from awardbooks.spec import loading
+    from awardbooks.workbook.layout import layout_for
+
+    fw = loading.load("lppa")
+    school = Setting("St Mary's C of E Primary School", "100001", "North Partnership")
+    path, _row = generate_one(fw, school, year="2026-27", term="autumn", out_dir=tmp_path)
+    book = load(path)
+    layout = layout_for(fw)
+    for rr in layout.rating_rows[:12]:
+        ws = book[rr.sheet]
+        for cid, col in layout.columns.extra.items():
+            answer = "Yes" if cid == "in_portfolio" else f"{cid} for {rr.key}: " + "words " * 12
+            ws.cell(rr.row + 1, col + 1).value = answer
+    book.save(tmp_path / "return.xlsx")
+    api.analyse([tmp_path / "return.xlsx"], out=tmp_path / "c.xlsx", jobs=1)
+    (pdf,) = lo.convert([tmp_path / "c.xlsx"], tmp_path / "pdf", fmt="pdf")
+    heights = [round(h, 1) for h, _text, footer in pdf_pages(pdf) if footer == "Inputs"]
+    assert len(heights) > 1  # 96 rows: several pages
+    assert min(heights) >= INPUTS_MIN_PT, heights

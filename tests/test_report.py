@@ -108,6 +108,11 @@ def make_consolidation() -> Consolidation:
         ("notes.txt", "unknown", "", "", "", "", "", "", "", "", "", "", "", "not a workbook",
          ""),
     ]  # fmt: skip
+    inputs = [
+        ("wb-1.xlsx", "wb-1", "lppa", "St Mary's", "100001", "North", "2026-27", "autumn",
+         "Objective 1", "D6", "1.1", "LPPA co-ordinator in place", "current_position",
+         "Current position", "=HYPERLINK(\"http://x\")"),
+    ]  # fmt: skip
     summary = [
         ("North", "lppa", "LPPA self-evaluation", "2026-27", "autumn", 2, 58.3, 50.0, 66.7),
         ("South", "lppa", "LPPA self-evaluation", "2026-27", "autumn", 1, 58.3, 58.3, 58.3),
@@ -143,6 +148,7 @@ def make_consolidation() -> Consolidation:
             "family-partnership": {"Red": "#FF0000", "Amber": "bad", "Green": "#00B050"},
         },
         analysed_on="2026-11-01",
+        inputs=frame(tables.INPUTS, inputs),
     )
 
 
@@ -152,7 +158,7 @@ def empty_consolidation(with_columns: bool = True) -> Consolidation:
 
     names = ("RETURNS", "RATINGS", "SCORES", "PROGRESS", "ACTIONS", "OUTCOMES", "SUMMARY",
              "LEVELS", "GROUP_MEANS")  # fmt: skip
-    return Consolidation(*(empty(getattr(tables, n)) for n in names))
+    return Consolidation(*(empty(getattr(tables, n)) for n in names), inputs=empty(tables.INPUTS))
 
 
 def load(path):
@@ -296,7 +302,7 @@ def test_sparklines_written(consolidated):
     with zipfile.ZipFile(consolidated) as z:
         names = {n for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
         xml = z.read("xl/worksheets/sheet3.xml").decode()
-    assert len(names) == 7
+    assert len(names) == 8
     assert "<x14:sparklineGroup" in xml and "Progress!G2:J2" in xml
 
 
@@ -400,15 +406,21 @@ def read_csv(path):
 def test_write_data(tmp_path):
     folder = tmp_path / "new" / "data"
     written = write_data(make_consolidation(), folder, parquet=False)
-    names = ["ratings", "scores", "progress", "returns", "actions", "outcomes"]
+    names = ["ratings", "scores", "progress", "returns", "actions", "outcomes", "inputs"]
     assert written == [folder / f"{n}.csv" for n in names]
     columns = {
         "ratings": tables.RATINGS, "scores": tables.SCORES, "progress": tables.PROGRESS,
         "returns": tables.RETURNS_CSV, "actions": tables.ACTIONS, "outcomes": tables.OUTCOMES,
+        "inputs": tables.INPUTS,
     }  # fmt: skip
     for name in names:
         text = (folder / f"{name}.csv").read_bytes().decode("utf-8")
         assert text.split("\r\n", 1)[0] == ",".join(columns[name])
+    assert read_csv(folder / "inputs.csv")[1:] == [
+        ["wb-1.xlsx", "wb-1", "lppa", "St Mary's", "100001", "North", "2026-27", "autumn",
+         "Objective 1", "D6", "1.1", "LPPA co-ordinator in place", "current_position",
+         "Current position", "'=HYPERLINK(\"http://x\")"],
+    ]  # fmt: skip
     ratings = read_csv(folder / "ratings.csv")[1:]
     comments = [r[14] for r in ratings]
     assert comments[:4] == ['\'=HYPERLINK("http://x","y")', "'+1", "'@SUM(A1)", "'-2"]
@@ -459,7 +471,7 @@ def test_parquet_skipped_without_pyarrow(tmp_path, monkeypatch):
 def test_parquet_written(tmp_path):
     pytest.importorskip("pyarrow")
     written = write_data(make_consolidation(), tmp_path)
-    assert len([p for p in written if p.suffix == ".parquet"]) == 6
+    assert len([p for p in written if p.suffix == ".parquet"]) == 7
     ratings = pd.read_parquet(tmp_path / "ratings.parquet")
     assert list(ratings.columns) == list(tables.RATINGS)
     assert ratings["comment"].iloc[0] == FORMULA_LIKE[0]

@@ -197,6 +197,13 @@ RULES = {
         "outcome id 'L2' is the id of one of the open rows for the setting's own outcomes (L1 to "
         "L3); choose another id, e.g. K1",
     ),
+    "a term's outcome column that is not a column": (
+        changed(("sheets.outcomes.term_columns", {"autumn": "met", "spring": "mett"})),
+        codes.OUTCOME_TERM_COLUMN_UNKNOWN,
+        "sheets.outcomes.term_columns.spring",
+        "'mett' is not a column of the outcomes sheet (did you mean 'met'?) (columns: met); name "
+        "one of its columns' ids for each term",
+    ),
     "an outcome id twice": (
         changed(("sheets.outcomes.outcomes", [{"id": "K", "text": "a"}, {"id": "K", "text": "b"}])),
         codes.OUTCOME_ID_REPEATED,

@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from awardbooks.analyse.inputs import input_rows
 from awardbooks.analyse.settle import USABLE, Settled, returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
     EXACT,
+    INPUTS,
     OUTCOMES,
     RATINGS,
     RETURNS,
@@ -234,6 +236,9 @@ class ReturnRows:
     """Frameworks with rating periods: the scores of each earlier period, as the return's
     locked history cells hold its ratings, with that period's year and term (used only for
     a term with no return of its own: see :func:`_history_owners`)."""
+    inputs: list[dict] | None = field(default=None)
+    """Everything the school typed (:data:`~awardbooks.analyse.tables.INPUTS`); None when
+    not gathered (a collection's ledger does not keep them)."""
 
 
 def _base(meta: dict[str, str]) -> dict[str, str]:
@@ -293,7 +298,8 @@ def table_rows(record: ReturnRecord, today: dt.date) -> ReturnRows:
         (score_head, scores),
         _actions(record, fw, base, today),
         _outcomes(record, fw, base),
-        _history_scores(record, score_head),
+        history=_history_scores(record, score_head),
+        inputs=input_rows(record, base),
     )
 
 
@@ -345,6 +351,7 @@ class TableRows:
         self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
         self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
         self.history: dict[int, list[tuple[int, tuple]]] = {}  # id(record) -> (number, when)
+        self.inputs: dict[int, list[dict] | None] = {}
 
     def add(self, record: ReturnRecord, digest: ReturnRows | None) -> None:
         if digest is None:
@@ -357,6 +364,7 @@ class TableRows:
             m = -1 - sum(len(h) for h in self.history.values())
             self.history.setdefault(id(record), []).append((m, head[1:]))
             self.scores.add(m, head, rows)
+        self.inputs[n] = digest.inputs
 
 
 def _history_owners(records, stores: TableRows, settled: Settled) -> list[int]:
@@ -405,6 +413,7 @@ def _build(
 
     returns = returns_rows(records, settled)
     actions, outcomes, kept = [], [], []
+    inputs: list[dict] | None = []
     for record in records:
         n = stores.owner.get(id(record))
         if settled.statuses[id(record)] not in USABLE or n is None:
@@ -412,6 +421,11 @@ def _build(
         kept.append(n)
         actions.extend(stores.rest[n][0])
         outcomes.extend(stores.rest[n][1])
+        typed = stores.inputs.get(n)
+        if typed is None:  # a return whose inputs were not gathered: none are shown
+            inputs = None
+        elif inputs is not None:
+            inputs.extend(typed)
     kept += _history_owners(records, stores, settled)
     frame = pd.DataFrame
     scores_df = stores.scores.frame(kept)
@@ -434,6 +448,7 @@ def _build(
         **scales(registry),
         analysed_on=today.isoformat(),
         problems={record.file: record.problems for record in records if record.problems},
+        inputs=None if inputs is None else frame(inputs, columns=INPUTS),
     )
 
 

@@ -121,6 +121,25 @@ OUTCOMES = (
     "value",
 )
 
+INPUTS = (
+    "file",
+    "workbook_id",
+    "framework",
+    "setting",
+    "urn",
+    "partnership",
+    "year",
+    "term",
+    "sheet",  # the sheet the school typed it on
+    "cell",  # where, e.g. "E7" ("" when the cell is not known)
+    "row_key",  # the row's key: an item id, an outcome id, an action's number, "cover"...
+    "row_label",  # what the row shows: the item's or outcome's text, the category...
+    "column_id",  # the column's id in the spec, e.g. "current_position"
+    "column",  # its heading, e.g. "Current position"
+    "value",  # as text; a date as ISO
+)
+"""Everything a school typed: a row per filled input cell (see awardbooks.analyse.inputs)."""
+
 SUMMARY = (
     "partnership",
     "framework",
@@ -180,7 +199,7 @@ def heading(column: str) -> str:
 
 ALL_COLUMNS = frozenset(
     RETURNS + RATINGS + SCORES + PROGRESS + ACTIONS + OUTCOMES + SUMMARY + LEVELS + GROUP_MEANS
-    + STATUS + CHASE
+    + STATUS + CHASE + INPUTS
 )
 
 
@@ -212,6 +231,9 @@ class Consolidation:
     elsewhere: dict[str, int] = field(default_factory=dict)
     """Tables (ratings, scores, progress) whose rows are left out of this consolidation, with
     their number of rows: a big collection writes them to the data files only."""
+    inputs: pd.DataFrame | None = None
+    """:data:`INPUTS`: everything the returns' schools typed (None when not gathered, as in a
+    collection's outputs, which are built from the ledger: then no Inputs sheet or file)."""
 
 EXACT = "score_exact"
 """An unrounded score % kept beside score_pct (not written out): changes and means are worked

@@ -21,7 +21,7 @@ class KeyValueRow:
 
     label: str
     path: str = ""
-    kind: str = "text"  # text | lines | yesno | int | choice | section
+    kind: str = "text"  # text | lines | pairs | yesno | int | choice | section
     help: str = ""
     options: tuple[tuple[str, Any], ...] = ()
     default: Any = None
@@ -148,6 +148,13 @@ SHEETS_ROWS = (
         "Outcomes: note above the open rows",
         "sheets.outcomes.blank_note",
         help="Optional text shown above the open rows.",
+    ),
+    KeyValueRow(
+        "Outcomes: term columns",
+        "sheets.outcomes.term_columns",
+        "pairs",
+        "Optional: which column records which term's progress, a line each, e.g. "
+        "spring: term2. Each term's workbook opens only its own column of these.",
     ),
     KeyValueRow("Action plan sheet (its columns are on the Columns sheet)", kind="section"),
     KeyValueRow(

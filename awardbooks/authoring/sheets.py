@@ -434,6 +434,9 @@ def value_of(raw: Any, kind: str, heading: str = "", options=()) -> tuple[Any, P
         return None, None
     if kind == "lines":
         return [line.strip() for line in text.split("\n") if line.strip()], None
+    if kind == "pairs":  # "key: value" lines
+        pairs = (line.partition(":") for line in text.split("\n") if line.strip())
+        return {k.strip(): v.strip() for k, _colon, v in pairs}, None
     if kind == "yesno":
         answer = _YES_NO_WORDS.get(text.casefold())
         return answer, None if answer is not None else codes.NOT_YES_NO(value=text)

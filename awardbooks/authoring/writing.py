@@ -116,6 +116,8 @@ def row_value(framework: Framework | None, row: KeyValueRow) -> Any:
         return next((shown for shown, value in row.options if value == node), node)
     if row.kind == "lines":
         return "\n".join(node)
+    if row.kind == "pairs":
+        return "\n".join(f"{key}: {value}" for key, value in node.items())
     return node
 
 

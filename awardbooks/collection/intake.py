@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.analyse.consolidate import read_all, rows_of, slim
+from awardbooks.analyse.inputs import kept_tables
 from awardbooks.collection.entries import insert_return
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import Changed, Origin, Originals, digest_bytes, digest_of
@@ -233,7 +234,7 @@ def read_and_record(
         digest, item = next(position)
         insert_return(
             ledger, rec, rows_of(rec, today), digest=digest, file_digest=item.digest,
-            first_seen=item.first_seen, tables=dict(rec.tables),
+            first_seen=item.first_seen, tables=kept_tables(rec),
         )  # fmt: skip
         slim(rec)
         intake.returns.append(rec)

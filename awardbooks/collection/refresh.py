@@ -34,11 +34,13 @@ from pathlib import Path
 import pandas as pd
 
 from awardbooks.analyse.consolidate import is_overdue, release_memory, scales
+from awardbooks.analyse.inputs import COVER_TABLE, input_rows
 from awardbooks.analyse.settle import returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
     CHASE,
     EXACT,
+    INPUTS,
     OUTCOMES,
     RATINGS,
     RETURNS,
@@ -56,7 +58,7 @@ from awardbooks.collection.caches import (
     score_rows,
     term_frames,
 )
-from awardbooks.collection.entries import Entry, light
+from awardbooks.collection.entries import Entry, light, unpack
 from awardbooks.collection.issue import Issued, keep_up_to_date
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import digest_of
@@ -67,8 +69,9 @@ from awardbooks.outputs.consolidated import write_consolidated
 from awardbooks.outputs.data_files import write_data
 from awardbooks.outputs.feedback import Feedback
 from awardbooks.outputs.feedback_files import FeedbackResult, feedback_reports
-from awardbooks.read.returns import Registry
+from awardbooks.read.returns import Registry, ReturnRecord
 from awardbooks.version import __version__
+from awardbooks.workbook.layout import CARRY_FORWARD
 
 MANIFEST_NAME = "the workbooks this collection issued"
 USABLE = ("accepted", "warning")
@@ -198,6 +201,7 @@ def consolidation(
         analysed_on=today.isoformat(),
         problems={e.record.file: e.record.problems for e in found if e.record.problems},
     )  # fmt: skip
+    c.inputs = inputs_frame(ledger, kept, frameworks)
     if detail:
         c.progress = progress_frame(ledger)
         ratings = _rows(
@@ -219,9 +223,40 @@ def consolidation(
             "ratings": int(ledger.one(
                 "SELECT COUNT(*) FROM ratings WHERE return_id IN "
                 "(SELECT id FROM returns WHERE status IN ('accepted', 'warning'))") or 0),
+            "inputs": len(c.inputs),
         }  # fmt: skip
     with_status(collection, ledger, c, today)
     return c, found
+
+
+def inputs_frame(ledger: Ledger, kept: list[int], frameworks: dict) -> pd.DataFrame:
+    """:data:`INPUTS` of the kept returns, from the tables the ledger keeps of each (with its
+    Cover's inputs, see :func:`~awardbooks.analyse.inputs.kept_tables`). A return of a
+    carry-forward workbook (one with a previous workbook) has its rating sheets' columns one
+    further right."""
+    rows: list[dict] = []
+    for name, workbook_id, *meta, completed_by, completed_on, tables, previous in _rows(
+        ledger,
+        f"SELECT r.name, r.workbook_id, {_META}, r.completed_by, r.completed_on, r.tables, "
+        "(SELECT w.previous_workbook_id FROM workbooks w WHERE w.workbook_id = r.workbook_id "
+        "LIMIT 1) FROM returns r WHERE r.id IN ({ids}) ORDER BY r.id",
+        kept,
+    ):
+        base = dict(zip(("framework", "setting", "urn", "partnership", "year", "term"), meta))
+        framework = frameworks.get(base["framework"])
+        if framework is None:
+            continue
+        variant = CARRY_FORWARD if previous else ""
+        stored = unpack(tables) or {}
+        record = ReturnRecord(
+            name, framework=framework,
+            meta={"workbook_id": workbook_id, "layout_variant": variant},
+            cover={} if COVER_TABLE in stored else  # kept before the Cover's inputs were
+            {"completed_by": completed_by, "completed_on": completed_on},
+            tables=stored,
+        )  # fmt: skip
+        rows.extend(input_rows(record, base))
+    return pd.DataFrame(rows, columns=list(INPUTS))
 
 
 def with_status(collection: Collection, ledger: Ledger, c: Consolidation, today) -> None:

@@ -66,6 +66,7 @@ def carry_for(record, framework: Framework):
         outcomes,
         history_of(record, framework),
         cover=cover,
+        inputs={table: tuple(rows) for table, rows in record.tables.items() if rows},
     )
 
 

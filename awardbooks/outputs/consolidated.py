@@ -1,5 +1,6 @@
 """The LA officer's ``consolidated.xlsx``: Summary, Scores, Progress, Outcomes, Ratings,
-Actions and Returns, from a :class:`~awardbooks.analyse.tables.Consolidation`.
+Actions, Inputs (everything the schools typed) and Returns, from a
+:class:`~awardbooks.analyse.tables.Consolidation`.
 
 Decisions: every sheet but the Summary (:mod:`awardbooks.outputs.summary_sheet`) holds its
 rows as Excel Tables, so they can be filtered and sorted; Scores has a table per framework
@@ -42,7 +43,10 @@ if TYPE_CHECKING:
 
 CONSOLIDATED_TITLE = "awardbooks consolidated returns"
 """The document title that marks a workbook as one awardbooks analyse wrote."""
-SHEETS = ("Summary", "Scores", "Progress", "Outcomes", "Ratings", "Actions", "Returns")
+SHEETS = (
+    "Summary", "Scores", "Progress", "Outcomes", "Ratings", "Actions", "Inputs", "Returns",
+)  # fmt: skip
+"""The sheets of an analysis (Inputs only when the inputs were gathered: not a collection's)."""
 MACHINE_COLUMNS = ("workbook_id", "spec_version")
 """Identifiers kept in the tables (for filtering and joining) but hidden, so the columns
 people read print legibly."""
@@ -125,6 +129,10 @@ def _build_workbook(c: Consolidation, handle: Any) -> None:
     else:
         _rows_elsewhere(wb, fmts, "Ratings", len(c.ratings), "ratings")
     _actions_sheet(wb, fmts, c)
+    if "inputs" in c.elsewhere:
+        _rows_elsewhere(wb, fmts, "Inputs", c.elsewhere["inputs"], "inputs")
+    elif c.inputs is not None:
+        _inputs_sheet(wb, fmts, c)
     _returns_sheet(wb, fmts, c)
     wb.close()
     fmts.bulk.splice(package.getvalue(), handle)
@@ -342,6 +350,22 @@ def _actions_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
 
     wide = ("action", "details")
     table_sheet(wb, fmts, "Actions", c.actions, tb.ACTIONS, wide=wide, cell_props=overdue)
+
+
+INPUTS_HIDDEN = ("file", "workbook_id", "column_id")
+"""Identifiers on the Inputs sheet kept for filtering but hidden, so it prints legibly."""
+INPUTS_WIDE = 30
+"""The width of the Inputs sheet's row labels and values: a whole IARAP typed with long
+answers prints at 8.1 pt on A4 landscape (measured by tests/test_print_consolidated.py)."""
+
+
+def _inputs_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
+    """Everything the schools typed, a row per filled cell (an Excel Table)."""
+    wide = ("row_label", "value")
+    table_sheet(
+        wb, fmts, "Inputs", c.inputs, tb.INPUTS, wide=wide, hidden=INPUTS_HIDDEN,
+        wide_width=INPUTS_WIDE,
+    )  # fmt: skip
 
 
 def _returns_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:

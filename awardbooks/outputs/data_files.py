@@ -37,6 +37,9 @@ DATA_FILES = {
 }
 """file stem (also the Consolidation attribute) → the columns written."""
 COLLECTION_FILES = {"status": tb.STATUS, "chase": tb.CHASE}
+GATHERED_FILES = {"inputs": tb.INPUTS}
+"""Written (CSV and Parquet) when the consolidation gathered them (not None): everything
+the schools typed, gathered when returns are read (``analyse``), not from a ledger."""
 """Written as CSV too when the consolidation is a collection's (it has them)."""
 
 
@@ -125,7 +128,7 @@ def write_data(
         else:
             write_rows(path, columns, csv_rows(getattr(c, stem), columns))
         written.append(path)
-    for stem, columns in COLLECTION_FILES.items():
+    for stem, columns in (COLLECTION_FILES | GATHERED_FILES).items():
         if getattr(c, stem) is not None:
             path = folder / f"{stem}.csv"
             write_rows(path, columns, csv_rows(getattr(c, stem), columns))
@@ -135,7 +138,8 @@ def write_data(
             import pyarrow  # noqa: F401
         except ImportError:
             return written
-        for stem, columns in DATA_FILES.items():
+        gathered = {k: v for k, v in GATHERED_FILES.items() if getattr(c, k) is not None}
+        for stem, columns in (DATA_FILES | gathered).items():
             frame = _parquet_frame(getattr(c, stem), columns)
             path = folder / f"{stem}.parquet"
             atomic_write(path, lambda handle, frame=frame: frame.to_parquet(handle, index=False))

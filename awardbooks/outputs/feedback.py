@@ -64,6 +64,10 @@ class Feedback:
     unrated: int = 0
     overdue: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # where, message
+    plan: list[tuple[str, str, str]] | None = field(default_factory=list)
+    """What the setting typed in the rating sheets' input columns (an LPPA's IARAP): per row
+    (ID as shown, item text, "Column: value" lines); None when the inputs were not gathered
+    (a collection's reports, built from its ledger)."""
 
     @property
     def lowest(self) -> str:
@@ -119,6 +123,8 @@ def collect(c: Consolidation, frameworks: dict[str, Framework]) -> list[Feedback
         "history": _index(records(c.progress)),
         "ratings": _index(records(c.ratings), "year", "term"),
         "actions": _index(records(c.actions), "file"),
+        "inputs": _index(records(c.inputs), "file"),
+        "gathered": c.inputs is not None,
         "means": {
             (m["partnership"], m["framework"], m["year"], m["term"], m["group_id"]): m["mean_pct"]
             for m in records(c.group_means)
@@ -188,10 +194,24 @@ def _one(fw: Framework, who: str, r: dict[str, Any], t: dict[str, dict]) -> Feed
                 s.went_down.append((shown.get(item, item), texts.get(item, ""), old["rating"],
                                     x["rating"]))  # fmt: skip
     s.overdue = [a for a in t["actions"].get((fid, who, r["file"]), []) if a["overdue"]]
+    if t["gathered"]:
+        s.plan = _plan(fw, t["inputs"].get((fid, who, r["file"]), []), shown, texts)
+    else:
+        s.plan = None
     for problem in t["problems"].get(r["file"], ()):
         if problem.severity == "warning":
             s.warnings.append((problem.where or "Whole file", problem.text))
     return s
+
+
+def _plan(fw: Framework, typed: list[dict[str, Any]], shown: dict[str, str], texts) -> list:
+    """The rating sheets' input columns as typed, a line per column, in the workbook's order."""
+    audit = {c.id for c in fw.audit.columns if c.input}
+    lines: dict[str, list[str]] = {}
+    for x in typed:
+        if x["column_id"] in audit and x["row_key"] in shown:
+            lines.setdefault(x["row_key"], []).append(f"{x['column']}: {x['value']}")
+    return [(shown[key], texts.get(key, ""), "\n".join(found)) for key, found in lines.items()]
 
 
 def _item_texts(fw: Framework) -> dict[str, str]:

@@ -108,7 +108,10 @@ def write_workbook(s: Feedback, target, analysed_on: str = "") -> None:
     _scores(page, s)
     _changes(page, s)
     _gaps(page, s)
-    _actions(page, s)
+    if s.framework.sheets.action_plan is None and _plan_columns(s):
+        _plan(page, s)  # the action plan is in the rating sheets' columns (an IARAP)
+    else:
+        _actions(page, s)
     _warnings(page, s)
     ws.print_area(0, 0, max(page.row - 1, 0), len(WIDTHS) - 1)
     wb.close()
@@ -310,6 +313,29 @@ def _gaps(page: _Page, s: Feedback) -> None:
             page.row += 1
     if s.unrated:
         page.line(f"{s.unrated} rating{'s are' if s.unrated != 1 else ' is'} still blank.")
+
+
+def _plan_columns(s: Feedback) -> list[str]:
+    return [c.label for c in s.framework.audit.columns if c.input]
+
+
+def _plan(page: _Page, s: Feedback) -> None:
+    fw = s.framework
+    item = fw.labels.item
+    page.heading(f"The plan beside each {item}", f"What the setting typed in the columns "
+                 f"beside each {item}: {', '.join(_plan_columns(s))}.")  # fmt: skip
+    if s.plan is None:  # not gathered
+        page.line("The plan is in these columns of the return itself.")
+        return
+    if not s.plan:
+        page.line("Nothing typed in these columns yet.")
+        return
+    page.columns(["ID", item, None, "The plan", None, None], {1: 2, 3: 5})
+    for key, text, lines in s.plan:
+        page.text(0, key, page.fmt(bold=True))
+        page.text(1, text, page.fmt(text_wrap=True), 2)
+        page.text(3, lines, page.fmt(text_wrap=True), 5)
+        page.row += 1
 
 
 def _actions(page: _Page, s: Feedback) -> None:

@@ -11,12 +11,9 @@ trusted: scores are recomputed from ratings, and a formula in a rating cell is a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awardbooks.authoring.sources import load_spec
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Problem
 from awardbooks.read import checks, codes
@@ -25,18 +22,19 @@ from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
-from awardbooks.read.container import Package, Refusal, sniff
+from awardbooks.read.container import Package, sniff
 from awardbooks.read.datechecks import check_dates
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.lists import located_rows
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
+from awardbooks.read.records import Rating, Registry, ReturnRecord, one_line, refused
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 from awardbooks.spec.editions import align_ratings
-from awardbooks.spec.loading import builtin_paths, edition_paths
 from awardbooks.spec.model import Column, Framework, per_framework
 from awardbooks.spec.rescore import ScoresError, rescore
 from awardbooks.workbook.layout import (
+    AUDIT_TABLE,
     COVER_SHEET,
     HEADER_ROW,
     HISTORY_TABLE,
@@ -50,68 +48,6 @@ from awardbooks.workbook.layout import (
     period_heading,
     rating_period,
 )
-
-
-@dataclass
-class Rating:
-    key: str
-    group_id: str
-    label: str | None  # an exact level label, or None when unrated or invalid
-    date: str = ""  # ISO
-    comment: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class ReturnRecord:
-    """Everything read from one returned file."""
-
-    file: str
-    mtime: float = 0.0
-    framework: Framework | None = None
-    meta: dict[str, str] = field(default_factory=dict)
-    cover: dict[str, Any] = field(default_factory=dict)
-    ratings: dict[str, Rating] = field(default_factory=dict)
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
-
-    @property
-    def problems(self) -> list[Problem]:
-        """The errors, then the warnings."""
-        return self.errors + self.warnings
-
-    @property
-    def status(self) -> str:
-        if self.errors:
-            return "rejected"
-        return "warning" if self.warnings else "accepted"
-
-    def get(self, key: str) -> str:
-        return self.meta.get(key, "")
-
-
-class Registry:
-    """The frameworks an analysis knows, by id."""
-
-    def __init__(self, frameworks: Iterable[Framework]):
-        self.by_id: dict[str, Framework] = {}
-        self.by_version: dict[tuple[str, str], Framework] = {}
-        for fw in frameworks:
-            self.by_version[(fw.id, fw.version)] = fw
-            current = self.by_id.get(fw.id)
-            # the current edition is the first loaded, unless a later one lists it as earlier
-            if current is None or current.version in {e.version for e in fw.previous_editions}:
-                self.by_id[fw.id] = fw
-
-    @classmethod
-    def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
-        frameworks = [load_spec(path) for path in builtin_paths().values()]
-        frameworks += [load_spec(path) for path in edition_paths()]  # before a user's own
-        frameworks += [load_spec(path) for path in extra_specs]
-        frameworks += [load_spec(path) for path in edition_paths()]  # never the current one
-        return cls(frameworks)
 
 
 def read_path(path: Path, registry: Registry, name: str | None = None) -> ReturnRecord:
@@ -138,27 +74,6 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
         problem = codes.WORKBOOK_CRASH(file=name, exception=type(exc).__name__, reason=_short(exc))
         record.errors.append(one_line(problem))
     return record
-
-
-def refused(name: str, reason: Refusal, source: dict[str, str] | None = None) -> ReturnRecord:
-    """The record of an input that holds no workbook to read (a damaged archive, a saved email
-    without a workbook): ``reason`` is the :class:`Refusal` its unit carries instead of bytes
-    (or a :class:`~awardbooks.read.emails.MailBytes` made from one)."""
-    problem: Problem = reason.problem
-    return ReturnRecord(name, errors=[one_line(problem.with_file(name))], source=source or {})
-
-
-def one_line(problem: Problem) -> Problem:
-    """A problem on one line, whatever a hostile file put in its sheet names or values."""
-    fields = ("message", "fix", "file", "sheet", "cell")
-    if not any(_BREAKS.intersection(getattr(problem, name)) for name in fields):
-        return problem
-    return dataclasses.replace(
-        problem, **{name: " ".join(getattr(problem, name).splitlines()) for name in fields}
-    )
-
-
-_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines splits on
 
 
 class ReturnReader:
@@ -229,6 +144,7 @@ class ReturnReader:
         self._read_cover()
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
+        self._audit_table()
         self._read_tables()
         check_dates(self, self.rec.cover, self.rec.tables)
         checks.check_merges(self)
@@ -601,6 +517,24 @@ class ReturnReader:
             options = ", ".join(column.options)
             self.report(codes.VALUE_NOT_AN_OPTION(**where, value=_clip(text), options=options))
         return text
+
+    def _audit_table(self) -> None:
+        """The rating sheets' input columns (an IARAP's current position, action, who delivers
+        ...) as the table ``audit``: a row per rated row with anything typed in them, keyed by
+        the row's key, like every other table (so carry-forward and the exports take them
+        with the rest)."""
+        ids = [c.id for c in self.rec.framework.audit.columns if c.input]
+        if not ids:
+            return
+        found = []
+        for rr in self.layout.rating_rows:
+            rating = self.rec.ratings.get(rr.key)
+            if rating is None:
+                continue
+            values = {cid: rating.extra.get(cid) for cid in ids}
+            if any(v not in ("", None) for v in values.values()):
+                found.append({"key": rr.key, "row": rr.row + 1} | values)
+        self.rec.tables[AUDIT_TABLE] = found
 
     def _read_tables(self) -> None:
         layout = self.layout

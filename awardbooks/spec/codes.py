@@ -282,6 +282,14 @@ OUTCOME_ID_OPEN_ROW = Code(
     {"path": "sheets.outcomes.outcomes[0].id", "outcome": "L1", "first": "L1", "last": "L3",
      "number": 1},
 )  # fmt: skip
+OUTCOME_TERM_COLUMN_UNKNOWN = Code(
+    "spec-outcome-term-column-unknown",
+    "error",
+    "{column!r} is not a column of the outcomes sheet{hint} (columns: {columns})",
+    "name one of its columns' ids for each term",
+    {"path": "sheets.outcomes.term_columns.spring", "column": "term 2", "hint":
+     " (did you mean 'term2'?)", "columns": "baseline, term1, term2, term3"},
+)  # fmt: skip
 UNKNOWN_LEVEL = Code(
     "spec-unknown-level",
     "error",

@@ -319,6 +319,17 @@ def _outcome_problems(framework: Framework) -> list[Problem]:
         elif outcome.id in seen:
             problems.append(codes.OUTCOME_ID_REPEATED(path=path, outcome=outcome.id))
         seen.add(outcome.id)
+    ids = [c.id for c in outcomes.columns]
+    for term, column in outcomes.term_columns.items():
+        if column not in ids:
+            problems.append(
+                codes.OUTCOME_TERM_COLUMN_UNKNOWN(
+                    path=f"sheets.outcomes.term_columns.{term}",
+                    column=column,
+                    hint=suggest(column, ids),
+                    columns=", ".join(ids),
+                )
+            )
     return problems
 
 

@@ -351,6 +351,13 @@ class Outcomes(_Frozen):
     blank_rows: int = Field(default=3, ge=0, le=50)
     """Open rows for the setting's own outcomes, below the listed ones."""
     blank_note: str = ""
+    term_columns: dict[Literal["baseline", "autumn", "spring", "summer"], str] = Field(
+        default_factory=dict
+    )
+    """Which column records which term's progress (term → column id, e.g. spring → term2):
+    a workbook opens only its own term's column of these; earlier terms' stand locked (with
+    what was carried forward), later terms' locked and empty. Columns not named here (a
+    baseline) stay open until something is typed in them."""
 
     @property
     def open_row_ids(self) -> tuple[str, ...]:
@@ -534,6 +541,7 @@ LATER_DEFAULTS: dict[str, Any] = {
     "evidence_refs": False,
     "evidence_label": "Key evidence presented",
     "evidence_age": None,
+    "term_columns": {},
 }
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns

@@ -554,3 +554,39 @@ def evidence_ref(key: str) -> str:
     first item of evidence for objective 3, KPI 2), ``3.2#2`` → ``3.2 b``."""
     item, _, n = key.rpartition("#")
     return f"{item} {chr(ord('a') + int(n) - 1)}"
+
+
+AUDIT_TABLE = "audit"
+"""The name the rating sheets' input columns (an IARAP's current position, action, who
+delivers...) go by as a table: the reader reads them into ``record.tables["audit"]``, a row per
+rated row with anything typed, keyed by the row's key."""
+
+
+def input_columns(layout: Layout) -> dict[str, dict[str, Column]]:
+    """Every table's input columns by table name: :data:`AUDIT_TABLE` (the rating sheets'
+    input columns), then each table of ``layout.table_rows`` with its ``<table>_fields``."""
+    fw = layout.framework
+    found: dict[str, dict[str, Column]] = {}
+    audit = {c.id: c for c in fw.audit.columns if c.input}
+    if audit:
+        found[AUDIT_TABLE] = audit
+    for table in layout.table_rows:
+        found[table] = layout.table_columns.get(table, {}) | layout.table_columns.get(
+            f"{table}_fields", {}
+        )
+    return found
+
+
+def input_slots(layout: Layout, table: str) -> dict[str, list[dict[str, Cell]]]:
+    """A table's input cells by row key, in order (several rows may share a key, as a
+    membership category's rows do)."""
+    slots: dict[str, list[dict[str, Cell]]] = {}
+    if table == AUDIT_TABLE:
+        extra = layout.columns.extra
+        for rr in layout.rating_rows:
+            cells = {cid: Cell(rr.sheet, rr.row, col) for cid, col in extra.items()}
+            slots.setdefault(rr.key, []).append(cells)
+        return slots
+    for row in layout.table_rows.get(table, ()):
+        slots.setdefault(row.key, []).append(dict(row.cells))
+    return slots

@@ -16,6 +16,7 @@ from awardbooks.common.xlsx import new_workbook
 from awardbooks.spec.model import Column, Framework
 from awardbooks.version import __version__
 from awardbooks.workbook.cells import (
+    cell_value,
     column_validation,
     fit_widths,
     formats,
@@ -30,6 +31,8 @@ from awardbooks.workbook.layout import (
     Cell,
     Layout,
     a1,
+    input_columns,
+    input_slots,
     layout_for,
     quote_sheet,
     rating_period,
@@ -101,6 +104,11 @@ class CarryForward:
     cover: dict[str, Any] = field(default_factory=dict)
     """The framework's own cover fields as last returned (e.g. the LPPA's stage and the date
     of each stage), pre-filled and still open."""
+    inputs: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    """Every other table's rows as read (``record.tables``: the rating sheets' input columns
+    as ``audit``, membership, portfolio, any table of the layout), each row's values written
+    again into the input cells of the row with the same key (the n-th row of a key into its
+    n-th row), left open for the school to change."""
 
 
 def write_workbook(
@@ -199,9 +207,46 @@ class Renderer(FrontSheets, RatingSheets, TableSheets, ListSheets):
             self._portfolio()
         if sheets.lists:
             self._lists()
+        self._carry_inputs()
         self._meta()
         self._size_rows()
         self.sheets[COVER_SHEET].activate()
+
+    OWN_CARRY = ("action_plan", "outcomes")
+    """Tables whose sheets carry their rows themselves (open actions renumbered, completed
+    ones listed; outcomes locked with only the term's column open)."""
+
+    def _carry_inputs(self) -> None:
+        """What the school typed last term in every other table, written again into the same
+        rows' input cells (still unlocked, still validated): the school updates its plan
+        rather than typing it again."""
+        if not self.carry:
+            return
+        columns = input_columns(self.layout)
+        for table, rows in self.carry.inputs.items():
+            if table in self.OWN_CARRY or table not in columns:
+                continue
+            slots = input_slots(self.layout, table)
+            used: dict[str, int] = {}
+            for row in rows:
+                key = str(row.get("key", ""))
+                n = used.get(key, 0)
+                if n >= len(slots.get(key, ())):
+                    continue  # no such row in this workbook (another edition's)
+                used[key] = n + 1
+                for cid, cell in slots[key][n].items():
+                    value = cell_value(row.get(cid))
+                    if cid in columns[table] and value not in (None, ""):
+                        self._carried_input(cell, value)
+
+    def _carried_input(self, cell: Cell, value: Any) -> None:
+        ws = self.sheets[cell.sheet]
+        if isinstance(value, dt.date):
+            ws.write_datetime(cell.row, cell.col, value, self.f["input_date"])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(cell.row, cell.col, value, self.f["input"])
+        else:
+            self._text(ws, cell.row, cell.col, str(value), self.f["input"])
 
     # -- shared helpers -----------------------------------------------------------------
     def _page(self, ws, title: str, last_col: int, repeat: bool = True) -> None:

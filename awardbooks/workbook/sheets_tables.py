@@ -68,6 +68,8 @@ class TableSheets:
         self._headers(ws, [("ID", 7), ("Outcome", 60)] + [(c.label, 22) for c in spec.columns])
         texts = {o.id: o.text for o in spec.outcomes}
         columns = self.layout.table_columns["outcomes"]
+        # Only this term's progress column is open; other terms' stay locked (see Outcomes).
+        shut = set(spec.term_columns.values()) - {spec.term_columns.get(self.info.term)}
         for row in self.layout.table_rows["outcomes"]:
             ws.write_string(row.row, 0, row.key, f["id"])
             if row.key in texts:
@@ -75,7 +77,9 @@ class TableSheets:
             before = self.carry.outcomes.get(row.key, {}) if self.carry else {}
             for cid, cell in row.cells.items():
                 value = cell_value(before.get(cid))
-                if value in (None, ""):
+                if value in (None, "") and cid in shut:
+                    ws.write_blank(cell.row, cell.col, None, f["locked"])
+                elif value in (None, ""):
                     self._input(ws, cell, columns[cid])
                 elif isinstance(value, dt.date):
                     ws.write_datetime(cell.row, cell.col, value, f["locked_date"])
