@@ -130,5 +130,3 @@ def read_unit(unit: Unit, registry: Registry) -> ReturnRecord:
     record = read_bytes(data, name, registry, mtime)
     record.source = source
     return record
-
-

@@ -26,6 +26,7 @@ from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
 from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.marks import MARK_ROW, decode_rows, fixed_text
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
@@ -67,6 +68,7 @@ class ReturnRecord:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
+    annotated: str = ""  # an annotated copy sent back: "annotated copy: N of M problems fixed"
 
     @property
     def problems(self) -> list[Problem]:
@@ -168,6 +170,7 @@ class ReturnReader:
         self._facts: dict[str, SheetFacts | None] = {}
         self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
         self._parts: dict[str, str] | None = None
+        self.marks: list = []  # what an annotated copy says it marked (awardbooks.read.marks)
 
     # -- problems ------------------------------------------------------------------------
     def report(self, problem: Problem) -> None:
@@ -219,6 +222,7 @@ class ReturnReader:
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
+        self.rec.annotated = fixed_text(self.marks, self.rec.problems)
 
     def grid(self, sheet: str) -> Grid | None:
         """A sheet's values (by its expected or actual name), once its reach is checked."""
@@ -314,7 +318,8 @@ class ReturnReader:
         meta_grid = self.grid(META_SHEET)
         if meta_grid is not None:
             meta = {}
-            for row in meta_grid[1:]:
+            self.marks = decode_rows(meta_grid[MARK_ROW - 1 :])  # an annotated copy's marks
+            for row in meta_grid[1 : MARK_ROW - 1]:
                 if len(row) >= 2 and isinstance(row[0], str) and row[0]:
                     meta[row[0]] = _text(row[1])
             self.rec.meta = meta
