@@ -299,6 +299,8 @@ class AnalysisResult:
     consolidation: Consolidation
     written: list[Path]
     notes: list[str] = field(default_factory=list)
+    annotated: Any = None
+    """With ``annotate``: what :func:`awardbooks.outputs.annotated.annotate_all` wrote."""
 
     def summary_lines(self) -> list[str]:
         """The end-of-run summary: files by status, mean % per framework and partnership."""
@@ -318,8 +320,11 @@ def analyse(
     progress: Callable[[Any], None] | None = None,
     inputs: ReturnInputs | None = None,
     force: bool = False,
+    annotate: str | Path | None = None,
 ) -> AnalysisResult:
-    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs, and
+    with ``annotate`` (a folder outside the returns) an annotated copy of every return that
+    was rejected or has warnings, named in the Returns table's ``annotated_copy``.
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
@@ -346,12 +351,24 @@ def analyse(
         check_output(out, inputs.files, force)
     if data_dir is not None:
         ensure_folder(Path(data_dir), ReportError)
+    if annotate is not None:
+        from awardbooks.outputs.annotated import check_folder
+
+        check_folder(Path(annotate), inputs.files, [Path(p) for p in paths])
     consolidation = consolidate(
         inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress
     )
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []
     notes: list[str] = []
+    annotated = None
+    if annotate is not None:
+        from awardbooks.outputs.annotated import annotate_all
+
+        annotated = annotate_all(consolidation, inputs.units, Path(annotate))
+        copies = {name: str(path) for name, path in annotated.written.items()}
+        table = consolidation.returns
+        table["annotated_copy"] = [copies.get(str(f), "") for f in table["file"]]
     if out is not None and data_dir is None and ratings_too_many(consolidation):
         data_dir = out.with_name(f"{out.stem}-data")
         notes.append(
@@ -363,7 +380,7 @@ def analyse(
     elif out is not None:
         write_consolidated(consolidation, out)
         written.append(out)
-    return AnalysisResult(consolidation, written, notes)
+    return AnalysisResult(consolidation, written, notes, annotated)
 
 
 def feedback(

@@ -314,8 +314,16 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 @SPEC_OPTION
 @option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
 @option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
+@option(
+    "--annotate",
+    "annotate_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write an annotated copy of every rejected or warned return into DIR (outside the "
+    "returns), to send back to the school.",
+)
 @friendly
-def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
+def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force, annotate_dir) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
@@ -330,11 +338,21 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
             progress=lambda _r: bar.update(1),
             inputs=inputs,
             force=force,
+            annotate=annotate_dir,
         )
     for line in result.summary_lines():
         click.echo(line)
     for path in result.written:
         click.echo(f"Wrote {path}")
+    if result.annotated is not None:
+        done, n = result.annotated, len(result.annotated.written)
+        click.echo(
+            f"Wrote {n} annotated cop{'y' if n == 1 else 'ies'} to "
+            f"{annotate_dir}/ (each return rejected or with warnings, its problems marked on "
+            "their cells)."
+        )
+        for name, reason in done.passed_over:
+            click.echo(f"Not annotated: {name}: {reason}")
     for note in result.notes:
         click.echo(f"Note: {note}")
 
@@ -388,7 +406,8 @@ def check_cmd(file, specs, annotate_to, force) -> None:
         n, cells = len(annotated.notes), len({note.where for note in annotated.notes})
         click.echo(
             f"Wrote {annotated.out}: {n} problem{'s' if n != 1 else ''} marked with comments on "
-            f"{cells} cell{'s' if cells != 1 else ''} (errors highlighted red, warnings amber)."
+            f"{cells} cell{'s' if cells != 1 else ''} (errors hatched purple with a heavy border, "
+            "warnings with a dashed orange border)."
         )
     if any(record.errors for record in records):
         raise SystemExit(1)

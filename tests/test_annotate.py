@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -296,8 +298,8 @@ def test_check_annotate_command(lppa_return, tmp_path):
     assert first.output.splitlines()[1:] == [
         "  error: Objective 1!C6: 'Greeen' is not a level of Red/Amber/Green",
         "  warning: Objective 1!C7: 'amber' was read as 'Amber'",
-        f"Wrote {out}: 2 problems marked with comments on 2 cells (errors highlighted red, "
-        "warnings amber).",
+        f"Wrote {out}: 2 problems marked with comments on 2 cells (errors hatched purple with a "
+        "heavy border, warnings with a dashed orange border).",
     ]
     again = runner.invoke(cli, ["check", str(lppa_return), "--annotate", str(out)])
     assert again.exit_code == 1
@@ -371,3 +373,60 @@ def test_an_annotated_copy_fixed_in_libreoffice(lppa_return, tmp_path):
     assert highlight_of(ws["C7"]) == highlight_of(ws["C8"])  # no longer marked: as it was
     assert api.check(again).annotated == "annotated copy: 0 of 1 problem fixed"
     assert messages(again) == messages(half)
+
+
+def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path):
+    """analyse --annotate DIR: a copy of each return with problems, named after it, listed in
+    returns.csv; a school's file of the same name in DIR is never replaced; DIR may not be
+    among the returns."""
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    shutil.copy(SAMPLES / "autumn" / "Riverside LPPA.xlsx", returns)
+    shutil.copy(SAMPLES / "autumn" / "Oakfield_LPPA_autumn.xlsx", returns)  # accepted
+    shutil.copy(lppa_return, returns / "Ash.xlsx")
+    with zipfile.ZipFile(returns / "late.zip", "w") as zf:  # a second "Ash.xlsx", zipped
+        zf.write(lppa_return, "Ash.xlsx")
+    (returns / "notes.xlsx").write_bytes(b"not a workbook")
+    fix = tmp_path / "to-fix"
+    fix.mkdir()
+    (fix / "Riverside LPPA - annotated.xlsx").write_bytes(b"the school's own file")
+    args = ["analyse", str(returns), "--out", str(tmp_path / "c.xlsx"), "--data",
+            str(tmp_path / "data"), "--annotate", str(fix)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2:] == [
+        f"Wrote 3 annotated copies to {fix}/ (each return rejected or with warnings, its "
+        "problems marked on their cells).",
+        f"Not annotated: {returns / 'notes.xlsx'}: this is a text file, not an Excel workbook "
+        "(.xlsx), whatever its name; send the Excel workbook (.xlsx) itself",
+    ]
+    assert sorted(p.name for p in fix.iterdir()) == [  # two Ash.xlsx: their folder or archive
+        "Riverside LPPA - annotated (2).xlsx",
+        "Riverside LPPA - annotated.xlsx",
+        "late - Ash - annotated.xlsx",
+        "returns - Ash - annotated.xlsx",
+    ]
+    assert (fix / "Riverside LPPA - annotated.xlsx").read_bytes() == b"the school's own file"
+    assert comments(fix / "Riverside LPPA - annotated (2).xlsx") == {"Objective 3!C7": GREEEN}
+    ash = comments(fix / "returns - Ash - annotated.xlsx")
+    assert comments(fix / "late - Ash - annotated.xlsx") == ash
+    assert ash["Objective 1!C6"] == GREEEN
+    with open(tmp_path / "data" / "returns.csv", encoding="utf-8") as handle:
+        copies = {Path(r["file"]).name: r["annotated_copy"] for r in csv.DictReader(handle)}
+    assert copies == {
+        "Ash.xlsx": str(fix / "returns - Ash - annotated.xlsx"),
+        "Oakfield_LPPA_autumn.xlsx": "",
+        "Riverside LPPA.xlsx": str(fix / "Riverside LPPA - annotated (2).xlsx"),
+        "late.zip!Ash.xlsx": str(fix / "late - Ash - annotated.xlsx"),
+        "notes.xlsx": "",
+    }
+    again = CliRunner().invoke(cli, [*args, "--force"])  # its own copies are replaced
+    assert again.exit_code == 0, again.output
+    assert len(list(fix.iterdir())) == 4
+    inside = CliRunner().invoke(cli, [*args[:-1], str(returns / "to-fix")])
+    assert inside.output == (
+        f"Reading returns\nError: {returns / 'to-fix'}: is among the returns being read, so the "
+        "annotated copies would be read as returns next time; give a folder outside them, "
+        "e.g. to-fix/\n"
+    )
+    assert not (returns / "to-fix").exists()

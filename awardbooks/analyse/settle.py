@@ -133,6 +133,9 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
                 "email_from": record.source.get("email_from", ""),
                 "email_date": record.source.get("email_date", ""),
                 "email_subject": record.source.get("email_subject", ""),
+                "contact_email": meta.get("contact_email", ""),
+                "annotated": record.annotated,
+                "annotated_copy": "",
             }
         )
     for row in settled.missing:
@@ -144,6 +147,8 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
             "completed_on": "",
             "errors": "",
             "warnings": "no return received for this manifest entry",
+            "annotated": "",
+            "annotated_copy": "",
         }
         rows.append(missing)
     return rows

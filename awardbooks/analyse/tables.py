@@ -35,11 +35,14 @@ RETURNS = (
     "email_from",  # for a return read from a saved email: its sender, date (ISO) and subject
     "email_date",
     "email_subject",
+    "contact_email",  # the setting's, from the manifest: on every missing row (to chase)
+    "annotated",  # an annotated copy sent back: "annotated copy: N of M problems fixed"
+    "annotated_copy",  # the copy analyse --annotate wrote of this return, to send back
 )
 RETURNS_CSV = (
     "file", "status", "framework", "setting", "urn", "partnership", "year", "term",
     "workbook_id", "completed_on", "errors", "warnings", "email_from", "email_date",
-    "email_subject",
+    "email_subject", "contact_email", "annotated", "annotated_copy",
 )  # fmt: skip
 
 RATINGS = (

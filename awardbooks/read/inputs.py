@@ -130,3 +130,5 @@ def read_unit(unit: Unit, registry: Registry) -> ReturnRecord:
     record = read_bytes(data, name, registry, mtime)
     record.source = source
     return record
+
+
