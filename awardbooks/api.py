@@ -419,9 +419,30 @@ def write_drafts(
     *,
     return_by: str | dt.date | None = None,
     force: bool = False,
+    only: str | Iterable[str] | None = None,
+    returns: str | Path | None = None,
 ):
     """One ready-to-send .eml draft per workbook of a manifest (or its folder), addressed to
-    the roster's contact_email; returns a DraftsResult."""
+    the roster's contact_email; returns a DraftsResult.
+
+    With ``only`` (some of ``missing``, ``rejected``, ``incomplete``): chase messages instead,
+    from ``returns`` (the returns.csv analyse wrote, or its folder), for the settings in those
+    states only, with the chase template (:mod:`awardbooks.mail.chase`)."""
+    if only is not None:
+        from awardbooks.mail.chase import parse_only, write_chase_drafts
+
+        only = parse_only(only)
+        if returns is None:
+            raise AwardbooksError(
+                "{opt:only} chases from the returns analyse read: give {opt:returns} with the "
+                "returns.csv that analyse {opt:data} wrote"
+            )
+        return write_chase_drafts(
+            manifest, returns, only, template, out_dir, from_addr, return_by=return_by,
+            force=force,
+        )  # fmt: skip
+    if returns is not None:
+        raise AwardbooksError("{opt:returns} is for chasing: add {opt:only}, e.g. missing,rejected")
     from awardbooks.mail.drafts import write_drafts as _write
 
     return _write(manifest, template, out_dir, from_addr, return_by=return_by, force=force)
@@ -568,6 +589,19 @@ def draft_term(collection: str | Path | Collection | None = None, **options):
     from awardbooks.collection.commands import draft_term as _draft
 
     return _draft(open_collection(collection), **options)
+
+
+def chase_term(
+    only: str | Iterable[str], collection: str | Path | Collection | None = None, **options
+):
+    """Chase drafts (.eml) for a term's settings whose return is missing, rejected or
+    incomplete (of the states ``only`` names), into the collection's drafts/TERM/, each
+    rejected or incomplete return annotated into outputs/annotated/TERM/ and attached; options
+    ``term`` (default: the latest term issued), ``force``, ``template``, ``from_addr``.
+    Returns a Chased."""
+    from awardbooks.collection.chase import chase_term as _chase
+
+    return _chase(open_collection(collection), only, **options)
 
 
 def report_collection(collection: str | Path | Collection | None = None, **options):

@@ -506,16 +506,31 @@ def _echo_unsent(unsent) -> None:
 @option("--out", "out_dir", type=click.Path(path_type=Path), help="The folder for the drafts.")
 @option("--force", is_flag=True, help="Replace drafts that already exist.")
 @option("--term", type=click.Choice(TERMS), help="In a collection: the term (default: the latest).")
+@option(
+    "--only", metavar="STATES",
+    help="Chase instead: only settings whose return is missing, rejected or incomplete "
+    "(one or more, e.g. missing,rejected), with the chase message.",
+)  # fmt: skip
+@option(
+    "--returns", "returns_csv", type=click.Path(exists=True, path_type=Path),
+    help="With --only: the returns.csv analyse --data wrote (or its folder).",
+)  # fmt: skip
 @click.pass_context
 @friendly
-def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, force, term) -> None:
+def mail_drafts_cmd(
+    ctx, manifest, template, return_by, from_addr, out_dir, force, term, only, returns_csv
+) -> None:
     """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
+
+    With --only: chase messages for the settings whose return is missing, rejected or
+    incomplete by --returns (analyse's returns.csv), each with the file to fix attached.
 
     In a collection: no MANIFEST; drafts for the term's workbooks not yet mailed go to
     drafts/TERM/, due on the term's return-by date."""
     if _in_collection(ctx, manifest, out_dir):
-        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by})
-        cc.drafts(ctx, term, template, from_addr, force)
+        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by,
+                        "--returns": returns_csv})  # fmt: skip
+        cc.drafts(ctx, term, template, from_addr, force, only)
         return
     if manifest is None or out_dir is None:
         raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
@@ -523,10 +538,12 @@ def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, forc
         raise click.UsageError("--term is for a collection; the manifest says the term")
 
     result = api.write_drafts(
-        manifest, template, out_dir, from_addr, return_by=return_by, force=force
-    )
+        manifest, template, out_dir, from_addr, return_by=return_by, force=force, only=only,
+        returns=returns_csv,
+    )  # fmt: skip
+    what = "chase draft" if only is not None else "draft"
     click.echo(
-        f"Wrote {plural(len(result.written), 'draft')} to {out_dir}/ (open each and press Send)."
+        f"Wrote {plural(len(result.written), what)} to {out_dir}/ (open each and press Send)."
     )
     if result.kept:
         click.echo(f"Kept {plural(len(result.kept), 'existing draft')} (use --force to replace).")

@@ -34,6 +34,9 @@ FLAGS = {
     "wait": "--wait",
     "framework": "--framework",
     "roster": "--roster",
+    "only": "--only",
+    "data": "--data",
+    "returns": "--returns",
 }
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 

@@ -136,6 +136,7 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
                 "contact_email": meta.get("contact_email", ""),
                 "annotated": record.annotated,
                 "annotated_copy": "",
+                "problem_codes": " ".join(p.code for p in record.errors + record.warnings),
             }
         )
     for row in settled.missing:
@@ -149,6 +150,7 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
             "warnings": "no return received for this manifest entry",
             "annotated": "",
             "annotated_copy": "",
+            "problem_codes": "",
         }
         rows.append(missing)
     return rows

@@ -70,7 +70,7 @@ def annotate_all(
     if not wanted:
         return result
     folder.mkdir(parents=True, exist_ok=True)
-    names = _copy_names(wanted, folder)
+    names = copy_names(wanted, folder)
     for name in wanted:
         path, data = by_name[name]
         problems = consolidation.problems.get(name, [])
@@ -91,7 +91,7 @@ def annotate_all(
     return result
 
 
-def _copy_names(wanted: list[str], folder: Path) -> dict[str, Path]:
+def copy_names(wanted: list[str], folder: Path) -> dict[str, Path]:
     """Each return's copy: named after it, never over a file awardbooks did not write."""
     def base(name: str, parents: int) -> str:
         parts = [p for p in re.split(r"[!/\\]", name) if p]

@@ -1,0 +1,188 @@
+"""The chase: mail drafts --only missing,rejected,incomplete, from analyse's returns.csv (and
+in a collection, from its ledger), each message saying what is wrong and what to do, with the
+file to do it in attached."""
+
+from __future__ import annotations
+
+import csv
+import email
+import shutil
+from email import policy
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from awardbooks import api
+from awardbooks.cli import cli
+from awardbooks.generate.manifest import write_manifest
+from awardbooks.generate.roster import Setting
+from awardbooks.generate.workbooks import generate_one
+from awardbooks.mail.chase import Chase, who_to_chase
+from awardbooks.spec import loading
+
+GREEEN = "'Greeen' is not a level of Red/Amber/Green"
+SETTINGS = {  # name: ratings of its return (None: no return)
+    "Ash Primary": {"1.1": "Greeen", "1.2": "Green"},
+    "Beech Primary": {"1.1": "Green"},
+    "Cedar Primary": {"1.1": "Amber"},
+    "Damson Primary": None,
+}
+
+
+def read_eml(path: Path):
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    return message, message.get_body(("plain",)).get_content().replace("\r\n", "\n"), attached
+
+
+@pytest.fixture
+def term(tmp_path):
+    """Four settings issued LPPA workbooks; three sent returns (Ash's with a misspelt rating),
+    analysed with --annotate; Cedar's row in returns.csv then made to carry a completeness
+    warning's code, as the completeness checks write it."""
+    fw = loading.load("lppa")
+    issued, returns = tmp_path / "workbooks", tmp_path / "returns"
+    returns.mkdir()
+    rows = []
+    for name, ratings in SETTINGS.items():
+        slug = name.split()[0].lower()
+        setting = Setting(name, urn="1000" + str(len(rows)), partnership="North",
+                          contact_email=f"head@{slug}.example.org")  # fmt: skip
+        path, row = generate_one(fw, setting, year="2026-27", term="autumn", out_dir=issued,
+                                 ratings=ratings)  # fmt: skip
+        rows.append(row)
+        if ratings is not None:  # the school's return: its workbook as filled in
+            shutil.copy(path, returns / f"{name}.xlsx")
+    write_manifest(issued / "manifest.csv", rows)
+    result = CliRunner().invoke(cli, [
+        "analyse", str(returns), "--manifest", str(issued), "--out", str(tmp_path / "c.xlsx"),
+        "--data", str(tmp_path / "data"), "--annotate", str(tmp_path / "to-fix"),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = tmp_path / "data" / "returns.csv"
+    with open(table, encoding="utf-8", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    for line in lines:
+        if line["setting"] == "Cedar Primary":
+            line["status"] = "warning"
+            line["problem_codes"] = "nothing-rated"
+            line["warnings"] = f"{line['file']}: nothing is rated; choose a rating for each item"
+    with open(table, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+    return tmp_path
+
+
+
+def test_chase_drafts_for_missing_rejected_and_incomplete(term):
+    out = term / "chase"
+    result = CliRunner().invoke(cli, [
+        "mail", "drafts", str(term / "workbooks"), "--out", str(out), "--returns",
+        str(term / "data"), "--only", "missing,rejected,incomplete", "--return-by", "2026-12-18",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote 3 chase drafts to {out}/ (open each and press Send).\n"
+    drafts = sorted(p.name for p in out.iterdir())
+    assert drafts == [
+        "Ash-Primary_lppa_2026-27_autumn - rejected.eml",
+        "Cedar-Primary_lppa_2026-27_autumn - incomplete.eml",
+        "Damson-Primary_lppa_2026-27_autumn - missing.eml",
+    ]
+    message, body, attached = read_eml(out / drafts[0])
+    assert message["To"] == "head@ash.example.org"
+    assert message["X-Unsent"] == "1"
+    assert message["Subject"] == (
+        "Leading Parent Partnership Award: Ash Primary, autumn term 2026-27: return needs "
+        "correcting"
+    )
+    assert body == (
+        "Dear colleague,\n\n"
+        "Thank you for sending Ash Primary's Leading Parent Partnership Award return for the "
+        "autumn term of 2026-27. We could not use it, because of 1 problem:\n\n"
+        f"- Objective 1!C6: {GREEEN}\n\n"
+        "The attached copy (Ash Primary - annotated.xlsx) marks each problem on its cell, with "
+        "a note. Please correct those cells in that copy and send it back by replying to this "
+        "email, by Friday 18 December 2026.\n\n"
+        "Thank you.\n"
+    )
+    copy = term / "to-fix" / "Ash Primary - annotated.xlsx"
+    assert attached == {"Ash Primary - annotated.xlsx": copy.read_bytes()}
+    message, body, attached = read_eml(out / drafts[1])
+    assert message["Subject"].endswith("Cedar Primary, autumn term 2026-27: return is incomplete")
+    assert body.split("\n\n")[1:4] == [
+        "Thank you for sending Cedar Primary's Leading Parent Partnership Award return for the "
+        "autumn term of 2026-27. It is not complete yet:",
+        "- nothing is rated; choose a rating for each item",
+        "Please complete your workbook and send it back by replying to this email, by Friday "
+        "18 December 2026.",
+    ]
+    assert attached == {}  # accepted when analysed: no annotated copy was made
+    message, body, attached = read_eml(out / drafts[2])
+    assert message["To"] == "head@damson.example.org"
+    assert body.split("\n\n")[1:3] == [
+        "We have not yet received Damson Primary's Leading Parent Partnership Award return for "
+        "the autumn term of 2026-27.",
+        "The workbook is attached again (Damson-Primary_lppa_2026-27_autumn.xlsx). Please fill "
+        "it in and send it back by replying to this email, by Friday 18 December 2026.",
+    ]
+    original = term / "workbooks" / "Damson-Primary_lppa_2026-27_autumn.xlsx"
+    assert attached == {original.name: original.read_bytes()}
+
+
+def test_only_some_states(term):
+    out = term / "chase"
+    result = api.write_drafts(term / "workbooks", out_dir=out, only="rejected",
+                              returns=term / "data" / "returns.csv")  # fmt: skip
+    assert [p.name for p in result.written] == ["Ash-Primary_lppa_2026-27_autumn - rejected.eml"]
+    again = api.write_drafts(term / "workbooks", out_dir=out, only=["rejected", "missing"],
+                             returns=term / "data")  # fmt: skip
+    assert [p.name for p in again.written] == ["Damson-Primary_lppa_2026-27_autumn - missing.eml"]
+    assert [p.name for p in again.kept] == ["Ash-Primary_lppa_2026-27_autumn - rejected.eml"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--only", "late"], "Error: --only late: choose from missing, rejected, incomplete "
+         "(one or more, separated by commas)"),
+        (["--only", "missing"], "Error: --only chases from the returns analyse read: give "
+         "--returns with the returns.csv that analyse --data wrote"),
+        (["--returns", "data"], "Error: --returns is for chasing: add --only, e.g. "
+         "missing,rejected"),
+    ],
+)  # fmt: skip
+def test_chase_refusals(term, args, message, monkeypatch):
+    monkeypatch.chdir(term)
+    result = CliRunner().invoke(cli, ["mail", "drafts", "workbooks", "--out", "chase", *args])
+    assert (result.exit_code, result.output) == (1, message + "\n")
+    assert not (term / "chase").exists()
+
+
+def test_who_is_chased_for_what():
+    """Per workbook issued: a usable return with a completeness code is incomplete, only
+    rejected returns make it rejected (the latest meant), none makes it missing; duplicates
+    and returns of other workbooks change nothing."""
+    issued = [{"workbook_id": w} for w in ("a", "b", "c", "d", "e")]
+    returns = [
+        {"workbook_id": "a", "status": "rejected", "file": "a1"},
+        {"workbook_id": "a", "status": "rejected", "file": "a2"},
+        {"workbook_id": "b", "status": "rejected", "file": "b1"},
+        {"workbook_id": "b", "status": "accepted", "file": "b2"},
+        {"workbook_id": "c", "status": "warning", "file": "c1", "problem_codes": "rating-case "
+         "INCOMPLETE"},
+        {"workbook_id": "d", "status": "duplicate", "file": "d1", "problem_codes": "incomplete"},
+        {"workbook_id": "e", "status": "missing", "file": ""},
+        {"workbook_id": "z", "status": "rejected", "file": "z1"},
+    ]  # fmt: skip
+    found = who_to_chase(issued, returns, ("missing", "rejected", "incomplete"))
+    seen = [(c.state, c.workbook["workbook_id"], (c.returned or {}).get("file")) for c in found]
+    assert seen == [
+        ("rejected", "a", "a2"), ("incomplete", "c", "c1"), ("missing", "d", None),
+        ("missing", "e", None),
+    ]  # fmt: skip
+    assert [c.workbook["workbook_id"] for c in who_to_chase(issued, returns, ["missing"])] == [
+        "d", "e"
+    ]
+    assert isinstance(found[0], Chase)
