@@ -186,3 +186,49 @@ def test_who_is_chased_for_what():
         "d", "e"
     ]
     assert isinstance(found[0], Chase)
+
+
+def test_chase_in_a_collection(tmp_path):
+    """In a collection: mail drafts --only works from the ledger; a rejected return is
+    annotated from the original kept, into outputs/annotated/TERM/, and attached; a missing
+    row of returns.csv carries the setting's contact email."""
+    from tests.collection_tools import ROSTER, make_return, run
+    from tests.test_collection import misspelt, read_csv, workbook
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    coll = tmp_path / "north"
+    run(None, "new", str(coll), "--framework", "lppa", "--roster", str(roster), "--year",
+        "2026-27")  # fmt: skip
+    run(coll, "generate", "--term", "autumn")
+    make_return(workbook(coll, "autumn", "Ash-Primary"), coll / "returns" / "ash.xlsx")
+    misspelt(make_return(workbook(coll, "autumn", "Birch-Primary"), tmp_path / "b.xlsx"),
+             coll / "returns" / "birch.xlsx")  # fmt: skip
+    run(coll, "update")
+    (coll / "returns" / "birch.xlsx").write_bytes(b"overwritten since")  # the original is kept
+    missing = [r for r in read_csv(coll / "outputs" / "data" / "returns.csv")
+               if r["status"] == "missing"]  # fmt: skip
+    assert [(r["setting"], r["contact_email"]) for r in missing] == [
+        ("Cedar Academy", ""), ("Damson Infants", "admin@damson.example.org"),
+    ]  # fmt: skip
+    result = run(coll, "mail", "drafts", "--only", "rejected,missing")
+    assert result.output.splitlines() == [
+        f"Wrote 2 chase drafts to {coll}/drafts/autumn/ (open each and press Send).",
+        f"Annotated 1 return into {coll}/outputs/annotated/autumn/ (each attached to its draft).",
+        "No message for 1 settings (contact them another way):",
+        "  Cedar Academy (Cedar-Academy_lppa_2026-27_autumn.xlsx): no contact_email in the roster",
+    ]
+    drafts = coll / "drafts" / "autumn"
+    message, body, attached = read_eml(drafts / "Birch-Primary_lppa_2026-27_autumn - rejected.eml")
+    copy = coll / "outputs" / "annotated" / "autumn" / "birch - annotated.xlsx"
+    assert attached == {copy.name: copy.read_bytes()}
+    assert api.check(copy).errors[0].located == f"Objective 1!C6: {GREEEN}"
+    assert f"- Objective 1!C6: {GREEEN}" in body
+    assert "by Friday 11 December 2026" in body
+    message, body, attached = read_eml(drafts / "Damson-Infants_lppa_2026-27_autumn - missing.eml")
+    assert message["To"] == "admin@damson.example.org"
+    assert list(attached) == ["Damson-Infants_lppa_2026-27_autumn.xlsx"]
+    again = run(coll, "mail", "drafts", "--only", "rejected")
+    assert again.output.splitlines()[2] == (
+        "Kept 1 existing chase draft (use --force to replace)."
+    )

@@ -104,7 +104,8 @@ def _annotate(
 ) -> Path | None:
     """An annotated copy of the return ``name`` from its kept original (None if it cannot
     be made: not an .xlsx, or its original is gone)."""
-    found = sorted((collection.originals / digest[:2]).glob(f"{digest}.*")) if digest else []
+    kept = sorted((collection.originals / digest[:2]).glob(f"{digest}.*")) if digest else []
+    found = [p for p in kept if p.suffix != ".json"]  # beside it: where it came from
     if not found:
         return None
     original = found[0]
