@@ -232,3 +232,10 @@ def test_chase_in_a_collection(tmp_path):
     assert again.output.splitlines()[2] == (
         "Kept 1 existing chase draft (use --force to replace)."
     )
+
+
+def test_readme_shows_the_chase_template():
+    from awardbooks.mail.chase import CHASE_TEMPLATE
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"```text\n{CHASE_TEMPLATE.read_text(encoding='utf-8')}```" in readme
