@@ -400,6 +400,8 @@ def check_cmd(file, specs, annotate_to, force) -> None:
             click.echo(f"  error: {word(problem.raw_located, FLAGS)}")
         for problem in record.warnings:
             click.echo(f"  warning: {word(problem.raw_located, FLAGS)}")
+        if record.annotated:  # an annotated copy sent back
+            click.echo(f"  {record.annotated}")
     if annotated is not None and annotated.out is None:
         click.echo("No problems to mark: no annotated copy was written.")
     elif annotated is not None:

@@ -351,6 +351,8 @@ def test_an_annotated_copy_fixed_in_libreoffice(lppa_return, tmp_path):
         (marked, fixed, {"Objective 1": {"C6": "Green", "C7": "Amber"}}),
         (marked, half, {"Objective 1": {"C7": "Amber"}}),
     ])  # fmt: skip
+    shown = CliRunner().invoke(cli, ["check", str(fixed)]).output.splitlines()
+    assert shown[1:] == ["  annotated copy: 2 of 2 problems fixed"]
     record = api.check(fixed)
     assert (record.status, record.problems) == ("accepted", [])
     assert record.annotated == "annotated copy: 2 of 2 problems fixed"

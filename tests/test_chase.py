@@ -232,6 +232,14 @@ def test_chase_in_a_collection(tmp_path):
     assert again.output.splitlines()[2] == (
         "Kept 1 existing chase draft (use --force to replace)."
     )
+    shutil.copy(copy, coll / "returns" / "birch back.xlsx")  # sent back still wrong
+    run(coll, "update")
+    rows = {r["file"]: r for r in read_csv(coll / "outputs" / "data" / "returns.csv")}
+    back = rows["returns/birch back.xlsx"]
+    assert (back["status"], back["annotated"]) == (
+        "rejected", "annotated copy: 0 of 1 problem fixed"
+    )
+    assert rows["returns/ash.xlsx"]["annotated"] == ""
 
 
 def test_readme_shows_the_chase_template():
