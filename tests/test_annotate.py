@@ -389,6 +389,7 @@ def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path
     with zipfile.ZipFile(returns / "late.zip", "w") as zf:  # a second "Ash.xlsx", zipped
         zf.write(lppa_return, "Ash.xlsx")
     (returns / "notes.xlsx").write_bytes(b"not a workbook")
+    (returns / "broken.zip").write_bytes(b"PK\x03\x04broken")
     fix = tmp_path / "to-fix"
     fix.mkdir()
     (fix / "Riverside LPPA - annotated.xlsx").write_bytes(b"the school's own file")
@@ -396,9 +397,10 @@ def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path
             str(tmp_path / "data"), "--annotate", str(fix)]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-2:] == [
+    assert result.output.splitlines()[-3:] == [
         f"Wrote 3 annotated copies to {fix}/ (each return rejected or with warnings, its "
         "problems marked on their cells).",
+        f"Not annotated: {returns / 'broken.zip'}: it holds no workbook to annotate",
         f"Not annotated: {returns / 'notes.xlsx'}: this is a text file, not an Excel workbook "
         "(.xlsx), whatever its name; send the Excel workbook (.xlsx) itself",
     ]
@@ -417,6 +419,7 @@ def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path
         copies = {Path(r["file"]).name: r["annotated_copy"] for r in csv.DictReader(handle)}
     assert copies == {
         "Ash.xlsx": str(fix / "returns - Ash - annotated.xlsx"),
+        "broken.zip": "",
         "Oakfield_LPPA_autumn.xlsx": "",
         "Riverside LPPA.xlsx": str(fix / "Riverside LPPA - annotated (2).xlsx"),
         "late.zip!Ash.xlsx": str(fix / "late - Ash - annotated.xlsx"),

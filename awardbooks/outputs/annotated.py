@@ -73,6 +73,9 @@ def annotate_all(
     names = copy_names(wanted, folder)
     for name in wanted:
         path, data = by_name[name]
+        if path is None:  # a damaged archive, an email with no workbook: its data is why
+            result.passed_over.append((name, "it holds no workbook to annotate"))
+            continue
         problems = consolidation.problems.get(name, [])
         record = ReturnRecord(
             name,
