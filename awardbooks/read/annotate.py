@@ -15,15 +15,18 @@ byte for byte.
 
 Decisions:
 
-- The highlight is a hatched fill and a heavy border in colours no rating scale uses
-  (:data:`HIGHLIGHTS`; tests/test_annotate.py checks them against every built-in scale): a
-  rating's own colour comes from a conditional format, which would hide a plain fill, and a
-  salmon fill looked like a Red rating. The border shows whatever the cell holds.
+- The highlight (:mod:`awardbooks.read.highlight`) is a hatched fill and a heavy border for
+  an error, a dashed border for a warning, in colours no rating scale uses: a rating's own
+  colour comes from a conditional format, which would hide a plain fill, and the salmon fill
+  used before looked like a Red rating. The border shows whatever the cell holds.
 - Annotating an annotated copy again (a school sent it back with some cells still wrong)
-  first takes the old notes away: every comment by :data:`AUTHOR` and its note shape, any
-  note text of ours added under a school's own comment, the highlight of each cell no longer
-  marked (given back the style it had, or a plain one), and the old marks. So each problem
-  has exactly one note, however often a return goes round.
+  first takes the old notes away: on the cells the earlier annotation marked (its marks) and
+  on A1, every comment by :data:`AUTHOR`, or worded as ours ("Error: ", "Warning: " -
+  LibreOffice keeps no comment author, measured), with its note shape; any note text of ours
+  added under a school's own comment; the highlight of each cell no longer marked (given back
+  the style it was copied from, or a plain one); and the old marks. So each problem has
+  exactly one note however often a return goes round, and a school's own comments stay. A
+  workbook never annotated is not cleaned at all.
 """
 
 from __future__ import annotations
