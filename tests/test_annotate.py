@@ -361,6 +361,16 @@ def test_an_annotated_copy_fixed_in_libreoffice(lppa_return, tmp_path):
     assert record.status == "rejected"
     assert [p.located for p in record.problems] == [f"Objective 1!C6: {GREEEN[7:]}"]
     assert record.annotated == "annotated copy: 1 of 2 problems fixed"
+    run = api.analyse([fixed, half], out=tmp_path / "c.xlsx")  # the Returns sheet says so
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx")["Returns"]
+    heads = [c.value for c in sheet[4]]
+    shown = [(r[heads.index("Status")], r[heads.index("Annotated")])
+             for r in sheet.iter_rows(min_row=5, values_only=True)]  # fmt: skip
+    assert shown == [
+        ("accepted", "annotated copy: 2 of 2 problems fixed"),
+        ("rejected", "annotated copy: 1 of 2 problems fixed"),
+    ]
+    assert list(run.consolidation.returns["annotated"]) == [a for _s, a in shown]
     again = tmp_path / "again.xlsx"
     api.annotate(half, again)
     assert comments(half) == {  # LibreOffice kept both notes (without their author)
