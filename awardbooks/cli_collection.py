@@ -281,8 +281,8 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
             click.echo(f"Kept {plural(len(result.kept), 'existing chase draft')} (use --force "
                        "to replace).")  # fmt: skip
         if result.unsent:
-            click.echo(f"No message for {len(result.unsent)} settings (contact them another "
-                       "way):")  # fmt: skip
+            click.echo(f"No message for {plural(len(result.unsent), 'setting')} (contact them "
+                       "another way):")  # fmt: skip
         for item in result.unsent:
             click.echo(f"  {item.setting} ({item.file}): {item.reason}")
         return

@@ -215,7 +215,7 @@ def test_chase_in_a_collection(tmp_path):
     assert result.output.splitlines() == [
         f"Wrote 2 chase drafts to {coll}/drafts/autumn/ (open each and press Send).",
         f"Annotated 1 return into {coll}/outputs/annotated/autumn/ (each attached to its draft).",
-        "No message for 1 settings (contact them another way):",
+        "No message for 1 setting (contact them another way):",
         "  Cedar Academy (Cedar-Academy_lppa_2026-27_autumn.xlsx): no contact_email in the roster",
     ]
     drafts = coll / "drafts" / "autumn"
