@@ -337,6 +337,26 @@ def test_not_a_workbook(tmp_path):
     assert not (tmp_path / "o.xlsx").exists()
 
 
+def test_the_schools_own_comment_after_libreoffice(lppa_return, tmp_path):
+    """LibreOffice keeps no author and splits the blank line between the school's comment and
+    our note across two runs: annotated again, the comment is the school's and one note."""
+    reason = lo.skip_reason()
+    if reason:
+        pytest.skip(reason)
+    own = tmp_path / "own.xlsx"
+    wb = openpyxl.load_workbook(lppa_return)
+    wb["Objective 1"]["C6"].comment = openpyxl.comments.Comment("We meant Green", "Head")
+    wb.save(own)
+    once, again = tmp_path / "once.xlsx", tmp_path / "again.xlsx"
+    api.annotate(own, once)
+    (back,) = lo.convert([once], tmp_path / "lo", fmt="xlsx")
+    api.annotate(back, again)
+    assert comments(again) == {
+        "Objective 1!C6": f"We meant Green\n\n{GREEEN}",
+        "Objective 1!C7": "Warning: 'amber' was read as 'Amber'",
+    }
+
+
 def test_an_annotated_copy_fixed_in_libreoffice(lppa_return, tmp_path):
     """The loop a school goes round: the annotated copy fixed in LibreOffice and sent back is
     read with its notes counting for nothing, says how many of its problems were fixed, and

@@ -443,7 +443,9 @@ class _Editor:
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="'
                 + _MAIN_NS + b'"><authors></authors><commentList></commentList></comments>'
             )  # fmt: skip
-        elements = scan(data, {"comments", "author", "authors", "commentList", "comment", "text"})
+        elements = scan(
+            data, {"comments", "author", "authors", "commentList", "comment", "text", "t"}
+        )
         root = next(el for el in elements if el.name == "comments")
         p = root.prefix
         authors = next(el for el in elements if el.name == "authors")
@@ -463,7 +465,12 @@ class _Editor:
             if ref in existing:  # the school's own comment stays; ours is added below it
                 comment = existing[ref]
                 text = next(t for t in texts if comment.start < t.start < comment.end)
-                edits.append(append(data, text, _run(p, "\n\n" + body)))
+                theirs = "".join(  # a blank line between: LibreOffice may keep one "\n"
+                    inner(data, t) for t in elements
+                    if t.name == "t" and comment.start < t.start < comment.end
+                )  # fmt: skip
+                gap = "\n" * max(0, 2 - (len(theirs) - len(theirs.rstrip("\n"))))
+                edits.append(append(data, text, _run(p, gap + body)))
                 continue
             added += (
                 b"<" + p + b"comment ref=" + quoteattr(ref).encode() + b' authorId="'
