@@ -197,27 +197,39 @@ def find_returns(paths: Iterable[str | Path]) -> ReturnInputs:
     return gather(paths)
 
 
-def check(path: str | Path, *, specs: Iterable[str | Path] = ()) -> ReturnRecord:
-    """Check one return as the analyser would; returns its ReturnRecord."""
+def check(
+    path: str | Path, *, specs: Iterable[str | Path] = (), today: dt.date | None = None
+) -> ReturnRecord:
+    """Check one return as the analyser would (milestones overdue as of ``today``, by
+    default the day it runs); returns its ReturnRecord."""
+    from awardbooks.read.milestones import flag_overdue
     from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    return read_path(path, Registry.default(specs))
+    record = read_path(path, Registry.default(specs))
+    flag_overdue(record, today or dt.date.today())
+    return record
 
 
-def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list[ReturnRecord]:
+def check_returns(
+    path: str | Path, *, specs: Iterable[str | Path] = (), today: dt.date | None = None
+) -> list[ReturnRecord]:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
     saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
     from awardbooks.read.inputs import read_unit
+    from awardbooks.read.milestones import flag_overdue
     from awardbooks.read.returns import Registry
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
     registry = Registry.default(specs)
-    return [read_unit(unit, registry) for unit in find_returns([path]).units]
+    records = [read_unit(unit, registry) for unit in find_returns([path]).units]
+    for record in records:
+        flag_overdue(record, today or dt.date.today())
+    return records
 
 
 def rated_of(record: ReturnRecord) -> tuple[int, int]:
@@ -321,6 +333,7 @@ def analyse(
     inputs: ReturnInputs | None = None,
     force: bool = False,
     annotate: str | Path | None = None,
+    today: dt.date | None = None,
 ) -> AnalysisResult:
     """Read, check and consolidate returns; write the consolidated workbook and/or CSVs, and
     with ``annotate`` (a folder outside the returns) an annotated copy of every return that
@@ -328,7 +341,8 @@ def analyse(
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
-    return."""
+    return. ``today`` is the analysis date (overdue actions and milestones), by default the
+    day it runs."""
     from awardbooks.analyse.consolidate import release_memory
     from awardbooks.common.files import ensure_folder
     from awardbooks.outputs.consolidated import ratings_too_many, write_consolidated
@@ -356,7 +370,7 @@ def analyse(
 
         check_folder(Path(annotate), inputs.files, [Path(p) for p in paths])
     consolidation = consolidate(
-        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress
+        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress, today=today
     )
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []

@@ -67,13 +67,13 @@ def test_imported_yaml_reads_like_the_documented_format(tmp_path, frameworks):
     text = specout.to_yaml(frameworks["lppa"], source="lppa.xlsx")
     lines = text.splitlines()
     assert lines[0] == (
-        "# Leading Parent Partnership Award, version 2026.1: written by `awardbooks spec "
+        "# Leading Parent Partnership Award, version 2026.2: written by `awardbooks spec "
         "import` from lppa.xlsx."
     )
     keys = [line.split(":")[0] for line in lines if line[:1].isalpha()]
     assert keys == [
         "format", "id", "title", "short_title", "version", "source", "instructions", "scale",
-        "labels", "cover_fields", "audit", "groups",
+        "labels", "cover_fields", "audit", "groups", "sheets", "previous_editions",
     ]  # fmt: skip
     assert "scale: rag" in lines
     at = lines.index("      - id: '2.2'")  # ids stay text; lists are indented under their key

@@ -124,3 +124,17 @@ def test_descriptor_columns_a_sheet_does_not_use_are_not_printed(printed):
     assert len(aspects) == 9
     assert counts[0] >= 2  # the instructions, and a column heading for each level
     assert counts[1:] == [1] * 8  # the instructions only
+
+
+LIST_MIN_PT = 8.8
+
+
+@pytest.mark.parametrize("fid", ["family-partnership", "lppa", "multi-agency"])
+def test_list_sheets_print_at_eight_point_eight_or_more(printed, fid):
+    """Every page of a list sheet (journey, questions, criteria, checklists), answers and all,
+    prints at 8.8 pt or more: a school writes and reads its answers on paper."""
+    fw = loading.load(fid)
+    footers = {listed.title.split()[0] for listed in fw.sheets.lists}
+    pages = [(h, footer) for h, _text, footer in printed[fid] if footer in footers]
+    assert {footer for _h, footer in pages} == footers  # each list sheet printed
+    assert [f"{footer}: {h:.1f} pt" for h, footer in pages if h < LIST_MIN_PT] == []

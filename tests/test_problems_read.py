@@ -200,7 +200,7 @@ def test_whole_file_problems(tmp_path, frameworks):
     wb.save(reworded)
     assert placed(read_path(reworded, registry).warnings) == [
         ("edition-reworded", "", "", f"{reworded}: made from a differently worded copy of LPPA "
-         "edition 2026.1; texts are compared with this analysis's copy"),
+         "edition 2026.2; texts are compared with this analysis's copy"),
     ]  # fmt: skip
     missing = tmp_path / "gone.xlsx"
     [problem] = read_path(missing, registry).errors

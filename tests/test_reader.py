@@ -81,7 +81,7 @@ def test_other_edition_accepted_when_ids_match(tmp_path, frameworks):
     assert record.ratings["1.1"].label == "Amber"
     assert said(record.warnings) == [
         ("edition-older", f"{path}: made from edition 2025.1 of LPPA; this analysis uses edition "
-         "2026.1; the item ids match, so it was read"),
+         "2026.2; the item ids match, so it was read"),
     ]  # fmt: skip
 
 
@@ -93,7 +93,7 @@ def test_other_edition_rejected_when_items_differ(tmp_path, frameworks):
     assert record.status == "rejected"
     assert said(record.errors) == [
         ("edition-items-differ", f"{path}: made from edition 2019.1 of LPPA, whose items do not "
-         "match edition 2026.1 (e.g. '1.4' is not in Objective 1!A9); send the school a workbook "
+         "match edition 2026.2 (e.g. '1.4' is not in Objective 1!A9); send the school a workbook "
          "of the current edition, or pass that edition's spec with --spec to line its ratings up "
          "with this one"),
     ]  # fmt: skip
@@ -122,8 +122,8 @@ def test_older_edition_lined_up_through_the_map(tmp_path, frameworks):
     }
     assert said(record.warnings) == [
         ("edition-lined-up", f"{path}: made from edition 2019.1 of LPPA; its ratings were lined "
-         "up with edition 2026.1 through the spec's map"),
-        ("edition-rating-left-out", f"{path}: item '1.9' was removed in LPPA edition 2026.1; its "
+         "up with edition 2026.2 through the spec's map"),
+        ("edition-rating-left-out", f"{path}: item '1.9' was removed in LPPA edition 2026.2; its "
          "rating 'Red' from edition 2019.1 is left out"),
     ]  # fmt: skip
 

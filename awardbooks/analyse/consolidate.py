@@ -34,6 +34,7 @@ from awardbooks.analyse.tables import (
 )
 from awardbooks.analyse.tablestore import TableStore
 from awardbooks.read.inputs import ReturnInputs, Unit, read_unit
+from awardbooks.read.milestones import flag_overdue
 from awardbooks.read.returns import Registry, ReturnRecord
 from awardbooks.workbook.layout import META_KEYS
 from awardbooks.workbook.scoring import pct, score_groups
@@ -57,6 +58,7 @@ def _init_worker(spec_paths: tuple[str, ...], today: str = "", keep_tables: bool
 def _worker(unit) -> ReturnRecord:
     record = read_unit(unit, _WORKER_REGISTRY)
     if _WORKER_TODAY is not None:  # send back table rows, not every parsed cell
+        flag_overdue(record, _WORKER_TODAY)
         if record.status in ("accepted", "warning") and record.framework is not None:
             record.digest = table_rows(record, _WORKER_TODAY)  # type: ignore[attr-defined]
         record.ratings = {}
@@ -79,8 +81,9 @@ def read_all(
 ) -> tuple[list[ReturnRecord], Registry]:
     """Read every return, in a process pool when there are many. With ``digest_on`` the
     workers turn usable returns into table rows (``record.digest``) and drop their cells
-    (but the action plan's and outcomes' rows as read when ``keep_tables``); ``meanwhile``
-    is work for this process while the workers read."""
+    (but the action plan's and outcomes' rows as read when ``keep_tables``), and milestones
+    overdue on that day are flagged; ``meanwhile`` is work for this process while the
+    workers read."""
     registry = Registry.default(specs)
     jobs = jobs or os.cpu_count() or 1
     records: list[ReturnRecord] = []
@@ -99,6 +102,8 @@ def read_all(
     else:
         for unit in units:
             record = read_unit(unit, registry)
+            if digest_on is not None:
+                flag_overdue(record, digest_on)
             records.append(record)
             if progress:
                 progress(record)

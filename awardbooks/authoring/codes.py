@@ -263,3 +263,17 @@ EDITION_MAP_REPEATED = Code(
     example={"sheet": "Editions", "cell": "B3", "item": "1.9",
              "row": 2},
 )  # fmt: skip
+UNKNOWN_LIST = Code(
+    "authoring-unknown-list",
+    "error",
+    "{list_id!r} is not a list id on the Lists sheet{hint} (list ids: {known})",
+    example={"sheet": "List rows", "cell": "A2", "list_id": "jorney",
+             "hint": " (did you mean 'journey'?)", "known": "journey"},
+)  # fmt: skip
+LIST_INFO_LINE = Code(
+    "authoring-list-info-line",
+    "error",
+    "{line!r} is not a column id, a colon and a text",
+    "write one per line, e.g. when: September",
+    {"sheet": "List rows", "cell": "D2", "line": "September"},
+)

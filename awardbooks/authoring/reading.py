@@ -495,7 +495,56 @@ class _Reader:
                 self.problem(include_loc, codes.SHEET_NEEDS(part=shown, what=needs[name]))
             result[name] = fields
             self.where[f"sheets.{name}"] = include_loc
+        lists = self.lists()
+        if lists:
+            result["lists"] = lists
         data["sheets"] = result or None
+
+    def lists(self) -> list[dict]:
+        """The list sheets: one per row of Lists, their rows and columns from List rows and
+        List columns, under its id."""
+        found: list[dict] = []
+        by_id: dict[str, dict] = {}
+        for row, entry in self.table(A.LISTS, A.LIST_SHEET_COLUMNS):
+            listed = self.entry(f"sheets.lists[{len(found)}]", row, entry, A.LISTS)
+            by_id.setdefault(listed.get("id"), listed)
+            found.append(listed)
+        known = ", ".join(k for k in by_id if k) or "none yet"
+        for name, columns, key in (
+            (A.LIST_ROWS, A.LIST_ROW_COLUMNS, "rows"),
+            (A.LIST_COLUMNS, A.LIST_COLUMN_COLUMNS, "columns"),
+        ):
+            for row, entry in self.table(name, columns):
+                lid, lloc = entry.pop("list", (None, Loc(name, row)))
+                if lid is None:
+                    hint = "type the id of its list (from the Lists sheet)"
+                    self.problem(lloc, codes.EMPTY(hint=hint))
+                    continue
+                listed = by_id.get(lid)
+                if listed is None:
+                    hint = suggest(lid, [k for k in by_id if k])
+                    self.problem(lloc, codes.UNKNOWN_LIST(list_id=lid, hint=hint, known=known))
+                    continue
+                n = next(i for i, x in enumerate(found) if x is listed)
+                at = f"sheets.lists[{n}].{key}[{len(listed.setdefault(key, []))}]"
+                value = self.entry(at, row, entry, name)
+                if key == "rows" and "info" in value:
+                    value["info"] = self.info_lines(value["info"], _loc(entry, "info"))
+                if key == "columns" and value.get("choices") and "type" not in value:
+                    value["type"] = "choice"
+                listed[key].append(value)
+        return found
+
+    def info_lines(self, lines: list[str], loc: Loc | None) -> dict[str, str]:
+        """'when: September' lines → {'when': 'September'}."""
+        info = {}
+        for line in lines:
+            key, colon, text = line.partition(":")
+            if not colon or not key.strip() or not text.strip():
+                self.problem(loc, codes.LIST_INFO_LINE(line=line))
+                continue
+            info[key.strip()] = text.strip()
+        return info
 
     def editions(self, data: dict) -> None:
         editions: dict[str, dict] = {}

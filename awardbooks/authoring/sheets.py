@@ -27,6 +27,9 @@ SHEETS = "Sheets"
 OUTCOMES = "Outcomes"
 INFO_FIELDS = "Info fields"
 EDITIONS = "Editions"
+LISTS = "Lists"
+LIST_ROWS = "List rows"
+LIST_COLUMNS = "List columns"
 REQUIRED_SHEETS = (FRAMEWORK, SCALE, GROUPS, ITEMS)
 
 MAX_LEVELS = 6
@@ -385,6 +388,31 @@ INFO_FIELD_COLUMNS = (
     Col("Heading", "label", "text", 30, "The field's heading."),
     Col("Text", "text", "text", 90, "Its locked text (several paragraphs allowed)."),
 )
+LIST_SHEET_COLUMNS = (
+    Col("List id", "id", "id", 14, "A short id: lower-case letters, digits and -, e.g. journey"),
+    Col("Sheet name", "title", "text", 24, "The sheet's name (at most 31 characters)."),
+    Col("Heading", "heading", "text", 30, "Optional heading on the sheet."),
+    Col("Introduction", "intro", "lines", 50, "Optional lines above the table, one per line."),
+    Col("Text heading", "text_label", "text", 18, "Heading of the listed text (Item if empty)."),
+    Col("Answer lines", "answer_lines", "int", 10, "How many lines tall each row is (1 if empty)."),
+    Col("Due column", "due", "id", 14, "Optional: the id of a date column holding the date "
+        "each row is due by (with Done column)."),
+    Col("Done column", "done", "id", 14, "Optional: the id of a date column holding the date "
+        "each row was done; a row past its due date without one is flagged."),
+)  # fmt: skip
+LIST_ROW_COLUMNS = (
+    Col("List id", "list", "id", 14, "The row's list, from the Lists sheet.",
+        source=f"=Lists!$A{_ROWS}"),
+    Col("Row id", "id", "id", 10, "Unique within its list, e.g. 1"),
+    Col("Text", "text", "text", 60, "The row's wording."),
+    Col("Locked texts", "info", "lines", 40, "Optional: for the list's columns whose School "
+        "fills in is No, one per line: the column id, a colon, the text (when: September)."),
+)  # fmt: skip
+LIST_COLUMN_COLUMNS = (
+    Col("List id", "list", "id", 14, "The column's list, from the Lists sheet.",
+        source=f"=Lists!$A{_ROWS}"),
+    *(col for col in COLUMN_COLUMNS if col.key != "part"),
+)  # fmt: skip
 EDITION_COLUMNS = (
     Col("Earlier version", "version", "id", 16, "An earlier edition's version, e.g. 2025.1"),
     Col("Old item id", "old", "id", 14, "An item id in that edition that changed."),
@@ -425,6 +453,9 @@ GUIDE = (
             "portfolio and the outcomes sheet.",
             "Sheets: how rating sheets are laid out, and which optional sheets the workbook gets.",
             "Outcomes and Info fields: the contents of those optional sheets.",
+            "Lists, List rows and List columns: sheets of listed rows (milestones, questions, "
+            "criteria), each row with the columns the school fills in (an answer, a date, "
+            "Yes/No). One row per sheet on Lists; its rows and columns under its id.",
             "Editions: when a new edition renames, merges or removes items, list the old ids and "
             "their new ids, so progress lines up across editions.",
         ],
@@ -478,7 +509,7 @@ class Loc:
 
     def sort_key(self) -> tuple:
         order = (FRAMEWORK, SCALE, GROUPS, ITEMS, ITEM_INFO, COLUMNS, SHEETS, OUTCOMES,
-                 INFO_FIELDS, EDITIONS)  # fmt: skip
+                 INFO_FIELDS, LISTS, LIST_ROWS, LIST_COLUMNS, EDITIONS)  # fmt: skip
         sheet = order.index(self.sheet) if self.sheet in order else -1
         return (sheet, self.row or 0, -1 if self.col is None else self.col)
 

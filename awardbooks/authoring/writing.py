@@ -39,6 +39,12 @@ from awardbooks.authoring.sheets import (
     LAST_ROW,
     LEVEL_HEADINGS,
     LEVEL_TABLE_ROW,
+    LIST_COLUMN_COLUMNS,
+    LIST_COLUMNS,
+    LIST_ROW_COLUMNS,
+    LIST_ROWS,
+    LIST_SHEET_COLUMNS,
+    LISTS,
     MAX_LEVELS,
     OPTIONAL_SHEETS,
     OUTCOME_COLUMNS,
@@ -153,6 +159,7 @@ class _Writer:
             INFO_FIELD_COLUMNS,
             [[f.label, f.text] for f in info.fields] if info else [],
         )
+        self.list_tables()
         rows = [
             [e.version, old, new]
             for e in (fw.previous_editions if fw else ())
@@ -352,15 +359,40 @@ class _Writer:
             for part in path.split("."):
                 node = getattr(node, part, None) if node is not None else None
             for column in node or ():
-                rows.append([
-                    shown, column.id, column.label,
-                    next(s for s, v in TYPES if v == column.type),
-                    "\n".join(column.choices) or None,
-                    None if column.width == 24 else column.width,
-                    "Yes" if column.input else "No",
-                    column.help or None,
-                ])  # fmt: skip
+                rows.append([shown, *self.column_row(column)])
         return rows
+
+    def list_tables(self) -> None:
+        """The Lists, List rows and List columns sheets (``sheets.lists``)."""
+        lists = self.fw.sheets.lists if self.fw else ()
+        sheets, rows, columns = [], [], []
+        for listed in lists:
+            sheets.append([
+                listed.id, listed.title, listed.heading or None, "\n".join(listed.intro) or None,
+                None if listed.text_label == "Item" else listed.text_label,
+                None if listed.answer_lines == 1 else listed.answer_lines,
+                listed.due or None, listed.done or None,
+            ])  # fmt: skip
+            for row in listed.rows:
+                info = "\n".join(f"{key}: {text}" for key, text in row.info.items())
+                rows.append([listed.id, row.id, row.text, info or None])
+            for column in listed.columns:
+                columns.append([listed.id, *self.column_row(column)])
+        self.table(LISTS, LIST_SHEET_COLUMNS, sheets)
+        self.table(LIST_ROWS, LIST_ROW_COLUMNS, rows)
+        self.table(LIST_COLUMNS, LIST_COLUMN_COLUMNS, columns)
+
+    @staticmethod
+    def column_row(column) -> list[Any]:
+        """A column's cells on the Columns sheet, after its part."""
+        return [
+            column.id, column.label,
+            next(s for s, v in TYPES if v == column.type),
+            "\n".join(column.choices) or None,
+            None if column.width == 24 else column.width,
+            "Yes" if column.input else "No",
+            column.help or None,
+        ]  # fmt: skip
 
     def table(self, name: str, columns, rows: list[list[Any]]):
         ws = self.sheet(name)

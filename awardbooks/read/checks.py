@@ -39,6 +39,9 @@ class ReturnBeingRead(Protocol):
     """A sheet's expected name -> its name in this file, for the sheets found renamed."""
     inputs: dict[str, dict[tuple[int, int], str]]
     """Sheet -> the input cells read on it (row, col) -> the rating key ('' for other inputs)."""
+    older_edition: bool
+    """Whether the return was made from an earlier edition of its framework than the one it
+    is read with (its list sheets may be ones that edition did not have)."""
 
     def actual(self, sheet: str) -> str:
         """The name the sheet has in this file."""
@@ -68,6 +71,9 @@ def check_sheets(reader: ReturnBeingRead) -> None:
     layout = reader.layout
     present = reader.sheet_names
     missing = [n for n in layout.sheet_names if n != META_SHEET and n not in present]
+    if reader.older_edition:  # list sheets an earlier edition may not have had: not missing
+        lists = {listed.title for listed in layout.framework.sheets.lists}
+        missing = [n for n in missing if n not in lists]
     extra = [n for n in present if n not in layout.sheet_names]
     for name in missing:
         found = _renamed(reader, name, extra)

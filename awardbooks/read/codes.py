@@ -506,6 +506,33 @@ VALUE_NOT_AN_OPTION = Code(
              "options": "Red, Amber, Green"},
 )  # fmt: skip
 
+# ------------------------------------------------------------------------ list sheets
+
+MILESTONE_OVERDUE = Code(
+    "milestone-overdue", "warning",
+    "No. {row} {text!r} was due by {due} ({due_cell}) and has no date in {column!r} (analysed on "
+    "{today})",
+    "enter the date it was done, or a later due date if it has moved",
+    {"file": _FILE, "sheet": "Award journey", "cell": "E8", "row": "3",
+     "text": "Before half term October action plan in place", "due": "23/10/2026",
+     "due_cell": "D8", "column": "Date done", "today": "01/12/2026"},
+)  # fmt: skip
+LIST_ROWS_MOVED = Code(
+    "list-rows-moved", "warning",
+    "rows were inserted or deleted; each row's answers were read from the row with its id",
+    example={"file": _FILE, "sheet": "Award journey"},
+)  # fmt: skip
+LIST_ROW_MISSING = Code(
+    "list-row-missing", "warning",
+    "the row for {item!r} is missing (rows were deleted or ids changed); its answers were not "
+    "read",
+    "put the id back in column A of its row",
+    {"file": _FILE, "sheet": "Reflection", "cell": "A8", "item": "3"},
+)  # fmt: skip
+"""A row of a list sheet with ``due`` and ``done`` columns (the Family Partnership Award's
+journey): its due date is before the analysis date and its done date is empty. The place is
+the empty done cell."""
+
 # ------------------------------------------------------------------ structure checks
 
 SHEET_RENAMED = Code(

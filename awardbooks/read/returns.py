@@ -26,6 +26,7 @@ from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
 from awardbooks.read.grids import Grid, id_index
+from awardbooks.read.lists import located_rows
 from awardbooks.read.marks import MARK_ROW, decode_rows, fixed_text
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
@@ -171,6 +172,7 @@ class ReturnReader:
         self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
         self._parts: dict[str, str] | None = None
         self.marks: list = []  # what an annotated copy says it marked (awardbooks.read.marks)
+        self.older_edition = False
 
     # -- problems ------------------------------------------------------------------------
     def report(self, problem: Problem) -> None:
@@ -207,6 +209,7 @@ class ReturnReader:
             return
         self.rec.framework = framework
         self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        self.older_edition = self.rec.meta.get("spec_version", "") not in ("", framework.version)
         self.current = self.registry.by_id.get(framework.id, framework)
         checks.check_sheets(self)
         self._read_cover()
@@ -543,8 +546,11 @@ class ReturnReader:
 
     def _read_tables(self) -> None:
         layout = self.layout
+        lists = {listed.id: listed for listed in layout.framework.sheets.lists}
         for table, rows in layout.table_rows.items():
             columns = layout.table_columns[table] | layout.table_columns.get(f"{table}_fields", {})
+            if table in lists and self.actual(rows[0].sheet) in self.sheet_names:
+                rows = located_rows(self, lists[table], rows)  # by their ids
             found = []
             for row in rows:
                 if self.actual(row.sheet) not in self.sheet_names:

@@ -401,6 +401,59 @@ GROUP_SHEET_NAME_REPEATED = Code(
 )
 
 
+# -- list sheets (sheets.lists) --------------------------------------------------------------
+BAD_LIST_ID = Code(
+    "spec-bad-list-id",
+    "error",
+    "list sheet id {value!r} may use only lower-case letters, digits and '-'",
+    "e.g. journey or reflection-questions",
+    {"path": "sheets.lists[0].id", "value": "Journey 1"},
+)
+LIST_ID_REPEATED = Code(
+    "spec-list-id-repeated",
+    "error",
+    "list sheet id {list_id!r} is used twice",
+    example={"path": "sheets.lists[2].id", "list_id": "journey"},
+)
+LIST_ROW_ID_REPEATED = Code(
+    "spec-list-row-id-repeated",
+    "error",
+    "row id {row!r} is used twice in list sheet {list_id!r}",
+    example={"path": "sheets.lists[0].rows[3].id", "row": "review", "list_id": "journey"},
+)
+LIST_NO_INPUT = Code(
+    "spec-list-no-input",
+    "error",
+    "list sheet {list_id!r} has no column for the school to fill in",
+    "add a column without 'input: false'",
+    {"path": "sheets.lists[0]", "list_id": "journey"},
+)
+LIST_NOT_A_DATE_COLUMN = Code(
+    "spec-list-not-a-date-column",
+    "error",
+    "{key} {column!r} is not a date column the school fills in (date columns: {dates})",
+    example={"path": "sheets.lists[0]", "key": "due", "column": "when", "dates": "due, done"},
+)
+LIST_DUE_WITHOUT_DONE = Code(
+    "spec-list-due-without-done",
+    "error",
+    "list sheet {list_id!r} needs both 'due' and 'done' (the date a row is due by, and the date "
+    "it was done) or neither",
+    example={"path": "sheets.lists[0]", "list_id": "journey"},
+)
+LIST_DUE_IS_DONE = Code(
+    "spec-list-due-is-done",
+    "error",
+    "list sheet {list_id!r} names column {column!r} as both 'due' and 'done'",
+    example={"path": "sheets.lists[0]", "list_id": "journey", "column": "date"},
+)
+LIST_UNKNOWN_INFO_COLUMN = Code(
+    "spec-list-unknown-info-column",
+    "error",
+    "{column!r} is not a column of this list sheet with 'input: false'{hint}",
+    example={"path": "sheets.lists[0].rows[1].info", "column": "when", "hint": ""},
+)
+
 class SpecValueError(ValueError):
     """A problem the model's own validators find, raised as its :class:`Code` and values.
 

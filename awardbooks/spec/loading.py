@@ -183,6 +183,7 @@ def semantic_problems(framework: Framework) -> list[Problem]:
         if len(text) > CELL_LIMIT
     )
     problems.extend(_outcome_problems(framework))
+    problems.extend(_list_problems(framework))
     problems.extend(_edition_problems(framework, set(seen_items)))
     problems.extend(sheet_name_problems(framework))
     return problems
@@ -211,7 +212,36 @@ def _column_lists(framework: Framework) -> list[tuple[str, tuple[Column, ...]]]:
     if sheets.portfolio:
         found.append(("sheets.portfolio.columns", sheets.portfolio.columns))
         found.append(("sheets.portfolio.fields", sheets.portfolio.fields))
+    for n, listed in enumerate(sheets.lists):
+        found.append((f"sheets.lists[{n}].columns", listed.columns))
     return found
+
+
+def _list_problems(framework: Framework) -> list[Problem]:
+    """List sheets: ids unique, row ids unique within a sheet, info only for locked columns."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for n, listed in enumerate(framework.sheets.lists):
+        where = f"sheets.lists[{n}]"
+        if listed.id in seen:
+            problems.append(codes.LIST_ID_REPEATED(path=f"{where}.id", list_id=listed.id))
+        seen.add(listed.id)
+        rows: set[str] = set()
+        locked = [c.id for c in listed.columns if not c.input]
+        for r, row in enumerate(listed.rows):
+            at = f"{where}.rows[{r}]"
+            if row.id in rows:
+                problems.append(
+                    codes.LIST_ROW_ID_REPEATED(path=f"{at}.id", row=row.id, list_id=listed.id)
+                )
+            rows.add(row.id)
+            for key in row.info:
+                if key not in locked:
+                    hint = suggest(key, locked)
+                    problems.append(
+                        codes.LIST_UNKNOWN_INFO_COLUMN(path=f"{at}.info", column=key, hint=hint)
+                    )
+    return problems
 
 
 def _outcome_problems(framework: Framework) -> list[Problem]:

@@ -312,6 +312,74 @@ class InfoSheet(_Frozen):
     fields: tuple[InfoField, ...] = Field(min_length=1)
 
 
+class ListRow(_Frozen):
+    """A row of a list sheet: text from the spec (a milestone, a question, a criterion)."""
+
+    id: str
+    text: str = Field(min_length=1)
+    info: dict[str, str] = Field(default_factory=dict)
+    """Locked text for the sheet's ``input: false`` columns, by column id."""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise SpecValueError(codes.BAD_ID, value=value)
+        return value
+
+
+class ListSheet(_Frozen):
+    """A sheet of listed rows, each with input cells the school fills in (an answer, a date,
+    Yes/No, a choice, a number): a journey's milestones, questions to answer, criteria to
+    measure. A framework may have several; each is read into ``record.tables[id]``."""
+
+    id: str
+    title: str = Field(max_length=31)
+    heading: str = ""
+    intro: tuple[str, ...] = ()
+    """Lines shown above the table (instructions; the source's wording or marked as ours)."""
+    text_label: str = Field(default="Item", min_length=1)
+    """The heading of the column of listed text."""
+    rows: tuple[ListRow, ...] = Field(min_length=1)
+    columns: tuple[Column, ...] = Field(min_length=1)
+    answer_lines: int = Field(default=1, ge=1, le=30)
+    """How many lines tall each row is at least: room for a written answer."""
+    due: str = ""
+    """The id of a date column holding the date each row is due by (with ``done``)."""
+    done: str = ""
+    """The id of a date column holding the date each row was done: a row past its ``due``
+    date with no ``done`` date is flagged when the returns are analysed."""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
+            raise SpecValueError(codes.BAD_LIST_ID, value=value)
+        return value
+
+    @model_validator(mode="after")
+    def _columns(self) -> ListSheet:
+        if not self.input_columns:
+            raise SpecValueError(codes.LIST_NO_INPUT, list_id=self.id)
+        dates = [c.id for c in self.input_columns if c.type == "date"]
+        for key in ("due", "done"):
+            value = getattr(self, key)
+            if value and value not in dates:
+                shown = ", ".join(dates) or "none"
+                raise SpecValueError(
+                    codes.LIST_NOT_A_DATE_COLUMN, key=key, column=value, dates=shown
+                )
+        if bool(self.due) != bool(self.done):
+            raise SpecValueError(codes.LIST_DUE_WITHOUT_DONE, list_id=self.id)
+        if self.due and self.due == self.done:
+            raise SpecValueError(codes.LIST_DUE_IS_DONE, list_id=self.id, column=self.due)
+        return self
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.input)
+
+
 class Sheets(_Frozen):
     """Which of the optional sheets this framework's workbook gets."""
 
@@ -320,6 +388,8 @@ class Sheets(_Frozen):
     outcomes: Outcomes | None = None
     action_plan: ActionPlan | None = None
     portfolio: Portfolio | None = None
+    lists: tuple[ListSheet, ...] = ()
+    """Sheets of listed rows with input columns, after the other sheets, in this order."""
 
 
 class Source(_Frozen):
@@ -383,7 +453,7 @@ class Framework(_Frozen):
         return per_framework("fingerprint", self, _fingerprint)
 
 
-LATER_DEFAULTS = {"scored_by": "items"}
+LATER_DEFAULTS = {"scored_by": "items", "lists": []}
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns
 of workbooks generated earlier are still recognised as made from the same spec."""

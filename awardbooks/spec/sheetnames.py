@@ -52,6 +52,7 @@ def sheet_names(framework: Framework, carry: bool = False) -> tuple[str, ...]:
             names.append(COMPLETED_SHEET)
     if sheets.portfolio:
         names.append(sheets.portfolio.title)
+    names += [listed.title for listed in sheets.lists]
     names.append(META_SHEET)
     return tuple(names)
 
@@ -67,6 +68,8 @@ def sheet_name_problems(framework: Framework) -> list[Problem]:
         sheet = getattr(framework.sheets, key)
         if sheet is not None:
             named.append((f"sheets.{key}.title", sheet.title))
+    for n, listed in enumerate(framework.sheets.lists):
+        named.append((f"sheets.lists[{n}].title", listed.title))
     if per_group and framework.groups:
         # the word for a group is in every rating sheet's name: its faults are reported once
         first = audit_sheet_name(framework, framework.groups[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from awardbooks.spec.model import Column, Framework, Group
+from awardbooks.spec.model import Column, Framework, Group, ListSheet
 
 # The sheets' names, and Excel's rules for them, belong to the spec: spec validation checks
 # them before any workbook is written. They are named here too, for the writer and the reader.
@@ -410,4 +410,28 @@ def _tables(framework: Framework):
                 found.append(TableRow(name, row, f"{group.id}:fields", cells))
             row += 1  # gap
         rows["portfolio"] = tuple(found)
+    for listed in sheets.lists:
+        rows[listed.id], cols[listed.id] = list_table(listed)
     return rows, cols
+
+
+LIST_TEXT_COL = 1
+"""A list sheet's column of listed text (its ids are in column 0, its columns from 2)."""
+
+
+def list_table(listed: ListSheet) -> tuple[tuple[TableRow, ...], dict[str, Column]]:
+    """A list sheet's rows (keyed by row id; cells for its input columns) and input columns.
+    Column ``2 + j`` is the sheet's ``j``-th column, locked text or input."""
+    name = listed.title
+    at = {c.id: 2 + j for j, c in enumerate(listed.columns)}
+    inputs = {c.id: c for c in listed.input_columns}
+    found = tuple(
+        TableRow(
+            name,
+            FIRST_ROW + i,
+            row.id,
+            {cid: Cell(name, FIRST_ROW + i, at[cid]) for cid in inputs},
+        )
+        for i, row in enumerate(listed.rows)
+    )
+    return found, inputs

@@ -34,6 +34,7 @@ from awardbooks.workbook.layout import (
     quote_sheet,
 )
 from awardbooks.workbook.sheets_front import FrontSheets
+from awardbooks.workbook.sheets_lists import ListSheets
 from awardbooks.workbook.sheets_rating import RatingSheets
 from awardbooks.workbook.sheets_tables import TableSheets
 
@@ -109,7 +110,7 @@ def write_workbook(
     workbook.close()
 
 
-class Renderer(FrontSheets, RatingSheets, TableSheets):
+class Renderer(FrontSheets, RatingSheets, TableSheets, ListSheets):
     """Renders one workbook: the sheets come from the mixins, the shared steps are here."""
 
     def __init__(
@@ -182,6 +183,8 @@ class Renderer(FrontSheets, RatingSheets, TableSheets):
             self._action_plan()
         if sheets.portfolio:
             self._portfolio()
+        if sheets.lists:
+            self._lists()
         self._meta()
         self._size_rows()
         self.sheets[COVER_SHEET].activate()
