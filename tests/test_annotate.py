@@ -465,3 +465,20 @@ def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path
         "e.g. to-fix/\n"
     )
     assert not (returns / "to-fix").exists()
+
+
+def test_fixed_is_counted_after_the_analysis_adds_its_warnings():
+    """A milestone still overdue on the day of the analysis (a warning added after reading)
+    is not counted as fixed."""
+    import datetime as dt
+
+    from awardbooks.read.milestones import flag_overdue
+
+    mark = ("warning", "milestone-overdue", "Journey", "D7")
+    still = Problem("milestone-overdue", "warning", "overdue", sheet="Journey", cell="D7")
+    record = ReturnRecord("f.xlsx", warnings=[still], marks=[mark], annotated="stale")
+    flag_overdue(record, dt.date(2027, 1, 1))
+    assert record.annotated == "annotated copy: 0 of 1 problem fixed"
+    record = ReturnRecord("f.xlsx", marks=[mark, mark[:3] + ("D8",)])
+    flag_overdue(record, dt.date(2027, 1, 1))
+    assert record.annotated == "annotated copy: 2 of 2 problems fixed"

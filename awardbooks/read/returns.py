@@ -70,6 +70,7 @@ class ReturnRecord:
     warnings: list[Problem] = field(default_factory=list)
     source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
     annotated: str = ""  # an annotated copy sent back: "annotated copy: N of M problems fixed"
+    marks: list = field(default_factory=list)  # what that copy was marked with (read.marks)
 
     @property
     def problems(self) -> list[Problem]:
@@ -225,6 +226,7 @@ class ReturnReader:
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
+        self.rec.marks = self.marks
         self.rec.annotated = fixed_text(self.marks, self.rec.problems)
 
     def grid(self, sheet: str) -> Grid | None:
