@@ -247,3 +247,18 @@ def test_readme_shows_the_chase_template():
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"```text\n{CHASE_TEMPLATE.read_text(encoding='utf-8')}```" in readme
+
+
+def test_a_rejected_return_is_annotated_when_analyse_did_not(term):
+    """analyse run without --annotate: the chase reads the rejected return again and
+    annotates it beside the drafts."""
+    shutil.rmtree(term / "to-fix")
+    out = term / "chase"
+    result = api.write_drafts(term / "workbooks", out_dir=out, only="rejected",
+                              returns=term / "data")  # fmt: skip
+    (draft,) = result.written
+    _message, body, attached = read_eml(draft)
+    copy = out / "annotated" / "Ash Primary - annotated.xlsx"
+    assert attached == {copy.name: copy.read_bytes()}
+    assert f"The attached copy ({copy.name}) marks each problem on its cell" in body
+    assert api.check(copy).annotated == "annotated copy: 0 of 1 problem fixed"

@@ -29,9 +29,9 @@ from awardbooks.errors import AwardbooksError, CollectionError
 from awardbooks.generate.manifest import read_manifest
 from awardbooks.mail.chase import parse_only, plan_chase, save_drafts, who_to_chase
 from awardbooks.mail.drafts import DraftsResult
-from awardbooks.outputs.annotated import copy_names
 from awardbooks.read.annotate import annotate_bytes
 from awardbooks.read.inputs import return_units
+from awardbooks.read.marks import copy_names
 from awardbooks.read.returns import Registry, ReturnRecord
 
 

@@ -11,7 +11,9 @@ Decisions:
   with none at all is *missing*. So ``missing`` needs the manifest: the workbooks issued.
 - A missing setting gets its original workbook again (from the manifest's folder); a rejected
   or incomplete one gets the annotated copy ``analyse --annotate`` wrote (the Returns table's
-  ``annotated_copy``), each problem marked on its cell; without one, the message lists the
+  ``annotated_copy``), each problem marked on its cell. Without one (analyse was run without
+  ``--annotate``), a return that is a file of its own is read again and annotated into the
+  drafts' ``annotated/`` folder; one inside an archive or email gets a message that lists the
   problems and asks for the school's own workbook to be corrected.
 - The problems are the Returns table's messages without the file name (the school knows which
   file): the place, what is wrong and how to fix it.
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.files import atomic_write, prepare_out_dir
+from awardbooks.errors import AwardbooksError
 from awardbooks.generate.manifest import read_manifest
 from awardbooks.mail.drafts import (
     PLACEHOLDERS,
@@ -44,6 +47,9 @@ from awardbooks.mail.drafts import (
     manifest_path,
     return_by_text,
 )
+from awardbooks.read.annotate import annotate_bytes
+from awardbooks.read.marks import copy_names
+from awardbooks.read.returns import Registry, read_path
 
 CHASE_TEMPLATE = Path(__file__).parent / "templates" / "chase_email.txt"
 CHASE_PLACEHOLDERS = (*PLACEHOLDERS, "state", "what_is_wrong", "what_to_do")
@@ -184,12 +190,39 @@ def _attachment(chase: Chase, folder: Path, returns_csv: Path | None) -> Path | 
     given = (chase.returned or {}).get("annotated_copy") or ""
     if not given:
         return None
+    return next((p for p in _candidates(given, returns_csv) if p.is_file()), None)
+
+
+def _candidates(given: str, returns_csv: Path | None) -> list[Path]:
+    """Where a path from returns.csv may be: as written (from the folder analyse ran in), or
+    beside the returns.csv or its folder."""
     path = Path(given)
-    tries = [path] if path.is_absolute() else [path, *(
-        base / path for base in ([returns_csv.parent, returns_csv.parent.parent]
-                                 if returns_csv else [])
-    )]  # fmt: skip
-    return next((p for p in tries if p.is_file()), None)
+    if path.is_absolute() or returns_csv is None:
+        return [path]
+    return [path, returns_csv.parent / path, returns_csv.parent.parent / path]
+
+
+def _annotate_now(
+    row: dict[str, str], returns_csv: Path | None, folder: Path, registry: Registry
+) -> Path | None:
+    """An annotated copy of a return that is a file of its own (not inside an archive or an
+    email), read again for its problems; None when there is none to make."""
+    name = row.get("file") or ""
+    if not name or "!" in name:
+        return None
+    path = next((p for p in _candidates(name, returns_csv) if p.is_file()), None)
+    if path is None:
+        return None
+    record = read_path(path, registry, name)
+    if not record.problems:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        done = annotate_bytes(path.read_bytes(), name, copy_names([name], folder)[name], record,
+                              force=True)  # fmt: skip
+    except (AwardbooksError, OSError):
+        return None
+    return done.out
 
 
 def plan_chase(
@@ -275,6 +308,14 @@ def write_chase_drafts(
     manifest = manifest_path(manifest_or_dir)
     rows, csv_path = read_returns_csv(returns_csv)
     chases = who_to_chase(read_manifest(manifest), rows, states)
+    registry = None
+    for chase in chases:  # annotated now, when analyse was run without --annotate
+        if chase.returned is None or _attachment(chase, manifest.parent, csv_path) is not None:
+            continue
+        registry = registry or Registry.default()
+        made = _annotate_now(chase.returned, csv_path, Path(out_dir) / "annotated", registry)
+        if made is not None:
+            chase.returned = chase.returned | {"annotated_copy": str(made)}
     planned, unsent = plan_chase(
         chases, manifest.parent, template, from_addr=from_addr, return_by=return_by,
         returns_csv=csv_path,

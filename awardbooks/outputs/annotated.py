@@ -16,20 +16,17 @@ Decisions:
 
 from __future__ import annotations
 
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.analyse.tables import Consolidation
 from awardbooks.errors import AwardbooksError, ReportError
 from awardbooks.read.annotate import annotate_bytes
-from awardbooks.read.marks import MARK_KEY
+from awardbooks.read.marks import copy_names
 from awardbooks.read.returns import ReturnRecord
 
 ANNOTATED = ("rejected", "warning")
 """The statuses of the returns that get an annotated copy."""
-SUFFIX = " - annotated"
 
 
 @dataclass
@@ -92,46 +89,3 @@ def annotate_all(
         if done.out is not None:
             result.written[name] = done.out
     return result
-
-
-def copy_names(wanted: list[str], folder: Path) -> dict[str, Path]:
-    """Each return's copy: named after it, never over a file awardbooks did not write."""
-    def base(name: str, parents: int) -> str:
-        parts = [p for p in re.split(r"[!/\\]", name) if p]
-        stem = Path(parts[-1]).stem
-        around = [Path(p).stem for p in parts[-1 - parents : -1]]
-        return " - ".join([*around, stem]) + SUFFIX
-
-    first = {name: base(name, 0) for name in wanted}
-    taken: set[str] = set()
-    found: dict[str, Path] = {}
-    for name in wanted:
-        stem = first[name]
-        if list(first.values()).count(stem) > 1:
-            stem = base(name, 1)
-        ext = ".xlsm" if name.lower().endswith((".xlsm", ".xltm")) else ".xlsx"
-        n, candidate = 1, stem
-        while (
-            candidate.lower() in taken
-            or (folder / (candidate + ext)).exists()
-            and not _ours(folder / (candidate + ext))
-        ):
-            n += 1
-            candidate = f"{stem} ({n})"
-        taken.add(candidate.lower())
-        found[name] = folder / (candidate + ext)
-    return found
-
-
-def _ours(path: Path) -> bool:
-    """Whether a file is an annotated copy awardbooks wrote (it carries the marks)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return any(
-                MARK_KEY.encode() in zf.read(info)
-                for info in zf.infolist()
-                if info.filename.startswith("xl/") and info.file_size < 50_000_000
-                and info.filename.endswith(".xml")
-            )
-    except (OSError, zipfile.BadZipFile, KeyError):
-        return False

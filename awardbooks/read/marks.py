@@ -11,12 +11,18 @@ Decisions:
   tests/test_annotate.py), and a school cannot see or change them.
 - A problem counts as fixed when reading the copy no longer finds a problem of the same code
   at the same sheet and cell. Problems found anew are the return's own, counted as usual.
+- An annotated copy is named after the return it copies, ``<name> - annotated.xlsx``
+  (:func:`copy_names`); a file is known as one by its marks, so a school's file of that
+  name is never taken for one.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from awardbooks.problems import Problem
@@ -24,6 +30,8 @@ from awardbooks.problems import Problem
 MARK_ROW = 101
 """The first row (as Excel numbers them) of the marks on the metadata sheet."""
 MARK_KEY = "annotated mark"
+SUFFIX = " - annotated"
+"""What an annotated copy's name ends with, before its extension."""
 
 Mark = tuple[str, str, str, str]  # (kind, code, sheet, cell)
 
@@ -60,3 +68,46 @@ def fixed_text(marks: list[Mark], problems: Iterable[Problem]) -> str:
     fixed = sum(1 for _kind, code, sheet, cell in marks if (code, sheet, cell) not in still)
     total = len(marks)
     return f"annotated copy: {fixed} of {total} problem{'s' if total != 1 else ''} fixed"
+
+
+def copy_names(wanted: list[str], folder: Path) -> dict[str, Path]:
+    """Each return's copy: named after it, never over a file awardbooks did not write."""
+    def base(name: str, parents: int) -> str:
+        parts = [p for p in re.split(r"[!/\\]", name) if p]
+        stem = Path(parts[-1]).stem
+        around = [Path(p).stem for p in parts[-1 - parents : -1]]
+        return " - ".join([*around, stem]) + SUFFIX
+
+    first = {name: base(name, 0) for name in wanted}
+    taken: set[str] = set()
+    found: dict[str, Path] = {}
+    for name in wanted:
+        stem = first[name]
+        if list(first.values()).count(stem) > 1:
+            stem = base(name, 1)
+        ext = ".xlsm" if name.lower().endswith((".xlsm", ".xltm")) else ".xlsx"
+        n, candidate = 1, stem
+        while (
+            candidate.lower() in taken
+            or (folder / (candidate + ext)).exists()
+            and not is_annotated_copy(folder / (candidate + ext))
+        ):
+            n += 1
+            candidate = f"{stem} ({n})"
+        taken.add(candidate.lower())
+        found[name] = folder / (candidate + ext)
+    return found
+
+
+def is_annotated_copy(path: Path) -> bool:
+    """Whether a file is an annotated copy awardbooks wrote (it carries the marks)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(
+                MARK_KEY.encode() in zf.read(info)
+                for info in zf.infolist()
+                if info.filename.startswith("xl/") and info.file_size < 50_000_000
+                and info.filename.endswith(".xml")
+            )
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
