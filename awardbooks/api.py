@@ -125,31 +125,56 @@ def generate(
     password: str | None = None,
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
+    plan_start: str = "",
+    scores: str = "",
 ) -> GenerateResult:
     """Generate one workbook (``setting=``) or one per roster row (``roster=``: a CSV path,
-    or the settings :func:`read_roster` gave)."""
+    or the settings :func:`read_roster` gave). ``plan_start``: the first academic year of a
+    plan rated over years (default ``year``); ``scores``: the levels' scores instead of the
+    spec's, e.g. ``"Red=0,Amber=50,Green=100"`` (recorded in each workbook, so the analyser
+    uses them too). A skeleton framework gives a warning that its wording is a placeholder."""
     from awardbooks.common.identity import current_academic_year
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import generate_roster, generate_setting
+    from awardbooks.spec.rescore import ScoresError, rescore
 
     fw = load_framework(framework)
+    try:
+        fw, scores = rescore(fw, scores)
+    except ScoresError as exc:
+        raise GenerateError(f"{{opt:scores}} {scores!r}: {exc}") from None
     year = year or current_academic_year()
     if (setting is None) == (roster is None):
         raise GenerateError("give either a setting name or a roster file, not both or neither")
     if roster is not None:
         settings = roster if isinstance(roster, list) else read_roster(roster)
-        return generate_roster(
+        result = generate_roster(
             fw, settings, year=year, term=term, out_dir=Path(out_dir), password=password,
-            force=force, progress=progress,
+            force=force, progress=progress, plan_start=plan_start, scores=scores,
         )  # fmt: skip
-    if not setting or not setting.strip():
-        raise GenerateError("the setting name is empty; give the school's name")
-    one = Setting(
-        setting.strip(), urn.strip(), partnership.strip(), local_authority.strip(),
-        contact_email.strip(),
-    )  # fmt: skip
-    return generate_setting(
-        fw, one, year=year, term=term, out_dir=Path(out_dir), password=password, force=force
+    else:
+        if not setting or not setting.strip():
+            raise GenerateError("the setting name is empty; give the school's name")
+        one = Setting(
+            setting.strip(), urn.strip(), partnership.strip(), local_authority.strip(),
+            contact_email.strip(),
+        )  # fmt: skip
+        result = generate_setting(
+            fw, one, year=year, term=term, out_dir=Path(out_dir), password=password,
+            force=force, plan_start=plan_start, scores=scores,
+        )  # fmt: skip
+    if fw.status == "skeleton":
+        result.warnings.insert(0, skeleton_warning(fw))
+    return result
+
+
+def skeleton_warning(fw: Framework) -> str:
+    """The one-line warning that generating a skeleton framework's workbooks gives."""
+    group, item = fw.labels.group.lower(), fw.labels.item.lower()
+    return (
+        f"{fw.id} is a skeleton: the wording of its {group}s and {item}s is a placeholder "
+        "(the source document does not hold it); complete the spec with the licence holder's "
+        "wording before schools use these workbooks"
     )
 
 
@@ -311,8 +336,7 @@ class AnalysisResult:
     consolidation: Consolidation
     written: list[Path]
     notes: list[str] = field(default_factory=list)
-    annotated: Any = None
-    """With ``annotate``: what :func:`awardbooks.outputs.annotated.annotate_all` wrote."""
+    annotated: Any = None  # with annotate: what outputs.annotated.annotate_all wrote
 
     def summary_lines(self) -> list[str]:
         """The end-of-run summary: files by status, mean % per framework and partnership."""
@@ -437,11 +461,9 @@ def write_drafts(
     returns: str | Path | None = None,
 ):
     """One ready-to-send .eml draft per workbook of a manifest (or its folder), addressed to
-    the roster's contact_email; returns a DraftsResult.
-
-    With ``only`` (some of ``missing``, ``rejected``, ``incomplete``): chase messages instead,
-    from ``returns`` (the returns.csv analyse wrote, or its folder), for the settings in those
-    states only, with the chase template (:mod:`awardbooks.mail.chase`)."""
+    the roster's contact_email; returns a DraftsResult. With ``only`` (of ``missing``,
+    ``rejected``, ``incomplete``): chase drafts instead for the settings in those states by
+    ``returns`` (analyse's returns.csv), from the chase template (:mod:`awardbooks.mail.chase`)."""
     if only is not None:
         from awardbooks.mail.chase import parse_only, write_chase_drafts
 

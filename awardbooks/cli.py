@@ -179,6 +179,19 @@ def spec_schema() -> None:
     is_flag=True,
     help="With --from-returns: pre-fill the new ratings with last term's, to be confirmed.",
 )
+@option(
+    "--plan-start",
+    "plan_start",
+    default="",
+    help="A plan rated over years (achievement-action-plan): the academic year of its Year 1, "
+    "e.g. 2025-26 (default: --year). Next-term workbooks keep their return's.",
+)
+@option(
+    "--scores",
+    default="",
+    help='The levels\' scores instead of the spec\'s, e.g. "Red=0,Amber=50,Green=100"; '
+    "recorded in each workbook, so the analyser uses them too.",
+)
 @click.pass_context
 @friendly
 def generate_cmd(
@@ -196,6 +209,8 @@ def generate_cmd(
     force,
     from_returns,
     prefill,
+    plan_start,
+    scores,
 ) -> None:
     """Generate workbooks for FRAMEWORK (a built-in id, a spec file or an authoring workbook).
 
@@ -206,7 +221,8 @@ def generate_cmd(
         _refuse(ctx, **{"--setting": setting, "--roster": roster, "--from-returns": from_returns,
                         "--out": out_given, "--year": year, "--urn": urn,
                         "--partnership": partnership, "--local-authority": local_authority,
-                        "--password": password})  # fmt: skip
+                        "--password": password, "--plan-start": plan_start,
+                        "--scores": scores})  # fmt: skip
         cc.generate(ctx, framework, term, force, prefill)
         return
     if framework is None:
@@ -222,6 +238,11 @@ def generate_cmd(
         if setting:
             raise click.UsageError(
                 "--from-returns takes the settings from the returns (or --roster), not --setting"
+            )
+        if plan_start or scores:
+            raise click.UsageError(
+                "--from-returns keeps each return's plan start and scores; leave out "
+                "--plan-start and --scores"
             )
         result = api.generate_next_term(
             framework,
@@ -257,6 +278,8 @@ def generate_cmd(
                 password=password,
                 force=force,
                 progress=lambda _p: bar.update(1),
+                plan_start=plan_start,
+                scores=scores,
             )
         _echo_generated(result, "workbook", out_dir)
     else:
@@ -271,8 +294,12 @@ def generate_cmd(
             out_dir=out_dir,
             password=password,
             force=force,
+            plan_start=plan_start,
+            scores=scores,
         )
         click.echo(f"Wrote {result.written[0]}")
+        for warning in result.warnings:
+            click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
 def _echo_generated(result, what: str, out_dir: Path) -> None:

@@ -37,6 +37,8 @@ FLAGS = {
     "only": "--only",
     "data": "--data",
     "returns": "--returns",
+    "plan_start": "--plan-start",
+    "scores": "--scores",
 }
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 MIN_PT = 8.0
+MAP_CARRIED = "achievement-action-plan (Yr 2 summer, carried forward)"
 WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
 )
@@ -85,6 +86,15 @@ def printed(tmp_path_factory):
         carry=CarryForward(previous), previous_term="autumn 2026-27",
     )  # fmt: skip
     books["lppa (carry-forward)"] = path
+    mapped = loading.load("achievement-action-plan")  # nine RAG cells a row, two years carried
+    history = {i.id: {f"{n}:{t}": "Amber" for n in (1, 2) for t in ("autumn", "spring")}
+               for i in mapped.items}  # fmt: skip
+    books[MAP_CARRIED] = generate_one(
+        mapped, school, year="2027-28", term="summer", out_dir=folder, filename="map.xlsx",
+        carry=CarryForward({key: ("Amber", "", "Under way: see the spring review") for key in
+                            history}, history=history),
+        previous_term="spring 2027-28", plan_start="2026-27", ratings=sample_ratings(mapped),
+    )[0]  # fmt: skip
     books["authored"] = generate_one(
         one_group_described(), school, year="2026-27", term="autumn", out_dir=folder,
         filename="authored.xlsx",
@@ -93,7 +103,7 @@ def printed(tmp_path_factory):
     return {name: pdf_pages(pdf) for name, pdf in zip(books, pdfs)}
 
 
-@pytest.mark.parametrize("name", [*BUILTINS, "lppa (carry-forward)", "authored"])
+@pytest.mark.parametrize("name", [*BUILTINS, "lppa (carry-forward)", MAP_CARRIED, "authored"])
 def test_every_page_prints_at_eight_points_or_more(printed, name):
     small = [
         f"page {n} ({footer}): {height:.1f} pt"
@@ -138,3 +148,14 @@ def test_list_sheets_print_at_eight_point_eight_or_more(printed, fid):
     pages = [(h, footer) for h, _text, footer in printed[fid] if footer in footers]
     assert {footer for _h, footer in pages} == footers  # each list sheet printed
     assert [f"{footer}: {h:.1f} pt" for h, footer in pages if h < LIST_MIN_PT] == []
+
+
+@pytest.mark.parametrize("name", ["achievement-action-plan", MAP_CARRIED])
+def test_the_map_nine_rag_columns_print_on_one_page_wide_at_8_8_points(printed, name):
+    """Yr 1 Autumn to Yr 3 Summer beside each action, with its timeline, responsible person
+    and comments (and last term's comment when carried forward), one A4 landscape page wide,
+    text at 8.8 pt or more."""
+    pages = [(h, text) for h, text, footer in printed[name] if footer == "Action"]
+    assert pages
+    assert all(text.count("Yr") >= 9 and "Summer" in text for _h, text in pages[:1])
+    assert [round(h, 1) for h, _text in pages if h < 8.8] == []

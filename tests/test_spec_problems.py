@@ -305,7 +305,7 @@ def test_problems_of_an_authoring_workbook_carry_cells(tmp_path):
         ("authoring-sheet-not-included", "Outcomes", "", 2, ""),
     ]
     assert str(err.value.problems[-1]) == (
-        "new.xlsx: Outcomes row 2: the outcomes sheet is not included (Sheets!B19 (Outcomes: "
+        "new.xlsx: Outcomes row 2: the outcomes sheet is not included (Sheets!B22 (Outcomes: "
         "include) is No); choose Yes there, or clear this sheet"
     )
 

@@ -20,7 +20,7 @@ import math
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from awardbooks.analyse.settle import USABLE, Settled, returns_rows, settle
 from awardbooks.analyse.tables import (
@@ -33,10 +33,11 @@ from awardbooks.analyse.tables import (
     Consolidation,
 )
 from awardbooks.analyse.tablestore import TableStore
+from awardbooks.common.identity import setting_key, term_sort_key
 from awardbooks.read.inputs import ReturnInputs, Unit, read_unit
 from awardbooks.read.milestones import flag_overdue
 from awardbooks.read.returns import Registry, ReturnRecord
-from awardbooks.workbook.layout import META_KEYS
+from awardbooks.workbook.layout import HISTORY_TABLE, META_KEYS, period_when
 from awardbooks.workbook.scoring import pct, score_groups
 
 PARALLEL_FROM = 48  # returns; below this a process pool costs more than it saves
@@ -230,6 +231,10 @@ class ReturnRows:
     scores: tuple[tuple, list[tuple]]
     actions: list[dict]
     outcomes: list[dict]
+    history: list[tuple[tuple, list[tuple]]] = field(default_factory=list)
+    """Frameworks with rating periods: the scores of each earlier period, as the return's
+    locked history cells hold its ratings, with that period's year and term (used only for
+    a term with no return of its own: see :func:`_history_owners`)."""
 
 
 def _base(meta: dict[str, str]) -> dict[str, str]:
@@ -289,7 +294,38 @@ def table_rows(record: ReturnRecord, today: dt.date) -> ReturnRows:
         (score_head, scores),
         _actions(record, fw, base, today),
         _outcomes(record, fw, base),
+        _history_scores(record, score_head),
     )
+
+
+def _history_scores(record: ReturnRecord, score_head: tuple) -> list[tuple[tuple, list[tuple]]]:
+    """The scores rows of each earlier period of a return's rating history (frameworks with
+    rating periods), headed with the period's year and term."""
+    fw, rows = record.framework, record.tables.get(HISTORY_TABLE)
+    if not rows or fw is None or fw.audit.periods is None:
+        return []
+    plan_start = record.meta.get("plan_start") or record.meta.get("year", "")
+    by_period: dict[str, dict[str, str]] = {}
+    for row in rows:
+        by_period.setdefault(str(row["period"]), {})[str(row["key"])] = str(row["rating"])
+    out = []
+    top = fw.scale.top_score
+    for period, ratings in by_period.items():
+        try:
+            year, term = period_when(plan_start, period)
+        except ValueError:
+            continue
+        groups, overall = score_groups(fw, ratings)
+        scores = []
+        for g in [*groups, overall]:
+            exact = g.score(top)
+            score = pct(exact)
+            scores.append((
+                g.group_id, g.title, g.rated, g.total, math.nan if score is None else score,
+                pct(g.completion), math.nan if exact is None else exact * 100,
+            ))  # fmt: skip
+        out.append(((*score_head[:5], year, term), scores))
+    return out
 
 
 class TableRows:
@@ -309,6 +345,7 @@ class TableRows:
         )
         self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
         self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
+        self.history: dict[int, list[tuple[int, tuple]]] = {}  # id(record) -> (number, when)
 
     def add(self, record: ReturnRecord, digest: ReturnRows | None) -> None:
         if digest is None:
@@ -317,6 +354,41 @@ class TableRows:
         self.ratings.add(n, *digest.ratings)
         self.scores.add(n, *digest.scores)
         self.rest[n] = (digest.actions, digest.outcomes)
+        for head, rows in digest.history:  # numbered below 0: never a return's number
+            m = -1 - sum(len(h) for h in self.history.values())
+            self.history.setdefault(id(record), []).append((m, head[1:]))
+            self.scores.add(m, head, rows)
+
+
+def _history_owners(records, stores: TableRows, settled: Settled) -> list[int]:
+    """The history scores to use: a setting's term read from a later return's history cells
+    counts only when no usable return of that term was read (the termly return wins: it is
+    what the setting returned then; the history cells are a locked copy of it), and from the
+    latest return that holds it."""
+    if not stores.history:
+        return []
+    usable = [r for r in records if settled.statuses[id(r)] in USABLE and id(r) in stores.owner]
+
+    def who(fid, setting, urn, year, term):
+        return (fid, setting_key(urn, setting), year, term)
+
+    returned = {
+        who(r.get("framework"), r.get("setting"), r.get("urn"), r.get("year"), r.get("term"))
+        for r in usable
+    }
+    latest_first = sorted(
+        usable, key=lambda r: term_sort_key(r.get("year"), r.get("term")), reverse=True
+    )
+    kept = []
+    for record in latest_first:
+        for number, (fid, setting, urn, _partnership, year, term) in stores.history.get(
+            id(record), []
+        ):
+            key = who(fid, setting, urn, year, term)
+            if key not in returned:
+                returned.add(key)
+                kept.append(number)
+    return kept
 
 
 def _build(
@@ -341,6 +413,7 @@ def _build(
         kept.append(n)
         actions.extend(stores.rest[n][0])
         outcomes.extend(stores.rest[n][1])
+    kept += _history_owners(records, stores, settled)
     frame = pd.DataFrame
     scores_df = stores.scores.frame(kept)
     ratings_df = stores.ratings.frame(kept)

@@ -137,6 +137,12 @@ FRAMEWORK_ROWS = (
         help="Heading of a best-fit judgement row.",
         default=_L.judgement,
     ),
+    KeyValueRow(
+        "Scores note",
+        "scores_note",
+        help="Optional: shown on the cover under the rating scale, where the scores come from "
+        "(e.g. awardbooks' convention; the source document gives none).",
+    ),
 )
 
 SCALE_ROWS = (
@@ -186,6 +192,25 @@ SHEETS_ROWS = (
         "yesno",
         "A comment per item.",
         default="Yes",
+    ),
+    KeyValueRow(
+        "Rating sheets: rating periods, years",
+        "audit.periods.years",
+        "int",
+        "Optional: a plan rated over years, a rating cell per year and term side by side "
+        "(e.g. 3); empty for one rating column.",
+    ),
+    KeyValueRow(
+        "Rating sheets: rating periods, year word",
+        "audit.periods.year_label",
+        help="With rating periods: the word before a year's number, e.g. Yr.",
+    ),
+    KeyValueRow(
+        "Rating sheets: rating periods, terms",
+        "audit.periods.terms",
+        "lines",
+        "With rating periods: the terms rated in each year, one per line (autumn, spring, "
+        "summer).",
     ),
     KeyValueRow(
         "Info sheet (locked text; its fields are on the Info fields sheet)", kind="section"
@@ -283,6 +308,12 @@ SHEETS_ROWS = (
         "int",
         "1 to 5.",
         default=Portfolio.model_fields["evidence_per_item"].default,
+    ),
+    KeyValueRow(
+        "Portfolio: instructions",
+        "sheets.portfolio.guidance",
+        "lines",
+        "Optional: shown at the top of the sheet, one paragraph per line (Alt+Enter in Excel).",
     ),
 )
 OPTIONAL_SHEETS = ("info", "membership", "outcomes", "action_plan", "portfolio")

@@ -17,6 +17,8 @@ from awardbooks.generate.workbooks import (
     unique_filenames,
 )
 from awardbooks.spec.model import Framework
+from awardbooks.spec.rescore import rescore
+from awardbooks.workbook.layout import HISTORY_TABLE, PeriodError, rating_period
 from awardbooks.workbook.render import CarryForward
 
 DONE = ("green", "complete", "completed", "done")
@@ -55,7 +57,30 @@ def carry_for(record, framework: Framework):
         row["key"]: {k: v for k, v in row.items() if k not in ("key", "row")}
         for row in record.tables.get("outcomes", [])
     }
-    return CarryForward(previous, tuple(open_actions), tuple(completed), outcomes)
+    return CarryForward(
+        previous, tuple(open_actions), tuple(completed), outcomes, history_of(record, framework)
+    )
+
+
+def history_of(record, framework: Framework) -> dict[str, dict[str, str]]:
+    """With rating periods: each row's ratings by period as the return holds them, its
+    earlier (carried) cells and its own period's rating: {row key: {period: rating}}."""
+    if framework.audit.periods is None:
+        return {}
+    history: dict[str, dict[str, str]] = {}
+    for row in record.tables.get(HISTORY_TABLE, []):
+        if row.get("rating"):
+            history.setdefault(str(row["key"]), {})[str(row["period"])] = str(row["rating"])
+    try:
+        own = rating_period(
+            framework, record.get("year"), record.get("term"), record.get("plan_start")
+        )
+    except PeriodError:
+        return history
+    for key, rating in record.ratings.items():
+        if rating.label:
+            history.setdefault(key, {})[own] = rating.label
+    return history
 
 
 def match_returns(settings_rows: list[dict[str, str]], records: list) -> tuple[list, list[str]]:
@@ -191,6 +216,10 @@ def next_workbook(
     """Write (or replace) one setting's workbook for the term: carrying ``record`` (its
     latest accepted return) forward, or a fresh workbook when it is None. Returns (path,
     manifest row)."""
+    scores, plan_start = "", ""
+    if record is not None:  # the plan's first year and the scores go on from the return
+        framework, scores = rescore(framework, record.get("scores"))
+        plan_start = record.get("plan_start")
     carry = carry_for(record, framework) if record is not None else None
     ratings = {k: v[0] for k, v in carry.previous.items() if v[0]} if carry and prefill else None
     path, row = generate_one(
@@ -206,6 +235,8 @@ def next_workbook(
         carry=carry,
         previous_workbook_id=record.get("workbook_id") if record is not None else "",
         previous_term=(f"{record.get('term')} {record.get('year')}" if record else ""),
+        plan_start=plan_start,
+        scores=scores,
     )
     assert row is not None  # force: always written
     return path, row

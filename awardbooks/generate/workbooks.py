@@ -21,7 +21,7 @@ from awardbooks.errors import GenerateError, OutputExists
 from awardbooks.generate.manifest import rows_by_file, update_manifest
 from awardbooks.generate.roster import Setting, one_row_per_setting, setting_of
 from awardbooks.spec.model import Framework
-from awardbooks.workbook.layout import CARRY_FORWARD
+from awardbooks.workbook.layout import CARRY_FORWARD, PeriodError, rating_period
 from awardbooks.workbook.render import WorkbookInfo, write_workbook
 
 
@@ -45,6 +45,19 @@ def check_year_term(year: str, term: str) -> None:
         raise GenerateError(f"term {term!r} is not one of {', '.join(TERMS)}")
 
 
+def check_period(framework: Framework, year: str, term: str, plan_start: str = "") -> None:
+    """A framework rated over plan years and terms: the workbook's year and term must be one
+    of the plan's periods."""
+    if plan_start and not is_academic_year(plan_start):
+        raise GenerateError(
+            f"{{opt:plan_start}} {plan_start!r} is not an academic year like 2026-27"
+        )
+    try:
+        rating_period(framework, year, term, plan_start)
+    except PeriodError as exc:
+        raise GenerateError(str(exc)) from None
+
+
 def workbook_filename(framework: Framework, setting: Setting, year: str, term: str) -> str:
     return f"{safe_filename(setting.setting)}_{framework.id}_{year}_{term}.xlsx"
 
@@ -63,10 +76,16 @@ def generate_one(
     previous_workbook_id: str = "",
     previous_term: str = "",
     carry=None,
+    plan_start: str = "",
+    scores: str = "",
 ) -> tuple[Path, dict[str, str] | None]:
     """Write one workbook; returns (path, manifest row) or (path, None) if it was skipped.
-    With ``carry`` (a writer.CarryForward) it is a next-term workbook."""
+    With ``carry`` (a writer.CarryForward) it is a next-term workbook. ``plan_start`` is the
+    first academic year of a plan rated over years (frameworks with rating periods);
+    ``scores`` the scores ``framework`` was rescored with (:func:`rescore`), recorded in the
+    workbook's metadata."""
     check_year_term(year, term)
+    check_period(framework, year, term, plan_start)
     out_dir = prepare_out_dir(out_dir)
     path = out_dir / (filename or workbook_filename(framework, setting, year, term))
     if path.exists() and not force:
@@ -84,6 +103,8 @@ def generate_one(
         year=year,
         term=term,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        plan_start=plan_start,
+        scores=scores,
     )
     atomic_write(
         path,
@@ -119,10 +140,13 @@ def generate_roster(
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
+    plan_start: str = "",
+    scores: str = "",
 ) -> GenerateResult:
     """One workbook per setting plus ``manifest.csv``; existing workbooks are kept unless
     ``force`` (their manifest rows are kept too)."""
     check_year_term(year, term)
+    check_period(framework, year, term, plan_start)
     out_dir = prepare_out_dir(out_dir)
     result = GenerateResult()
     settings, repeats = one_row_per_setting(settings, setting_of)
@@ -140,6 +164,8 @@ def generate_roster(
             out_dir=out_dir,
             password=password,
             force=force,
+            plan_start=plan_start,
+            scores=scores,
         )
         for setting, name in zip(settings, names)
     ]
@@ -241,6 +267,8 @@ def generate_setting(
     out_dir: Path,
     password: str | None = None,
     force: bool = False,
+    plan_start: str = "",
+    scores: str = "",
 ) -> GenerateResult:
     """One workbook for one setting. In a folder that has a manifest, the workbook never takes
     a file name another setting's workbook has, and its row joins the manifest."""
@@ -250,7 +278,7 @@ def generate_setting(
     name = unique_filenames(framework, [setting], year, term, old_rows)[0] if old_rows else None
     path, row = generate_one(
         framework, setting, year=year, term=term, out_dir=out, password=password, force=force,
-        filename=name,
+        filename=name, plan_start=plan_start, scores=scores,
     )  # fmt: skip
     if row is None:
         raise OutputExists(path, "a school may have filled it in")

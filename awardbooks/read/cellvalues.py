@@ -86,6 +86,12 @@ def squash(value: Any) -> str:
     return " ".join(text(value).split())
 
 
+def clip(text: str, limit: int = 80, squash: bool = False) -> str:
+    """Text from a file, short enough to quote in a message (and on one line if squashed)."""
+    text = " ".join(str(text).split()) if squash else str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def short(exc: BaseException) -> str:
     """The first line of an exception's message, for a one-line reason."""
     lines = str(exc).strip().splitlines()

@@ -359,6 +359,13 @@ METADATA_MISSING = Code(
     "from its sheets",
     example={"file": _FILE, "title": "Family Partnership Award"},
 )  # fmt: skip
+METADATA_SCORES = Code(
+    "metadata-scores", "error",
+    "the hidden metadata gives the scores {scores!r}, which cannot be used ({reason})",
+    "send the workbook as it was generated, or generate it again",
+    {"file": _FILE, "scores": "Red=0,Amber=50", "reason": "no score for Green; give every "
+     "level of the scale"},
+)  # fmt: skip
 FRAMEWORK_UNKNOWN = Code(
     "framework-unknown", "error",
     "made from framework {framework!r}, which this analysis does not know (known: {known})",

@@ -18,6 +18,7 @@ import datetime as dt
 
 from awardbooks.problems import Problem
 from awardbooks.read import codes
+from awardbooks.read.cellvalues import clip
 from awardbooks.read.marks import fixed_text
 from awardbooks.read.returns import ReturnRecord, one_line
 from awardbooks.workbook.layout import layout_for
@@ -46,7 +47,7 @@ def overdue(record: ReturnRecord, today: dt.date) -> list[Problem]:
                 sheet=listed.title,
                 cell=at[listed.done].a1,
                 row=row["key"],
-                text=_clip(texts.get(row["key"], "")),
+                text=clip(texts.get(row["key"], ""), 70, squash=True),
                 due=f"{due:%d/%m/%Y}",
                 due_cell=at[listed.due].a1,
                 column=label,
@@ -71,8 +72,3 @@ def _date(value) -> dt.date | None:
         except ValueError:
             return None
     return None
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

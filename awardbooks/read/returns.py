@@ -20,6 +20,7 @@ from awardbooks.authoring.sources import load_spec
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Problem
 from awardbooks.read import checks, codes
+from awardbooks.read.cellvalues import clip as _clip
 from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
@@ -30,18 +31,24 @@ from awardbooks.read.lists import located_rows
 from awardbooks.read.marks import MARK_ROW, decode_rows, fixed_text
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
-from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
+from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet, too_far
 from awardbooks.spec.editions import align_ratings
-from awardbooks.spec.loading import builtin_paths
+from awardbooks.spec.loading import builtin_paths, edition_paths
 from awardbooks.spec.model import Column, Framework, per_framework
+from awardbooks.spec.rescore import ScoresError, rescore
 from awardbooks.workbook.layout import (
     COVER_SHEET,
     HEADER_ROW,
+    HISTORY_TABLE,
     META_SHEET,
+    PLAN_YEARS,
     Cell,
     Layout,
+    PeriodError,
     RatingRow,
     layout_for,
+    period_heading,
+    rating_period,
 )
 
 
@@ -104,6 +111,7 @@ class Registry:
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
         frameworks += [load_spec(path) for path in extra_specs]
+        frameworks += [load_spec(path) for path in edition_paths()]  # never the current one
         return cls(frameworks)
 
 
@@ -172,7 +180,6 @@ class ReturnReader:
         self._facts: dict[str, SheetFacts | None] = {}
         self._special: dict[str, bool] = {}  # sheet -> whether any cell has a formula/error
         self._parts: dict[str, str] | None = None
-        self.marks: list = []  # what an annotated copy says it marked (awardbooks.read.marks)
         self.older_edition = False
 
     # -- problems ------------------------------------------------------------------------
@@ -196,7 +203,7 @@ class ReturnReader:
         if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
             for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
                 if rows * cols > MAX_CELLS:
-                    raise ReturnError(_too_far(sheet, rows, cols, ""))
+                    raise ReturnError(too_far(sheet, rows, cols, ""))
         self.book = open_workbook(self.pkg)
         self.sheet_names = list(self.book.sheet_names)
         self.visibility = {  # "visible", "hidden" or "veryhidden"
@@ -208,10 +215,17 @@ class ReturnReader:
         framework = self._recognise()
         if framework is None:
             return
+        current = self.registry.by_id.get(framework.id, framework)
+        same = current is framework
+        framework = self._rescored(framework)
+        if framework is None:
+            return
         self.rec.framework = framework
-        self.layout = layout_for(framework, self.rec.meta.get("layout_variant", ""))
+        self.layout = layout_for(
+            framework, self.rec.meta.get("layout_variant", ""), self._period(framework)
+        )
         self.older_edition = self.rec.meta.get("spec_version", "") not in ("", framework.version)
-        self.current = self.registry.by_id.get(framework.id, framework)
+        self.current = framework if same else self._rescored(current)
         checks.check_sheets(self)
         self._read_cover()
         for sheet in self.layout.audit_sheets:
@@ -226,8 +240,27 @@ class ReturnReader:
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
-        self.rec.marks = self.marks
-        self.rec.annotated = fixed_text(self.marks, self.rec.problems)
+        self.rec.annotated = fixed_text(self.rec.marks, self.rec.problems)
+
+    def _rescored(self, framework: Framework) -> Framework | None:
+        """The framework with the scores the workbook was generated with (``generate
+        --scores``, kept in its metadata); None (and an error) when they cannot be used."""
+        given = self.rec.meta.get("scores", "")
+        try:
+            return rescore(framework, given)[0]
+        except ScoresError as exc:
+            self.report(codes.METADATA_SCORES(scores=_clip(given), reason=str(exc)))
+            return None
+
+    def _period(self, framework: Framework) -> str:
+        """The rating period this workbook rates (frameworks with rating periods)."""
+        meta = self.rec.meta
+        try:
+            return rating_period(
+                framework, meta.get("year", ""), meta.get("term", ""), meta.get("plan_start", "")
+            )
+        except PeriodError:
+            return ""
 
     def grid(self, sheet: str) -> Grid | None:
         """A sheet's values (by its expected or actual name), once its reach is checked."""
@@ -237,7 +270,7 @@ class ReturnReader:
                 return None
             facts = self.facts(name)
             if facts is not None and facts.cells > MAX_CELLS:
-                raise ReturnError(_too_far(name, facts.rows, facts.cols, facts.farthest))
+                raise ReturnError(too_far(name, facts.rows, facts.cols, facts.farthest))
             try:
                 grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except READER_FAILURES as exc:
@@ -323,7 +356,7 @@ class ReturnReader:
         meta_grid = self.grid(META_SHEET)
         if meta_grid is not None:
             meta = {}
-            self.marks = decode_rows(meta_grid[MARK_ROW - 1 :])  # an annotated copy's marks
+            self.rec.marks = decode_rows(meta_grid[MARK_ROW - 1 :])  # an annotated copy's
             for row in meta_grid[1 : MARK_ROW - 1]:
                 if len(row) >= 2 and isinstance(row[0], str) and row[0]:
                     meta[row[0]] = _text(row[1])
@@ -398,7 +431,7 @@ class ReturnReader:
         if version != fw.version and (fw.id, version) in self.registry.by_version:
             return self.registry.by_version[(fw.id, version)]  # read with its own edition
         if version == fw.version:
-            if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != fw.fingerprint():
+            if meta.get("spec_fingerprint") and meta["spec_fingerprint"] != _printed(fw, meta):
                 self.report(codes.EDITION_REWORDED(name=fw.name, version=version))
             return fw
         layout = layout_for(fw)
@@ -434,6 +467,13 @@ class ReturnReader:
                     self.rec.meta[key] = value.lower()
                 elif key == "workbook_id":
                     self.rec.meta[key] = value
+            if self.layout.columns.periods:  # the period from the cover's plan years line
+                for row in grid:
+                    text = _text(row[0]) if row else ""
+                    if text.startswith(PLAN_YEARS):
+                        self.rec.meta["plan_start"] = text[len(PLAN_YEARS) :][:7]
+                fw = self.rec.framework
+                self.layout = layout_for(fw, self.layout.variant, self._period(fw))
 
     def _read_audit(self, sheet: str) -> None:
         grid = self.grid(sheet)
@@ -461,8 +501,23 @@ class ReturnReader:
                     self.report(codes.WORDING_CHANGED(**at, item=rr.item_id))
             if rr.rated:
                 self.rec.ratings[rr.key] = self._rating(sheet, grid, rr, row)
+                if layout.columns.periods:
+                    self._history(sheet, grid, rr, row)
         if shifted:
             self.report(codes.ROWS_MOVED(sheet=self.actual(sheet)))
+
+    def _history(self, sheet: str, grid, rr: RatingRow, row: int) -> None:
+        """A row's earlier periods' ratings (locked, carried forward) into the history
+        table; a value there that is not a level is reported as in a rating cell."""
+        cols, fw = self.layout.columns, self.rec.framework
+        found = self.rec.tables.setdefault(HISTORY_TABLE, [])
+        for period, col in cols.periods.items():
+            if col >= cols.rating:
+                break
+            cell = Cell(sheet, row, col)
+            label = self._level(cell, self.input_value(cell, grid), fw)
+            if label:
+                found.append({"key": rr.key, "row": row + 1, "period": period, "rating": label})
 
     def _headers_match(self, sheet: str, grid) -> bool:
         for col, text in self.expected_headings().items():
@@ -475,7 +530,10 @@ class ReturnReader:
 
     def expected_headings(self) -> dict[int, str]:
         fw, cols = self.rec.framework, self.layout.columns
-        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: fw.labels.rating}
+        rating = fw.labels.rating
+        if cols.periods:
+            rating = period_heading(fw, cols.period)
+        expected = {cols.id: "ID", cols.text: fw.labels.item, cols.rating: rating}
         if cols.date is not None:
             expected[cols.date] = fw.labels.date
         if cols.comment is not None:
@@ -569,20 +627,17 @@ class ReturnReader:
             self.rec.tables[table] = found
 
 
+def _printed(fw: Framework, meta: dict[str, str]) -> str:
+    """The fingerprint a workbook of ``fw`` generated with its metadata's scores carries."""
+    try:
+        return rescore(fw, meta.get("scores", ""))[0].fingerprint()
+    except ScoresError:
+        return fw.fingerprint()  # reported when the framework is rescored
+
+
 def _wording(fw: Framework) -> dict[str, str]:
     """Each item's text as compared for tampering, worked out once per framework."""
     return per_framework("wording", fw, lambda f: {i.id: _squash(i.text) for i in f.items})
-
-
-def _clip(text: str, limit: int = 80, squash: bool = False) -> str:
-    """Text from a file, short enough to quote in a message (and on one line if squashed)."""
-    text = " ".join(str(text).split()) if squash else str(text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _too_far(sheet: str, rows: int, cols: int, farthest: str) -> Problem:
-    at = f" ({farthest})" if farthest else ""
-    return codes.SHEET_TOO_LARGE(sheet=sheet, rows=rows, cols=cols, at=at, cells=rows * cols)
 
 
 _DATE = Column(id="date", label="Date", type="date")

@@ -54,6 +54,12 @@ def builtin_paths() -> dict[str, Path]:
     return found
 
 
+def edition_paths() -> list[Path]:
+    """Earlier editions of built-in specs kept for reading their workbooks' returns (an edition
+    whose workbook layout differs from the current one's): ``framework_specs/editions/``."""
+    return [p for folder in spec_dirs() for p in sorted((folder / "editions").glob("*.yaml"))]
+
+
 def resolve(framework: str | Path) -> Path:
     """A built-in id or a path to a spec file (YAML or an authoring workbook) → its path."""
     candidate = Path(framework)

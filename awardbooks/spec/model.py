@@ -242,6 +242,21 @@ class Labels(_Frozen):
         return value
 
 
+TermName = Literal["autumn", "spring", "summer"]
+
+
+class RatingPeriods(_Frozen):
+    """A rating per plan year and term, side by side on each row (a plan of several years
+    rated termly, as the MAP's "RAG rated progress Yr 1 / Yr 2 / Yr 3"). Only the cell of the
+    workbook's own year and term is open; earlier cells show the ratings carried forward from
+    the setting's last return, later ones stay locked and empty. The plan's first academic
+    year is given when the workbooks are generated (else it is the workbook's year)."""
+
+    years: int = Field(default=3, ge=1, le=5)
+    year_label: str = Field(default="Yr", min_length=1, max_length=12)
+    terms: tuple[TermName, ...] = Field(default=("autumn", "spring", "summer"), min_length=1)
+
+
 class AuditSheets(_Frozen):
     """How the rating sheets are laid out."""
 
@@ -252,11 +267,15 @@ class AuditSheets(_Frozen):
     comment_column: bool = True
     columns: tuple[Column, ...] = ()
     """Extra per-item columns (inputs, or locked info from each item's ``info``)."""
+    periods: RatingPeriods | None = None
+    """A rating cell per plan year and term on each row, the current one open."""
 
 
 class ActionPlan(_Frozen):
     title: str = Field(default="Action plan", max_length=31)
     heading: str = ""
+    """The sheet's heading; ``{year}`` in it becomes the workbook's academic year written
+    "2026 to 2027" (the source's "20_ TO 20_")."""
     rows: int = Field(default=30, ge=1, le=500)
     columns: tuple[Column, ...] = Field(min_length=1)
 
@@ -269,6 +288,9 @@ class Portfolio(_Frozen):
     """Per-evidence-row input columns besides the evidence itself."""
     fields: tuple[Column, ...] = ()
     """Per-group fields below the table (lead person, dates, summative comment)."""
+    guidance: tuple[str, ...] = ()
+    """Instructions shown at the top of the portfolio sheet, one paragraph each (what the
+    portfolio holds, how and when it is submitted)."""
 
 
 class Outcome(_Frozen):
@@ -422,6 +444,9 @@ class Framework(_Frozen):
     source: Source
     instructions: tuple[str, ...] = ()
     scale: Scale
+    scores_note: str = ""
+    """Shown on the cover under the rating scale: where the levels' scores come from (e.g.
+    that they are awardbooks' convention because the source document gives none)."""
     labels: Labels = Labels()
     cover_fields: tuple[Column, ...] = ()
     audit: AuditSheets = AuditSheets()
@@ -453,7 +478,13 @@ class Framework(_Frozen):
         return per_framework("fingerprint", self, _fingerprint)
 
 
-LATER_DEFAULTS = {"scored_by": "items", "lists": []}
+LATER_DEFAULTS: dict[str, Any] = {
+    "scored_by": "items",
+    "lists": [],
+    "guidance": [],
+    "scores_note": "",
+    "periods": None,
+}
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns
 of workbooks generated earlier are still recognised as made from the same spec."""

@@ -41,6 +41,14 @@ def item_group(framework: Framework, item_id: str) -> str:
     raise KeyError(item_id)
 
 
+def group_heading(label: str, group) -> str:
+    """A group's heading: "Area 2.1: Parenting"; a group whose title already says its id
+    (the MAP's "generic" group, "Generic actions") is headed by its title alone."""
+    if group.id.casefold() in group.title.casefold():
+        return group.title
+    return f"{label} {group.id}: {group.title}"
+
+
 def sentence(label: str) -> str:
     """A label as it reads inside a sentence: 'Theme' → 'theme', but 'KPI status' and
     'RAG rated progress' keep their capitals (only a capitalised first word is lowered)."""

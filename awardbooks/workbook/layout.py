@@ -47,9 +47,19 @@ META_KEYS = (
     "generated_at",
     "generator",
     "generator_version",
+    "plan_start",
+    "scores",
 )
 
 TERMS = ("baseline", "autumn", "spring", "summer")
+
+PLAN_YEARS = "Plan years: Year 1 is "
+"""How the cover of a workbook with rating periods begins its line on the plan's years (read
+back when an application dropped the hidden metadata)."""
+
+HISTORY_TABLE = "rating_history"
+"""The table a return's earlier rating periods are read into (frameworks with rating
+periods): a row per rated row and earlier period, {key, row, period, rating}."""
 
 
 def col_letter(col: int) -> str:
@@ -104,6 +114,11 @@ class AuditColumns:
     last: int
     previous: dict[str, int] = field(default_factory=dict)
     """Carry-forward only: the locked previous rating, date and comment columns."""
+    periods: dict[str, int] = field(default_factory=dict)
+    """With rating periods: each period's column ("1:autumn" → col), in order; ``rating``
+    is the current period's."""
+    period: str = ""
+    """With rating periods: the workbook's own period, e.g. "2:spring"."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +199,64 @@ class Layout:
         return {r.key: r for r in self.rating_rows}
 
 
-def _audit_columns(framework: Framework, carry: bool = False) -> AuditColumns:
+def period_keys(framework: Framework) -> tuple[str, ...]:
+    """The rating periods of a framework with ``audit.periods``, in order: "1:autumn",
+    "1:spring", ... (none without)."""
+    periods = framework.audit.periods
+    if periods is None:
+        return ()
+    return tuple(f"{n}:{t}" for n in range(1, periods.years + 1) for t in periods.terms)
+
+
+def period_heading(framework: Framework, key: str) -> str:
+    """A period cell's column heading: "Yr 2 Spring"."""
+    periods = framework.audit.periods
+    n, term = key.split(":")
+    label = periods.year_label if periods else ""
+    return f"{label} {n} {term.capitalize()}"
+
+
+class PeriodError(ValueError):
+    """A year and term outside a framework's rating periods (the message says why)."""
+
+
+def rating_period(framework: Framework, year: str, term: str, plan_start: str = "") -> str:
+    """The period a workbook of ``year`` and ``term`` rates, for a plan whose first academic
+    year is ``plan_start`` (default ``year``): "2:spring". Empty for a framework without
+    periods; :class:`PeriodError` when the year or term is not one of the plan's."""
+    periods = framework.audit.periods
+    if periods is None:
+        return ""
+    start = plan_start or year
+    try:
+        n = int(year[:4]) - int(start[:4]) + 1
+    except ValueError:
+        raise PeriodError(f"plan start {start!r} is not an academic year like 2026-27") from None
+    if not 1 <= n <= periods.years:
+        raise PeriodError(
+            f"{year} is not a year of a {periods.years}-year plan that starts in {start} "
+            f"(it would be year {n}); give the plan's first year with {{opt:plan_start}}"
+        )
+    if term not in periods.terms:
+        raise PeriodError(
+            f"{framework.name} is rated termly ({', '.join(periods.terms)}): there is no "
+            f"{term} rating; give {{opt:term}} {periods.terms[0]}, or another of them"
+        )
+    return f"{n}:{term}"
+
+
+def period_when(plan_start: str, key: str) -> tuple[str, str]:
+    """The academic year and term of a period of a plan starting in ``plan_start``:
+    ("2026-27", "1:spring") → ("2026-27", "spring"); ("2026-27", "2:autumn") → ("2027-28",
+    "autumn")."""
+    n, term = key.split(":")
+    first = int(plan_start[:4]) + int(n) - 1
+    return f"{first}-{(first + 1) % 100:02d}", term
+
+
+def _audit_columns(framework: Framework, carry: bool = False, period: str = "") -> AuditColumns:
+    if framework.audit.periods is not None:
+        return _period_columns(framework, carry, period)
     col = 0
     id_col, text_col = col, col + 1
     col = 2
@@ -217,6 +289,41 @@ def _audit_columns(framework: Framework, carry: bool = False) -> AuditColumns:
         comment, col = col, col + 1
     return AuditColumns(
         id_col, text_col, descriptors, rating, date, extra, comment, col - 1, previous
+    )
+
+
+def _period_columns(framework: Framework, carry: bool, period: str) -> AuditColumns:
+    """As the source lays out a plan rated termly over years: ID, text, the extra (info)
+    columns, a rating cell per period, the date, last term's date and comment (carry-forward),
+    the comment."""
+    keys = period_keys(framework)
+    period = period or keys[0]
+    col = 2
+    extra: dict[str, int] = {}
+    for column in framework.audit.columns:
+        extra[column.id] = col
+        col += 1
+    periods: dict[str, int] = {}
+    for key in keys:
+        periods[key] = col
+        col += 1
+    date = None
+    if framework.audit.date_column:
+        date, col = col, col + 1
+    previous: dict[str, int] = {}
+    if carry:
+        for key in ("date", "comment"):
+            if key == "date" and not framework.audit.date_column:
+                continue
+            if key == "comment" and not framework.audit.comment_column:
+                continue
+            previous[key] = col
+            col += 1
+    comment = None
+    if framework.audit.comment_column:
+        comment, col = col, col + 1
+    return AuditColumns(
+        0, 1, {}, periods[period], date, extra, comment, col - 1, previous, periods, period
     )
 
 
@@ -253,25 +360,28 @@ def _cover(framework: Framework) -> tuple[dict[str, Cell], dict[str, Cell], dict
     return detail_cells, input_cells, inputs
 
 
-_CACHE: dict[tuple[int, bool], tuple[Framework, Layout]] = {}
+_CACHE: dict[tuple[int, bool, str], tuple[Framework, Layout]] = {}
 
 
-def layout_for(framework: Framework, variant: str = "") -> Layout:
+def layout_for(framework: Framework, variant: str = "", period: str = "") -> Layout:
     """Where everything of this framework's workbook is (``variant`` CARRY_FORWARD for a
-    next-term workbook). Cached: frameworks are immutable."""
+    next-term workbook; ``period`` the rating period of a framework with rating periods, from
+    :func:`rating_period`, default the first). Cached: frameworks are immutable."""
     carry = variant == CARRY_FORWARD
-    hit = _CACHE.get((id(framework), carry))
+    if period and period not in period_keys(framework):
+        period = ""
+    hit = _CACHE.get((id(framework), carry, period))
     if hit is not None and hit[0] is framework:
         return hit[1]
     if len(_CACHE) > 64:
         _CACHE.clear()
-    layout = _build(framework, carry)
-    _CACHE[(id(framework), carry)] = (framework, layout)
+    layout = _build(framework, carry, period)
+    _CACHE[(id(framework), carry, period)] = (framework, layout)
     return layout
 
 
-def _build(framework: Framework, carry: bool = False) -> Layout:
-    columns = _audit_columns(framework, carry)
+def _build(framework: Framework, carry: bool = False, period: str = "") -> Layout:
+    columns = _audit_columns(framework, carry, period)
     rating_rows: list[RatingRow] = []
     headings: list[HeadingRow] = []
     group_cells: dict[str, list[Cell]] = {}

@@ -32,6 +32,7 @@ from awardbooks.workbook.layout import (
     a1,
     layout_for,
     quote_sheet,
+    rating_period,
 )
 from awardbooks.workbook.sheets_front import FrontSheets
 from awardbooks.workbook.sheets_lists import ListSheets
@@ -55,6 +56,11 @@ class WorkbookInfo:
     generated_at: str = ""
     layout_variant: str = ""
     previous_term: str = ""
+    plan_start: str = ""
+    """With rating periods: the academic year of the plan's year 1 (default: ``year``)."""
+    scores: str = ""
+    """Scores other than the spec's, as given to generate ("Red=0,Amber=50,Green=100"); the
+    framework written with is already rescored, and the reader rescores with these."""
 
     def meta(self, framework: Framework) -> dict[str, str]:
         return {
@@ -77,6 +83,8 @@ class WorkbookInfo:
             "generated_at": self.generated_at,
             "generator": "awardbooks",
             "generator_version": __version__,
+            "plan_start": (self.plan_start or self.year) if framework.audit.periods else "",
+            "scores": self.scores,
         }
 
 
@@ -88,6 +96,8 @@ class CarryForward:
     open_actions: tuple[dict[str, Any], ...] = ()  # carried into the action plan
     completed_actions: tuple[dict[str, Any], ...] = ()  # listed, locked
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → {col: value}
+    history: dict[str, dict[str, str]] = field(default_factory=dict)
+    """With rating periods: row key → {period: rating} of the earlier periods."""
 
 
 def write_workbook(
@@ -128,7 +138,8 @@ class Renderer(FrontSheets, RatingSheets, TableSheets, ListSheets):
         self.password = password or ""
         self.ratings = ratings
         self.carry = carry
-        self.layout: Layout = layout_for(framework, info.layout_variant)
+        self.period = rating_period(framework, info.year, info.term, info.plan_start)
+        self.layout: Layout = layout_for(framework, info.layout_variant, self.period)
         self.f = formats(workbook, framework)
         self.sheets: dict[str, Any] = {}
         self.lists: dict[tuple[str, ...], str] = {}

@@ -11,8 +11,10 @@ from awardbooks.workbook.layout import (
     COVER_SHEET,
     FIRST_ROW,
     HEADER_ROW,
+    PLAN_YEARS,
     SUMMARY_SHEET,
     col_letter,
+    period_heading,
 )
 from awardbooks.workbook.scoring import score_groups
 
@@ -52,8 +54,13 @@ class FrontSheets:
             ws.write_string(cell.row, 0, column.label, f["label"])
             self._input(ws, cell, column)
         row = max(c.row for c in layout.cover_inputs.values()) + 2
-        if fw.status == "skeleton":
-            note = "SKELETON FRAMEWORK: " + (fw.source.notes or "")
+        if fw.status == "skeleton":  # for schools: the spec's notes are for its authors
+            group, item = sentence(fw.labels.group), sentence(fw.labels.item)
+            note = (
+                f"SKELETON FRAMEWORK: the wording of its {group}s and {item}s is not in the "
+                "public source document, and stands in brackets until the framework's licence "
+                "holder supplies it."
+            )
             ws.merge_range(row, 0, row, 1, note, f["warning"])
             self._fit(ws, row, note, 105)
             row += 2
@@ -72,6 +79,23 @@ class FrontSheets:
             meaning = f" ({level.meaning})" if level.meaning else ""
             ws.write_string(row, 0, level.label, self.f[f"level:{level.label}"])
             ws.write_string(row, 1, f"{level.label}{meaning}: scores {level.score:g}", f["wrap"])
+        if self.info.scores:
+            row += 1
+            text = "Scores set for this partnership when the workbook was generated."
+            ws.merge_range(row, 0, row, 1, text, f["wrap"])
+        elif fw.scores_note:
+            row += 1
+            ws.merge_range(row, 0, row, 1, fw.scores_note, f["wrap"])
+            self._fit(ws, row, fw.scores_note, 110)
+        periods = self.layout.columns.periods
+        if periods:
+            row += 2
+            start = self.info.plan_start or self.info.year
+            text = (
+                f"{PLAN_YEARS}{start}. This workbook rates "
+                f"{period_heading(fw, self.layout.columns.period)}."
+            )
+            ws.merge_range(row, 0, row, 1, text, f["wrap"])
         row += 2
         ws.merge_range(row, 0, row, 1, f"Source: {fw.source.document}", f["small"])
         self._fit(ws, row, f"Source: {fw.source.document}", 120)

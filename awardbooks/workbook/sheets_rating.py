@@ -11,6 +11,7 @@ from awardbooks.workbook.cells import (
     DATE_COLUMN,
     TEXT_COLUMN,
     cell_value,
+    group_heading,
     runs,
     sentence,
 )
@@ -19,6 +20,7 @@ from awardbooks.workbook.layout import (
     Cell,
     a1,
     col_letter,
+    period_heading,
 )
 
 
@@ -90,7 +92,7 @@ class RatingSheets:
         ]
         if fw.audit.layout == "per_group":
             group = groups[0]
-            title = f"{labels.group} {group.id}: {group.title}"
+            title = group_heading(labels.group, group)
             subtitle = group.note or self.info.setting
         else:
             title, subtitle = f"{fw.name}: {name}", self.info.setting
@@ -101,27 +103,33 @@ class RatingSheets:
             2,
             cols.last,
             f"Choose a {sentence(labels.rating)} for each row from the dropdown "
-            f"({', '.join(fw.scale.labels)}). Yellow cells are for you to fill in.",
+            f"({', '.join(fw.scale.labels)}). Yellow cells are for you to fill in."
+            + self._period_note(),
             f["small"],
         )
-        headers: list[tuple[str, float]] = [("ID", 7), (labels.item, 55)]
-        for label in cols.descriptors:
-            headers.append((label, 38))
+        heads: dict[int, tuple[str, float]] = {cols.id: ("ID", 7), cols.text: (labels.item, 55)}
+        for label, col in cols.descriptors.items():
+            heads[col] = (label, 38)
         when = self.info.previous_term or "last term"
         previous_heads = {
             "rating": (f"{labels.rating}, {when}", 15),
             "date": (f"{labels.date}, {when}", 12),
             "comment": (f"{labels.comment}, {when}", 34),
         }
-        for key in cols.previous:
-            headers.append(previous_heads[key])
-        headers.append((labels.rating, 15))
+        for key, col in cols.previous.items():
+            heads[col] = previous_heads[key]
+        if cols.periods:
+            for key, col in cols.periods.items():
+                heads[col] = (period_heading(fw, key), 7)
+        else:
+            heads[cols.rating] = (labels.rating, 15)
         if cols.date is not None:
-            headers.append((labels.date, 12))
+            heads[cols.date] = (labels.date, 12)
         for column in fw.audit.columns:
-            headers.append((column.label, column.width))
+            heads[cols.extra[column.id]] = (column.label, column.width)
         if cols.comment is not None:
-            headers.append((labels.comment, 40))
+            heads[cols.comment] = (labels.comment, 40)
+        headers = [heads[col] for col in range(cols.last + 1)]
         items = {item.id: item for item in fw.items}
         on_sheet = [items[r.item_id] for r in layout.rating_rows if r.sheet == name and r.item_id]
         unused = {  # descriptor columns no item of this sheet has text for: not printed
@@ -130,6 +138,9 @@ class RatingSheets:
             if not any(item.descriptors.get(label) for item in on_sheet)
         }
         self._headers(ws, headers, hidden=unused)
+        if cols.periods:  # the source's band heading over the year and term cells
+            first, last_period = min(cols.periods.values()), max(cols.periods.values())
+            ws.merge_range(3, first, 3, last_period, labels.rating, f["header"])
         widths = self.widths[name]
         extra = {c.id: c for c in fw.audit.columns}
         groups_by_id = {g.id: g for g in fw.groups}
@@ -137,7 +148,7 @@ class RatingSheets:
             if heading.sheet != name:
                 continue
             group = groups_by_id[heading.group_id]
-            text = f"{labels.group} {group.id}: {group.title}"
+            text = group_heading(labels.group, group)
             ws.write_string(heading.row, 0, group.id, f["group"])
             ws.merge_range(heading.row, 1, heading.row, cols.last, text, f["group"])
         rating_column = Column(
@@ -179,8 +190,14 @@ class RatingSheets:
                         ws.write_datetime(row, col, value, f["locked_date"])
                     else:
                         self._text(ws, row, col, value or "", f["previous"])
+            if cols.periods:
+                self._history(ws, rr)
             if not rr.rated:
-                for col in range(cols.rating, cols.last + 1):
+                blank = list(range(cols.rating, cols.last + 1))
+                if cols.periods:
+                    blank = [*cols.periods.values()]
+                    blank += [c for c in (cols.date, cols.comment) if c is not None]
+                for col in blank:
                     ws.write_string(row, col, "", f["locked"])
                 continue
             value = self.ratings.get(rr.key)
@@ -207,13 +224,14 @@ class RatingSheets:
                 if validation:
                     ws.data_validation(first, col, last, col, validation)
         rated_rows = [r.row for r in rows if r.rated]
+        coloured = list(cols.periods.values()) or [cols.rating]
         if rated_rows:
             for level in fw.scale.levels:
                 ws.conditional_format(
                     min(rated_rows),
-                    cols.rating,
+                    min(coloured),
                     max(rated_rows),
-                    cols.rating,
+                    max(coloured),
                     {
                         "type": "cell",
                         "criteria": "==",
@@ -224,5 +242,25 @@ class RatingSheets:
         ws.freeze_panes(FIRST_ROW, 2)
         self._page(ws, name, cols.last)
         self._protect(ws)
+
+    def _history(self, ws, rr) -> None:
+        """A row's rating cells of the other periods, locked: the earlier ones hold the
+        ratings carried forward from the setting's last return, the later ones stay empty."""
+        cols, f = self.layout.columns, self.f
+        history = self.carry.history.get(rr.key, {}) if self.carry else {}
+        for key, col in cols.periods.items():
+            if col == cols.rating and rr.rated:
+                continue  # the open cell, written as an input
+            value = history.get(key, "") if col < cols.rating and rr.rated else ""
+            ws.write_string(rr.row, col, value, f["previous"] if value else f["locked"])
+
+    def _period_note(self) -> str:
+        cols = self.layout.columns
+        if not cols.periods:
+            return ""
+        return (
+            f" Rate this term in the {period_heading(self.fw, cols.period)} column; earlier "
+            "terms show the ratings of your last return, locked."
+        )
 
     # -- other sheets --------------------------------------------------------------------

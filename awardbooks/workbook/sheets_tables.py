@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from awardbooks.workbook.cells import (
+    PRINT_WIDTH,
     cell_value,
+    group_heading,
     item_group,
     sentence,
 )
@@ -14,6 +16,15 @@ from awardbooks.workbook.layout import (
     COMPLETED_SHEET,
     FIRST_ROW,
 )
+
+
+def year_span(year: str) -> str:
+    """An academic year as an action plan's heading gives it: 2026-27 → "2026 to 2027"."""
+    try:
+        first = int(year[:4])
+    except ValueError:
+        return year
+    return f"{first} to {first + 1}"
 
 
 class TableSheets:
@@ -83,7 +94,8 @@ class TableSheets:
         spec = self.fw.sheets.action_plan
         ws, f = self.sheets[spec.title], self.f
         last = len(spec.columns)
-        self._title(ws, spec.heading or spec.title, self.info.setting, last)
+        heading = (spec.heading or spec.title).replace("{year}", year_span(self.info.year))
+        self._title(ws, heading, self.info.setting, last)
         ws.merge_range(
             2, 0, 2, last, "One action per row. Yellow cells are for you to fill in.", f["small"]
         )
@@ -153,14 +165,14 @@ class TableSheets:
         ws, f, fw = self.sheets[spec.title], self.f, self.fw
         last = 3 + len(spec.columns)
         self._title(ws, spec.heading or spec.title, self.info.setting, last)
-        ws.merge_range(
-            2,
-            0,
-            2,
-            last,
-            f"Up to {spec.evidence_per_item} items of evidence per {sentence(fw.labels.item)}.",
-            f["small"],
+        note = "\n".join(
+            (f"Up to {spec.evidence_per_item} items of evidence per {sentence(fw.labels.item)}.",)
+            + spec.guidance
         )
+        ws.merge_range(2, 0, 2, last, note, f["small"])
+        if spec.guidance:  # the columns print at most PRINT_WIDTH wide, in 9 pt
+            wide = min(PRINT_WIDTH, 8 + 45 + 40 + 40 + sum(c.width for c in spec.columns))
+            self._fit(ws, 2, note, wide)
         headers = [
             ("Ref", 8),
             (fw.labels.item, 45),
@@ -191,7 +203,7 @@ class TableSheets:
                     1,
                     row.row - 1,
                     last,
-                    f"{fw.labels.group} {group.id}: {group.title}",
+                    group_heading(fw.labels.group, group),
                     f["group"],
                 )
             first = n == "1"
