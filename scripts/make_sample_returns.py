@@ -35,6 +35,14 @@ OUT = ROOT / "samples" / "returns"
 ISSUED = ROOT / "samples" / "workbooks"
 
 
+PORTFOLIO = {
+    "1.1#1": ("Letter appointing the LPPA co-ordinator", "2026-09-10", "Headteacher"),
+    "2.3#1": ("Newsletter item on the school's LPPA work", "2026-10-12", "LPPA co-ordinator"),
+}
+"""Evidence every sample return lists on its portfolio front sheets: key -> (evidence, date,
+who gathers it)."""
+
+
 def values_for(fw, ratings: dict[str, str], completed_on: str, comment: str = "") -> dict:
     layout = layout_for(fw)
     rows = layout.rows_by_key
@@ -45,6 +53,14 @@ def values_for(fw, ratings: dict[str, str], completed_on: str, comment: str = ""
     cover[layout.cover_inputs["completed_by"].a1] = "LPPA co-ordinator"
     cover[layout.cover_inputs["completed_on"].a1] = {"date": completed_on}
     cover[layout.cover_inputs["stage"].a1] = "Initial Audit"
+    cover[layout.cover_inputs["initial_audit_date"].a1] = {"date": "2026-09-23"}
+    evidence = {row.key: row.cells for row in layout.table_rows["portfolio"]}
+    for key, (text, day, who) in PORTFOLIO.items():  # within the two-year rule
+        cells = evidence[key]
+        sheet = values.setdefault(cells["evidence"].sheet, {})
+        sheet[cells["evidence"].a1] = text
+        sheet[cells["date"].a1] = {"date": day}
+        sheet[cells["gathered_by"].a1] = who
     if comment:
         first = layout.rating_rows[0]
         col = layout.columns.extra["current_position"]

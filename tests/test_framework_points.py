@@ -39,8 +39,9 @@ def test_family_partnership_small_points(tmp_path):
     assert grid(path, "Action plan")[0][0] == (
         "Table 3.2 Family partnership working action plan 2026 to 2027"
     )
-    note = grid(path, "Portfolio")[2][0].split("\n")
-    assert note[0] == "Up to 2 items of evidence per evidence descriptor."
+    sheet = grid(path, "Portfolio")
+    assert sheet[2][0] == "Up to 2 items of evidence per evidence descriptor."
+    note = [""] + sheet[3][0].split("\n")  # the source's requirements, on the row below
     assert note[1].startswith("Provide no more than two sources of evidence for each")
     assert "the Action plan and any report on findings from the initial audit is included in " \
         "family partnership working theme 2 Leadership and management" in note[2]

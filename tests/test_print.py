@@ -159,3 +159,15 @@ def test_the_map_nine_rag_columns_print_on_one_page_wide_at_8_8_points(printed, 
     assert pages
     assert all(text.count("Yr") >= 9 and "Summer" in text for _h, text in pages[:1])
     assert [round(h, 1) for h, _text in pages if h < 8.8] == []
+
+
+def test_the_lppa_front_sheets_print_their_references_and_the_age_rule(printed):
+    """A front page per Objective, as the handbook's portfolio has: each prints the evidence
+    references and the two-year rule at its top."""
+    fronts = [text for _h, text, _f in printed["lppa"] if "LPPA portfolio: front sheet" in text]
+    assert len(fronts) >= 10
+    third = [text for text in fronts if "Objective 3:" in text]
+    assert len(third) == 1  # objective 3's front sheet fits one page
+    assert all(ref in third[0] for ref in ("3.1 a", "3.2 a", "3.2 d", "3.5 d"))
+    assert all("should not be more than two years old at the date of the Interim" in text
+               for text in fronts)  # fmt: skip

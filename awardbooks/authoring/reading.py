@@ -423,6 +423,9 @@ class _Reader:
             column = {
                 k: pair[0] for k, pair in entry.items() if k != "_raw" and pair[0] is not None
             }
+            for key in [k for k in column if "." in k]:  # within.after → within: {after}
+                outer, inner = key.split(".", 1)
+                column.setdefault(outer, {})[inner] = column.pop(key)
             if column.get("choices") and "type" not in column:
                 column["type"] = "choice"
             if column.get("type", "text") == "choice" and not column.get("choices"):

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from awardbooks.authoring import codes
+from awardbooks.authoring.keyvalues import SHEETS_ROWS as SHEETS_ROWS  # re-exported
+from awardbooks.authoring.keyvalues import YES_NO, KeyValueRow
+from awardbooks.authoring.keyvalues import choices as _choices
 from awardbooks.problems import Problem
-from awardbooks.spec.model import ActionPlan, AuditSheets, Labels, Membership, Outcomes, Portfolio
+from awardbooks.spec.model import (
+    DateWarning,
+    Labels,
+)
 
 INSTRUCTIONS = "Instructions"
 FRAMEWORK = "Framework"
@@ -37,7 +43,6 @@ MAX_LEVELS = 6
 LAST_ROW = 2000
 """Dropdowns and formats reach this row of each table."""
 
-YES_NO = (("Yes", True), ("No", False))
 KV_HEADINGS = ("Setting", "Value", "Help")
 INSTRUCTIONS_LABEL = "Instructions for the school (one paragraph per row, in column B)"
 INSTRUCTION_ROWS = 15
@@ -56,19 +61,6 @@ DESCRIPTOR = "Descriptor"
 
 
 @dataclass(frozen=True)
-class KeyValueRow:
-    """One row of a key/value sheet (Framework, Scale, Sheets: headed Setting | Value | Help):
-    a label, the spec key its value fills, and help; ``kind`` "section" is a heading row."""
-
-    label: str
-    path: str = ""
-    kind: str = "text"  # text | lines | yesno | int | choice | section
-    help: str = ""
-    options: tuple[tuple[str, Any], ...] = ()
-    default: Any = None
-
-
-@dataclass(frozen=True)
 class Col:
     """One column of a table sheet (headings in row 1, one entry per row below)."""
 
@@ -81,9 +73,9 @@ class Col:
     source: str = ""  # a dropdown fed by another sheet's column, e.g. "=Groups!$A$2:$A$2000"
 
 
-def _choices(*pairs: str) -> tuple[tuple[str, str], ...]:
-    return tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
 
+DATE_WARNINGS: tuple[str, ...] = DateWarning.__args__
+"""The codes a cover date's limit may be reported with."""
 
 _L = Labels()
 FRAMEWORK_ROWS = (
@@ -154,168 +146,6 @@ SCALE_ROWS = (
                 "(optional)."),
 )  # fmt: skip
 
-_A, _M, _O = AuditSheets(), Membership.model_fields, Outcomes.model_fields
-_P = ActionPlan.model_fields
-SHEETS_ROWS = (
-    KeyValueRow("Rating sheets", kind="section"),
-    KeyValueRow(
-        "Rating sheets: layout",
-        "audit.layout",
-        "choice",
-        "Where the items are rated.",
-        _choices("One sheet per group", "per_group", "All groups on one sheet", "single"),
-        "One sheet per group",
-    ),
-    KeyValueRow(
-        "Rating sheets: title",
-        "audit.title",
-        help="The sheet's name when all groups are on one sheet (at most 31 characters).",
-        default=_A.title,
-    ),
-    KeyValueRow(
-        "Rating sheets: descriptor columns",
-        "audit.show_descriptors",
-        "yesno",
-        "Show each item's level descriptors beside it.",
-        default="Yes",
-    ),
-    KeyValueRow(
-        "Rating sheets: date column",
-        "audit.date_column",
-        "yesno",
-        "A date per rating.",
-        default="Yes",
-    ),
-    KeyValueRow(
-        "Rating sheets: comment column",
-        "audit.comment_column",
-        "yesno",
-        "A comment per item.",
-        default="Yes",
-    ),
-    KeyValueRow(
-        "Rating sheets: rating periods, years",
-        "audit.periods.years",
-        "int",
-        "Optional: a plan rated over years, a rating cell per year and term side by side "
-        "(e.g. 3); empty for one rating column.",
-    ),
-    KeyValueRow(
-        "Rating sheets: rating periods, year word",
-        "audit.periods.year_label",
-        help="With rating periods: the word before a year's number, e.g. Yr.",
-    ),
-    KeyValueRow(
-        "Rating sheets: rating periods, terms",
-        "audit.periods.terms",
-        "lines",
-        "With rating periods: the terms rated in each year, one per line (autumn, spring, "
-        "summer).",
-    ),
-    KeyValueRow(
-        "Info sheet (locked text; its fields are on the Info fields sheet)", kind="section"
-    ),
-    KeyValueRow(
-        "Info sheet: include", "sheets.info", "yesno", "Yes to add the sheet.", default="No"
-    ),
-    KeyValueRow("Info sheet: title", "sheets.info.title", help="The sheet's name."),
-    KeyValueRow(
-        "Info sheet: heading", "sheets.info.heading", help="Optional heading on the sheet."
-    ),
-    KeyValueRow("Membership sheet (who is in the partnership)", kind="section"),
-    KeyValueRow(
-        "Membership: include", "sheets.membership", "yesno", "Yes to add the sheet.", default="No"
-    ),
-    KeyValueRow(
-        "Membership: title",
-        "sheets.membership.title",
-        help="The sheet's name.",
-        default=_M["title"].default,
-    ),
-    KeyValueRow("Membership: heading", "sheets.membership.heading", help="Optional heading."),
-    KeyValueRow(
-        "Membership: categories",
-        "sheets.membership.categories",
-        "lines",
-        "One category per line (Alt+Enter in Excel), e.g. Primary schools.",
-    ),
-    KeyValueRow(
-        "Membership: rows per category",
-        "sheets.membership.rows_per_category",
-        "int",
-        "Open rows under each category.",
-        default=_M["rows_per_category"].default,
-    ),
-    KeyValueRow(
-        "Outcomes sheet (outcomes on the Outcomes sheet, columns on Columns)", kind="section"
-    ),
-    KeyValueRow(
-        "Outcomes: include", "sheets.outcomes", "yesno", "Yes to add the sheet.", default="No"
-    ),
-    KeyValueRow(
-        "Outcomes: title",
-        "sheets.outcomes.title",
-        help="The sheet's name.",
-        default=_O["title"].default,
-    ),
-    KeyValueRow("Outcomes: heading", "sheets.outcomes.heading", help="Optional heading."),
-    KeyValueRow(
-        "Outcomes: open rows",
-        "sheets.outcomes.blank_rows",
-        "int",
-        "Open rows for the setting's own outcomes.",
-        default=_O["blank_rows"].default,
-    ),
-    KeyValueRow(
-        "Outcomes: note above the open rows",
-        "sheets.outcomes.blank_note",
-        help="Optional text shown above the open rows.",
-    ),
-    KeyValueRow("Action plan sheet (its columns are on the Columns sheet)", kind="section"),
-    KeyValueRow(
-        "Action plan: include", "sheets.action_plan", "yesno", "Yes to add the sheet.", default="No"
-    ),
-    KeyValueRow(
-        "Action plan: title",
-        "sheets.action_plan.title",
-        help="The sheet's name.",
-        default=_P["title"].default,
-    ),
-    KeyValueRow("Action plan: heading", "sheets.action_plan.heading", help="Optional heading."),
-    KeyValueRow(
-        "Action plan: rows",
-        "sheets.action_plan.rows",
-        "int",
-        "Open rows for actions.",
-        default=_P["rows"].default,
-    ),
-    KeyValueRow(
-        "Portfolio sheet (evidence per item; columns on the Columns sheet)", kind="section"
-    ),
-    KeyValueRow(
-        "Portfolio: include", "sheets.portfolio", "yesno", "Yes to add the sheet.", default="No"
-    ),
-    KeyValueRow(
-        "Portfolio: title",
-        "sheets.portfolio.title",
-        help="The sheet's name.",
-        default=Portfolio.model_fields["title"].default,
-    ),
-    KeyValueRow("Portfolio: heading", "sheets.portfolio.heading", help="Optional heading."),
-    KeyValueRow(
-        "Portfolio: evidence rows per item",
-        "sheets.portfolio.evidence_per_item",
-        "int",
-        "1 to 5.",
-        default=Portfolio.model_fields["evidence_per_item"].default,
-    ),
-    KeyValueRow(
-        "Portfolio: instructions",
-        "sheets.portfolio.guidance",
-        "lines",
-        "Optional: shown at the top of the sheet, one paragraph per line (Alt+Enter in Excel).",
-    ),
-)
 OPTIONAL_SHEETS = ("info", "membership", "outcomes", "action_plan", "portfolio")
 
 _ROWS = f"$2:$A${LAST_ROW}"
@@ -358,6 +188,13 @@ ITEM_COLUMNS = (
         "lines",
         40,
         "Optional: one example per line (Alt+Enter in Excel).",
+    ),
+    Col(
+        "Evidence pre-entered",
+        "preset_evidence",
+        "lines",
+        30,
+        "Optional: evidence every setting presents, pre-entered in the portfolio; one per line.",
     ),
     Col("Rated", "rated", "yesno", 9, "No: shown but not rated (Yes if empty).", YES_NO),
 )
@@ -409,6 +246,30 @@ COLUMN_COLUMNS = (
         YES_NO,
     ),
     Col("Help", "help", "text", 40, "Optional prompt shown when the cell is selected."),
+    Col(
+        "Date limit: after",
+        "within.after",
+        "id",
+        16,
+        "Cover dates only, optional: the id of an earlier cover date this one may follow by at "
+        "most the months below.",
+    ),
+    Col("Date limit: months", "within.months", "number", 10, "The most months after it."),
+    Col(
+        "Date limit: warning",
+        "within.warning",
+        "choice",
+        16,
+        "The warning's code (DATE_TOO_LATE if empty).",
+        _choices(*(x for c in DATE_WARNINGS for x in (c, c))),
+    ),
+    Col(
+        "Date limit: rule",
+        "within.rule",
+        "text",
+        40,
+        "The limit in the source's words, quoted in the warning.",
+    ),
 )
 OUTCOME_COLUMNS = (
     Col("Outcome id", "id", "id", 12, "A short id, e.g. K1"),

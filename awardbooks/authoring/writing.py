@@ -14,6 +14,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from awardbooks.authoring import codes
+from awardbooks.authoring.keyvalues import SHEETS_ROWS
 from awardbooks.authoring.sheets import (
     COLOURS,
     COLUMN_COLUMNS,
@@ -53,7 +54,6 @@ from awardbooks.authoring.sheets import (
     SCALE,
     SCALE_ROWS,
     SHEETS,
-    SHEETS_ROWS,
     TYPES,
     YES_NO,
     Col,
@@ -319,9 +319,9 @@ class _Writer:
                 texts = [item.descriptors.get(label) for label in fw.scale.labels]
                 texts += [None] * (self.n_levels - len(texts))
                 evidence = "\n".join(item.evidence) or None
-                rows.append(
-                    [group.id, item.id, item.text, *texts, evidence, "Yes" if item.rated else "No"]
-                )
+                preset = "\n".join(item.preset_evidence) or None
+                rated = "Yes" if item.rated else "No"
+                rows.append([group.id, item.id, item.text, *texts, evidence, preset, rated])
         ws = self.table(ITEMS, columns, rows)
         for k in range(self.n_levels):
             ref = f"{SCALE}!$F${LEVEL_TABLE_ROW + 2 + k}"
@@ -359,7 +359,7 @@ class _Writer:
             for part in path.split("."):
                 node = getattr(node, part, None) if node is not None else None
             for column in node or ():
-                rows.append([shown, *self.column_row(column)])
+                rows.append([shown, *self.column_row(column), *_limit_cells(column)])
         return rows
 
     def list_tables(self) -> None:
@@ -461,6 +461,15 @@ class _Writer:
             ),
         }
         ws.data_validation(r1, c, r2, c, options)
+
+
+def _limit_cells(column) -> list[Any]:
+    """A cover date's limit as the Columns sheet's four date limit cells (empty if none)."""
+    limit = column.within
+    if limit is None:
+        return [None] * 4
+    warning = None if limit.warning == "DATE_TOO_LATE" else limit.warning
+    return [limit.after, limit.months, warning, limit.rule or None]
 
 
 def _a1(row: int, col: int, absolute: bool = False) -> str:

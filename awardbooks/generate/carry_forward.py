@@ -57,8 +57,15 @@ def carry_for(record, framework: Framework):
         row["key"]: {k: v for k, v in row.items() if k not in ("key", "row")}
         for row in record.tables.get("outcomes", [])
     }
+    own = {column.id for column in framework.cover_fields}  # not who completed it, or when
+    cover = {k: v for k, v in record.cover.items() if k in own and v not in ("", None)}
     return CarryForward(
-        previous, tuple(open_actions), tuple(completed), outcomes, history_of(record, framework)
+        previous,
+        tuple(open_actions),
+        tuple(completed),
+        outcomes,
+        history_of(record, framework),
+        cover=cover,
     )
 
 

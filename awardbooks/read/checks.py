@@ -221,3 +221,9 @@ def check_protection(reader: ReturnBeingRead) -> None:
     elif undropped:
         names = ", ".join(undropped)
         reader.report(codes.DROPDOWNS_REMOVED_SHEETS(count=len(undropped), sheets=names))
+
+
+def too_large(sheet: str, rows: int, cols: int, farthest: str) -> Problem:
+    """A sheet whose values reach too far to read (``farthest``: the cell that reaches it)."""
+    at = f" ({farthest})" if farthest else ""
+    return codes.SHEET_TOO_LARGE(sheet=sheet, rows=rows, cols=cols, at=at, cells=rows * cols)

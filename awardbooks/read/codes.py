@@ -606,3 +606,42 @@ DROPDOWNS_REMOVED_SHEETS = Code(
     "the dropdowns (data validation) were removed from {count} sheets: {sheets}",
     example={"file": _FILE, "count": 2, "sheets": "Theme 1, Theme 2"},
 )  # fmt: skip
+
+# ------------------------------------------------------- dates the framework sets limits on
+# A spec's cover date limits (``within``) and its portfolio's evidence age rule: the warning
+# quotes the source's own words for the rule; both dates are in the message, dd/mm/yyyy.
+
+_LIMIT = "the {field} ({date}) is more than {months} months after the {after} ({after_date}): "
+_LIMIT_FIX = "check both dates on the Cover"
+DATE_TOO_LATE = Code(
+    "date-too-late", "warning", _LIMIT + "{rule}", _LIMIT_FIX,
+    {"file": _FILE, "sheet": "Cover", "cell": "B20", "field": "review date",
+     "date": "01/09/2027", "months": 6, "after": "start date", "after_date": "01/12/2026",
+     "rule": "the spec allows no more than 6 months"},
+)  # fmt: skip
+"""A cover date later than its spec's limit (``within``) allows, for a limit naming no code of
+its own."""
+INTERIM_TOO_LATE = Code(
+    "interim-too-late", "warning", _LIMIT + "{rule}", _LIMIT_FIX,
+    {"file": _FILE, "sheet": "Cover", "cell": "B20", "field": "Interim Assessment date",
+     "date": "15/09/2027", "months": 8, "after": "Initial Audit date",
+     "after_date": "01/12/2026", "rule": '"The Interim Assessment process should take place no '
+     'more than eight months after the Initial Audit."'},
+)  # fmt: skip
+FINAL_TOO_LATE = Code(
+    "final-too-late", "warning", _LIMIT + "{rule}", _LIMIT_FIX,
+    {"file": _FILE, "sheet": "Cover", "cell": "B21", "field": "Final Verification date",
+     "date": "14/01/2028", "months": 12, "after": "Initial Audit date",
+     "after_date": "01/12/2026", "rule": '"The Final Verification should take place no later '
+     'than twelve months after the Initial Audit."'},
+)  # fmt: skip
+EVIDENCE_TOO_OLD = Code(
+    "evidence-too-old", "warning",
+    "evidence {ref} is dated {date}, more than {years} years before the {at} ({at_date}): "
+    "{rule}",
+    "present more recent evidence, or correct the date",
+    {"file": _FILE, "sheet": "Portfolio 3", "cell": "E8", "ref": "3.2 a", "date": "03/02/2025",
+     "years": 2, "at": "Interim Assessment date", "at_date": "15/06/2027",
+     "rule": '"Evidence that is presented at the Interim Assessment should not be more than two '
+     'years old at the date of the Interim Assessment"'},
+)  # fmt: skip

@@ -60,6 +60,13 @@ def decode_rows(rows: Iterable[Any]) -> list[Mark]:
     return marks
 
 
+def annotation(meta_grid: list | None, record: Any) -> tuple[list[Mark], str]:
+    """A return's marks, read from its metadata sheet's rows (``meta_grid``), and what they
+    say of its problems (``record.problems``): (marks, :func:`fixed_text`)."""
+    found = decode_rows(meta_grid[MARK_ROW - 1 :]) if meta_grid else []
+    return found, fixed_text(found, record.problems)
+
+
 def fixed_text(marks: list[Mark], problems: Iterable[Problem]) -> str:
     """'annotated copy: N of M problems fixed' ('' when nothing was marked)."""
     if not marks:

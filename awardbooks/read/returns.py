@@ -19,19 +19,19 @@ from typing import Any
 from awardbooks.authoring.sources import load_spec
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Problem
-from awardbooks.read import checks, codes
+from awardbooks.read import checks, codes, marks
 from awardbooks.read.cellvalues import clip as _clip
 from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
+from awardbooks.read.datechecks import check_dates
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.lists import located_rows
-from awardbooks.read.marks import MARK_ROW, decode_rows, fixed_text
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
-from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet, too_far
+from awardbooks.read.sheetscan import MAX_CELLS, SheetFacts, ods_extents, scan_sheet
 from awardbooks.spec.editions import align_ratings
 from awardbooks.spec.loading import builtin_paths, edition_paths
 from awardbooks.spec.model import Column, Framework, per_framework
@@ -110,6 +110,7 @@ class Registry:
     @classmethod
     def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
+        frameworks += [load_spec(path) for path in edition_paths()]  # before a user's own
         frameworks += [load_spec(path) for path in extra_specs]
         frameworks += [load_spec(path) for path in edition_paths()]  # never the current one
         return cls(frameworks)
@@ -203,7 +204,7 @@ class ReturnReader:
         if self.pkg.kind == "ods":  # the reader builds every sheet's grid as it opens
             for sheet, (rows, cols) in ods_extents(self.pkg.read("content.xml")).items():
                 if rows * cols > MAX_CELLS:
-                    raise ReturnError(too_far(sheet, rows, cols, ""))
+                    raise ReturnError(checks.too_large(sheet, rows, cols, ""))
         self.book = open_workbook(self.pkg)
         self.sheet_names = list(self.book.sheet_names)
         self.visibility = {  # "visible", "hidden" or "veryhidden"
@@ -231,6 +232,7 @@ class ReturnReader:
         for sheet in self.layout.audit_sheets:
             self._read_audit(sheet)
         self._read_tables()
+        check_dates(self, self.rec.cover, self.rec.tables)
         checks.check_merges(self)
         checks.check_protection(self)
         if self.current is not framework:
@@ -240,7 +242,7 @@ class ReturnReader:
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
-        self.rec.annotated = fixed_text(self.rec.marks, self.rec.problems)
+        self.rec.marks, self.rec.annotated = marks.annotation(self.grids.get(META_SHEET), self.rec)
 
     def _rescored(self, framework: Framework) -> Framework | None:
         """The framework with the scores the workbook was generated with (``generate
@@ -270,7 +272,7 @@ class ReturnReader:
                 return None
             facts = self.facts(name)
             if facts is not None and facts.cells > MAX_CELLS:
-                raise ReturnError(too_far(name, facts.rows, facts.cols, facts.farthest))
+                raise ReturnError(checks.too_large(name, facts.rows, facts.cols, facts.farthest))
             try:
                 grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except READER_FAILURES as exc:
@@ -356,8 +358,7 @@ class ReturnReader:
         meta_grid = self.grid(META_SHEET)
         if meta_grid is not None:
             meta = {}
-            self.rec.marks = decode_rows(meta_grid[MARK_ROW - 1 :])  # an annotated copy's
-            for row in meta_grid[1 : MARK_ROW - 1]:
+            for row in meta_grid[1 : marks.MARK_ROW - 1]:  # below: an annotated copy's marks
                 if len(row) >= 2 and isinstance(row[0], str) and row[0]:
                     meta[row[0]] = _text(row[1])
             self.rec.meta = meta

@@ -12,8 +12,6 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from awardbooks.problems import Problem
-from awardbooks.read import codes
 from awardbooks.workbook.layout import col_letter
 
 MAX_CELLS = 2_000_000  # rows x columns of one sheet's grid, up to its farthest value
@@ -287,9 +285,3 @@ def ods_extents(content: bytes) -> dict[str, tuple[int, int]]:
 
 def _unescape(raw: bytes) -> str:
     return html.unescape(raw.decode("utf-8", "replace"))
-
-
-def too_far(sheet: str, rows: int, cols: int, farthest: str) -> Problem:
-    """The problem of a sheet whose cells reach too far to read (beyond :data:`MAX_CELLS`)."""
-    at = f" ({farthest})" if farthest else ""
-    return codes.SHEET_TOO_LARGE(sheet=sheet, rows=rows, cols=cols, at=at, cells=rows * cols)

@@ -332,6 +332,47 @@ EDITION_UNDECLARED = Code(
 )
 """Raised when an analysis meets a return of an edition the spec does not list."""
 
+DATE_FIELD_UNKNOWN = Code(
+    "spec-date-field-unknown",
+    "error",
+    "{field!r} is not a date field of the cover{hint}",
+    "name the id of a cover field of type date",
+    {"path": "cover_fields[5].within.after", "field": "initial_audit", "hint": " (did you mean "
+     "'initial_audit_date'?)"},
+)  # fmt: skip
+"""A date limit (``within``) or an evidence age rule measured from a cover field that is not
+a date field of the cover."""
+DATE_LIMIT_NOT_DATE = Code(
+    "spec-date-limit-not-date",
+    "error",
+    "a date limit is given for {column!r}, which is not a date",
+    "give the field type: date, or remove its within",
+    {"path": "cover_fields[2].within", "column": "stage"},
+)
+DATE_LIMIT_NOT_COVER = Code(
+    "spec-date-limit-not-cover",
+    "error",
+    "a date limit (within) is checked only on a cover field",
+    "move it to a date field under cover_fields, or remove it",
+    {"path": "sheets.action_plan.columns[3].within"},
+)
+PRESET_EVIDENCE_TOO_MANY = Code(
+    "spec-preset-evidence-too-many",
+    "error",
+    "{count} items of pre-entered evidence for {item!r}, but {rows}",
+    "list fewer, or give the portfolio more evidence rows per item",
+    {"path": "groups[1].items[1].preset_evidence", "count": 3, "item": "2.2",
+     "rows": "the portfolio has 2 evidence rows per item"},
+)  # fmt: skip
+EVIDENCE_AGE_COLUMN = Code(
+    "spec-evidence-age-column",
+    "error",
+    "{column!r} is not a date column of the portfolio{hint}",
+    "name the id of a portfolio column of type date",
+    {"path": "sheets.portfolio.evidence_age.column", "column": "dated", "hint": " (did you mean "
+     "'date'?)"},
+)  # fmt: skip
+
 # -- the names of the workbook's sheets (Excel's rules) --------------------------------------
 SHEET_NAME_EMPTY = Code(
     "spec-sheet-name-empty",

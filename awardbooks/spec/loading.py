@@ -55,8 +55,8 @@ def builtin_paths() -> dict[str, Path]:
 
 
 def edition_paths() -> list[Path]:
-    """Earlier editions of built-in specs kept for reading their workbooks' returns (an edition
-    whose workbook layout differs from the current one's): ``framework_specs/editions/``."""
+    """Earlier editions of the built-in specs (``framework_specs/editions/``), kept so that
+    returns of workbooks made from them are read with their own layout."""
     return [p for folder in spec_dirs() for p in sorted((folder / "editions").glob("*.yaml"))]
 
 
@@ -190,6 +190,7 @@ def semantic_problems(framework: Framework) -> list[Problem]:
     )
     problems.extend(_outcome_problems(framework))
     problems.extend(_list_problems(framework))
+    problems.extend(_date_problems(framework))
     problems.extend(_edition_problems(framework, set(seen_items)))
     problems.extend(sheet_name_problems(framework))
     return problems
@@ -247,6 +248,52 @@ def _list_problems(framework: Framework) -> list[Problem]:
                     problems.append(
                         codes.LIST_UNKNOWN_INFO_COLUMN(path=f"{at}.info", column=key, hint=hint)
                     )
+    return problems
+
+
+def _date_problems(framework: Framework) -> list[Problem]:
+    """Date limits are on cover dates and name a cover date; pre-entered evidence fits the
+    portfolio's rows; the evidence age rule names a date column and a cover date."""
+    problems: list[Problem] = []
+    dates = {c.id: c for c in framework.cover_fields if c.type == "date"}
+    dates["completed_on"] = Column(id="completed_on", label="Date completed", type="date")
+    for n, column in enumerate(framework.cover_fields):
+        if column.within is None:
+            continue
+        where = f"cover_fields[{n}].within"
+        if column.type != "date":
+            problems.append(codes.DATE_LIMIT_NOT_DATE(path=where, column=column.id))
+        after = column.within.after
+        if after not in dates:
+            hint = suggest(after, dates)
+            problems.append(codes.DATE_FIELD_UNKNOWN(path=f"{where}.after", field=after, hint=hint))
+    for path, columns in _column_lists(framework)[1:]:  # every list but the cover's
+        for n, column in enumerate(columns):
+            if column.within is not None:
+                problems.append(codes.DATE_LIMIT_NOT_COVER(path=f"{path}[{n}].within"))
+    port = framework.sheets.portfolio
+    rows = port.evidence_per_item if port else 0
+    for g, group in enumerate(framework.groups):
+        for i, item in enumerate(group.items):
+            if len(item.preset_evidence) > rows:
+                where = f"the portfolio has {rows} evidence row{'s' * (rows > 1)} per item"
+                if port is None:
+                    where = "the workbook has no portfolio sheet"
+                problems.append(codes.PRESET_EVIDENCE_TOO_MANY(
+                    path=f"groups[{g}].items[{i}].preset_evidence",
+                    count=len(item.preset_evidence), item=item.id, rows=where))  # fmt: skip
+    rule = port.evidence_age if port else None
+    if port is not None and rule is not None:
+        where = "sheets.portfolio.evidence_age"
+        columns = {c.id: c for c in port.columns if c.type == "date"}
+        if rule.column not in columns:
+            hint = suggest(rule.column, columns)
+            problems.append(
+                codes.EVIDENCE_AGE_COLUMN(path=f"{where}.column", column=rule.column, hint=hint)
+            )
+        if rule.at not in dates:
+            hint = suggest(rule.at, dates)
+            problems.append(codes.DATE_FIELD_UNKNOWN(path=f"{where}.at", field=rule.at, hint=hint))
     return problems
 
 

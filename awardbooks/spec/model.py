@@ -137,6 +137,22 @@ BUILTIN_SCALES: dict[str, Scale] = {
 
 ColumnType = Literal["text", "date", "yesno", "choice", "number"]
 
+DateWarning = Literal["DATE_TOO_LATE", "INTERIM_TOO_LATE", "FINAL_TOO_LATE"]
+"""The read codes a cover date's limit may be reported with (:mod:`awardbooks.read.codes`)."""
+
+
+class DateLimit(_Frozen):
+    """How long after another cover date a cover date may be, e.g. the LPPA's Interim
+    Assessment "no more than eight months after the Initial Audit": a later date is a
+    warning when the return is read (only when both dates are filled in)."""
+
+    after: str = Field(min_length=1)
+    """The id of the earlier date's cover field."""
+    months: int = Field(ge=1, le=240)
+    warning: DateWarning = "DATE_TOO_LATE"
+    rule: str = ""
+    """The source's own words for the limit, quoted in the warning."""
+
 
 class Column(_Frozen):
     """An extra column: an input the school fills in, or (``input: false``) text from the spec."""
@@ -148,6 +164,8 @@ class Column(_Frozen):
     width: float = Field(default=24, gt=0, le=120)
     input: bool = True
     help: str = ""
+    within: DateLimit | None = None
+    """A date cover field only: how long after another cover date it may be."""
 
     @model_validator(mode="after")
     def _choices(self) -> Column:
@@ -174,6 +192,9 @@ class Item(_Frozen):
     text: str = Field(min_length=1)
     descriptors: dict[str, str] = Field(default_factory=dict)
     evidence: tuple[str, ...] = ()
+    preset_evidence: tuple[str, ...] = ()
+    """Evidence every setting presents for this item, pre-entered in its first portfolio rows
+    (the LPPA's completed IARAP under KPI 2.2); the setting may still edit it."""
     info: dict[str, str] = Field(default_factory=dict)
     rated: bool = True
 
@@ -280,6 +301,20 @@ class ActionPlan(_Frozen):
     columns: tuple[Column, ...] = Field(min_length=1)
 
 
+class EvidenceAge(_Frozen):
+    """How old a portfolio's evidence may be, e.g. the LPPA's "not more than two years old at
+    the date of the Interim Assessment": stated on the portfolio sheets and, when the return
+    is read, an evidence date more than ``years`` before the cover date ``at`` is a warning."""
+
+    column: str = Field(min_length=1)
+    """The id of the portfolio's date column (type date)."""
+    at: str = Field(min_length=1)
+    """The id of the cover date field the age is measured at."""
+    years: int = Field(ge=1, le=50)
+    rule: str = Field(min_length=1)
+    """The source's own words for the rule, shown on the sheets and quoted in the warning."""
+
+
 class Portfolio(_Frozen):
     title: str = Field(default="Portfolio", max_length=31)
     heading: str = ""
@@ -288,9 +323,18 @@ class Portfolio(_Frozen):
     """Per-evidence-row input columns besides the evidence itself."""
     fields: tuple[Column, ...] = ()
     """Per-group fields below the table (lead person, dates, summative comment)."""
+    front_sheets: bool = False
+    """One sheet per group (a front sheet per objective, named ``<title> <group id>``)
+    instead of one sheet for all."""
+    evidence_refs: bool = False
+    """Each evidence row shows its reference, pre-filled and locked: ``3.2 a`` is the first
+    item of evidence (a) for group 3, item 2 (the LPPA's referencing); else the item id on
+    its first row only."""
+    evidence_label: str = Field(default="Key evidence presented", min_length=1)
+    """The heading of the evidence column."""
     guidance: tuple[str, ...] = ()
-    """Instructions shown at the top of the portfolio sheet, one paragraph each (what the
-    portfolio holds, how and when it is submitted)."""
+    """Lines of the source's guidance shown above the table on every portfolio sheet."""
+    evidence_age: EvidenceAge | None = None
 
 
 class Outcome(_Frozen):
@@ -484,6 +528,12 @@ LATER_DEFAULTS: dict[str, Any] = {
     "guidance": [],
     "scores_note": "",
     "periods": None,
+    "within": None,
+    "preset_evidence": [],
+    "front_sheets": False,
+    "evidence_refs": False,
+    "evidence_label": "Key evidence presented",
+    "evidence_age": None,
 }
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns

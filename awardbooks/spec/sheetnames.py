@@ -39,6 +39,17 @@ def audit_sheet_name(framework: Framework, group: Group) -> str:
     return _cut(f"{framework.labels.group} {group.id}")
 
 
+def portfolio_sheet_names(framework: Framework) -> dict[str, str]:
+    """Group id → the portfolio sheet its evidence is on: ``Portfolio 3`` when the portfolio
+    has a front sheet per group, else the one portfolio sheet (empty: no portfolio)."""
+    port = framework.sheets.portfolio
+    if port is None:
+        return {}
+    if not port.front_sheets:
+        return {group.id: port.title for group in framework.groups}
+    return {group.id: _cut(f"{port.title} {group.id}") for group in framework.groups}
+
+
 def sheet_names(framework: Framework, carry: bool = False) -> tuple[str, ...]:
     """The workbook's sheets in order (``carry`` for a next-term workbook)."""
     sheets = framework.sheets
@@ -51,7 +62,7 @@ def sheet_names(framework: Framework, carry: bool = False) -> tuple[str, ...]:
         if carry:
             names.append(COMPLETED_SHEET)
     if sheets.portfolio:
-        names.append(sheets.portfolio.title)
+        names += dict.fromkeys(portfolio_sheet_names(framework).values())
     names += [listed.title for listed in sheets.lists]
     names.append(META_SHEET)
     return tuple(names)
@@ -66,8 +77,11 @@ def sheet_name_problems(framework: Framework) -> list[Problem]:
     named: list[tuple[str, str]] = [] if per_group else [("audit.title", framework.audit.title)]
     for key in _TITLED:
         sheet = getattr(framework.sheets, key)
-        if sheet is not None:
+        if sheet is not None and not (key == "portfolio" and sheet.front_sheets):
             named.append((f"sheets.{key}.title", sheet.title))
+    fronts = dict.fromkeys(portfolio_sheet_names(framework).values())
+    if framework.sheets.portfolio is not None and framework.sheets.portfolio.front_sheets:
+        named += [("sheets.portfolio.title", name) for name in fronts]
     for n, listed in enumerate(framework.sheets.lists):
         named.append((f"sheets.lists[{n}].title", listed.title))
     if per_group and framework.groups:

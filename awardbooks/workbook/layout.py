@@ -18,7 +18,7 @@ from awardbooks.spec.sheetnames import COVER_SHEET as COVER_SHEET
 from awardbooks.spec.sheetnames import META_SHEET as META_SHEET
 from awardbooks.spec.sheetnames import SUMMARY_SHEET as SUMMARY_SHEET
 from awardbooks.spec.sheetnames import audit_sheet_name as audit_sheet_name
-from awardbooks.spec.sheetnames import sheet_names
+from awardbooks.spec.sheetnames import portfolio_sheet_names, sheet_names
 
 LAYOUT_VERSION = 1
 HEADER_ROW = 4  # the column headings of every table sheet (row 5 in Excel)
@@ -497,13 +497,15 @@ def _tables(framework: Framework):
         rows["membership"] = tuple(found)
     if sheets.portfolio:
         port = sheets.portfolio
-        name = port.title
-        evidence = Column(id="evidence", label="Key evidence presented", width=40)
+        evidence = Column(id="evidence", label=port.evidence_label, width=40)
         cols["portfolio"] = {"evidence": evidence} | {c.id: c for c in port.columns}
         cols["portfolio_fields"] = {c.id: c for c in port.fields}
         found = []
-        row = FIRST_ROW
+        names = portfolio_sheet_names(framework)
+        row, name = FIRST_ROW, ""
         for group in framework.groups:
+            if names[group.id] != name:  # a front sheet of its own: its rows start again
+                name, row = names[group.id], FIRST_ROW
             row += 1  # group heading
             keys = [item.id for item in group.items] or [group.id]
             for key in keys:
@@ -545,3 +547,10 @@ def list_table(listed: ListSheet) -> tuple[tuple[TableRow, ...], dict[str, Colum
         for i, row in enumerate(listed.rows)
     )
     return found, inputs
+
+
+def evidence_ref(key: str) -> str:
+    """A portfolio row's evidence reference in the LPPA's form: ``3.2#1`` → ``3.2 a`` (the
+    first item of evidence for objective 3, KPI 2), ``3.2#2`` → ``3.2 b``."""
+    item, _, n = key.rpartition("#")
+    return f"{item} {chr(ord('a') + int(n) - 1)}"

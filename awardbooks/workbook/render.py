@@ -98,6 +98,9 @@ class CarryForward:
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → {col: value}
     history: dict[str, dict[str, str]] = field(default_factory=dict)
     """With rating periods: row key → {period: rating} of the earlier periods."""
+    cover: dict[str, Any] = field(default_factory=dict)
+    """The framework's own cover fields as last returned (e.g. the LPPA's stage and the date
+    of each stage), pre-filled and still open."""
 
 
 def write_workbook(

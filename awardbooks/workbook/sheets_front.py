@@ -4,6 +4,7 @@ summary (scores by group with formulas whose cached values are right, a data bar
 from __future__ import annotations
 
 from awardbooks.workbook.cells import (
+    cell_value,
     range_refs,
     sentence,
 )
@@ -51,8 +52,9 @@ class FrontSheets:
         ws.write_string(first_input - 1, 1, "", f["group"])
         for key, cell in layout.cover_inputs.items():
             column = layout.cover_input_columns[key]
-            ws.write_string(cell.row, 0, column.label, f["label"])
-            self._input(ws, cell, column)
+            self._text(ws, cell.row, 0, column.label, f["label"], 27)  # a long label wraps
+            carried = self.carry.cover.get(key) if self.carry else None
+            self._input(ws, cell, column, cell_value(carried))
         row = max(c.row for c in layout.cover_inputs.values()) + 2
         if fw.status == "skeleton":  # for schools: the spec's notes are for its authors
             group, item = sentence(fw.labels.group), sentence(fw.labels.item)

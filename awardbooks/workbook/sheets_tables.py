@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from awardbooks.workbook.cells import (
-    PRINT_WIDTH,
     cell_value,
     group_heading,
     item_group,
@@ -15,6 +14,7 @@ from awardbooks.workbook.cells import (
 from awardbooks.workbook.layout import (
     COMPLETED_SHEET,
     FIRST_ROW,
+    evidence_ref,
 )
 
 
@@ -161,23 +161,30 @@ class TableSheets:
         self._protect(ws)
 
     def _portfolio(self) -> None:
+        rows = self.layout.table_rows["portfolio"]
+        for name in dict.fromkeys(row.sheet for row in rows):
+            self._portfolio_sheet(name, [row for row in rows if row.sheet == name])
+
+    def _portfolio_sheet(self, name: str, rows: list) -> None:
+        """One portfolio sheet: all groups' evidence rows, or one group's (its front sheet)."""
         spec = self.fw.sheets.portfolio
-        ws, f, fw = self.sheets[spec.title], self.f, self.fw
+        ws, f, fw = self.sheets[name], self.f, self.fw
         last = 3 + len(spec.columns)
+        width = 8 + 45 + 40 + 40 + sum(c.width for c in spec.columns)
         self._title(ws, spec.heading or spec.title, self.info.setting, last)
-        note = "\n".join(
-            (f"Up to {spec.evidence_per_item} items of evidence per {sentence(fw.labels.item)}.",)
-            + spec.guidance
-        )
-        ws.merge_range(2, 0, 2, last, note, f["small"])
-        if spec.guidance:  # the columns print at most PRINT_WIDTH wide, in 9 pt
-            wide = min(PRINT_WIDTH, 8 + 45 + 40 + 40 + sum(c.width for c in spec.columns))
-            self._fit(ws, 2, note, wide)
+        line = f"Up to {spec.evidence_per_item} items of evidence per {sentence(fw.labels.item)}."
+        ws.merge_range(2, 0, 2, last, line, f["small"])
+        guidance = "\n".join(spec.guidance)
+        if spec.evidence_age is not None and spec.evidence_age.rule not in guidance:
+            guidance = "\n".join(filter(None, [spec.evidence_age.rule, guidance]))
+        if guidance:
+            ws.merge_range(3, 0, 3, last, guidance, f["small"])
+            self._fit(ws, 3, guidance, width * 1.1)
         headers = [
             ("Ref", 8),
             (fw.labels.item, 45),
             ("Examples of evidence to include", 40),
-            ("Key evidence presented", 40),
+            (spec.evidence_label, 40),
         ] + [(c.label, c.width) for c in spec.columns]
         self._headers(ws, headers)
         columns = self.layout.table_columns["portfolio"]
@@ -185,7 +192,7 @@ class TableSheets:
         items = {item.id: item for item in fw.items}
         groups = {g.id: g for g in fw.groups}
         seen_groups: set[str] = set()
-        for row in self.layout.table_rows["portfolio"]:
+        for row in rows:
             if row.key.endswith(":fields"):
                 for fid, cell in row.cells.items():
                     ws.write_string(cell.row, 0, "", f["locked"])
@@ -207,7 +214,8 @@ class TableSheets:
                     f["group"],
                 )
             first = n == "1"
-            ws.write_string(row.row, 0, key if first else "", f["id"])
+            ref = evidence_ref(row.key) if spec.evidence_refs else (key if first else "")
+            ws.write_string(row.row, 0, ref, f["id"])
             text = (
                 (item.text if item else f"{fw.labels.group} {group.id} (best fit)") if first else ""
             )
@@ -215,8 +223,12 @@ class TableSheets:
             examples = "\n".join(item.evidence) if (item and first) else ""
             ws.write_string(row.row, 2, examples, f["descriptor"])
             self._fit(ws, row.row, examples, 44)
+            preset = item.preset_evidence if item else ()
             for cid, cell in row.cells.items():
-                self._input(ws, cell, columns[cid])
+                value = preset[int(n) - 1] if cid == "evidence" and int(n) <= len(preset) else None
+                self._input(ws, cell, columns[cid], value)
+                if value:
+                    self._fit(ws, cell.row, value, columns[cid].width)
         ws.freeze_panes(FIRST_ROW, 2)
-        self._page(ws, spec.title, last)
+        self._page(ws, name, last)
         self._protect(ws)
