@@ -336,6 +336,7 @@ class AnalysisResult:
     consolidation: Consolidation
     written: list[Path]
     notes: list[str] = field(default_factory=list)
+    annotated: Any = None  # with annotate: what outputs.annotated.annotate_all wrote
 
     def summary_lines(self) -> list[str]:
         """The end-of-run summary: files by status, mean % per framework and partnership."""
@@ -355,9 +356,12 @@ def analyse(
     progress: Callable[[Any], None] | None = None,
     inputs: ReturnInputs | None = None,
     force: bool = False,
+    annotate: str | Path | None = None,
     today: dt.date | None = None,
 ) -> AnalysisResult:
-    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs, and
+    with ``annotate`` (a folder outside the returns) an annotated copy of every return that
+    was rejected or has warnings, named in the Returns table's ``annotated_copy``.
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
@@ -385,12 +389,24 @@ def analyse(
         check_output(out, inputs.files, force)
     if data_dir is not None:
         ensure_folder(Path(data_dir), ReportError)
+    if annotate is not None:
+        from awardbooks.outputs.annotated import check_folder
+
+        check_folder(Path(annotate), inputs.files, [Path(p) for p in paths])
     consolidation = consolidate(
         inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress, today=today
     )
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []
     notes: list[str] = []
+    annotated = None
+    if annotate is not None:
+        from awardbooks.outputs.annotated import annotate_all
+
+        annotated = annotate_all(consolidation, inputs.units, Path(annotate))
+        copies = {name: str(path) for name, path in annotated.written.items()}
+        table = consolidation.returns
+        table["annotated_copy"] = [copies.get(str(f), "") for f in table["file"]]
     if out is not None and data_dir is None and ratings_too_many(consolidation):
         data_dir = out.with_name(f"{out.stem}-data")
         notes.append(
@@ -402,7 +418,7 @@ def analyse(
     elif out is not None:
         write_consolidated(consolidation, out)
         written.append(out)
-    return AnalysisResult(consolidation, written, notes)
+    return AnalysisResult(consolidation, written, notes, annotated)
 
 
 def feedback(
@@ -441,9 +457,28 @@ def write_drafts(
     *,
     return_by: str | dt.date | None = None,
     force: bool = False,
+    only: str | Iterable[str] | None = None,
+    returns: str | Path | None = None,
 ):
     """One ready-to-send .eml draft per workbook of a manifest (or its folder), addressed to
-    the roster's contact_email; returns a DraftsResult."""
+    the roster's contact_email; returns a DraftsResult. With ``only`` (of ``missing``,
+    ``rejected``, ``incomplete``): chase drafts instead for the settings in those states by
+    ``returns`` (analyse's returns.csv), from the chase template (:mod:`awardbooks.mail.chase`)."""
+    if only is not None:
+        from awardbooks.mail.chase import parse_only, write_chase_drafts
+
+        only = parse_only(only)
+        if returns is None:
+            raise AwardbooksError(
+                "{opt:only} chases from the returns analyse read: give {opt:returns} with the "
+                "returns.csv that analyse {opt:data} wrote"
+            )
+        return write_chase_drafts(
+            manifest, returns, only, template, out_dir, from_addr, return_by=return_by,
+            force=force,
+        )  # fmt: skip
+    if returns is not None:
+        raise AwardbooksError("{opt:returns} is for chasing: add {opt:only}, e.g. missing,rejected")
     from awardbooks.mail.drafts import write_drafts as _write
 
     return _write(manifest, template, out_dir, from_addr, return_by=return_by, force=force)
@@ -590,6 +625,19 @@ def draft_term(collection: str | Path | Collection | None = None, **options):
     from awardbooks.collection.commands import draft_term as _draft
 
     return _draft(open_collection(collection), **options)
+
+
+def chase_term(
+    only: str | Iterable[str], collection: str | Path | Collection | None = None, **options
+):
+    """Chase drafts (.eml) for a term's settings whose return is missing, rejected or
+    incomplete (of the states ``only`` names), into the collection's drafts/TERM/, each
+    rejected or incomplete return annotated into outputs/annotated/TERM/ and attached; options
+    ``term`` (default: the latest term issued), ``force``, ``template``, ``from_addr``.
+    Returns a Chased."""
+    from awardbooks.collection.chase import chase_term as _chase
+
+    return _chase(open_collection(collection), only, **options)
 
 
 def report_collection(collection: str | Path | Collection | None = None, **options):

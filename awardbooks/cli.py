@@ -341,8 +341,16 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 @SPEC_OPTION
 @option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
 @option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
+@option(
+    "--annotate",
+    "annotate_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write an annotated copy of every rejected or warned return into DIR (outside the "
+    "returns), to send back to the school.",
+)
 @friendly
-def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
+def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force, annotate_dir) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
@@ -357,11 +365,21 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
             progress=lambda _r: bar.update(1),
             inputs=inputs,
             force=force,
+            annotate=annotate_dir,
         )
     for line in result.summary_lines():
         click.echo(line)
     for path in result.written:
         click.echo(f"Wrote {path}")
+    if result.annotated is not None:
+        done, n = result.annotated, len(result.annotated.written)
+        click.echo(
+            f"Wrote {n} annotated cop{'y' if n == 1 else 'ies'} to "
+            f"{annotate_dir}/ (each return rejected or with warnings, its problems marked on "
+            "their cells)."
+        )
+        for name, reason in done.passed_over:
+            click.echo(f"Not annotated: {name}: {reason}")
     for note in result.notes:
         click.echo(f"Note: {note}")
 
@@ -409,13 +427,16 @@ def check_cmd(file, specs, annotate_to, force) -> None:
             click.echo(f"  error: {word(problem.raw_located, FLAGS)}")
         for problem in record.warnings:
             click.echo(f"  warning: {word(problem.raw_located, FLAGS)}")
+        if record.annotated:  # an annotated copy sent back
+            click.echo(f"  {record.annotated}")
     if annotated is not None and annotated.out is None:
         click.echo("No problems to mark: no annotated copy was written.")
     elif annotated is not None:
         n, cells = len(annotated.notes), len({note.where for note in annotated.notes})
         click.echo(
             f"Wrote {annotated.out}: {n} problem{'s' if n != 1 else ''} marked with comments on "
-            f"{cells} cell{'s' if cells != 1 else ''} (errors highlighted red, warnings amber)."
+            f"{cells} cell{'s' if cells != 1 else ''} (errors hatched purple with a heavy border, "
+            "warnings with a dashed orange border)."
         )
     if any(record.errors for record in records):
         raise SystemExit(1)
@@ -514,16 +535,31 @@ def _echo_unsent(unsent) -> None:
 @option("--out", "out_dir", type=click.Path(path_type=Path), help="The folder for the drafts.")
 @option("--force", is_flag=True, help="Replace drafts that already exist.")
 @option("--term", type=click.Choice(TERMS), help="In a collection: the term (default: the latest).")
+@option(
+    "--only", metavar="STATES",
+    help="Chase instead: only settings whose return is missing, rejected or incomplete "
+    "(one or more, e.g. missing,rejected), with the chase message.",
+)  # fmt: skip
+@option(
+    "--returns", "returns_csv", type=click.Path(exists=True, path_type=Path),
+    help="With --only: the returns.csv analyse --data wrote (or its folder).",
+)  # fmt: skip
 @click.pass_context
 @friendly
-def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, force, term) -> None:
+def mail_drafts_cmd(
+    ctx, manifest, template, return_by, from_addr, out_dir, force, term, only, returns_csv
+) -> None:
     """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
+
+    With --only: chase messages for the settings whose return is missing, rejected or
+    incomplete by --returns (analyse's returns.csv), each with the file to fix attached.
 
     In a collection: no MANIFEST; drafts for the term's workbooks not yet mailed go to
     drafts/TERM/, due on the term's return-by date."""
     if _in_collection(ctx, manifest, out_dir):
-        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by})
-        cc.drafts(ctx, term, template, from_addr, force)
+        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by,
+                        "--returns": returns_csv})  # fmt: skip
+        cc.drafts(ctx, term, template, from_addr, force, only)
         return
     if manifest is None or out_dir is None:
         raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
@@ -531,10 +567,12 @@ def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, forc
         raise click.UsageError("--term is for a collection; the manifest says the term")
 
     result = api.write_drafts(
-        manifest, template, out_dir, from_addr, return_by=return_by, force=force
-    )
+        manifest, template, out_dir, from_addr, return_by=return_by, force=force, only=only,
+        returns=returns_csv,
+    )  # fmt: skip
+    what = "chase draft" if only is not None else "draft"
     click.echo(
-        f"Wrote {plural(len(result.written), 'draft')} to {out_dir}/ (open each and press Send)."
+        f"Wrote {plural(len(result.written), what)} to {out_dir}/ (open each and press Send)."
     )
     if result.kept:
         click.echo(f"Kept {plural(len(result.kept), 'existing draft')} (use --force to replace).")

@@ -262,9 +262,30 @@ def generate(ctx, framework, term, force, prefill) -> None:
         click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
-def drafts(ctx, term, template, from_addr, force) -> None:
-    """``mail drafts`` in a collection."""
+def drafts(ctx, term, template, from_addr, force, only=None) -> None:
+    """``mail drafts`` in a collection (``--only``: chase drafts)."""
     collection = found(ctx)
+    if only is not None:
+        chased = api.chase_term(only, collection, term=term, force=force, template=template,
+                                from_addr=from_addr, waiting=waiting)  # fmt: skip
+        result = chased.result
+        folder = _shown(collection, f"drafts/{chased.term}")
+        click.echo(f"Wrote {plural(len(result.written), 'chase draft')} to {folder}/ (open "
+                   "each and press Send).")  # fmt: skip
+        if chased.annotated:
+            n = len(chased.annotated)
+            where = _shown(collection, f"outputs/annotated/{chased.term}")
+            click.echo(f"Annotated {n} return{'s' if n != 1 else ''} into {where}/ (each "
+                       "attached to its draft).")  # fmt: skip
+        if result.kept:
+            click.echo(f"Kept {plural(len(result.kept), 'existing chase draft')} (use --force "
+                       "to replace).")  # fmt: skip
+        if result.unsent:
+            click.echo(f"No message for {plural(len(result.unsent), 'setting')} (contact them "
+                       "another way):")  # fmt: skip
+        for item in result.unsent:
+            click.echo(f"  {item.setting} ({item.file}): {item.reason}")
+        return
     done = api.draft_term(collection, term=term, again=force, template=template,
                           from_addr=from_addr, waiting=waiting)  # fmt: skip
     folder = _shown(collection, f"drafts/{done.term}")

@@ -34,6 +34,9 @@ FLAGS = {
     "wait": "--wait",
     "framework": "--framework",
     "roster": "--roster",
+    "only": "--only",
+    "data": "--data",
+    "returns": "--returns",
     "plan_start": "--plan-start",
     "scores": "--scores",
 }

@@ -7,7 +7,8 @@ semantics, package structure). Excel is the first client and there is no Excel h
   workbook) has no error at all.
 - An annotated copy of a return (``check --annotate``) adds no error to the return it copies
   — whichever application wrote it: LibreOffice, openpyxl (with and without comments of its
-  own), xlsxwriter — and every XML part of it, VML drawings included, is well-formed, with
+  own), xlsxwriter, or awardbooks itself (an annotated copy annotated again, as written or
+  re-saved by LibreOffice) — and every XML part of it, VML drawings included, is well-formed, with
   one content type per part.
 """
 
@@ -30,6 +31,7 @@ from awardbooks.generate.roster import Setting
 from awardbooks.generate.workbooks import generate_one
 from awardbooks.spec import loading
 from awardbooks.workbook.render import CarryForward
+from tests import lofill as lo
 from tests.conftest import BUILTINS, sample_ratings
 from tests.test_report import load
 
@@ -214,6 +216,22 @@ def test_an_annotated_copy_adds_no_error_to_the_return(validator, writer, tmp_pa
     assert [e for e in errors(validator, result.out) if e not in before] == []
     assert malformed_parts(result.out) == []
     assert repeated_content_types(result.out) == []
+
+
+@pytest.mark.parametrize("resaved", [False, True], ids=["as written", "LibreOffice re-saved"])
+def test_annotating_an_annotated_copy_again_adds_no_error(validator, resaved, tmp_path):
+    """The school sends the annotated copy back (re-saved by LibreOffice, or as it was), still
+    wrong: annotated again, its old notes replaced, it gains no validation error."""
+    if resaved and lo.skip_reason():
+        pytest.skip(lo.skip_reason())
+    once = api.annotate(_xlsxwriter_return(tmp_path), tmp_path / "once.xlsx").out
+    back = lo.convert([once], tmp_path / "lo", fmt="xlsx")[0] if resaved else once
+    again = api.annotate(back, tmp_path / "again.xlsx").out
+    assert again is not None
+    before = set(errors(validator, back))
+    assert [e for e in errors(validator, again) if e not in before] == []
+    assert malformed_parts(again) == []
+    assert repeated_content_types(again) == []
 
 
 def test_a_stale_content_type_is_not_repeated(validator, tmp_path):

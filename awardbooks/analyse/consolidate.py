@@ -214,9 +214,10 @@ def release_memory() -> None:
         pass
 
 
-KEPT_META = tuple(col for col in RETURNS if col in META_KEYS)
+KEPT_META = tuple(col for col in RETURNS if col in META_KEYS and col != "contact_email")
 """What consolidation uses of a return's metadata (the Returns table's metadata columns;
-and of its cover, below) once it is read."""
+and of its cover, below) once it is read. A return's contact email is not kept: the chase
+takes each setting's address from the manifest (so the roster's, if it changed)."""
 KEPT_COVER = ("completed_by", "completed_on")
 
 

@@ -133,6 +133,10 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
                 "email_from": record.source.get("email_from", ""),
                 "email_date": record.source.get("email_date", ""),
                 "email_subject": record.source.get("email_subject", ""),
+                "contact_email": meta.get("contact_email", ""),
+                "annotated": record.annotated,
+                "annotated_copy": "",
+                "problem_codes": " ".join(p.code for p in record.errors + record.warnings),
             }
         )
     for row in settled.missing:
@@ -144,6 +148,9 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
             "completed_on": "",
             "errors": "",
             "warnings": "no return received for this manifest entry",
+            "annotated": "",
+            "annotated_copy": "",
+            "problem_codes": "",
         }
         rows.append(missing)
     return rows

@@ -35,11 +35,15 @@ RETURNS = (
     "email_from",  # for a return read from a saved email: its sender, date (ISO) and subject
     "email_date",
     "email_subject",
+    "contact_email",  # the setting's, from the manifest: on every missing row (to chase)
+    "annotated",  # an annotated copy sent back: "annotated copy: N of M problems fixed"
+    "annotated_copy",  # the copy analyse --annotate wrote of this return, to send back
+    "problem_codes",  # the codes of its errors then warnings, space-separated (to select by)
 )
 RETURNS_CSV = (
     "file", "status", "framework", "setting", "urn", "partnership", "year", "term",
     "workbook_id", "completed_on", "errors", "warnings", "email_from", "email_date",
-    "email_subject",
+    "email_subject", "contact_email", "annotated", "annotated_copy", "problem_codes",
 )  # fmt: skip
 
 RATINGS = (

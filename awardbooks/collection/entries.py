@@ -10,7 +10,9 @@ Decisions:
   plan and outcomes (every column, as read) is kept as compressed JSON for carry-forward.
 - Problems are kept whole (every field of :class:`~awardbooks.problems.Problem`, as JSON) with
   whether the return counted each as an error or a warning, so a return read back has exactly
-  the status and messages it had when it was read.
+  the status and messages it had when it was read. An annotated copy's "annotated copy: N of
+  M problems fixed" is a row of the same table counted as ``annotated`` (no new column: a
+  ledger of an earlier awardbooks needs no migration).
 - An action's ``overdue`` depends on the day: it is worked out when the rows are read back
   (:func:`~awardbooks.analyse.consolidate.is_overdue`), never stored.
 - Rows are read back in the order they were written (by return), a return at a time, so
@@ -96,6 +98,12 @@ def insert_return(
             for n, (p, counted) in enumerate(problems)
         ],
     )
+    if record.annotated:
+        ledger.execute(
+            "INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
+            (rid, len(problems), "annotated-copy", "annotated",
+             json.dumps({"message": record.annotated}, ensure_ascii=False)),
+        )  # fmt: skip
     if rows is None:
         return rid
     ledger.conn.executemany(
@@ -128,15 +136,19 @@ class Entry:
     status: str | None  # as settled by the last update (None before the first)
 
 
-def _problems(ledger: Ledger, where: str, params=()) -> dict[int, tuple[list, list]]:
-    found: dict[int, tuple[list, list]] = {}
+def _problems(ledger: Ledger, where: str, params=()) -> dict[int, tuple[list, list, list]]:
+    """Each return's errors, warnings and (one or none) annotated-copy text, by return id."""
+    found: dict[int, tuple[list, list, list]] = {}
     for rid, counted, text in ledger.execute(
         f"SELECT return_id, severity, problem FROM problems {where} ORDER BY return_id, seq",
         params,
     ):
         data = json.loads(text)
+        lists = found.setdefault(rid, ([], [], []))
+        if counted == "annotated":
+            lists[2].append(str(data.get("message", "")))
+            continue
         problem = Problem(**{k: v for k, v in data.items() if k in _PROBLEM_FIELDS})
-        lists = found.setdefault(rid, ([], []))
         (lists[0] if counted == "error" else lists[1]).append(problem)
     return found
 
@@ -152,16 +164,17 @@ CHUNK = 500
 """Returns read back at a time (and SQL parameters per statement)."""
 
 
-def _record(row: tuple, problems: dict[int, tuple[list, list]]) -> tuple[Entry, dict]:
+def _record(row: tuple, problems: dict[int, tuple[list, list, list]]) -> tuple[Entry, dict]:
     rid, digest, name, mtime, read_status, status, *values = row
     fields = dict(zip(RETURN_FIELDS, values))
-    errors, warnings = problems.get(rid, ([], []))
+    errors, warnings, annotated = problems.get(rid, ([], [], []))
     record = ReturnRecord(
         name, mtime,
         meta={k: fields[k] for k in KEPT_META if fields[k]},
         cover={k: fields[k] for k in KEPT_COVER if fields[k]},
         errors=errors, warnings=warnings,
         source={k: fields[k] for k in SOURCE if fields[k]},
+        annotated="".join(annotated),
     )  # fmt: skip
     fields["read_status"] = read_status
     return Entry(rid, digest, record, None, status), fields

@@ -71,9 +71,15 @@ class Template:
         return headers, self.body.format_map(values)
 
 
-def load_template(path: str | Path | None = None) -> Template:
-    """Read a template file (the default one without ``path``), checking every placeholder."""
-    path = Path(path) if path is not None else DEFAULT_TEMPLATE
+def load_template(
+    path: str | Path | None = None,
+    *,
+    placeholders: tuple[str, ...] = PLACEHOLDERS,
+    default: Path = DEFAULT_TEMPLATE,
+) -> Template:
+    """Read a template file (``default`` without ``path``), checking every placeholder is one
+    of ``placeholders``."""
+    path = Path(path) if path is not None else default
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -105,11 +111,13 @@ def load_template(path: str | Path | None = None) -> Template:
     body = "\n".join(lines[body_from:]).strip("\n") + "\n"
     template = Template(headers, body, str(path))
     for n, line in enumerate(lines, start=1):
-        _check_fields(path, n, line if not line.startswith("#") or n > body_from else "")
+        _check_fields(
+            path, n, line if not line.startswith("#") or n > body_from else "", placeholders
+        )
     return template
 
 
-def _check_fields(path: Path, n: int, line: str) -> None:
+def _check_fields(path: Path, n: int, line: str, placeholders: tuple[str, ...]) -> None:
     try:
         parsed = list(string.Formatter().parse(line))
     except ValueError:
@@ -119,11 +127,11 @@ def _check_fields(path: Path, n: int, line: str) -> None:
     for _lit, name, spec, conv in parsed:
         if name is None:
             continue
-        if name not in PLACEHOLDERS or spec or conv:
+        if name not in placeholders or spec or conv:
             shown = "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
             raise MailError(
                 f"{path}: line {n}: unknown placeholder {shown}; use "
-                + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+                + ", ".join("{" + p + "}" for p in placeholders)
             )
 
 
@@ -240,34 +248,66 @@ def plan(
             titles[framework] = _framework_title(framework)
         values = {p: row.get(p, "") or "" for p in PLACEHOLDERS}
         values |= {"framework_title": titles[framework], "return_by": due, "file": file}
-        headers, text = tpl.render(values)
-        cc = _addresses(headers["Cc"], f"{tpl.source}: Cc") if headers.get("Cc") else []
-        reply_to = headers.get("Reply-To", "")
-        if reply_to:
-            _addresses(reply_to, f"{tpl.source}: Reply-To")
-        message = EmailMessage()
-        if from_addr:
-            message["From"] = from_addr.strip()
-        message["To"] = ", ".join(to)
-        if cc:
-            message["Cc"] = ", ".join(cc)
-        if reply_to:
-            message["Reply-To"] = reply_to
-        message["Subject"] = headers["Subject"]
-        if draft:
-            message["X-Unsent"] = "1"
-        else:
-            message["Date"] = formatdate(localtime=True)
-            domain = parseaddr(sender[0])[1].rpartition("@")[2] if sender else "awardbooks.invalid"
-            message["Message-ID"] = make_msgid(domain=domain)
-        message.set_content(text)
-        message.add_alternative(to_html(text), subtype="html")
-        message.add_attachment(
-            workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=file
-        )
+        message, cc = compose(
+            tpl, values, to, from_addr=from_addr, sender=sender, draft=draft,
+            attachment=(workbook, file),
+        )  # fmt: skip
         bare = [parseaddr(a)[1] for a in to + cc]
         planned.append(Planned(row, workbook, bare, message))
     return planned, unsent
+
+
+def compose(
+    tpl: Template,
+    values: dict[str, str],
+    to: list[str],
+    *,
+    from_addr: str | None,
+    sender: list[str],
+    draft: bool,
+    attachment: tuple[Path, str] | None,
+) -> tuple[EmailMessage, list[str]]:
+    """One message from the template filled with ``values``, to ``to``, with ``attachment``
+    (a workbook and the name it goes by) when given; and its Cc addresses."""
+    headers, text = tpl.render(values)
+    cc = _addresses(headers["Cc"], f"{tpl.source}: Cc") if headers.get("Cc") else []
+    reply_to = headers.get("Reply-To", "")
+    if reply_to:
+        _addresses(reply_to, f"{tpl.source}: Reply-To")
+    message = EmailMessage()
+    if from_addr:
+        message["From"] = from_addr.strip()
+    message["To"] = ", ".join(to)
+    if cc:
+        message["Cc"] = ", ".join(cc)
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Subject"] = headers["Subject"]
+    if draft:
+        message["X-Unsent"] = "1"
+    else:
+        message["Date"] = formatdate(localtime=True)
+        domain = parseaddr(sender[0])[1].rpartition("@")[2] if sender else "awardbooks.invalid"
+        message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(text)
+    message.add_alternative(to_html(text), subtype="html")
+    if attachment is not None:
+        path, name = attachment
+        message.add_attachment(
+            path.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=name
+        )
+    return message, cc
+
+
+def addresses(text: str, where: str) -> list[str]:
+    """Addresses separated by ';' or ',' (each 'a@b.example' or 'Name <a@b.example>'); a
+    MailError naming ``where`` for one that is not an address."""
+    return _addresses(text, where)
+
+
+def framework_title(framework: str) -> str:
+    """A framework's title (its id when it is not a built-in one)."""
+    return _framework_title(framework)
 
 
 def _addresses(text: str, where: str) -> list[str]:

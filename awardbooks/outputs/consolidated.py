@@ -379,7 +379,8 @@ def _returns_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
 
     sheet = table_sheet(
         wb, fmts, "Returns", c.returns, tb.RETURNS, top=3, wide=("errors", "warnings"),
-        hidden=MACHINE_COLUMNS, wide_width=RETURNS_WIDE, cell_props=status_fill,
+        hidden=(*MACHINE_COLUMNS, "problem_codes", "annotated_copy"),  # in returns.csv
+        wide_width=RETURNS_WIDE, cell_props=status_fill,
     )  # fmt: skip
     bold = fmts(bold=True)
     sheet.put(0, 0, "Files", bold)

@@ -7,9 +7,26 @@ the chart's caches, and cannot keep parts it does not know (LibreOffice's and Ex
 extensions). Here every part is copied unchanged except, for each sheet that gets comments, its
 XML (a highlight style on the marked cells and a ``legacyDrawing`` reference), its
 relationships, a comments part and a VML drawing (merged into the sheet's own if it has them),
-``styles.xml`` (two fills and the highlighted copies of the cells' styles) and
-``[Content_Types].xml``. Data validation, protection, conditional formats, defined names,
-charts, cached values and the very-hidden metadata sheet are therefore kept byte for byte.
+``styles.xml`` (the highlight fills and borders and the highlighted copies of the cells'
+styles), ``[Content_Types].xml``, and the very-hidden metadata sheet, which gets a row per
+problem marked below its own rows (:mod:`awardbooks.read.marks`). Data validation,
+protection, conditional formats, defined names, charts and cached values are therefore kept
+byte for byte.
+
+Decisions:
+
+- The highlight (:mod:`awardbooks.read.highlight`) is a hatched fill and a heavy border for
+  an error, a dashed border for a warning, in colours no rating scale uses: a rating's own
+  colour comes from a conditional format, which would hide a plain fill, and the salmon fill
+  used before looked like a Red rating. The border shows whatever the cell holds.
+- Annotating an annotated copy again (a school sent it back with some cells still wrong)
+  first takes the old notes away: on the cells the earlier annotation marked (its marks) and
+  on A1, every comment by :data:`AUTHOR`, or worded as ours ("Error: ", "Warning: " -
+  LibreOffice keeps no comment author, measured), with its note shape; any note text of ours
+  added under a school's own comment; the highlight of each cell no longer marked (given back
+  the style it was copied from, or a plain one); and the old marks. So each problem has
+  exactly one note however often a return goes round, and a school's own comments stay. A
+  workbook never annotated is not cleaned at all.
 """
 
 from __future__ import annotations
@@ -17,25 +34,26 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import xml.parsers.expat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from awardbooks.common.files import atomic_write
-from awardbooks.common.text import excel_text
 from awardbooks.errors import AwardbooksError, ReportError, ReturnError
 from awardbooks.read import opc
 from awardbooks.read.container import Package, sniff
+from awardbooks.read.highlight import Styles
+from awardbooks.read.marks import MARK_KEY, MARK_ROW, Mark, decode_rows, encode, mark_of
+from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
 from awardbooks.read.returns import ReturnRecord
-from awardbooks.workbook.layout import COVER_SHEET
+from awardbooks.read.xmledit import El, append, inner, scan, set_attr, splice, xml_text
+from awardbooks.workbook.layout import COVER_SHEET, META_SHEET
 
 AUTHOR = "awardbooks check"
-FILLS = {"error": "FFFF8080", "warning": "FFFFE699"}  # salmon red, pale amber
+_OUR_TEXT = re.compile(r"^\s*(?:Error|Warning)(?: \(this sheet\))?: ")
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
-_TAG = re.compile(rb"<[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
 _RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _COMMENTS_TYPE = _RELS_NS + "/comments"
 _VML_TYPE = _RELS_NS + "/vmlDrawing"
@@ -109,13 +127,21 @@ def annotate(
             f"{out}: is the return itself; give another name for the annotated copy "
             "(the return is never changed)"
         )
+    return annotate_bytes(src.read_bytes(), str(src), out, record, force=force)
+
+
+def annotate_bytes(
+    data: bytes, name: str, out: str | Path, record: ReturnRecord, *, force: bool = False
+) -> AnnotateResult:
+    """Write an annotated copy of the return whose bytes are ``data`` (``name``: where it came
+    from, e.g. ``reply.eml!St-Marys.xlsx``) to ``out``."""
+    out, src = Path(out), Path(name)
     if out.exists() and out.is_dir():
         raise ReportError(f"{out}: is a folder; give a file name like annotated.xlsx")
-    data = src.read_bytes()
     try:
-        package = sniff(data, str(src))
+        package = sniff(data, name)
     except ReturnError as exc:
-        raise AwardbooksError(str(exc.problem.with_file(str(src)))) from None
+        raise AwardbooksError(str(exc.problem.with_file(name))) from None
     if package.kind != "xlsx":
         raise AwardbooksError(
             f"{src}: annotated copies can be made of .xlsx and .xlsm returns only; open it "
@@ -139,7 +165,11 @@ def annotate(
             f"{out}: already exists; use {{opt:force}} to replace it, or choose another name"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    edited = _Editor(package, parts).apply(notes)
+    marks = [mark_of("error", p) for p in record.errors]
+    marks += [mark_of("warning", p) for p in record.warnings]
+    editor = _Editor(package, parts)
+    editor.earlier = _earlier_marks(package)
+    edited = editor.apply(notes, marks, parts.get(META_SHEET))
     atomic_write(out, lambda handle: handle.write(edited))
     return AnnotateResult(out, record, notes)
 
@@ -147,74 +177,11 @@ def annotate(
 # --------------------------------------------------------------------------- XML by offsets
 
 
-@dataclass
-class _El:
-    name: str  # local name
-    prefix: bytes  # b"" or b"x:"
-    depth: int
-    start: int
-    tag_end: int
-    end: int
-    attrs: dict[str, str]
-
-
-def _scan(data: bytes, wanted: set[str] | None = None) -> list[_El]:
-    """Elements of an XML part with their byte offsets (every one when ``wanted`` is None).
-    Only parts that passed the container checks (no DTD, no entities) are scanned."""
-    found: list[_El] = []
-    stack: list[_El] = []
-    parser = xml.parsers.expat.ParserCreate()
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        pos = parser.CurrentByteIndex
-        match = _TAG.match(data, pos)
-        tag_end = match.end() if match else data.index(b">", pos) + 1
-        prefix, _, local = name.rpartition(":")
-        el = _El(
-            local, (prefix + ":").encode() if prefix else b"", len(stack), pos, tag_end, 0, attrs
-        )
-        stack.append(el)
-        if wanted is None or local in wanted:
-            found.append(el)
-
-    def end(_name: str) -> None:
-        el = stack.pop()
-        if data[el.tag_end - 2 : el.tag_end] == b"/>":
-            el.end = el.tag_end
-        else:
-            el.end = data.index(b">", parser.CurrentByteIndex) + 1
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.Parse(data, True)
-    return found
-
-
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """Replace data[start:end] by each replacement (edits must not overlap)."""
-    for start, stop, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
-        data = data[:start] + new + data[stop:]
-    return data
-
-
-def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
-    """A start tag with attribute ``name`` set to ``value`` (added after the tag name)."""
-    pattern = re.compile(rb"(\s" + re.escape(name) + rb"\s*=\s*)(\"[^\"]*\"|'[^']*')")
-    if pattern.search(tag):
-        return pattern.sub(lambda m: m.group(1) + b'"' + value + b'"', tag, count=1)
-    head = re.match(rb"<[\w:.-]+", tag).end()
-    return tag[:head] + b" " + name + b'="' + value + b'"' + tag[head:]
-
-
-def _xml_text(text: str) -> bytes:
-    return escape(excel_text(text)).encode("utf-8")
-
-
 def _run(p: bytes, text: str) -> bytes:
     """A comment's text run (9 pt), in the comments part's namespace prefix ``p``."""
     return (
         b"<" + p + b"r><" + p + b"rPr><" + p + b'sz val="9"/></' + p + b"rPr><" + p
-        + b't xml:space="preserve">' + _xml_text(text) + b"</" + p + b"t></" + p + b"r>"
+        + b't xml:space="preserve">' + xml_text(text) + b"</" + p + b"t></" + p + b"r>"
     )  # fmt: skip
 
 
@@ -250,7 +217,8 @@ class _Editor:
                 for n in re.findall(rb"_x0000_s(\d+)", package.read(name))
             ]
         )
-        self.styles: _Styles | None = None
+        self.styles: Styles | None = None
+        self.earlier: list[Mark] = []  # what an earlier annotation marked
 
     def read(self, name: str) -> bytes:
         if name in self.changed:
@@ -269,34 +237,159 @@ class _Editor:
             n += 1
         return pattern.format(n)
 
-    def apply(self, notes: list[Note]) -> bytes:
+    def apply(self, notes: list[Note], marks: list[Mark], meta: str | None) -> bytes:
         if self.has("xl/styles.xml"):
-            self.styles = _Styles(self.pkg.read("xl/styles.xml"))
+            self.styles = Styles(self.pkg.read("xl/styles.xml"))
         by_sheet: dict[str, dict[str, list[Note]]] = {}
         for note in notes:
             by_sheet.setdefault(note.sheet, {}).setdefault(note.cell, []).append(note)
-        for sheet, cells in by_sheet.items():
-            self.sheet(self.parts[sheet], cells)
+        for sheet, part in self.parts.items():
+            cells = by_sheet.get(sheet, {})
+            if self.earlier or (self.styles is not None and self.styles.ours):
+                marked = {cell for _k, _c, at, cell in self.earlier if at == sheet and cell}
+                highlighted = {ref for ref, ns in cells.items() if any(n.on_cell for n in ns)}
+                self.clean(part, highlighted, marked | {"A1"})
+            if cells:
+                self.sheet(part, cells)
+        if meta is not None:
+            self.record(meta, marks)
         if self.styles is not None and self.styles.added:
             self.changed["xl/styles.xml"] = self.styles.data()
         self.content_types()
         return self.write()
 
+    # -- an earlier annotation taken away -------------------------------------------------
+    def clean(self, part: str, highlighted: set[str], noted: set[str]) -> None:
+        """Take away an earlier annotation's notes from a sheet, and the highlight of each cell
+        not highlighted again."""
+        data = self.read(part)
+        if self.styles is not None and self.styles.ours:
+            edits = []
+            for el in scan(data, {"c"}):
+                style = int(el.attrs.get("s", "0") or 0)
+                if style in self.styles.ours and el.attrs.get("r") not in highlighted:
+                    tag = data[el.start : el.tag_end]
+                    plain = str(self.styles.plain(style)).encode()
+                    edits.append((el.start, el.tag_end, set_attr(tag, b"s", plain)))
+            if edits:
+                self.changed[part] = splice(data, edits)
+        rels_name = _rels_part(part)
+        if not self.has(rels_name):
+            return
+        targets = _relationships(self.read(rels_name))
+        for _id, kind, target in targets:
+            found = opc.resolve(part, target)
+            if kind == _COMMENTS_TYPE and self.has(found):
+                gone = self.clean_comments(found, noted)
+                if gone:
+                    for _i, ty, t in targets:
+                        vml = opc.resolve(part, t)
+                        if ty == _VML_TYPE and self.has(vml):
+                            self.clean_vml(vml, gone)
+
+    def clean_comments(self, part: str, noted: set[str]) -> set[tuple[int, int]]:
+        """Our comments out of a comments part, and our text out of the school's, on the cells
+        an earlier annotation put notes on (``noted``); returns the (row, column) of each
+        comment taken out whole."""
+        data = self.read(part)
+        if AUTHOR.encode() not in data and b"Error" not in data and b"Warning" not in data:
+            return set()
+        elements = scan(data, {"author", "comment", "r", "t"})
+        authors = [inner(data, el) for el in elements if el.name == "author"]
+        ours = {str(n) for n, name in enumerate(authors) if name == AUTHOR}
+        edits: list[tuple[int, int, bytes]] = []
+        gone: set[tuple[int, int]] = set()
+        comments = [el for el in elements if el.name == "comment"]
+        for comment in comments:
+            ref = comment.attrs.get("ref", "")
+            if ref not in noted and comment.attrs.get("authorId") not in ours:
+                continue
+            texts = [
+                el for el in elements if el.name == "t" and comment.start < el.start < comment.end
+            ]
+            runs = [
+                el for el in elements if el.name == "r" and comment.start < el.start < comment.end
+            ]
+            mine = [  # LibreOffice keeps no author: our notes are known by their words
+                run for run in runs
+                if any(run.start < t.start < run.end and _OUR_TEXT.match(inner(data, t))
+                       for t in texts)
+            ]  # fmt: skip
+            bare = [t for t in texts if not any(r.start < t.start < r.end for r in runs)]
+            whole = comment.attrs.get("authorId") in ours or (
+                len(mine) == len(runs) and all(_OUR_TEXT.match(inner(data, t)) for t in bare)
+            )
+            if whole and _CELL.match(ref):
+                edits.append((comment.start, comment.end, b""))
+                gone.add(_cell_position(ref))
+                continue
+            edits += [(run.start, run.end, b"") for run in mine]
+        if edits:
+            self.put(part, splice(data, edits))
+        return gone
+
+    def clean_vml(self, part: str, cells: set[tuple[int, int]]) -> None:
+        """The note shapes of ``cells`` out of a VML drawing."""
+        data = self.read(part)
+
+        def keep(match: re.Match) -> bytes:
+            shape = match.group(0)
+            row = re.search(rb"<(?:[\w.-]+:)?Row>\s*(\d+)\s*<", shape)
+            col = re.search(rb"<(?:[\w.-]+:)?Column>\s*(\d+)\s*<", shape)
+            if row and col and (int(row.group(1)), int(col.group(1))) in cells:
+                return b""
+            return shape
+
+        shapes = re.compile(rb"<(v:)?shape\b(?:(?!</(?:v:)?shape>).)*</(?:v:)?shape>", re.DOTALL)
+        self.put(part, shapes.sub(keep, data))
+
+    def record(self, part: str, marks: list[Mark]) -> None:
+        """The problems marked, as rows of the metadata sheet from MARK_ROW (any earlier
+        annotation's rows replaced)."""
+        data = self.read(part)
+        elements = scan(data, {"worksheet", "sheetData", "row", "dimension"})
+        root = next(el for el in elements if el.name == "worksheet")
+        p = root.prefix
+        edits = [
+            (el.start, el.end, b"")
+            for el in elements
+            if el.name == "row" and el.depth == 2 and int(el.attrs.get("r", "0") or 0) >= MARK_ROW
+        ]
+        rows = b""
+        for n, mark in enumerate(marks):
+            r = str(MARK_ROW + n).encode()
+            cells = b"".join(
+                b"<" + p + b'c r="' + col + r + b'" t="inlineStr"><' + p + b"is><" + p + b"t>"
+                + xml_text(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+                for col, text in ((b"A", MARK_KEY), (b"B", encode(mark)))
+            )  # fmt: skip
+            rows += b"<" + p + b'row r="' + r + b'">' + cells + b"</" + p + b"row>"
+        sheet_data = next((el for el in elements if el.name == "sheetData"), None)
+        if sheet_data is None:
+            return
+        edits.append(append(data, sheet_data, rows))
+        dimension = next((el for el in elements if el.name == "dimension"), None)
+        if dimension is not None and marks:
+            last = f"A1:B{MARK_ROW + len(marks) - 1}".encode()
+            tag = set_attr(data[dimension.start : dimension.tag_end], b"ref", last)
+            edits.append((dimension.start, dimension.tag_end, tag))
+        self.put(part, splice(data, edits))
+
     # -- one sheet ------------------------------------------------------------------------
     def sheet(self, part: str, cells: dict[str, list[Note]]) -> None:
         data = self.read(part)
-        elements = _scan(data, {"worksheet", "c", "legacyDrawing", "drawing", *_AFTER_LEGACY})
+        elements = scan(data, {"worksheet", "c", "legacyDrawing", "drawing", *_AFTER_LEGACY})
         root = next(el for el in elements if el.name == "worksheet")
         edits: list[tuple[int, int, bytes]] = []
         styled = {el.attrs.get("r"): el for el in elements if el.name == "c"}
         for ref, notes in cells.items():
             el = styled.get(ref)
             highlight = [n for n in notes if n.on_cell]
-            if el is None or not highlight or self.styles is None:
+            if el is None or not highlight or self.styles is None or not self.styles.usable():
                 continue
             kind = "error" if any(n.kind == "error" for n in highlight) else "warning"
             style = self.styles.highlighted(int(el.attrs.get("s", "0") or 0), kind)
-            tag = _set_attr(data[el.start : el.tag_end], b"s", str(style).encode())
+            tag = set_attr(data[el.start : el.tag_end], b"s", str(style).encode())
             edits.append((el.start, el.tag_end, tag))
         rels_name = _rels_part(part)
         rels = self.read(rels_name) if self.has(rels_name) else None
@@ -332,7 +425,7 @@ class _Editor:
             new_rels.append((rid, _COMMENTS_TYPE, _relative(comments_part, part)))
         new = self.comments(comments_part, cells)
         self.vml(vml_part, {ref: cells[ref] for ref in new})
-        self.changed[part] = _splice(data, edits)
+        self.changed[part] = splice(data, edits)
         if new_rels:
             self.put(rels_name, _add_relationships(rels, new_rels))
 
@@ -350,13 +443,20 @@ class _Editor:
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="'
                 + _MAIN_NS + b'"><authors></authors><commentList></commentList></comments>'
             )  # fmt: skip
-        elements = _scan(data, {"comments", "author", "authors", "commentList", "comment", "text"})
+        elements = scan(
+            data, {"comments", "author", "authors", "commentList", "comment", "text", "t"}
+        )
         root = next(el for el in elements if el.name == "comments")
         p = root.prefix
         authors = next(el for el in elements if el.name == "authors")
-        author_id = sum(1 for el in elements if el.name == "author")
-        new_author = b"<" + p + b"author>" + _xml_text(AUTHOR) + b"</" + p + b"author>"
-        edits = [_append(data, authors, new_author)]
+        names = [inner(data, el) for el in elements if el.name == "author"]
+        edits = []
+        if AUTHOR in names:  # an earlier annotation's, kept
+            author_id = names.index(AUTHOR)
+        else:
+            author_id = len(names)
+            new_author = b"<" + p + b"author>" + xml_text(AUTHOR) + b"</" + p + b"author>"
+            edits.append(append(data, authors, new_author))
         existing = {el.attrs.get("ref"): el for el in elements if el.name == "comment"}
         texts = [el for el in elements if el.name == "text"]
         added = b""
@@ -365,7 +465,12 @@ class _Editor:
             if ref in existing:  # the school's own comment stays; ours is added below it
                 comment = existing[ref]
                 text = next(t for t in texts if comment.start < t.start < comment.end)
-                edits.append(_append(data, text, _run(p, "\n\n" + body)))
+                theirs = "".join(  # a blank line between: LibreOffice may keep one "\n"
+                    inner(data, t) for t in elements
+                    if t.name == "t" and comment.start < t.start < comment.end
+                )  # fmt: skip
+                gap = "\n" * max(0, 2 - (len(theirs) - len(theirs.rstrip("\n"))))
+                edits.append(append(data, text, _run(p, gap + body)))
                 continue
             added += (
                 b"<" + p + b"comment ref=" + quoteattr(ref).encode() + b' authorId="'
@@ -373,8 +478,8 @@ class _Editor:
                 + b"text></" + p + b"comment>"
             )  # fmt: skip
         listing = next(el for el in elements if el.name == "commentList")
-        edits.append(_append(data, listing, added))
-        self.put(part, _splice(data, edits))
+        edits.append(append(data, listing, added))
+        self.put(part, splice(data, edits))
         return [ref for ref in cells if ref not in existing]
 
     def vml(self, part: str, cells: dict[str, list[Note]]) -> None:
@@ -470,7 +575,17 @@ class _Editor:
         return buffer.getvalue()
 
 
-def _legacy_position(elements: list[_El], data: bytes, root: _El) -> int:
+def _earlier_marks(package: Package) -> list[Mark]:
+    """What an earlier annotation of this workbook marked (none when it was never annotated,
+    or its metadata sheet cannot be read)."""
+    try:
+        sheet = open_workbook(package).get_sheet_by_name(META_SHEET)
+        return decode_rows(sheet.to_python(skip_empty_area=False)[MARK_ROW - 1 :])
+    except (ReturnError, *READER_FAILURES):
+        return []
+
+
+def _legacy_position(elements: list[El], data: bytes, root: El) -> int:
     """Where a new <legacyDrawing> goes among the worksheet's children."""
     top = [el for el in elements if el.depth == 1]
     drawing = next((el for el in top if el.name == "drawing"), None)
@@ -488,16 +603,6 @@ def _relationships(data: bytes) -> list[tuple[str, str, str]]:
         (rel.get("Id", ""), rel.get("Type", ""), rel.get("Target", ""))
         for rel in opc.relationships(data)
     ]
-
-
-def _append(data: bytes, el: _El, content: bytes) -> tuple[int, int, bytes]:
-    """The edit that puts ``content`` at the end of element ``el`` (even if it is empty)."""
-    tag = data[el.start : el.tag_end]
-    if tag.endswith(b"/>"):
-        name = re.match(rb"<([\w:.-]+)", tag).group(1)
-        return el.start, el.end, tag[:-2].rstrip() + b">" + content + b"</" + name + b">"
-    stop = data.rindex(b"</", el.start, el.end)
-    return stop, stop, content
 
 
 def _relative(target: str, source_part: str) -> str:
@@ -523,68 +628,5 @@ def _add_relationships(rels: bytes | None, new: list[tuple[str, str, str]]) -> b
         + b" Target=" + quoteattr(target).encode() + b"/>"
         for rid, kind, target in new
     )  # fmt: skip
-    root = next(el for el in _scan(rels, {"Relationships"}))
-    return _splice(rels, [_append(rels, root, extra)])
-
-
-class _Styles:
-    """styles.xml with highlighted copies of cell styles appended."""
-
-    def __init__(self, data: bytes):
-        self.original = data
-        elements = _scan(data, {"styleSheet", "fills", "fill", "cellXfs", "xf"})
-        self.fills = next((el for el in elements if el.name == "fills"), None)
-        self.xfs_el = next((el for el in elements if el.name == "cellXfs"), None)
-        self.fill_count = sum(
-            1
-            for el in elements
-            if el.name == "fill" and self.fills and el.depth == self.fills.depth + 1
-        )
-        self.xfs = [
-            el
-            for el in elements
-            if el.name == "xf" and self.xfs_el and self.xfs_el.start < el.start < self.xfs_el.end
-        ]
-        self.added: dict[tuple[int, str], int] = {}
-        self.kinds: list[str] = []
-
-    def highlighted(self, xf: int, kind: str) -> int:
-        """The index of a copy of cell style ``xf`` with the ``kind`` highlight fill."""
-        if self.fills is None or self.xfs_el is None or not self.xfs:
-            return xf
-        if (xf, kind) not in self.added:
-            if kind not in self.kinds:
-                self.kinds.append(kind)
-            self.added[(xf, kind)] = len(self.xfs) + len(self.added)
-        return self.added[(xf, kind)]
-
-    def data(self) -> bytes:
-        data = self.original
-        p = self.fills.prefix
-        fill_ids = {kind: self.fill_count + i for i, kind in enumerate(self.kinds)}
-        new_fills = b"".join(
-            b"<" + p + b"fill><" + p + b'patternFill patternType="solid"><' + p + b'fgColor rgb="'
-            + FILLS[kind].encode() + b'"/><' + p + b'bgColor indexed="64"/></' + p
-            + b"patternFill></" + p + b"fill>"
-            for kind in self.kinds
-        )  # fmt: skip
-        new_xfs = b""
-        for (xf, kind), _index in sorted(self.added.items(), key=lambda kv: kv[1]):
-            el = self.xfs[xf] if xf < len(self.xfs) else self.xfs[0]
-            tag = data[el.start : el.tag_end]
-            tag = _set_attr(tag, b"fillId", str(fill_ids[kind]).encode())
-            tag = _set_attr(tag, b"applyFill", b"1")
-            new_xfs += tag + data[el.tag_end : el.end]
-        edits = []
-        for el, extra, count in (
-            (self.fills, new_fills, self.fill_count + len(self.kinds)),
-            (self.xfs_el, new_xfs, len(self.xfs) + len(self.added)),
-        ):
-            start, stop, content = _append(data, el, extra)
-            if start == el.start:  # an empty element, rewritten whole
-                content = _set_attr(content, b"count", str(count).encode())
-                edits.append((start, stop, content))
-                continue
-            tag = _set_attr(data[el.start : el.tag_end], b"count", str(count).encode())
-            edits += [(el.start, el.tag_end, tag), (start, stop, content)]
-        return _splice(data, edits)
+    root = next(el for el in scan(rels, {"Relationships"}))
+    return splice(rels, [append(rels, root, extra)])

@@ -19,6 +19,7 @@ import datetime as dt
 from awardbooks.problems import Problem
 from awardbooks.read import codes
 from awardbooks.read.cellvalues import clip
+from awardbooks.read.marks import fixed_text
 from awardbooks.read.returns import ReturnRecord, one_line
 from awardbooks.workbook.layout import layout_for
 
@@ -60,6 +61,8 @@ def flag_overdue(record: ReturnRecord, today: dt.date) -> None:
     """Add :func:`overdue`'s warnings to the record (a return that was accepted becomes
     accepted with warnings)."""
     record.warnings.extend(overdue(record, today))
+    if record.marks:  # an annotated copy: a milestone still overdue is not fixed
+        record.annotated = fixed_text(record.marks, record.problems)
 
 
 def _date(value) -> dt.date | None:

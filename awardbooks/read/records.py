@@ -44,6 +44,8 @@ class ReturnRecord:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
+    annotated: str = ""  # an annotated copy sent back: "annotated copy: N of M problems fixed"
+    marks: list = field(default_factory=list)  # what that copy was marked with (read.marks)
 
     @property
     def problems(self) -> list[Problem]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from awardbooks.errors import ReturnError
 from awardbooks.problems import Problem
-from awardbooks.read import checks, codes
+from awardbooks.read import checks, codes, marks
 from awardbooks.read.cellvalues import clip as _clip
 from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
@@ -156,6 +156,7 @@ class ReturnReader:
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
+        self.rec.marks, self.rec.annotated = marks.annotation(self.grids.get(META_SHEET), self.rec)
 
     def _rescored(self, framework: Framework) -> Framework | None:
         """The framework with the scores the workbook was generated with (``generate
@@ -271,7 +272,7 @@ class ReturnReader:
         meta_grid = self.grid(META_SHEET)
         if meta_grid is not None:
             meta = {}
-            for row in meta_grid[1:]:
+            for row in meta_grid[1 : marks.MARK_ROW - 1]:  # below: an annotated copy's marks
                 if len(row) >= 2 and isinstance(row[0], str) and row[0]:
                     meta[row[0]] = _text(row[1])
             self.rec.meta = meta
