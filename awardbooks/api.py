@@ -197,17 +197,31 @@ def find_returns(paths: Iterable[str | Path]) -> ReturnInputs:
     return gather(paths)
 
 
-def check(path: str | Path, *, specs: Iterable[str | Path] = ()) -> ReturnRecord:
-    """Check one return as the analyser would; returns its ReturnRecord."""
+def check(
+    path: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    lenient: bool = False,
+    completion_threshold: float | None = None,
+) -> ReturnRecord:
+    """Check one return as the analyser would (``lenient`` and ``completion_threshold`` as
+    for :func:`consolidate`); returns its ReturnRecord."""
     from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    return read_path(path, Registry.default(specs))
+    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
+    return read_path(path, registry)
 
 
-def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list[ReturnRecord]:
+def check_returns(
+    path: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    lenient: bool = False,
+    completion_threshold: float | None = None,
+) -> list[ReturnRecord]:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
     saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
     from awardbooks.read.inputs import read_unit
@@ -216,7 +230,7 @@ def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(specs)
+    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
     return [read_unit(unit, registry) for unit in find_returns([path]).units]
 
 
@@ -231,6 +245,15 @@ def rated_of(record: ReturnRecord) -> tuple[int, int]:
         record.framework, {key: r.label for key, r in record.ratings.items()}
     )
     return overall.rated, overall.total
+
+
+def completion_of(record: ReturnRecord) -> str:
+    """How complete a return is, as every output says it: '17 of 21 rated, 81 %' ('' for a
+    return with nothing to rate, such as a file that is not a workbook)."""
+    from awardbooks.read.returns import completion_text
+
+    rated, total = rated_of(record)
+    return completion_text(rated, total) if total else ""
 
 
 def holds_several_returns(path: str | Path) -> bool:
@@ -271,9 +294,14 @@ def consolidate(
     jobs: int | None = None,
     today: dt.date | None = None,
     progress: Callable[[Any], None] | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables, writing nothing. ``manifest``
-    is a manifest.csv, a folder holding manifests, or several of them."""
+    is a manifest.csv, a folder holding manifests, or several of them. ``lenient``: a rating
+    that is not a level is read as unrated, with a warning, rather than rejecting the return;
+    ``completion_threshold``: the % rated below which a return is incomplete (default: each
+    spec's own)."""
     from awardbooks.analyse.consolidate import consolidate as _consolidate
     from awardbooks.generate.manifest import read_manifests
 
@@ -283,7 +311,7 @@ def consolidate(
     return _consolidate(
         inputs, manifest_rows=rows, manifest_name=name,
         specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
-        meanwhile=_import_outputs,
+        meanwhile=_import_outputs, lenient=lenient, completion_threshold=completion_threshold,
     )  # fmt: skip
 
 
@@ -306,6 +334,13 @@ class AnalysisResult:
 
         return summary_lines(self.consolidation)
 
+    def nothing_usable(self) -> str:
+        """Why no return could be used ('' when one could): a run whose every return was
+        rejected, a duplicate, unknown or had nothing rated has no score to show."""
+        from awardbooks.outputs.summary import nothing_usable
+
+        return nothing_usable(self.consolidation)
+
 
 def analyse(
     paths: Iterable[str | Path] = (),
@@ -318,8 +353,11 @@ def analyse(
     progress: Callable[[Any], None] | None = None,
     inputs: ReturnInputs | None = None,
     force: bool = False,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> AnalysisResult:
-    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs
+    (``lenient`` and ``completion_threshold`` as for :func:`consolidate`).
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
@@ -347,8 +385,9 @@ def analyse(
     if data_dir is not None:
         ensure_folder(Path(data_dir), ReportError)
     consolidation = consolidate(
-        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress
-    )
+        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress,
+        lenient=lenient, completion_threshold=completion_threshold,
+    )  # fmt: skip
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []
     notes: list[str] = []
@@ -481,7 +520,10 @@ def update(collection: str | Path | Collection | None = None, **options) -> Upda
     """Take in the return files under the collection's returns/ not seen before (by content),
     record them in its ledger, and bring its outputs and workbooks up to date. Options:
     ``wait`` (seconds to wait for another command holding the collection), ``waiting`` (called
-    once with who holds it), ``progress(done, total)``, ``jobs``, ``today``."""
+    once with who holds it), ``progress(done, total)``, ``jobs``, ``today``, ``lenient`` (a
+    rating that is not a level is read as unrated, with a warning, rather than rejecting the
+    return) and ``completion_threshold`` (the % rated below which a return is incomplete;
+    default: each spec's own)."""
     from awardbooks.collection.commands import update as _update
 
     return _update(open_collection(collection), **options)

@@ -16,7 +16,15 @@ import click
 
 from awardbooks import api
 from awardbooks import cli_collection as cc
-from awardbooks.cli_common import FLAGS, TERMS, friendly, option, plural
+from awardbooks.cli_common import (
+    FLAGS,
+    LENIENT_OPTION,
+    TERMS,
+    THRESHOLD_OPTION,
+    friendly,
+    option,
+    plural,
+)
 from awardbooks.errors import word
 from awardbooks.version import __version__
 
@@ -314,8 +322,12 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 @SPEC_OPTION
 @option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
 @option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
+@LENIENT_OPTION
+@THRESHOLD_OPTION
 @friendly
-def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
+def analyse_cmd(
+    paths, out, data_dir, manifests, specs, jobs, force, lenient, completion_threshold
+) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
@@ -330,6 +342,8 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
             progress=lambda _r: bar.update(1),
             inputs=inputs,
             force=force,
+            lenient=lenient,
+            completion_threshold=completion_threshold,
         )
     for line in result.summary_lines():
         click.echo(line)
@@ -337,6 +351,10 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
         click.echo(f"Wrote {path}")
     for note in result.notes:
         click.echo(f"Note: {note}")
+    unusable = result.nothing_usable()
+    if unusable:  # the outputs are written: they list every return and why
+        where = f"; the Returns sheet of {out} says why" if out is not None else ""
+        raise click.ClickException(f"{unusable}{where}")
 
 
 @cli.command("check")
@@ -355,8 +373,10 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
     help="Write a copy of FILE with each problem marked on its cell (comment + highlight).",
 )
 @option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
+@LENIENT_OPTION
+@THRESHOLD_OPTION
 @friendly
-def check_cmd(file, specs, annotate_to, force) -> None:
+def check_cmd(file, specs, annotate_to, force, lenient, completion_threshold) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
     annotated = None
     if api.holds_several_returns(file):  # every workbook inside it
@@ -365,17 +385,22 @@ def check_cmd(file, specs, annotate_to, force) -> None:
                 "--annotate needs one workbook, not a saved email or an archive; save the "
                 "workbook first"
             )
-        records = api.check_returns(file, specs=specs)
+        records = api.check_returns(
+            file, specs=specs, lenient=lenient, completion_threshold=completion_threshold
+        )
     else:
-        records = [api.check(file, specs=specs)]
+        records = [
+            api.check(file, specs=specs, lenient=lenient, completion_threshold=completion_threshold)
+        ]
         if annotate_to is not None:
             annotated = api.annotate(file, annotate_to, force=force, record=records[0])
     for record in records:
         fw = record.framework
         what = f"{fw.title}, {record.get('setting') or 'unknown setting'}" if fw else "unrecognised"
-        rated, total = api.rated_of(record)  # what the scores count, as scores.csv does
+        done = api.completion_of(record)  # what the scores count, as scores.csv does
+        done = f"{done}; " if done else ""
         click.echo(
-            f"{record.file}: {record.status} ({what}; {rated} of {total} rated; "
+            f"{record.file}: {record.status} ({what}; {done}"
             f"{plural(len(record.errors), 'error')}, {plural(len(record.warnings), 'warning')})"
         )
         for problem in record.errors:
@@ -433,21 +458,23 @@ def report_cmd(ctx, paths, out_dir, manifests, specs, no_pdf, force) -> None:
             progress=lambda _r: bar.update(1), inputs=inputs,
         )  # fmt: skip
     made = len(result.workbooks)
-    pdfs = f" and {len(result.pdfs)} PDFs" if result.pdfs else ""
+    pdfs = f" and {plural(len(result.pdfs), 'PDF')}" if result.pdfs else ""
     if made:
-        click.echo(f"Wrote feedback for {made} setting{'s' if made != 1 else ''} to {out_dir}/ "
-                   f"({made} workbook{'s' if made != 1 else ''}{pdfs}).")  # fmt: skip
+        click.echo(f"Wrote feedback for {plural(made, 'setting')} to {out_dir}/ "
+                   f"({plural(made, 'workbook')}{pdfs}).")  # fmt: skip
     else:
         click.echo(f"No new reports written to {out_dir}/.")
     if result.kept:
         kept = len(result.kept)
-        click.echo(
-            f"Kept {kept} existing report{'s' if kept != 1 else ''} (use --force to replace them)."
-        )
+        them = "them" if kept != 1 else "it"
+        click.echo(f"Kept {plural(kept, 'existing report')} (use --force to replace {them}).")
     if result.not_reported:
+        n = result.not_reported
+        were = "that were rejected, duplicates or unknown" if n != 1 else (
+            "that was rejected, a duplicate or unknown"
+        )  # fmt: skip
         click.echo(
-            f"Left out {result.not_reported} return{'s' if result.not_reported != 1 else ''} "
-            "that were rejected, duplicates or unknown (awardbooks analyse lists the reasons)."
+            f"Left out {plural(n, 'return')} {were} (awardbooks analyse lists the reasons)."
         )
     for warning in result.warnings:
         click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
@@ -474,7 +501,8 @@ def _mail_options(func):
 
 def _echo_unsent(unsent) -> None:
     if unsent:
-        click.echo(f"No message for {len(unsent)} settings (contact them another way):")
+        them = "them" if len(unsent) != 1 else "it"
+        click.echo(f"No message for {plural(len(unsent), 'setting')} (contact {them} another way):")
     for item in unsent:
         click.echo(f"  {item.setting} ({item.file}): {item.reason}")
 

@@ -488,12 +488,14 @@ def date_iso_text(c: Corpus) -> Case:
 @case
 def date_us_impossible(c: Corpus) -> Case:
     _date_case(c, "date_us_impossible", "Cover", "B17", text_cell("10/31/2026"))
-    return Case(
-        "rejected",
-        [
+    return Case(  # a date that cannot be read never loses the ratings: it is left empty
+        "warning",
+        warnings=[
             "Cover!B17: '10/31/2026' is not a real date (dates are read as dd/mm/yyyy, the UK "
-            "way); for 31 October 2026 type 31/10/2026"
+            "way); left empty; for 31 October 2026 type 31/10/2026"
         ],
+        ratings=BASE,
+        cover={"completed_on": ""},
         codes=["date-month-first"],
     )
 

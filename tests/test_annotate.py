@@ -243,7 +243,8 @@ def test_check_annotate_command(lppa_return, tmp_path):
 
 
 def test_nothing_to_mark(tmp_path, frameworks):
-    clean = make_workbook(frameworks["lppa"], tmp_path, ratings={"1.1": "Green"})
+    every = {item.id: "Green" for item in frameworks["lppa"].items}  # complete: no warning
+    clean = make_workbook(frameworks["lppa"], tmp_path, ratings=every)
     out = tmp_path / "marked.xlsx"
     result = CliRunner().invoke(cli, ["check", str(clean), "--annotate", str(out)])
     assert result.exit_code == 0

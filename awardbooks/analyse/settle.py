@@ -11,13 +11,16 @@ ledger at every update.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from awardbooks.analyse.tables import RETURNS
 from awardbooks.common.identity import setting_key
-from awardbooks.read.returns import ReturnRecord
+from awardbooks.read import codes
+from awardbooks.read.returns import ReturnRecord, completion_text
+from awardbooks.workbook.scoring import pct
 
 USABLE = ("accepted", "warning")
 
@@ -111,11 +114,34 @@ def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict
     return [row for row in rows if row.get("workbook_id") not in returned]
 
 
-def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str, Any]]:
-    """The Returns table's rows: one per record, in order, then one per missing workbook."""
+NOTHING_RATED = codes.NOTHING_RATED.id
+INCOMPLETE = codes.INCOMPLETE.id
+LENIENT = codes.RATING_READ_AS_UNRATED.id
+"""The codes (:mod:`awardbooks.read.codes`) of an empty return, an incomplete one and a
+rating read leniently."""
+
+
+def nothing_rated(record: ReturnRecord) -> bool:
+    """Whether a return has nothing rated: it is left out of the scores, the means and the
+    count of settings (its Returns row says so)."""
+    return any(p.code == NOTHING_RATED for p in record.warnings)
+
+
+def returns_rows(
+    records: list[ReturnRecord],
+    settled: Settled,
+    completion: dict[int, tuple[int, int]] | None = None,
+) -> list[dict[str, Any]]:
+    """The Returns table's rows: one per record, in order, then one per missing workbook.
+    ``completion``: (rated, total) of each usable return, by ``id(record)``."""
+    completion = completion or {}
     rows = []
     for record in records:
         meta = record.meta
+        rated, total = completion.get(id(record), (0, 0))
+        usable = settled.statuses[id(record)] in USABLE and total > 0
+        lenient = any(p.code == LENIENT for p in record.warnings)
+        done = completion_text(rated, total) + (" (read leniently)" if lenient else "")
         rows.append(
             {key: meta.get(key, "") for key in _BASE}
             | {
@@ -131,6 +157,10 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
                     [*map(str, record.warnings), *settled.notes[id(record)]]
                 ),
                 "email_from": record.source.get("email_from", ""),
+                "completion": done if usable else "",
+                "completion_pct": pct(rated / total) if usable else math.nan,
+                "codes": " ".join(dict.fromkeys(p.code for p in record.problems)),
+                "read_leniently": lenient,
                 "email_date": record.source.get("email_date", ""),
                 "email_subject": record.source.get("email_subject", ""),
             }
@@ -142,6 +172,10 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
             "status": "missing",
             "completed_by": "",
             "completed_on": "",
+            "completion": "",
+            "completion_pct": math.nan,
+            "codes": "",
+            "read_leniently": False,
             "errors": "",
             "warnings": "no return received for this manifest entry",
         }

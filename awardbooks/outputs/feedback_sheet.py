@@ -14,6 +14,7 @@ from awardbooks.common.text import excel_text
 from awardbooks.common.xlsx import new_workbook
 from awardbooks.outputs.feedback import Feedback, GroupLine
 from awardbooks.outputs.sheetrows import BulkRows
+from awardbooks.read.returns import completion_text
 
 SHEET = "Feedback"
 WIDTHS = (13, 46, 12, 12, 12, 17)  # columns A–F: fits A4 portrait, one page wide
@@ -145,7 +146,8 @@ def _intro(page: _Page, s: Feedback) -> None:
     overall = next((g for g in s.groups if g.group_id == "ALL"), None)
     if overall is not None:
         summary = (
-            f"Overall score {_pct(overall.pct)}, against a partnership average of "
+            f"Overall score {_pct(overall.pct)} ({completion_text(overall.rated, overall.total)}"
+            f"), against a partnership average of "
             f"{_pct(overall.average)} ({s.settings_in_average} setting"
             f"{'s' if s.settings_in_average != 1 else ''}, {term_title(s.year, s.term)})."
         )

@@ -454,6 +454,31 @@ RATING_ERROR_VALUE = Code(
     "choose the rating from the dropdown",
     {"file": _FILE, "sheet": "Theme 1", "cell": "C6", "value": "#N/A", "key": "1.a"},
 )  # fmt: skip
+RATING_READ_AS_UNRATED = Code(
+    "rating-read-as-unrated", "warning",
+    "{value!r} is not a level of {levels}; read as unrated (read leniently)",
+    "choose the rating from the dropdown",
+    {"file": _FILE, "sheet": "Objective 1", "cell": "C6", "value": "Greeen",
+     "levels": "Red/Amber/Green"},
+)  # fmt: skip
+"""A rating that is not a level, read with {opt:lenient}: the item counts as unrated and the
+rest of the return is consolidated (without the option it is :data:`RATING_NOT_A_LEVEL`)."""
+NOTHING_RATED = Code(
+    "nothing-rated", "warning",
+    "nothing rated: none of the {total} has a rating, so the return is left out of the scores, "
+    "the means and the count of settings",
+    "rate each item with the dropdown and send the workbook again",
+    {"file": _FILE, "total": "21 items"},
+)  # fmt: skip
+INCOMPLETE = Code(
+    "return-incomplete", "warning",
+    "{completion}, below the {threshold} % expected{blank}",
+    "rate every item (its score counts only what is rated) and send the workbook again",
+    {"file": _FILE, "completion": "12 of 21 rated, 57 %", "threshold": 80,
+     "blank": "; nothing is rated in Objective 3 (Leadership) or Objective 5 (Parents)"},
+)  # fmt: skip
+"""A return rated below the completion threshold (the spec's ``completion_threshold``, or
+{opt:completion_threshold}); ``blank`` names the groups with nothing rated, if any."""
 INPUT_FORMULA = Code(
     "input-formula", "warning", "holds a formula (={formula}); its last result {result!r} was read",
     example={"file": _FILE, "sheet": "Theme 1", "cell": "D6", "formula": "TODAY()",
@@ -465,29 +490,32 @@ INPUT_ERROR_VALUE = Code(
 )  # fmt: skip
 
 # ----------------------------------------------------------------- typed values, dates
+# A date that cannot be read is a warning and the date is left empty: one cell typed oddly
+# never loses a school's ratings.
 
 DATE_NOT_REAL_UK = Code(
-    "date-not-real-uk", "error",
-    "{value!r} is not a real date (dates are read as dd/mm/yyyy, the UK way)",
+    "date-not-real-uk", "warning",
+    "{value!r} is not a real date (dates are read as dd/mm/yyyy, the UK way); left empty",
     example={"file": _FILE, "sheet": "Cover", "cell": "B17", "value": "31/02/2026"},
 )  # fmt: skip
 DATE_MONTH_FIRST = Code(
-    "date-month-first", "error",
-    "{value!r} is not a real date (dates are read as dd/mm/yyyy, the UK way)",
+    "date-month-first", "warning",
+    "{value!r} is not a real date (dates are read as dd/mm/yyyy, the UK way); left empty",
     "for {meant} type {typed}",
     {"file": _FILE, "sheet": "Cover", "cell": "B17", "value": "10/31/2026",
      "meant": "31 October 2026", "typed": "31/10/2026"},
 )  # fmt: skip
 DATE_NOT_REAL = Code(
-    "date-not-real", "error", "{value!r} is not a real date",
+    "date-not-real", "warning", "{value!r} is not a real date; left empty",
     example={"file": _FILE, "sheet": "Cover", "cell": "B17", "value": "2026-02-30"},
 )  # fmt: skip
 DATE_NUMBER_OUT_OF_RANGE = Code(
-    "date-number-out-of-range", "error", "{value!r} is not a date",
+    "date-number-out-of-range", "warning", "{value!r} is not a date; left empty",
     example={"file": _FILE, "sheet": "Cover", "cell": "B17", "value": -4.0},
 )  # fmt: skip
 DATE_NOT_A_DATE = Code(
-    "date-not-a-date", "error", "{value!r} is not a date", "type dates as dd/mm/yyyy",
+    "date-not-a-date", "warning", "{value!r} is not a date; left empty",
+    "type dates as dd/mm/yyyy or as 16 Oct 2026",
     {"file": _FILE, "sheet": "Cover", "cell": "B17", "value": "soon"},
 )  # fmt: skip
 DATES_READ_AS_UK = Code(

@@ -24,6 +24,7 @@ from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
+from awardbooks.read.completeness import check_completion, completion_text
 from awardbooks.read.container import Package, Refusal, sniff
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.opening import READER_FAILURES, open_workbook
@@ -86,7 +87,19 @@ class ReturnRecord:
 class Registry:
     """The frameworks an analysis knows, by id."""
 
-    def __init__(self, frameworks: Iterable[Framework]):
+    def __init__(
+        self,
+        frameworks: Iterable[Framework],
+        *,
+        lenient: bool = False,
+        completion_threshold: float | None = None,
+    ):
+        self.lenient = lenient
+        """Read a rating that is not a level as unrated, with a warning, rather than reject
+        the return (:data:`~awardbooks.read.codes.RATING_READ_AS_UNRATED`)."""
+        self.completion_threshold = completion_threshold
+        """The % of a return's items rated below which it is incomplete; None: each spec's
+        own ``completion_threshold``."""
         self.by_id: dict[str, Framework] = {}
         self.by_version: dict[tuple[str, str], Framework] = {}
         for fw in frameworks:
@@ -97,10 +110,16 @@ class Registry:
                 self.by_id[fw.id] = fw
 
     @classmethod
-    def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
+    def default(
+        cls,
+        extra_specs: Iterable[str | Path] = (),
+        *,
+        lenient: bool = False,
+        completion_threshold: float | None = None,
+    ) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
         frameworks += [load_spec(path) for path in extra_specs]
-        return cls(frameworks)
+        return cls(frameworks, lenient=lenient, completion_threshold=completion_threshold)
 
 
 def read_path(path: Path, registry: Registry, name: str | None = None) -> ReturnRecord:
@@ -216,6 +235,7 @@ class ReturnReader:
             self._align_edition(framework, self.current)
         if self.pkg.kind == "ods":
             self.report(codes.WORKBOOK_ODS())
+        check_completion(self.rec, self.registry, self.report)
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
             self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
@@ -504,7 +524,11 @@ class ReturnReader:
                 self.report(codes.RATING_CASE(**self.at(cell), typed=raw, level=match))
                 return match
         value = _clip(_text(raw))
-        self.report(codes.RATING_NOT_A_LEVEL(**self.at(cell), value=value, levels="/".join(labels)))
+        levels = "/".join(labels)
+        if self.registry.lenient:
+            self.report(codes.RATING_READ_AS_UNRATED(**self.at(cell), value=value, levels=levels))
+        else:
+            self.report(codes.RATING_NOT_A_LEVEL(**self.at(cell), value=value, levels=levels))
         return None
 
     def _typed(self, cell: Cell, column: Column, raw: Any) -> Any:
@@ -576,6 +600,7 @@ _DATE = Column(id="date", label="Date", type="date")
 
 
 __all__ = [
-    "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "one_line", "parse_date",
+    "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "completion_text", "one_line",
+    "parse_date",
     "read_bytes", "read_path", "refused",
 ]  # fmt: skip

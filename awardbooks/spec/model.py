@@ -359,6 +359,10 @@ class Framework(_Frozen):
     sheets: Sheets = Sheets()
     previous_editions: tuple[Edition, ...] = ()
     """Earlier editions whose item ids map to this one's (for progress across editions)."""
+    completion_threshold: float = Field(default=80, ge=0, le=100)
+    """The % of a return's items that must be rated for it to be complete: a return rated
+    below it is read with an ``incomplete`` warning naming its blank groups (the analyser's
+    ``completion_threshold`` option overrides it). It does not shape the workbook."""
 
     @field_validator("id")
     @classmethod
@@ -383,7 +387,7 @@ class Framework(_Frozen):
         return per_framework("fingerprint", self, _fingerprint)
 
 
-LATER_DEFAULTS = {"scored_by": "items"}
+LATER_DEFAULTS = {"scored_by": "items", "completion_threshold": 80}
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns
 of workbooks generated earlier are still recognised as made from the same spec."""
