@@ -114,3 +114,45 @@ def test_returns_sheet_counts_files_read_and_report_counts_in_the_singular(
         "Left out 1 return that was rejected, a duplicate or unknown (awardbooks analyse lists "
         "the reasons).",
     ]
+
+
+def test_nothing_rated_and_incomplete_say_one_and_many(frameworks):
+    from types import SimpleNamespace
+
+    from awardbooks.read.completeness import check_completion, completion_text
+    from awardbooks.read.returns import Rating
+
+    fw = frameworks["behaviour-attendance"]
+    first = fw.groups[0]
+    one = fw.model_copy(update={"groups": (first.model_copy(update={"items": first.items[:1]}),)})
+    item = first.items[0].id
+
+    def problems(framework, labels, threshold=None):
+        found = []
+        record = SimpleNamespace(
+            framework=framework, errors=[],
+            ratings={key: Rating(key, "1", label) for key, label in labels.items()},
+        )  # fmt: skip
+        check_completion(record, SimpleNamespace(completion_threshold=threshold), found.append)
+        return [p.message for p in found]
+
+    assert problems(one, {item: None}) == [
+        "nothing rated: its one element has no rating, so the return is left out of the "
+        "scores, the means and the count of settings"
+    ]
+    assert problems(one, {item: "Developed"}) == []
+    two = {i.id: None for i in first.items[:2]}
+    wider = fw.model_copy(update={"groups": (first.model_copy(update={"items": first.items[:2]}),)})
+    assert problems(wider, two) == [
+        "nothing rated: none of the 2 elements has a rating, so the return is left out of the "
+        "scores, the means and the count of settings"
+    ]
+    half = two | {first.items[0].id: "Developed"}
+    assert problems(wider, half) == ["1 of 2 rated, 50 %, below the 80 % expected"]
+    assert problems(wider, half, threshold=50) == []
+    assert problems(wider, half, threshold=62.5) == [
+        "1 of 2 rated, 50 %, below the 62.5 % expected"
+    ]
+    assert [completion_text(0, 3), completion_text(199, 200), completion_text(2, 3)] == [
+        "0 of 3 rated, 0 %", "199 of 200 rated, 99 %", "2 of 3 rated, 67 %",
+    ]  # fmt: skip

@@ -465,10 +465,10 @@ RATING_READ_AS_UNRATED = Code(
 rest of the return is consolidated (without the option it is :data:`RATING_NOT_A_LEVEL`)."""
 NOTHING_RATED = Code(
     "nothing-rated", "warning",
-    "nothing rated: none of the {total} has a rating, so the return is left out of the scores, "
-    "the means and the count of settings",
+    "nothing rated: {none}, so the return is left out of the scores, the means and the count "
+    "of settings",
     "rate each item with the dropdown and send the workbook again",
-    {"file": _FILE, "total": "21 items"},
+    {"file": _FILE, "none": "none of the 21 items has a rating"},
 )  # fmt: skip
 INCOMPLETE = Code(
     "return-incomplete", "warning",

@@ -63,7 +63,11 @@ def check_completion(
     if total == 0:
         return
     if not any(r.label for r in record.ratings.values()):
-        report(codes.NOTHING_RATED(total=plural(total, _unit(fw))))
+        unit = _unit(fw)
+        none = f"none of the {plural(total, unit)} has a rating" if total > 1 else (
+            f"its one {unit} has no rating"
+        )  # fmt: skip
+        report(codes.NOTHING_RATED(none=none))
         return
     threshold = options.completion_threshold
     if threshold is None:
