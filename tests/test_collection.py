@@ -608,3 +608,36 @@ def test_one_shot_options_inside_a_collection_are_refused_not_dropped(folder, mo
         "Error: nope: not one of this collection's frameworks (lppa); add it to frameworks in "
         "awardbooks.toml, or leave it out to generate them all\n"
     )
+
+
+def test_update_reads_leniently_and_leaves_an_empty_return_out(folder):
+    ash = make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "tmp" / "ash.xlsx")
+    misspelt(ash, folder / "returns" / "ash.xlsx")
+    make_return(workbook(folder, "autumn", "Birch-Primary"), folder / "returns" / "birch.xlsx",
+                share=0)  # sent back empty  # fmt: skip
+    make_return(workbook(folder, "autumn", "Cedar-Academy"), folder / "returns" / "cedar.xlsx")
+    output = run(folder, "update", "--lenient").output.splitlines()
+    assert "Usable returns: 2 complete, 0 incomplete, 1 with nothing rated (left out of the " \
+        "means)." in output
+    rows = {Path(r["file"]).name: r for r in read_csv(folder / "outputs" / "data" / "returns.csv")
+            if r["status"] != "missing"}  # fmt: skip
+    got = {name: (r["status"], r["completion"], r["codes"], r["read_leniently"])
+           for name, r in rows.items()}  # fmt: skip
+    assert got == {
+        "ash.xlsx": ("warning", "55 of 56 rated, 98 % (read leniently)", "rating-read-as-unrated",
+                     "true"),
+        "birch.xlsx": ("warning", "0 of 56 rated, 0 %", "nothing-rated", "false"),
+        "cedar.xlsx": ("accepted", "56 of 56 rated, 100 %", "", "false"),
+    }  # fmt: skip
+    scored = {r["setting"] for r in read_csv(folder / "outputs" / "data" / "scores.csv")}
+    assert scored == {"Ash Primary", "Cedar Academy"}  # Birch: nothing rated, no score
+    progressed = {r["setting"] for r in read_csv(folder / "outputs" / "data" / "progress.csv")}
+    assert progressed == {"Ash Primary", "Cedar Academy"}
+    book = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx")
+    summary = [c.value for row in book["Summary"].iter_rows() for c in row]
+    assert "Usable returns: 2 complete, 0 incomplete, 1 with nothing rated (left out of the " \
+        "means)." in summary
+    # without --lenient, a misspelt rating rejects the return, as before
+    misspelt(ash, folder / "returns" / "ash-again.xlsx")
+    run(folder, "update")
+    assert statuses(folder)["returns/ash-again.xlsx"] == "rejected"
