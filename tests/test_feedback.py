@@ -130,13 +130,14 @@ def test_what_changed_since_last_term(reports, frameworks):
         ("Theme", "Title", "Autumn\n2026-27 %", "Spring\n2026-27 %", "Change (points)", "Note")
     )
     assert table[start + 1 : start + 4] == [
-        ("Theme 1", "Ethos, vision and policy", 70.0, 100.0, 30.0, "Up; a rating went down"),
-        ("Theme 2", "Leadership, management and coordination", 35.0, 70.0, 35.0, "Up"),
+        ("Theme 1", "Ethos, vision and policy", 70.0, 100.0, 30.0,
+         "Up (3 up, 1 the same, 1 down)"),
+        ("Theme 2", "Leadership, management and coordination", 35.0, 70.0, 35.0, "Up (1 up)"),
         ("Theme 3", "Communication and information sharing", "-", 35.0, "-",
          "No score to compare"),
     ]  # fmt: skip
     assert table[start + 7] == (
-        "Overall", "All", 52.5, 68.3, 15.8, "Up; a rating went down",
+        "Overall", "All", 52.5, 68.3, 15.8, "Up (4 up, 1 the same, 1 down)",
     )  # fmt: skip
     item = {i.id: i.text for i in frameworks["family-partnership"].items}
     down = table.index(("ID", "Item", "Autumn\n2026-27", "Spring\n2026-27", None, None))

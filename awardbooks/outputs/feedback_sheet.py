@@ -251,8 +251,8 @@ def _changes(page: _Page, s: Feedback) -> None:
     was = term_title(*s.previous)
     page.heading(
         f"What changed since {was}",
-        'Change is in percentage points. "A rating went down" means at least one item in the '
-        "group is rated lower than last time, even if the score rose.",
+        "Change is in percentage points. The note counts the items rated both times that went "
+        "up, stayed the same and went down: a rating can go down even when the score rises.",
     )
     was_, now_ = term_title(*s.previous, "\n"), term_title(s.year, s.term, "\n")
     page.columns([fw.labels.group, "Title", f"{was_} %", f"{now_} %", "Change (points)", "Note"])
@@ -291,7 +291,11 @@ def _change_note(g: GroupLine) -> str:
         words = "Down"
     else:
         words = "No change"
-    return f"{words}; a rating went down" if g.slipped else words
+    if g.moved is None or not sum(g.moved):
+        return f"{words}; a rating went down" if g.slipped else words
+    down, same, up = g.moved
+    counts = [f"{n} {what}" for n, what in ((up, "up"), (same, "the same"), (down, "down")) if n]
+    return f"{words} ({', '.join(counts)})"
 
 
 def _gaps(page: _Page, s: Feedback) -> None:
