@@ -245,3 +245,28 @@ def test_progress_counts_items_down_same_and_up_and_skips_an_empty_return(tmp_pa
     assert rows[("summer", "2")][1:] == (False, 0.0, 8.0, 0.0)
     assert rows[("summer", "ALL")] == (0.0, True, 1.0, 19.0, 1.0)
     assert all(math.isnan(v) for v in rows[("autumn", "ALL")][2:])  # nothing to compare with
+
+
+def test_an_empty_copy_sent_later_never_replaces_the_ratings(returns, tmp_path):
+    import os
+
+    from awardbooks.api import consolidate
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    rated = folder / "birch.xlsx"  # rated, its date unreadable: no date
+    rated.write_bytes(returns["paths"]["Birch Primary"].read_bytes())
+    blank = folder / "birch again.xlsx"  # the blank workbook itself, sent again later
+    blank.write_bytes((returns["base"] / "workbooks" / next(
+        p.name for p in (returns["base"] / "workbooks").glob("Birch-Primary*.xlsx"))).read_bytes())
+    os.utime(rated, (1_790_000_000, 1_790_000_000))
+    os.utime(blank, (1_790_500_000, 1_790_500_000))
+    c = consolidate([folder])
+    got = {Path(f).name: (s, w.splitlines()[-1]) for f, s, w in
+           zip(c.returns["file"], c.returns["status"], c.returns["warnings"])}  # fmt: skip
+    assert got["birch.xlsx"][0] == "warning"  # kept, though the blank copy was sent later
+    assert got["birch again.xlsx"] == (
+        "duplicate",
+        f"{blank}: the same workbook as {rated}, which has ratings (this one has none) and was "
+        "kept",
+    )

@@ -4,7 +4,8 @@ earlier one a duplicate; a return of a workbook the manifest does not list is un
 manifest's workbook with no return is missing. And the Returns table, one row per return.
 
 Decisions: the return kept of several is the one completed latest (the date on its cover,
-then its file time), and every return demoted says which one was kept and why. Nothing here
+then its file time), but never one with nothing rated over one with ratings; every return
+demoted says which one was kept and why. Nothing here
 reads a file or imports pandas: a collection settles its thousands of returns from the
 ledger at every update.
 """
@@ -50,8 +51,11 @@ def settle(
     return Settled(statuses, notes, missing)
 
 
-def _completed_key(record: ReturnRecord) -> tuple[str, float]:
-    return (str(record.cover.get("completed_on") or ""), record.mtime)
+def _completed_key(record: ReturnRecord) -> tuple[bool, str, float]:
+    """Which of several copies is kept: one with something rated over one with nothing rated
+    (an empty workbook sent again by mistake never replaces a school's ratings), then the one
+    completed latest, then the one saved or sent latest."""
+    return (not nothing_rated(record), str(record.cover.get("completed_on") or ""), record.mtime)
 
 
 def _settle_duplicates(records, statuses, notes) -> None:
@@ -73,10 +77,12 @@ def _settle_duplicates(records, statuses, notes) -> None:
             for record in group:
                 if record is not keep:
                     statuses[id(record)] = "duplicate"
-                    mine, theirs = _completed_key(record)[0], _completed_key(keep)[0]
+                    mine, theirs = _completed_key(record), _completed_key(keep)
                     why = (
-                        "which was completed later"
-                        if theirs > mine
+                        "which has ratings (this one has none)"
+                        if theirs[0] > mine[0]
+                        else "which was completed later"
+                        if theirs[1] > mine[1]
                         else "which was saved or sent later"
                     )
                     notes[id(record)].append(
