@@ -253,7 +253,7 @@ def test_record_reads_text_dates_as_uk(partnership, frameworks, tmp_path):
     record = read_path(path, Registry.default())
     assert record.cover["completed_on"] == "2026-10-31"
     assert any(
-        "dates were typed as text or numbers and read as UK dates: "
+        "a date typed as text or a number was read as a UK date: "
         f"Cover!{cover} ('31/10/2026' read as 31 October 2026)" in str(w)
         for w in record.warnings
     )

@@ -150,8 +150,10 @@ def test_notes_are_placed_by_the_problems_fields():
     ], warnings=[
         codes.ROWS_MOVED(file="f.xlsx", sheet=odd),
         codes.SHEET_MISSING(file="f.xlsx", sheet="Theme 9"),
-        codes.DATES_READ_AS_UK(file="f.xlsx", first="Cover!B17 ('1/2/27' read as 01 February "
-                               "2027)", more=""),
+        codes.DATES_READ_AS_UK(
+            file="f.xlsx", what="a date typed as text or a number was read as a UK date",
+            first="Cover!B17 ('1/2/27' read as 01 February 2027)", more="",
+        ),
     ])  # fmt: skip
     assert notes_for(record, ["Cover", odd]) == [
         Note(odd, "C7", "Error: 'Greeen' is not a level of Red/Amber/Green", "error", True),
@@ -159,7 +161,7 @@ def test_notes_are_placed_by_the_problems_fields():
              "found by their ids", "warning", False),
         Note("Cover", "A1", "Warning: Theme 9: the sheet is missing (renamed or deleted)",
              "warning", False),
-        Note("Cover", "A1", "Warning: dates were typed as text or numbers and read as UK dates: "
+        Note("Cover", "A1", "Warning: a date typed as text or a number was read as a UK date: "
              "Cover!B17 ('1/2/27' read as 01 February 2027)", "warning", False),
     ]  # fmt: skip
     assert notes_for(ReturnRecord("f.xlsx", warnings=[Problem("x", "warning", "m")]), ["A"]) == [

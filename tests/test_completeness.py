@@ -93,7 +93,7 @@ def test_each_return_says_how_complete_it_is(returns):
     problems = {s: [(p.code, p.located) for p in r.problems] for s, r in found.items()}
     assert problems == {
         "Ash Primary": [
-            ("dates-read-as-uk", "dates were typed as text or numbers and read as UK dates: "
+            ("dates-read-as-uk", "a date typed as text or a number was read as a UK date: "
              "Cover!B17 ('16th Oct 2026' read as 16 October 2026)"),
         ],
         "Birch Primary": [

@@ -8,6 +8,7 @@ from typing import Any
 
 from awardbooks.analyse import tables as tb
 from awardbooks.analyse.tables import Consolidation
+from awardbooks.common.text import plural
 from awardbooks.outputs.data_files import csv_value
 from awardbooks.outputs.frames import (
     completeness_counts,
@@ -55,10 +56,10 @@ def nothing_usable(c: Consolidation) -> str:
     if not statuses or done["complete"] or done["incomplete"]:
         return ""
     why = [
-        f"{statuses.count(status)} {word}"
-        for status, word in (("rejected", "rejected"), ("duplicate", "duplicate"),
-                             ("unknown", "unknown"))
-        if statuses.count(status)
+        f"{n} rejected" if status == "rejected" else f"{n} unknown" if status == "unknown"
+        else plural(n, "duplicate")
+        for status in ("rejected", "duplicate", "unknown")
+        if (n := statuses.count(status))
     ]  # fmt: skip
     if done["nothing rated"]:
         why.append(f"{done['nothing rated']} with nothing rated")

@@ -520,9 +520,9 @@ DATE_NOT_A_DATE = Code(
 )  # fmt: skip
 DATES_READ_AS_UK = Code(
     "dates-read-as-uk", "warning",
-    "dates were typed as text or numbers and read as UK dates: {first}{more}",
-    example={"file": _FILE, "first": "Cover!B17 ('31/10/2026' read as 31 October 2026)",
-             "more": " and 2 more"},
+    "{what}: {first}{more}",
+    example={"file": _FILE, "what": "dates typed as text or numbers were read as UK dates",
+             "first": "Cover!B17 ('31/10/2026' read as 31 October 2026)", "more": " and 2 more"},
 )  # fmt: skip
 VALUE_NOT_A_NUMBER = Code(
     "value-not-a-number", "warning", "{value!r} is not a number; kept as text",

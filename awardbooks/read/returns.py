@@ -238,7 +238,11 @@ class ReturnReader:
         check_completion(self.rec, self.registry, self.report)
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
-            self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
+            what = (
+                "dates typed as text or numbers were read as UK dates" if more
+                else "a date typed as text or a number was read as a UK date"
+            )  # fmt: skip
+            self.report(codes.DATES_READ_AS_UK(what=what, first=self.date_notes[0], more=more))
 
     def grid(self, sheet: str) -> Grid | None:
         """A sheet's values (by its expected or actual name), once its reach is checked."""
