@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from awardbooks import api_collection
 from awardbooks.errors import AwardbooksError, GenerateError, ReportError
 
 if TYPE_CHECKING:
     from awardbooks.analyse.tables import Consolidation
-    from awardbooks.collection.commands import Updated
-    from awardbooks.collection.settings import Collection
-    from awardbooks.collection.status import Status as CollectionStatus
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import GenerateResult
     from awardbooks.read.inputs import ReturnInputs
@@ -30,6 +28,19 @@ if TYPE_CHECKING:
 
 Manifests = str | Path | Iterable[str | Path] | None
 """A manifest.csv, a folder with manifests in it or below, or several of them."""
+
+# The collection's commands (awardbooks/api_collection.py) are part of this API.
+add_returns = api_collection.add_returns
+chase_term = api_collection.chase_term
+collection_status = api_collection.collection_status
+draft_term = api_collection.draft_term
+generate_term = api_collection.generate_term
+in_collection = api_collection.in_collection
+new_collection = api_collection.new_collection
+open_collection = api_collection.open_collection
+rebuild_ledger = api_collection.rebuild_ledger
+report_collection = api_collection.report_collection
+update = api_collection.update
 
 # --------------------------------------------------------------------------- frameworks
 
@@ -223,23 +234,35 @@ def find_returns(paths: Iterable[str | Path]) -> ReturnInputs:
 
 
 def check(
-    path: str | Path, *, specs: Iterable[str | Path] = (), today: dt.date | None = None
+    path: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    today: dt.date | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> ReturnRecord:
     """Check one return as the analyser would (milestones overdue as of ``today``, by
-    default the day it runs); returns its ReturnRecord."""
+    default the day it runs; ``lenient`` and ``completion_threshold`` as for
+    :func:`consolidate`); returns its ReturnRecord."""
     from awardbooks.read.milestones import flag_overdue
     from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    record = read_path(path, Registry.default(specs))
+    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
+    record = read_path(path, registry)
     flag_overdue(record, today or dt.date.today())
     return record
 
 
 def check_returns(
-    path: str | Path, *, specs: Iterable[str | Path] = (), today: dt.date | None = None
+    path: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    today: dt.date | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> list[ReturnRecord]:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
     saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
@@ -250,7 +273,7 @@ def check_returns(
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(specs)
+    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
     records = [read_unit(unit, registry) for unit in find_returns([path]).units]
     for record in records:
         flag_overdue(record, today or dt.date.today())
@@ -268,6 +291,15 @@ def rated_of(record: ReturnRecord) -> tuple[int, int]:
         record.framework, {key: r.label for key, r in record.ratings.items()}
     )
     return overall.rated, overall.total
+
+
+def completion_of(record: ReturnRecord) -> str:
+    """How complete a return is, as every output says it: '17 of 21 rated, 81 %' ('' for a
+    return with nothing to rate, such as a file that is not a workbook)."""
+    from awardbooks.read.returns import completion_text
+
+    rated, total = rated_of(record)
+    return completion_text(rated, total) if total else ""
 
 
 def holds_several_returns(path: str | Path) -> bool:
@@ -308,9 +340,14 @@ def consolidate(
     jobs: int | None = None,
     today: dt.date | None = None,
     progress: Callable[[Any], None] | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables, writing nothing. ``manifest``
-    is a manifest.csv, a folder holding manifests, or several of them."""
+    is a manifest.csv, a folder holding manifests, or several of them. ``lenient``: a rating
+    that is not a level is read as unrated, with a warning, rather than rejecting the return;
+    ``completion_threshold``: the % rated below which a return is incomplete (default: each
+    spec's own)."""
     from awardbooks.analyse.consolidate import consolidate as _consolidate
     from awardbooks.generate.manifest import read_manifests
 
@@ -320,7 +357,7 @@ def consolidate(
     return _consolidate(
         inputs, manifest_rows=rows, manifest_name=name,
         specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
-        meanwhile=_import_outputs,
+        meanwhile=_import_outputs, lenient=lenient, completion_threshold=completion_threshold,
     )  # fmt: skip
 
 
@@ -344,6 +381,13 @@ class AnalysisResult:
 
         return summary_lines(self.consolidation)
 
+    def nothing_usable(self) -> str:
+        """Why no return could be used ('' when one could): a run whose every return was
+        rejected, a duplicate, unknown or had nothing rated has no score to show."""
+        from awardbooks.outputs.summary import nothing_usable
+
+        return nothing_usable(self.consolidation)
+
 
 def analyse(
     paths: Iterable[str | Path] = (),
@@ -358,10 +402,13 @@ def analyse(
     force: bool = False,
     annotate: str | Path | None = None,
     today: dt.date | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> AnalysisResult:
     """Read, check and consolidate returns; write the consolidated workbook and/or CSVs, and
     with ``annotate`` (a folder outside the returns) an annotated copy of every return that
-    was rejected or has warnings, named in the Returns table's ``annotated_copy``.
+    was rejected or has warnings, named in the Returns table's ``annotated_copy``
+    (``lenient`` and ``completion_threshold`` as for :func:`consolidate`).
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
@@ -394,8 +441,9 @@ def analyse(
 
         check_folder(Path(annotate), inputs.files, [Path(p) for p in paths])
     consolidation = consolidate(
-        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress, today=today
-    )
+        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress,
+        today=today, lenient=lenient, completion_threshold=completion_threshold,
+    )  # fmt: skip
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []
     notes: list[str] = []
@@ -497,152 +545,3 @@ def mail_server(text: str) -> tuple[str, int]:
     from awardbooks.mail.send import parse_server
 
     return parse_server(text)
-
-
-# --------------------------------------------------------------------------- collections
-# A collection is one partnership's year in one folder (awardbooks/collection/): these are the
-# commands run inside it. ``collection`` is its folder (None: the current folder or the
-# nearest above it holding awardbooks.toml) or a Collection already found.
-
-
-def new_collection(
-    folder: str | Path,
-    *,
-    frameworks: Iterable[str | Path],
-    roster: str | Path,
-    year: str | None = None,
-    title: str | None = None,
-    terms: Iterable[str] | None = None,
-    issued: Iterable[str | Path] = (),
-) -> Collection:
-    """Make a collection folder: settings (awardbooks.toml), a copy of the roster, folders for
-    workbooks, drafts, returns and outputs, and an empty ledger. ``issued``: folders of
-    workbooks already generated for the year (with their manifest.csv) that join it."""
-    from awardbooks.collection.commands import new
-    from awardbooks.common.identity import current_academic_year
-
-    given = [str(f) for f in frameworks]
-    if not given:
-        raise GenerateError("give the collection's framework with {opt:framework} ID")
-    ids = {}
-    for framework in given:  # every framework must load before anything is made
-        ids[framework] = load_framework(framework).id
-    return new(
-        Path(folder), frameworks=given, roster=Path(roster),
-        year=year or current_academic_year(), title=title,
-        terms=list(terms) if terms else None, framework_ids=ids,
-        issued=[Path(f) for f in issued],
-    )  # fmt: skip
-
-
-def open_collection(collection: str | Path | Collection | None = None) -> Collection:
-    """The collection in ``collection`` (a folder), or else around the current folder."""
-    from awardbooks.collection.settings import Collection, find
-
-    if isinstance(collection, Collection):
-        return collection
-    return find(collection)
-
-
-def in_collection() -> bool:
-    """Whether the current folder is inside a collection."""
-    from awardbooks.collection.settings import found_here
-
-    return found_here()
-
-
-def update(collection: str | Path | Collection | None = None, **options) -> Updated:
-    """Take in the return files under the collection's returns/ not seen before (by content),
-    record them in its ledger, and bring its outputs and workbooks up to date. Options:
-    ``wait`` (seconds to wait for another command holding the collection), ``waiting`` (called
-    once with who holds it), ``progress(done, total)``, ``jobs``, ``today``."""
-    from awardbooks.collection.commands import update as _update
-
-    return _update(open_collection(collection), **options)
-
-
-def add_returns(
-    files: Iterable[str | Path], collection: str | Path | Collection | None = None, **options
-) -> Updated:
-    """Copy return files into the collection's returns/added/ folder, then :func:`update`."""
-    from awardbooks.collection.commands import add
-
-    return add(open_collection(collection), [Path(f) for f in files], **options)
-
-
-def collection_status(
-    collection: str | Path | Collection | None = None, today: dt.date | None = None
-) -> CollectionStatus:
-    """Per framework and term: workbooks issued, returned, accepted, with warnings, rejected,
-    missing; who to chase; superseded workbooks; files waiting under returns/."""
-    from awardbooks.collection.status import status
-
-    return status(open_collection(collection), today)
-
-
-def rebuild_ledger(collection: str | Path | Collection | None = None, **options):
-    """Make the collection's ledger again from the returns kept in it (the old ledger is kept
-    beside it): for a damaged ledger. Returns a Rebuilt."""
-    from awardbooks.collection.commands import rebuild
-
-    return rebuild(open_collection(collection), **options)
-
-
-def generate_term(
-    term: str,
-    collection: str | Path | Collection | None = None,
-    *,
-    framework: str | None = None,
-    force: bool = False,
-    prefill: bool = False,
-    **options,
-):
-    """The collection's workbooks for ``term``: one per roster setting and framework (or only
-    ``framework``), carrying forward each setting's latest accepted return after the first
-    term. Workbooks already made and current are kept; one out of date is rewritten if not
-    yet mailed, else (superseded) only with ``force``. Returns an Issued."""
-    from awardbooks.collection.commands import framework_ids
-    from awardbooks.collection.commands import generate_term as _generate
-
-    found = open_collection(collection)
-    frameworks = None
-    if framework is not None:
-        if framework not in framework_ids(found):
-            shown = ", ".join(framework_ids(found))
-            raise GenerateError(
-                f"{framework}: not one of this collection's frameworks ({shown}); add it to "
-                "frameworks in awardbooks.toml, or leave it out to generate them all"
-            )
-        frameworks = [framework]
-    return _generate(found, term=term, frameworks=frameworks, force=force, prefill=prefill,
-                     **options)  # fmt: skip
-
-
-def draft_term(collection: str | Path | Collection | None = None, **options):
-    """Drafts (.eml) for a term's workbooks not yet mailed, into the collection's
-    drafts/TERM/; options ``term`` (default: the latest term issued), ``again``, ``template``,
-    ``from_addr``. Returns a Drafted."""
-    from awardbooks.collection.commands import draft_term as _draft
-
-    return _draft(open_collection(collection), **options)
-
-
-def chase_term(
-    only: str | Iterable[str], collection: str | Path | Collection | None = None, **options
-):
-    """Chase drafts (.eml) for a term's settings whose return is missing, rejected or
-    incomplete (of the states ``only`` names), into the collection's drafts/TERM/, each
-    rejected or incomplete return annotated into outputs/annotated/TERM/ and attached; options
-    ``term`` (default: the latest term issued), ``force``, ``template``, ``from_addr``.
-    Returns a Chased."""
-    from awardbooks.collection.chase import chase_term as _chase
-
-    return _chase(open_collection(collection), only, **options)
-
-
-def report_collection(collection: str | Path | Collection | None = None, **options):
-    """Feedback reports for the collection's settings in outputs/feedback/, kept current by
-    later updates; options ``pdf``, ``force``. Returns a FeedbackResult."""
-    from awardbooks.collection.commands import report_collection as _report
-
-    return _report(open_collection(collection), **options)

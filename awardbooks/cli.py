@@ -16,7 +16,16 @@ import click
 
 from awardbooks import api
 from awardbooks import cli_collection as cc
-from awardbooks.cli_common import FLAGS, TERMS, friendly, option, plural
+from awardbooks.cli_common import (
+    FLAGS,
+    LENIENT_OPTION,
+    TERMS,
+    THRESHOLD_OPTION,
+    friendly,
+    option,
+    plural,
+)
+from awardbooks.cli_mail import mail_group
 from awardbooks.errors import word
 from awardbooks.version import __version__
 
@@ -48,24 +57,6 @@ def cli(ctx: click.Context, collection: Path | None) -> None:
     A collection (awardbooks new) keeps a partnership's year in one folder: inside it,
     generate, mail drafts, update, status and report need no paths."""
     ctx.obj = {"collection": collection}
-
-
-def _in_collection(ctx: click.Context, *one_shot: object) -> bool:
-    """Whether a command that works both ways runs in a collection: -C was given, or none of
-    its one-shot arguments was and the current folder is in a collection."""
-    if cc.chosen(ctx) is not None:
-        return True
-    return not any(one_shot) and api.in_collection()
-
-
-def _refuse(ctx: click.Context, **given: object) -> None:
-    """One-shot options given to a command running in a collection."""
-    for name, value in given.items():
-        if value:
-            raise click.UsageError(
-                f"{name} is not used in a collection (it knows its roster, folders and terms); "
-                "leave it out, or run outside the collection"
-            )
 
 
 @cli.command("frameworks")
@@ -217,8 +208,9 @@ def generate_cmd(
     In a collection: awardbooks generate --term TERM writes the term's workbooks for its
     roster (FRAMEWORK: only that one of its frameworks)."""
     out_given = ctx.get_parameter_source("out_dir") == click.core.ParameterSource.COMMANDLINE
-    if _in_collection(ctx, setting, roster, from_returns, out_given):
-        _refuse(ctx, **{"--setting": setting, "--roster": roster, "--from-returns": from_returns,
+    if cc.runs_in_collection(ctx, setting, roster, from_returns, out_given):
+        cc.refuse_one_shot(ctx, **{
+                        "--setting": setting, "--roster": roster, "--from-returns": from_returns,
                         "--out": out_given, "--year": year, "--urn": urn,
                         "--partnership": partnership, "--local-authority": local_authority,
                         "--password": password, "--plan-start": plan_start,
@@ -349,8 +341,13 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
     help="Write an annotated copy of every rejected or warned return into DIR (outside the "
     "returns), to send back to the school.",
 )
+@LENIENT_OPTION
+@THRESHOLD_OPTION
 @friendly
-def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force, annotate_dir) -> None:
+def analyse_cmd(
+    paths, out, data_dir, manifests, specs, jobs, force, annotate_dir, lenient,
+    completion_threshold,
+) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
@@ -366,6 +363,8 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force, annotate_di
             inputs=inputs,
             force=force,
             annotate=annotate_dir,
+            lenient=lenient,
+            completion_threshold=completion_threshold,
         )
     for line in result.summary_lines():
         click.echo(line)
@@ -382,6 +381,10 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force, annotate_di
             click.echo(f"Not annotated: {name}: {reason}")
     for note in result.notes:
         click.echo(f"Note: {note}")
+    unusable = result.nothing_usable()
+    if unusable:  # the outputs are written: they list every return and why
+        where = f"; the Returns sheet of {out} says why" if out is not None else ""
+        raise click.ClickException(f"{unusable}{where}")
 
 
 @cli.command("check")
@@ -400,8 +403,10 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force, annotate_di
     help="Write a copy of FILE with each problem marked on its cell (comment + highlight).",
 )
 @option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
+@LENIENT_OPTION
+@THRESHOLD_OPTION
 @friendly
-def check_cmd(file, specs, annotate_to, force) -> None:
+def check_cmd(file, specs, annotate_to, force, lenient, completion_threshold) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
     annotated = None
     if api.holds_several_returns(file):  # every workbook inside it
@@ -410,17 +415,22 @@ def check_cmd(file, specs, annotate_to, force) -> None:
                 "--annotate needs one workbook, not a saved email or an archive; save the "
                 "workbook first"
             )
-        records = api.check_returns(file, specs=specs)
+        records = api.check_returns(
+            file, specs=specs, lenient=lenient, completion_threshold=completion_threshold
+        )
     else:
-        records = [api.check(file, specs=specs)]
+        records = [
+            api.check(file, specs=specs, lenient=lenient, completion_threshold=completion_threshold)
+        ]
         if annotate_to is not None:
             annotated = api.annotate(file, annotate_to, force=force, record=records[0])
     for record in records:
         fw = record.framework
         what = f"{fw.title}, {record.get('setting') or 'unknown setting'}" if fw else "unrecognised"
-        rated, total = api.rated_of(record)  # what the scores count, as scores.csv does
+        done = api.completion_of(record)  # what the scores count, as scores.csv does
+        done = f"{done}; " if done else ""
         click.echo(
-            f"{record.file}: {record.status} ({what}; {rated} of {total} rated; "
+            f"{record.file}: {record.status} ({what}; {done}"
             f"{plural(len(record.errors), 'error')}, {plural(len(record.warnings), 'warning')})"
         )
         for problem in record.errors:
@@ -466,8 +476,8 @@ def report_cmd(ctx, paths, out_dir, manifests, specs, no_pdf, force) -> None:
 
     In a collection: no PATHS; the reports go to outputs/feedback/ and updates keep them
     current."""
-    if _in_collection(ctx, paths, out_dir, manifests):
-        _refuse(ctx, **{"PATHS": paths, "--out": out_dir, "--manifest": manifests,
+    if cc.runs_in_collection(ctx, paths, out_dir, manifests):
+        cc.refuse_one_shot(ctx, **{"PATHS": paths, "--out": out_dir, "--manifest": manifests,
                         "--spec": specs})  # fmt: skip
         cc.report(ctx, not no_pdf, force)
         return
@@ -481,155 +491,29 @@ def report_cmd(ctx, paths, out_dir, manifests, specs, no_pdf, force) -> None:
             progress=lambda _r: bar.update(1), inputs=inputs,
         )  # fmt: skip
     made = len(result.workbooks)
-    pdfs = f" and {len(result.pdfs)} PDFs" if result.pdfs else ""
+    pdfs = f" and {plural(len(result.pdfs), 'PDF')}" if result.pdfs else ""
     if made:
-        click.echo(f"Wrote feedback for {made} setting{'s' if made != 1 else ''} to {out_dir}/ "
-                   f"({made} workbook{'s' if made != 1 else ''}{pdfs}).")  # fmt: skip
+        click.echo(f"Wrote feedback for {plural(made, 'setting')} to {out_dir}/ "
+                   f"({plural(made, 'workbook')}{pdfs}).")  # fmt: skip
     else:
         click.echo(f"No new reports written to {out_dir}/.")
     if result.kept:
         kept = len(result.kept)
-        click.echo(
-            f"Kept {kept} existing report{'s' if kept != 1 else ''} (use --force to replace them)."
-        )
+        them = "them" if kept != 1 else "it"
+        click.echo(f"Kept {plural(kept, 'existing report')} (use --force to replace {them}).")
     if result.not_reported:
+        n = result.not_reported
+        were = "that were rejected, duplicates or unknown" if n != 1 else (
+            "that was rejected, a duplicate or unknown"
+        )  # fmt: skip
         click.echo(
-            f"Left out {result.not_reported} return{'s' if result.not_reported != 1 else ''} "
-            "that were rejected, duplicates or unknown (awardbooks analyse lists the reasons)."
+            f"Left out {plural(n, 'return')} {were} (awardbooks analyse lists the reasons)."
         )
     for warning in result.warnings:
         click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
-@cli.group("mail")
-def mail_group() -> None:
-    """Email the workbooks to the settings: drafts to send by hand, or through your server."""
-
-
-def _mail_options(func):
-    func = option(
-        "--return-by", metavar="DATE", help="When the workbooks are due, e.g. 2026-12-11."
-    )(func)
-    func = option(
-        "--template",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Your own message template (default: the one shown in the README).",
-    )(func)
-    return click.argument(
-        "manifest", required=False, type=click.Path(exists=True, path_type=Path)
-    )(func)
-
-
-def _echo_unsent(unsent) -> None:
-    if unsent:
-        click.echo(f"No message for {len(unsent)} settings (contact them another way):")
-    for item in unsent:
-        click.echo(f"  {item.setting} ({item.file}): {item.reason}")
-
-
-@mail_group.command("drafts")
-@_mail_options
-@option(
-    "--from", "from_addr", metavar="ADDRESS", help="Sender (default: your mail program's)."
-)
-@option("--out", "out_dir", type=click.Path(path_type=Path), help="The folder for the drafts.")
-@option("--force", is_flag=True, help="Replace drafts that already exist.")
-@option("--term", type=click.Choice(TERMS), help="In a collection: the term (default: the latest).")
-@option(
-    "--only", metavar="STATES",
-    help="Chase instead: only settings whose return is missing, rejected or incomplete "
-    "(one or more, e.g. missing,rejected), with the chase message.",
-)  # fmt: skip
-@option(
-    "--returns", "returns_csv", type=click.Path(exists=True, path_type=Path),
-    help="With --only: the returns.csv analyse --data wrote (or its folder).",
-)  # fmt: skip
-@click.pass_context
-@friendly
-def mail_drafts_cmd(
-    ctx, manifest, template, return_by, from_addr, out_dir, force, term, only, returns_csv
-) -> None:
-    """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
-
-    With --only: chase messages for the settings whose return is missing, rejected or
-    incomplete by --returns (analyse's returns.csv), each with the file to fix attached.
-
-    In a collection: no MANIFEST; drafts for the term's workbooks not yet mailed go to
-    drafts/TERM/, due on the term's return-by date."""
-    if _in_collection(ctx, manifest, out_dir):
-        _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by,
-                        "--returns": returns_csv})  # fmt: skip
-        cc.drafts(ctx, term, template, from_addr, force, only)
-        return
-    if manifest is None or out_dir is None:
-        raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
-    if term is not None:
-        raise click.UsageError("--term is for a collection; the manifest says the term")
-
-    result = api.write_drafts(
-        manifest, template, out_dir, from_addr, return_by=return_by, force=force, only=only,
-        returns=returns_csv,
-    )  # fmt: skip
-    what = "chase draft" if only is not None else "draft"
-    click.echo(
-        f"Wrote {plural(len(result.written), what)} to {out_dir}/ (open each and press Send)."
-    )
-    if result.kept:
-        click.echo(f"Kept {plural(len(result.kept), 'existing draft')} (use --force to replace).")
-    _echo_unsent(result.unsent)
-
-
-@mail_group.command("send")
-@_mail_options
-@option("--from", "from_addr", metavar="ADDRESS", required=True, help="The sender's address.")
-@option("--smtp", required=True, metavar="HOST:PORT", help="Your mail server.")
-@option("--starttls", is_flag=True, help="Encrypt the connection (STARTTLS).")
-@option("--user", help="Log in as this user; the password is asked for.")
-@option("--send", "really_send", is_flag=True, help="Send (without it: a dry run).")
-@option("--resend", is_flag=True, help="Also send those the log shows as sent.")
-@option(
-    "--log",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The log of what was sent (default: mail-log.csv beside the manifest).",
-)
-@friendly
-def mail_send_cmd(
-    manifest, template, return_by, from_addr, smtp, starttls, user, really_send, resend, log
-) -> None:
-    """Send each workbook in MANIFEST through your mail server (a dry run unless --send)."""
-    if manifest is None:
-        raise click.UsageError("give the MANIFEST (a manifest.csv or its folder)")
-    host, _port = api.mail_server(smtp)
-
-    def password() -> str:  # asked for only when connecting, after every other check
-        return click.prompt(f"Password for {user} at {host}", hide_input=True)
-
-    def report(o) -> None:
-        label = {"dry run": "Would send", "sent": "Sent", "failed": "FAILED", "skipped": "Skipped"}
-        detail = f": {o.detail}" if o.detail else ""
-        click.echo(f"{label[o.outcome]} to {o.to}: {o.subject} [{o.file}]{detail}")
-
-    result = api.send_mail(
-        manifest, template, from_addr=from_addr, smtp=smtp, starttls=starttls, user=user,
-        password=password, really_send=really_send, log=log, return_by=return_by,
-        resend=resend, report=report,
-    )  # fmt: skip
-    _echo_unsent(result.unsent)
-    if result.dry_run:
-        click.echo(
-            f"Dry run: nothing was sent. Add --send to send {result.count('dry run')} "
-            f"messages through {smtp}."
-        )
-        return
-    click.echo(
-        f"Sent {result.count('sent')}, failed {result.count('failed')}, skipped "
-        f"{result.count('skipped')}; logged in {result.log}."
-    )
-    if result.count("failed"):
-        raise SystemExit(1)
-
-
-for _command in cc.COMMANDS:
+for _command in (*cc.COMMANDS, mail_group):
     cli.add_command(_command)
 
 

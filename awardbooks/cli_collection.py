@@ -14,7 +14,15 @@ from pathlib import Path
 import click
 
 from awardbooks import api
-from awardbooks.cli_common import FLAGS, TERMS, friendly, option, plural
+from awardbooks.cli_common import (
+    FLAGS,
+    LENIENT_OPTION,
+    TERMS,
+    THRESHOLD_OPTION,
+    friendly,
+    option,
+    plural,
+)
 from awardbooks.errors import word
 
 WAIT_OPTION = option(
@@ -26,6 +34,24 @@ WAIT_OPTION = option(
 def chosen(ctx: click.Context) -> Path | None:
     """The folder given with ``-C`` (None: look around the current folder)."""
     return (ctx.find_root().obj or {}).get("collection")
+
+
+def runs_in_collection(ctx: click.Context, *one_shot: object) -> bool:
+    """Whether a command that works both ways runs in a collection: -C was given, or none of
+    its one-shot arguments was and the current folder is in a collection."""
+    if chosen(ctx) is not None:
+        return True
+    return not any(one_shot) and api.in_collection()
+
+
+def refuse_one_shot(ctx: click.Context, **given: object) -> None:
+    """One-shot options given to a command running in a collection."""
+    for name, value in given.items():
+        if value:
+            raise click.UsageError(
+                f"{name} is not used in a collection (it knows its roster, folders and terms); "
+                "leave it out, or run outside the collection"
+            )
 
 
 def found(ctx: click.Context):
@@ -84,14 +110,17 @@ def new_cmd(folder, frameworks, roster, year, title, terms, issued) -> None:
 
 
 @click.command("update")
+@LENIENT_OPTION
+@THRESHOLD_OPTION
 @WAIT_OPTION
 @option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
 @click.pass_context
 @friendly
-def update_cmd(ctx, wait, jobs) -> None:
+def update_cmd(ctx, wait, jobs, lenient, completion_threshold) -> None:
     """Take in new returns from returns/ and bring the outputs up to date."""
     echo_update(ctx, api.update(found(ctx), wait=wait, waiting=waiting, jobs=jobs,
-                                progress=_reading()))  # fmt: skip
+                                progress=_reading(), lenient=lenient,
+                                completion_threshold=completion_threshold))  # fmt: skip
 
 
 def _reading():
@@ -106,14 +135,17 @@ def _reading():
 
 
 @click.command("add")
+@LENIENT_OPTION
+@THRESHOLD_OPTION
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @WAIT_OPTION
 @click.pass_context
 @friendly
-def add_cmd(ctx, files, wait) -> None:
+def add_cmd(ctx, files, wait, lenient, completion_threshold) -> None:
     """Copy return files (workbooks, zips, saved emails) into returns/ and take them in."""
     collection = found(ctx)
-    done = api.add_returns(files, collection, wait=wait, waiting=waiting, progress=_reading())
+    done = api.add_returns(files, collection, wait=wait, waiting=waiting, progress=_reading(),
+                           lenient=lenient, completion_threshold=completion_threshold)  # fmt: skip
     click.echo(f"Copied {plural(len(done.added), 'file')} into "
                f"{_shown(collection, 'returns/added')}/.")  # fmt: skip
     echo_update(ctx, done)
@@ -296,7 +328,8 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
         click.echo(f"{plural(done.already, 'workbook')} of {done.term} drafted before (use "
                    "--force to write their drafts again).")  # fmt: skip
     if result.unsent:
-        click.echo(f"No message for {len(result.unsent)} settings (contact them another way):")
+        click.echo(f"No message for {plural(len(result.unsent), 'setting')} (contact "
+                   f"{'them' if len(result.unsent) != 1 else 'it'} another way):")  # fmt: skip
     for item in result.unsent:
         click.echo(f"  {item.setting} ({item.file}): {item.reason}")
 
@@ -307,7 +340,7 @@ def report(ctx, pdf, force) -> None:
     result = api.report_collection(collection, pdf=pdf, force=force, waiting=waiting)
     folder = _shown(collection, "outputs/feedback")
     made = len(result.workbooks)
-    pdfs = f" and {len(result.pdfs)} PDFs" if result.pdfs else ""
+    pdfs = f" and {plural(len(result.pdfs), 'PDF')}" if result.pdfs else ""
     click.echo(f"Wrote {plural(made, 'feedback report')}{pdfs} to {folder}/.")
     if result.kept:
         click.echo(f"Kept {plural(len(result.kept), 'report')} already current; updates keep "

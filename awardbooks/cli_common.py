@@ -1,7 +1,8 @@
 """What every module of the command line shares: the option that refuses a second value,
 how library errors and the options they advise are worded (:data:`FLAGS`, :func:`friendly`).
 
-Only :mod:`awardbooks.errors` is imported, so that ``awardbooks --help`` stays fast.
+Only :mod:`awardbooks.errors` (and the small :mod:`awardbooks.common.text`) is imported, so
+that ``awardbooks --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 
 import click
 
+from awardbooks.common.text import plural as plural  # the CLI words counts with it
 from awardbooks.errors import AwardbooksError
 
 TERMS = ("baseline", "autumn", "spring", "summer")
@@ -39,6 +41,8 @@ FLAGS = {
     "returns": "--returns",
     "plan_start": "--plan-start",
     "scores": "--scores",
+    "lenient": "--lenient",
+    "completion_threshold": "--completion-threshold",
 }
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
@@ -69,9 +73,19 @@ option = functools.partial(click.option, cls=Once)
 """Every option of the command line: see :class:`Once`."""
 
 
-def plural(count: int, word: str) -> str:
-    """'1 workbook', '2 workbooks'."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+LENIENT_OPTION = option(
+    "--lenient",
+    is_flag=True,
+    help="Read a rating that is not a level (e.g. misspelt) as unrated, with a warning naming "
+    "the cell, instead of rejecting the whole return.",
+)
+THRESHOLD_OPTION = option(
+    "--completion-threshold",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="A return with less than PCT % of its items rated gets an 'incomplete' warning "
+    "(default: the framework's own, 80 for the built-in ones).",
+)
 
 
 def friendly(func):

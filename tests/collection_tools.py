@@ -35,10 +35,11 @@ def registry() -> Registry:
 
 
 def make_return(
-    workbook: Path, dst: Path, *, seed: int = 1, share: float = 0.8, when: float | None = None
+    workbook: Path, dst: Path, *, seed: int = 1, share: float = 1.0, when: float | None = None
 ) -> Path:
     """A return of an issued workbook: the same workbook (id, setting, term) written again
-    with ratings chosen by ``seed`` (in the plain layout, which the reader takes from the
+    with ratings chosen by ``seed``, ``share`` of its items rated, all by default, so that it is
+    complete (in the plain layout, which the reader takes from the
     metadata); its file time is ``when`` if given."""
     record = read_path(Path(workbook), registry())
     fw, meta = record.framework, record.meta

@@ -259,7 +259,7 @@ def mac_excel_dates(c: Corpus) -> Case:
     return Case(
         "warning",
         warnings=[
-            "dates were typed as text or numbers and read as UK dates: Cover!B17 "
+            "dates typed as text or numbers were read as UK dates: Cover!B17 "
             "('31/10/2026' read as 31 October 2026) and 2 more"
         ],
         ratings=BASE,
@@ -462,7 +462,7 @@ def date_uk_text(c: Corpus) -> Case:
     return Case(
         "warning",
         warnings=[
-            "dates were typed as text or numbers and read as UK dates: Theme 1!D6 "
+            "a date typed as text or a number was read as a UK date: Theme 1!D6 "
             "('31/10/2026' read as 31 October 2026)"
         ],
         ratings=BASE,
@@ -476,7 +476,7 @@ def date_iso_text(c: Corpus) -> Case:
     return Case(
         "warning",
         warnings=[
-            "dates were typed as text or numbers and read as UK dates: Cover!B17 "
+            "a date typed as text or a number was read as a UK date: Cover!B17 "
             "('2026-10-31' read as 31 October 2026)"
         ],
         ratings=BASE,
@@ -488,12 +488,14 @@ def date_iso_text(c: Corpus) -> Case:
 @case
 def date_us_impossible(c: Corpus) -> Case:
     _date_case(c, "date_us_impossible", "Cover", "B17", text_cell("10/31/2026"))
-    return Case(
-        "rejected",
-        [
+    return Case(  # a date that cannot be read never loses the ratings: it is left empty
+        "warning",
+        warnings=[
             "Cover!B17: '10/31/2026' is not a real date (dates are read as dd/mm/yyyy, the UK "
-            "way); for 31 October 2026 type 31/10/2026"
+            "way); left empty; for 31 October 2026 type 31/10/2026"
         ],
+        ratings=BASE,
+        cover={"completed_on": ""},
         codes=["date-month-first"],
     )
 
@@ -504,7 +506,7 @@ def date_serial_as_text(c: Corpus) -> Case:
     return Case(
         "warning",
         warnings=[
-            "dates were typed as text or numbers and read as UK dates: Theme 1!D6 (the text "
+            "a date typed as text or a number was read as a UK date: Theme 1!D6 (the text "
             "'46326' read as the date 31 October 2026)"
         ],
         ratings=BASE,
@@ -519,7 +521,7 @@ def date_serial_number(c: Corpus) -> Case:
     return Case(
         "warning",
         warnings=[
-            "dates were typed as text or numbers and read as UK dates: Theme 1!D6 (the "
+            "a date typed as text or a number was read as a UK date: Theme 1!D6 (the "
             "number 46326 read as 31 October 2026)"
         ],
         ratings=BASE,

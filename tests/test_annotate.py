@@ -31,10 +31,12 @@ GREEEN = "Error: 'Greeen' is not a level of Red/Amber/Green"
 
 @pytest.fixture
 def lppa_return(tmp_path, frameworks):
-    """An LPPA return with a misspelt rating (an error) and one in the wrong case (a warning)."""
-    return make_workbook(
-        frameworks["lppa"], tmp_path, "Ash Primary", ratings={"1.1": "Greeen", "1.2": "amber"}
-    )
+    """An LPPA return with a misspelt rating (an error) and one in the wrong case (a warning),
+    every other KPI rated (so that completeness has nothing to say)."""
+    fw = frameworks["lppa"]
+    ratings = {item.id: "Green" for item in fw.items if item.rated}
+    ratings |= {"1.1": "Greeen", "1.2": "amber"}
+    return make_workbook(fw, tmp_path, "Ash Primary", ratings=ratings)
 
 
 def digest(path: Path) -> str:
@@ -198,8 +200,10 @@ def test_notes_are_placed_by_the_problems_fields():
     ], warnings=[
         codes.ROWS_MOVED(file="f.xlsx", sheet=odd),
         codes.SHEET_MISSING(file="f.xlsx", sheet="Theme 9"),
-        codes.DATES_READ_AS_UK(file="f.xlsx", first="Cover!B17 ('1/2/27' read as 01 February "
-                               "2027)", more=""),
+        codes.DATES_READ_AS_UK(
+            file="f.xlsx", what="a date typed as text or a number was read as a UK date",
+            first="Cover!B17 ('1/2/27' read as 01 February 2027)", more="",
+        ),
     ])  # fmt: skip
     assert notes_for(record, ["Cover", odd]) == [
         Note(odd, "C7", "Error: 'Greeen' is not a level of Red/Amber/Green", "error", True),
@@ -207,7 +211,7 @@ def test_notes_are_placed_by_the_problems_fields():
              "found by their ids", "warning", False),
         Note("Cover", "A1", "Warning: Theme 9: the sheet is missing (renamed or deleted)",
              "warning", False),
-        Note("Cover", "A1", "Warning: dates were typed as text or numbers and read as UK dates: "
+        Note("Cover", "A1", "Warning: a date typed as text or a number was read as a UK date: "
              "Cover!B17 ('1/2/27' read as 01 February 2027)", "warning", False),
     ]  # fmt: skip
     assert notes_for(ReturnRecord("f.xlsx", warnings=[Problem("x", "warning", "m")]), ["A"]) == [
@@ -320,7 +324,8 @@ def test_check_annotate_command(lppa_return, tmp_path):
 
 
 def test_nothing_to_mark(tmp_path, frameworks):
-    clean = make_workbook(frameworks["lppa"], tmp_path, ratings={"1.1": "Green"})
+    every = {item.id: "Green" for item in frameworks["lppa"].items}  # complete: no warning
+    clean = make_workbook(frameworks["lppa"], tmp_path, ratings=every)
     out = tmp_path / "marked.xlsx"
     result = CliRunner().invoke(cli, ["check", str(clean), "--annotate", str(out)])
     assert result.exit_code == 0
@@ -414,7 +419,7 @@ def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path
     returns = tmp_path / "returns"
     returns.mkdir()
     shutil.copy(SAMPLES / "autumn" / "Riverside LPPA.xlsx", returns)
-    shutil.copy(SAMPLES / "autumn" / "Oakfield_LPPA_autumn.xlsx", returns)  # accepted
+    shutil.copy(SAMPLES / "autumn" / "Hill View audit.xlsx", returns)  # accepted
     shutil.copy(lppa_return, returns / "Ash.xlsx")
     with zipfile.ZipFile(returns / "late.zip", "w") as zf:  # a second "Ash.xlsx", zipped
         zf.write(lppa_return, "Ash.xlsx")
@@ -450,7 +455,7 @@ def test_analyse_annotates_every_rejected_or_warned_return(lppa_return, tmp_path
     assert copies == {
         "Ash.xlsx": str(fix / "returns - Ash - annotated.xlsx"),
         "broken.zip": "",
-        "Oakfield_LPPA_autumn.xlsx": "",
+        "Hill View audit.xlsx": "",
         "Riverside LPPA.xlsx": str(fix / "Riverside LPPA - annotated (2).xlsx"),
         "late.zip!Ash.xlsx": str(fix / "late - Ash - annotated.xlsx"),
         "notes.xlsx": "",

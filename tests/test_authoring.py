@@ -385,9 +385,12 @@ def test_the_typed_workbook_imports_generates_and_reads_back(typed, tmp_path):
     assert made.output == f"Wrote {written}\n"
     checked = run("check", written, "--spec", book)
     assert checked.exit_code == 0, checked.output
-    assert checked.output == (
-        f"{written}: accepted (Reading Together Award, Oak School; 0 of 3 rated; "
-        "0 errors, 0 warnings)\n"
+    assert checked.output == (  # a fresh workbook: nothing rated yet
+        f"{written}: warning (Reading Together Award, Oak School; 0 of 3 rated, 0 %; "
+        "0 errors, 1 warning)\n"
+        "  warning: nothing rated: none of the 3 statements has a rating, so the return is left "
+        "out of the scores, the means and the count of settings; rate each item with the "
+        "dropdown and send the workbook again\n"
     )
 
 

@@ -66,7 +66,7 @@ def term(tmp_path):
     for line in lines:
         if line["setting"] == "Cedar Primary":
             line["status"] = "warning"
-            line["problem_codes"] = "nothing-rated"
+            line["codes"] = "nothing-rated"
             line["warnings"] = f"{line['file']}: nothing is rated; choose a rating for each item"
     with open(table, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
@@ -115,10 +115,13 @@ def test_chase_drafts_for_missing_rejected_and_incomplete(term):
         "Thank you for sending Cedar Primary's Leading Parent Partnership Award return for the "
         "autumn term of 2026-27. It is not complete yet:",
         "- nothing is rated; choose a rating for each item",
-        "Please complete your workbook and send it back by replying to this email, by Friday "
-        "18 December 2026.",
+        "The attached copy (Cedar Primary - annotated.xlsx) marks where, with a note. Please "
+        "complete it in that copy and send it back by replying to this email, by Friday 18 "
+        "December 2026.",
     ]
-    assert attached == {}  # accepted when analysed: no annotated copy was made
+    # warned when analysed (nothing rated), so analyse --annotate made a copy to send back
+    copy = term / "to-fix" / "Cedar Primary - annotated.xlsx"
+    assert attached == {"Cedar Primary - annotated.xlsx": copy.read_bytes()}
     message, body, attached = read_eml(out / drafts[2])
     assert message["To"] == "head@damson.example.org"
     assert body.split("\n\n")[1:3] == [
@@ -170,9 +173,9 @@ def test_who_is_chased_for_what():
         {"workbook_id": "a", "status": "rejected", "file": "a2"},
         {"workbook_id": "b", "status": "rejected", "file": "b1"},
         {"workbook_id": "b", "status": "accepted", "file": "b2"},
-        {"workbook_id": "c", "status": "warning", "file": "c1", "problem_codes": "rating-case "
+        {"workbook_id": "c", "status": "warning", "file": "c1", "codes": "rating-case "
          "INCOMPLETE"},
-        {"workbook_id": "d", "status": "duplicate", "file": "d1", "problem_codes": "incomplete"},
+        {"workbook_id": "d", "status": "duplicate", "file": "d1", "codes": "incomplete"},
         {"workbook_id": "e", "status": "missing", "file": ""},
         {"workbook_id": "z", "status": "rejected", "file": "z1"},
     ]  # fmt: skip

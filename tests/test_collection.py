@@ -41,13 +41,13 @@ def workbook(coll: Path, term: str, name: str) -> Path:
     return coll / "workbooks" / term / f"{name}_lppa_{YEAR}_{term}.xlsx"
 
 
-def misspelt(src: Path, dst: Path) -> Path:
+def misspelt(src: Path, dst: Path, word: str = "Greeen") -> Path:
     """A return whose first rating is not a level of the scale (rejected)."""
     wb = openpyxl.load_workbook(src)
     fw = api.load_framework("lppa")
     layout = layout_for(fw)
     row = next(r for r in layout.rating_rows if r.rated)
-    wb[row.sheet][layout.rating_cell(row).a1] = "Greeen"
+    wb[row.sheet][layout.rating_cell(row).a1] = word
     wb.save(dst)
     return dst
 
@@ -334,7 +334,7 @@ def test_next_term_carries_forward_and_a_late_return_supersedes(folder):
     drafts = run(folder, "mail", "drafts").output.splitlines()
     assert drafts[0] == f"Wrote 3 drafts to {folder}/drafts/spring/ (open each and press Send)."
     assert drafts[1:] == [
-        "No message for 1 settings (contact them another way):",
+        "No message for 1 setting (contact it another way):",
         "  Cedar Academy (Cedar-Academy_lppa_2026-27_spring.xlsx): no contact_email in the "
         "roster",
     ]
@@ -542,8 +542,8 @@ def test_the_demo_year_on_the_sample_data(tmp_path):
     assert run(coll, "update").output.splitlines()[:8] == [
         "Took in 6 new files: 6 new returns.",
         "Files read                        6",
-        "  accepted                        4",
-        "  with warnings                   0",
+        "  accepted                        3",
+        "  with warnings                   1",  # Oakfield: 43 of 56 rated, below 80 %
         "  rejected                        1",
         "  duplicates                      1",
         "  unknown                         0",
@@ -551,7 +551,7 @@ def test_the_demo_year_on_the_sample_data(tmp_path):
     ]
     status = run(coll, "status").output.splitlines()
     assert status[2:7] == [
-        "lppa       autumn 2026-27  2026-12-11       6         5         4         0         1"
+        "lppa       autumn 2026-27  2026-12-11       6         5         3         1         1"
         "        1           1        0",
         "",
         "To chase (2):",
@@ -670,3 +670,37 @@ def test_the_iarap_is_exported_and_carried_through_a_collection(folder):
         ("spring", "F6", "Appoint a deputy"), ("spring", "G6", "Deputy head"),
         ("spring", "D11", "The completed IARAP"),
     ]  # fmt: skip
+
+
+def test_update_reads_leniently_and_leaves_an_empty_return_out(folder):
+    ash = make_return(workbook(folder, "autumn", "Ash-Primary"), folder / "tmp" / "ash.xlsx")
+    misspelt(ash, folder / "returns" / "ash.xlsx")
+    make_return(workbook(folder, "autumn", "Birch-Primary"), folder / "returns" / "birch.xlsx",
+                share=0)  # sent back empty  # fmt: skip
+    make_return(workbook(folder, "autumn", "Cedar-Academy"), folder / "returns" / "cedar.xlsx")
+    output = run(folder, "update", "--lenient").output.splitlines()
+    assert "Usable returns: 2 complete, 0 incomplete, 1 with nothing rated (left out of the " \
+        "means)." in output
+    rows = {Path(r["file"]).name: r for r in read_csv(folder / "outputs" / "data" / "returns.csv")
+            if r["status"] != "missing"}  # fmt: skip
+    got = {name: (r["status"], r["completion"], r["codes"], r["read_leniently"])
+           for name, r in rows.items()}  # fmt: skip
+    assert got == {
+        "ash.xlsx": ("warning", "55 of 56 rated, 98 % (read leniently)", "rating-read-as-unrated",
+                     "true"),
+        "birch.xlsx": ("warning", "0 of 56 rated, 0 %", "nothing-rated", "false"),
+        "cedar.xlsx": ("accepted", "56 of 56 rated, 100 %", "", "false"),
+    }  # fmt: skip
+    scored = {r["setting"] for r in read_csv(folder / "outputs" / "data" / "scores.csv")}
+    assert scored == {"Ash Primary", "Cedar Academy"}  # Birch: nothing rated, no score
+    progressed = {r["setting"] for r in read_csv(folder / "outputs" / "data" / "progress.csv")}
+    assert progressed == {"Ash Primary", "Cedar Academy"}
+    book = openpyxl.load_workbook(folder / "outputs" / "consolidated.xlsx")
+    summary = [c.value for row in book["Summary"].iter_rows() for c in row]
+    assert "Usable returns: 2 complete, 0 incomplete, 1 with nothing rated (left out of the " \
+        "means)." in summary
+    # without --lenient, a misspelt rating rejects the return, as before
+    # (misspelt otherwise: saved in the same second, the same bytes would be the same return)
+    misspelt(ash, folder / "returns" / "ash-again.xlsx", word="Gren")
+    run(folder, "update")
+    assert statuses(folder)["returns/ash-again.xlsx"] == "rejected"

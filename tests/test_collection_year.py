@@ -26,11 +26,13 @@ FW = loading.load("lppa")
 
 
 def filled(ratings: dict[str, str], completed_on: str, variant: str = "") -> dict:
-    """The cells a school types: ratings, and who completed the workbook and when."""
+    """The cells a school types: ratings (the KPIs not in ``ratings`` rated Amber, so that
+    the return is complete), and who completed the workbook and when."""
     layout = layout_for(FW, variant)
     rows = layout.rows_by_key
     values: dict[str, dict] = {}
-    for key, label in ratings.items():
+    every = {r.key: "Amber" for r in layout.rating_rows if r.rated}
+    for key, label in (every | ratings).items():
         values.setdefault(rows[key].sheet, {})[layout.rating_cell(rows[key]).a1] = label
     cover = values.setdefault("Cover", {})
     cover[layout.cover_inputs["completed_by"].a1] = "Co-ordinator"

@@ -119,7 +119,7 @@ def test_autumn_to_spring(tmp_path, frameworks):
     # spring filled in LibreOffice as a person would: into the carry-forward layout
     spring_return = tmp_path / "returns" / "ash-spring.xlsx"
     lo.fill(spring, spring_return, values(fw, CARRY_FORWARD, SPRING), profile_dir=profile)
-    record = read_path(spring_return, Registry.default())
+    record = read_path(spring_return, Registry.default(completion_threshold=0))  # 2 of 6
     assert record.status == "accepted", record.errors + record.warnings
     assert {k: r.label for k, r in record.ratings.items() if r.label} == SPRING
 
@@ -190,7 +190,8 @@ def test_prefill_and_unmatched(tmp_path, frameworks):
     birch = read_path(tmp_path / "s" / "Birch_lppa_2026-27_spring.xlsx", Registry.default())
     assert birch.ratings["1.1"].label == "Green"  # pre-filled, to be confirmed
     cherry = read_path(tmp_path / "s" / "Cherry_lppa_2026-27_spring.xlsx", Registry.default())
-    assert cherry.get("layout_variant") == "" and cherry.status == "accepted"
+    assert cherry.get("layout_variant") == "" and cherry.status == "warning"  # a fresh workbook
+    assert [p.code for p in cherry.problems] == ["nothing-rated"]
 
 
 def test_next_term_rerun_keeps_the_manifest_and_checks_the_term(tmp_path, frameworks):

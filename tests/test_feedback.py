@@ -85,7 +85,8 @@ def test_scores_against_the_partnership_average(reports, frameworks):
     assert table[0][0] == "Feedback for Ash Primary"
     assert table[1][0] == "Family Partnership Award: Spring 2026-27"
     assert (
-        "Overall score 68.3%, against a partnership average of 76.7% (2 settings, "
+        "Overall score 68.3% (3 of 6 rated, 50 %), against a partnership average of 76.7% (2 "
+        "settings, "
         "Spring 2026-27). Since Autumn 2026-27: +15.8 points; at least one rating went down. "
         "2 items still Emergent, 1 overdue action." in [r[0] for r in table]
     )
@@ -129,13 +130,14 @@ def test_what_changed_since_last_term(reports, frameworks):
         ("Theme", "Title", "Autumn\n2026-27 %", "Spring\n2026-27 %", "Change (points)", "Note")
     )
     assert table[start + 1 : start + 4] == [
-        ("Theme 1", "Ethos, vision and policy", 70.0, 100.0, 30.0, "Up; a rating went down"),
-        ("Theme 2", "Leadership, management and coordination", 35.0, 70.0, 35.0, "Up"),
+        ("Theme 1", "Ethos, vision and policy", 70.0, 100.0, 30.0,
+         "Up (3 up, 1 the same, 1 down)"),
+        ("Theme 2", "Leadership, management and coordination", 35.0, 70.0, 35.0, "Up (1 up)"),
         ("Theme 3", "Communication and information sharing", "-", 35.0, "-",
          "No score to compare"),
     ]  # fmt: skip
     assert table[start + 7] == (
-        "Overall", "All", 52.5, 68.3, 15.8, "Up; a rating went down",
+        "Overall", "All", 52.5, 68.3, 15.8, "Up (4 up, 1 the same, 1 down)",
     )  # fmt: skip
     item = {i.id: i.text for i in frameworks["family-partnership"].items}
     down = table.index(("ID", "Item", "Autumn\n2026-27", "Spring\n2026-27", None, None))
@@ -165,7 +167,13 @@ def test_gaps_overdue_actions_and_warnings(reports, frameworks):
         (None,) * 6,  # only the overdue one
         ("Points to check in the return", None, None, None, None, None),
     ]
-    assert "None: the return was read without problems." in [r[0] for r in table]
+    warned = table.index(("Where", "What", None, None, None, None))
+    assert table[warned + 1][:2] == (  # three of six themes judged: incomplete
+        "Whole file",
+        "3 of 6 rated, 50 %, below the 80 % expected; nothing is rated in Theme 4 (Partnership "
+        "in practice), Theme 5 (Early intervention) and Theme 6 (Effectiveness); rate every "
+        "item (its score counts only what is rated) and send the workbook again",
+    )
     beech = rows(out / f"{BEECH}.xlsx")
     assert ("1.e", text["1.e"], None, None, None, "Theme 1") in beech
     where = layout_for(fw).rating_cell(layout_for(fw).rows_by_key["1.c"])

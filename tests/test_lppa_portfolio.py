@@ -127,14 +127,19 @@ def test_filled_in_libreoffice_the_dates_are_checked_and_the_portfolio_read(tmp_
     cover = {key: cell.a1 for key, cell in layout.cover_inputs.items()}
     rows = {row.key: row.cells for row in layout.table_rows["portfolio"]}
     first, second = rows["3.2#1"], rows["3.2#2"]
+    # every KPI rated Green: a complete return, so that the dates' warnings are the only ones
+    ratings: dict[str, dict[str, object]] = {}
+    for row in layout.rating_rows:
+        ratings.setdefault(row.sheet, {})[layout.rating_cell(row).a1] = "Green"
+    assert len(layout.rating_rows) == 56 and ratings["Objective 3"]["C7"] == "Green"
     values = {
+        **ratings,
         "Cover": {
             cover["stage"]: "Interim Assessment",
             cover["initial_audit_date"]: dt.date(2026, 12, 1),
             cover["interim_date"]: "15/09/2027",  # typed as a person types a date
             cover["final_date"]: dt.date(2028, 1, 14),
         },
-        "Objective 3": {"C7": "Green"},
         "Portfolio 3": {
             first["evidence"].a1: "Photographs of the signs at the main gate",
             first["date"].a1: dt.date(2025, 2, 3),
@@ -162,8 +167,8 @@ def test_filled_in_libreoffice_the_dates_are_checked_and_the_portfolio_read(tmp_
         ("evidence-too-old", f"{filled}: Portfolio 3!E11: evidence 3.2 a is dated 03/02/2025, "
          "more than 2 years before the Interim Assessment date (15/09/2027): "
          f"{AGE_RULE}; present more recent evidence, or correct the date"),
-        ("dates-read-as-uk", f"{filled}: dates were typed as text or numbers and read as UK "
-         "dates: Cover!B21 ('15/09/2027' read as 15 September 2027)"),
+        ("dates-read-as-uk", f"{filled}: a date typed as text or a number was read as a UK "
+         "date: Cover!B21 ('15/09/2027' read as 15 September 2027)"),
     ]  # fmt: skip
     assert record.cover["interim_date"] == "2027-09-15"
     assert record.cover["stage"] == "Interim Assessment"
@@ -198,10 +203,16 @@ def test_filled_in_libreoffice_the_dates_are_checked_and_the_portfolio_read(tmp_
         "stage": "Interim Assessment", "initial_audit_date": "2026-12-01",
         "interim_date": "2027-09-15", "final_date": "2028-01-14",
     }  # fmt: skip
-    # the portfolio is carried forward too, its too-old evidence still flagged until replaced
+    # the portfolio is carried forward too, its too-old evidence still flagged until replaced;
+    # the new term's ratings are not carried, so the unfilled workbook is also nothing-rated
     assert [p.code for p in carried.warnings] == [
-        "interim-too-late", "final-too-late", "evidence-too-old"
-    ]
+        "interim-too-late", "final-too-late", "evidence-too-old", "nothing-rated",
+    ]  # fmt: skip
+    assert str(carried.warnings[-1]) == (
+        f"{spring}: nothing rated: none of the 56 KPIs has a rating, so the return is left out "
+        "of the scores, the means and the count of settings; rate each item with the dropdown "
+        "and send the workbook again"
+    )
     assert {row["key"] for row in carried.tables["portfolio"]} == {"2.2#1", "3.2#1", "3.2#2"}
 
 
@@ -218,7 +229,11 @@ def test_a_2026_1_return_is_still_read(tmp_path):
     (path,) = [p for p in edition_paths() if p.name == "lppa-2026.1.yaml"]
     old = loading.load(path)
     assert old.version == "2026.1" and old.sheets.portfolio is None
-    made = make_workbook(old, tmp_path, ratings={"1.1": "Green", "2.2": "Amber"})
+    # every KPI rated (all Green but 2.2), so that the lining up is the only thing warned about
+    rated = {row.key: "Green" for row in layout_for(old).rating_rows if row.rated}
+    rated["2.2"] = "Amber"
+    assert len(rated) == 56
+    made = make_workbook(old, tmp_path, ratings=rated)
     record = read_path(made, Registry.default())
     assert record.errors == []
     assert said(record.warnings) == [
@@ -228,9 +243,8 @@ def test_a_2026_1_return_is_still_read(tmp_path):
     assert record.framework is Registry.default().by_id["lppa"] or record.framework.version == (
         "2026.2"
     )
-    assert {k: r.label for k, r in record.ratings.items() if r.label} == {
-        "1.1": "Green", "2.2": "Amber",
-    }  # fmt: skip
+    assert {k: r.label for k, r in record.ratings.items() if r.label} == rated
+    assert (record.ratings["1.1"].label, record.ratings["2.2"].label) == ("Green", "Amber")
     assert record.cover["stage"] == ""
 
 

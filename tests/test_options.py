@@ -82,13 +82,18 @@ def test_analyse_takes_a_folder_of_manifests(tmp_path, frameworks):
             cli,
             ["analyse", str(returns), *args, "--out", str(out / "c.xlsx"), "--data", str(out)],
         )
-        assert result.exit_code == 0, result.output
+        # the returns are the blank workbooks: nothing rated, so nothing to consolidate
+        assert result.exit_code == 1, result.output
+        assert result.output.splitlines()[-1] == (
+            "Error: none of the 3 returns could be used (1 unknown, 2 with nothing rated); the "
+            f"Returns sheet of {out / 'c.xlsx'} says why"
+        )
         assert _statuses(out) == [
-            ("accepted", "Ash Primary", "autumn"),
-            ("accepted", "Ash Primary", "spring"),
             ("missing", "Birch Primary", "autumn"),
             ("missing", "Birch Primary", "spring"),
             ("unknown", "Cedar", "autumn"),
+            ("warning", "Ash Primary", "autumn"),
+            ("warning", "Ash Primary", "spring"),
         ]
         rows = (out / "returns.csv").read_text(encoding="utf-8")
         autumn_csv = tmp_path / "workbooks" / "autumn" / "manifest.csv"

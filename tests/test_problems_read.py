@@ -191,7 +191,7 @@ def test_whole_file_problems(tmp_path, frameworks):
         ("not-awardbooks", "", "", f"{stranger}: not an awardbooks workbook: it has no awardbooks "
          "metadata and its sheets match no known framework"),
     ]  # fmt: skip
-    reworded = make_workbook(fw, tmp_path)
+    reworded = make_workbook(fw, tmp_path, ratings={item.id: "Green" for item in fw.items})
     wb = openpyxl.load_workbook(reworded)
     meta = wb["_awardbooks"]
     for row in meta.iter_rows():

@@ -76,7 +76,7 @@ def test_other_edition_accepted_when_ids_match(tmp_path, frameworks):
     fw = frameworks["lppa"]
     old = edition(fw, "2025.1")
     path = make_workbook(old, tmp_path, ratings={"1.1": "Amber"})
-    record = read_path(path, Registry([fw]))
+    record = read_path(path, Registry([fw], completion_threshold=0))  # about editions only
     assert record.status == "warning"
     assert record.ratings["1.1"].label == "Amber"
     assert said(record.warnings) == [
@@ -113,7 +113,7 @@ def test_older_edition_lined_up_through_the_map(tmp_path, frameworks):
     data["previous_editions"] = [{"version": "2019.1", "map": {"1.1-old": "1.1", "1.9": None}}]
     current = Framework.model_validate(data)
     path = make_workbook(old, tmp_path, ratings={"1.1-old": "Green", "1.2": "Amber", "1.9": "Red"})
-    record = read_path(path, Registry([current, old]))
+    record = read_path(path, Registry([current, old], completion_threshold=0))
     assert record.status == "warning"
     assert record.framework is current
     assert {k: r.label for k, r in record.ratings.items() if r.label} == {
@@ -153,7 +153,7 @@ def test_zip_archive_of_returns(tmp_path, frameworks):
         zf.write(b, "Birch.xlsx")
         zf.writestr("__MACOSX/._Birch.xlsx", b"junk")
         zf.writestr("notes.txt", b"not a return")
-    c = analyse([archive.parent], today=None)
+    c = analyse([archive.parent], today=None, completion_threshold=0)  # one theme judged
     assert list(c.returns["file"]) == [
         f"{archive}!Re- your audit/Alder.xlsx",
         f"{archive}!Birch.xlsx",
@@ -195,7 +195,7 @@ def test_progress_change_and_slippage(tmp_path, frameworks):
             (
                 "",
                 "date-month-first: '10/31/2026' is not a real date (dates are read as "
-                "dd/mm/yyyy, the UK way); for 31 October 2026 type 31/10/2026",
+                "dd/mm/yyyy, the UK way); left empty; for 31 October 2026 type 31/10/2026",
                 "",
             ),
         ),
@@ -204,13 +204,44 @@ def test_progress_change_and_slippage(tmp_path, frameworks):
             (
                 "",
                 "date-not-real-uk: '31/02/2026' is not a real date (dates are read as "
-                "dd/mm/yyyy, the UK way)",
+                "dd/mm/yyyy, the UK way); left empty",
                 "",
             ),
         ),
-        ("2026-02-30", ("", "date-not-real: '2026-02-30' is not a real date", "")),
-        ("soon", ("", "date-not-a-date: 'soon' is not a date; type dates as dd/mm/yyyy", "")),
-        (-4.0, ("", "date-number-out-of-range: -4.0 is not a date", "")),
+        ("2026-02-30", ("", "date-not-real: '2026-02-30' is not a real date; left empty", "")),
+        (
+            "soon",
+            (
+                "",
+                "date-not-a-date: 'soon' is not a date; left empty; type dates as dd/mm/yyyy "
+                "or as 16 Oct 2026",
+                "",
+            ),
+        ),
+        (-4.0, ("", "date-number-out-of-range: -4.0 is not a date; left empty", "")),
+        # dates as people in the UK write them; never month first
+        ("16th Oct 2026", ("2026-10-16", "", "'16th Oct 2026' read as 16 October 2026")),
+        ("16/10/26", ("2026-10-16", "", "'16/10/26' read as 16 October 2026")),
+        ("16 October 2026", ("2026-10-16", "", "'16 October 2026' read as 16 October 2026")),
+        ("16-10-2026", ("2026-10-16", "", "'16-10-2026' read as 16 October 2026")),
+        ("16.10.2026", ("2026-10-16", "", "'16.10.2026' read as 16 October 2026")),
+        ("16-Oct-26", ("2026-10-16", "", "'16-Oct-26' read as 16 October 2026")),
+        ("Oct 16th 2026", ("2026-10-16", "", "'Oct 16th 2026' read as 16 October 2026")),
+        ("October 16, 2026", ("2026-10-16", "", "'October 16, 2026' read as 16 October 2026")),
+        ("Friday 16th of October 2026",
+         ("2026-10-16", "", "'Friday 16th of October 2026' read as 16 October 2026")),
+        ("3 Sept 2026", ("2026-09-03", "", "'3 Sept 2026' read as 03 September 2026")),
+        ("01/02/26", ("2026-02-01", "", "'01/02/26' read as 01 February 2026")),
+        ("31 Feb 2026", ("", "date-not-real: '31 Feb 2026' is not a real date; left empty", "")),
+        (
+            "16 Oct",  # no year: which year is not clear
+            (
+                "",
+                "date-not-a-date: '16 Oct' is not a date; left empty; type dates as dd/mm/yyyy "
+                "or as 16 Oct 2026",
+                "",
+            ),
+        ),
         (46326.0, ("2026-10-31", "", "the number 46326 read as 31 October 2026")),
     ],
 )
@@ -291,6 +322,6 @@ def test_zip_inside_a_zip_is_opened(tmp_path, frameworks):
     outer.parent.mkdir()
     with zipfile.ZipFile(outer, "w") as zf:
         zf.write(inner, "replies/inner.zip")
-    c = analyse([outer.parent])
+    c = analyse([outer.parent], completion_threshold=0)
     assert list(c.returns["file"]) == [f"{outer}!replies/inner.zip!Alder.xlsx"]
     assert list(c.returns["status"]) == ["accepted"]

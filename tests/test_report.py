@@ -38,6 +38,13 @@ def frame(columns, rows):
     return pd.DataFrame([dict(zip(columns, r)) for r in rows], columns=list(columns))
 
 
+EARLIER_RETURNS = tuple(
+    c for c in tables.RETURNS
+    if c not in ("completion", "completion_pct", "codes", "read_leniently")
+)  # fmt: skip
+"""The Returns columns before completeness: the rows below are written in this order."""
+
+
 def make_consolidation() -> Consolidation:
     settings = [
         ("St Mary's", "100001", "North", "wb-1"),
@@ -74,14 +81,15 @@ def make_consolidation() -> Consolidation:
          "Overall", 0, 4, NAN, 0.0)
     )  # fmt: skip
     progress = [
-        ("lppa", "St Mary's", "100001", "North", "ALL", "Overall", "2026-27", term, pct, chg, sl)
-        for term, pct, chg, sl in (
-            ("summer", 55.0, -5.0, True),
-            ("baseline", 50.0, NAN, False),
-            ("autumn", 60.0, 10.0, False),
+        ("lppa", "St Mary's", "100001", "North", "ALL", "Overall", "2026-27", term, pct, chg, sl,
+         *moved)
+        for term, pct, chg, sl, moved in (
+            ("summer", 55.0, -5.0, True, (2, 3, 1)),
+            ("baseline", 50.0, NAN, False, (NAN, NAN, NAN)),
+            ("autumn", 60.0, 10.0, False, (0, 4, 2)),
         )
     ] + [("lppa", "Oak Tree", "100003", "South", "G1", "+Leadership", "2025-26", "summer",
-          40.0, NAN, False)]  # fmt: skip
+          40.0, NAN, False, NAN, NAN, NAN)]  # fmt: skip
     actions = [
         ("wb-1.xlsx", "lppa", "St Mary's", "100001", "North", "2026-27", "autumn", 1,
          "=cmd|' /C calc'!A0", "Head", "2026-09-01", "2026-10-01", "Amber", "Cost: £0", True),
@@ -132,8 +140,13 @@ def make_consolidation() -> Consolidation:
         ("South", "lppa", "2025-26", "summer", "G1", "Leadership", 10.0),
         ("South", "family-partnership", "2026-27", "spring", "F1", "Families", NAN),
     ]
+    returns_df = frame(EARLIER_RETURNS, returns).reindex(columns=list(tables.RETURNS))
+    completion = ["completion", "completion_pct", "codes", "read_leniently"]
+    returns_df[completion] = returns_df[completion].astype(object)
+    returns_df.loc[0, completion] = ["6 of 6 rated, 100 %", 100.0, "", False]
+    returns_df.loc[1, completion] = ["4 of 6 rated, 67 %", 66.7, "return-incomplete", True]
     return Consolidation(
-        returns=frame(tables.RETURNS, returns),
+        returns=returns_df,
         ratings=frame(tables.RATINGS, ratings),
         scores=frame(tables.SCORES, scores),
         progress=frame(tables.PROGRESS, progress),
@@ -280,16 +293,17 @@ def test_progress_sheet(consolidated):
     header = [c.value for c in ws[1]]
     assert header[6:] == [
         "2025-26 summer", "2026-27 baseline", "2026-27 autumn", "2026-27 summer",
-        "Latest change", "Slipped", "Trend",
+        "Latest change", "Items down", "Items same", "Items up", "Trend",
     ]  # fmt: skip
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, max_row=3, values_only=True)}
-    assert rows["St Mary's"][6:12] == (None, 50.0, 60.0, 55.0, -5.0, "Yes")
-    assert rows["Oak Tree"][4:12] == ("G1", "+Leadership", 40.0, None, None, None, None, "No")
-    (slipped,) = find(ws, "Yes")
-    assert slipped.fill.fgColor.rgb.endswith("FFC7CE")
+    assert rows["St Mary's"][6:14] == (None, 50.0, 60.0, 55.0, -5.0, 2, 3, 1)
+    assert rows["Oak Tree"][4:14] == ("G1", "+Leadership", 40.0, None, None, None, None, None,
+                                      None, None)  # fmt: skip  # a first return
+    (down,) = [ws.cell(r, 12) for r in (2, 3) if ws.cell(r, 2).value == "St Mary's"]
+    assert down.value == 2 and down.fill.fgColor.rgb.endswith("FFC7CE")  # items went down
     assert not find(ws, "Outcomes")  # outcomes have their own sheet
     (table,) = ws.tables.values()
-    assert table.ref == "A1:M3" and table.name == "tblProgress"
+    assert table.ref == "A1:O3" and table.name == "tblProgress"
     outcomes = load(consolidated)["Outcomes"]
     assert [c.value for c in outcomes[1]][8:10] == ["Baseline data", "Term 1 progress"]
     assert [c.value for c in outcomes[2]][6:10] == ["O1", "Reading", 12, "-3 pupils"]
@@ -313,8 +327,10 @@ def test_actions_and_returns_flags(consolidated):
     assert [c.value for c in ws[3]][-1] == "No"
     assert ws["A2"].fill.fgColor.rgb.endswith("FFC7CE")
     ws = wb["Returns"]
-    assert [c.value for c in ws[1]][:7] == ["Files", *tables.STATUSES]
-    assert [c.value for c in ws[2]][:7] == [6, 1, 1, 1, 1, 1, 1]
+    assert [c.value for c in ws[1]][:7] == ["Files read", *tables.STATUSES]
+    assert [c.value for c in ws[2]][:7] == [5, 1, 1, 1, 1, 1, 1]  # a missing one is no file
+    assert [c.value for c in ws[4]][:4] == ["File", "Status", "Completion", "Completion %"]
+    assert [c.value for c in ws[5]][:4] == ["wb-1.xlsx", "accepted", "6 of 6 rated, 100 %", 100]
     statuses = {r[1]: r for r in ws.iter_rows(min_row=5, values_only=True)}
     assert set(statuses) == set(tables.STATUSES)
     fills = {ws.cell(r, 2).value: ws.cell(r, 2).fill.fgColor.rgb[-6:] for r in range(5, 11)}
@@ -347,7 +363,8 @@ def test_summary_sheet_and_charts(consolidated):
     assert [c.value for c in ws[groups.row + 1]][:3] == ["Group", "North", "South"]
     assert [c.value for c in ws[groups.row + 3]][:3] == ["G2 =Curriculum", 50.0, None]
     assert find(ws, "• St Mary's, overall: -5.0 points by 2026-27 summer")
-    assert find(ws, "• Oak Tree, 2026-27 spring: 0.0% complete (0 of 4 rated)")
+    assert find(ws, "• مدرسة النور 😀, 2026-27 autumn: 4 of 6 rated, 67 %")
+    assert find(ws, "Usable returns: 1 complete, 1 incomplete.")
     with zipfile.ZipFile(consolidated) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 4  # two per framework
@@ -434,13 +451,15 @@ def test_write_data(tmp_path):
     assert scores[-2][11:] == ["", "0.0"]
     progress = read_csv(folder / "progress.csv")[1:]
     assert [r[7:] for r in progress] == [
-        ["summer", "55.0", "-5.0", "true"],
-        ["baseline", "50.0", "", "false"],
-        ["autumn", "60.0", "10.0", "false"],
-        ["summer", "40.0", "", "false"],
+        ["summer", "55.0", "-5.0", "true", "2", "3", "1"],
+        ["baseline", "50.0", "", "false", "", "", ""],
+        ["autumn", "60.0", "10.0", "false", "0", "4", "2"],
+        ["summer", "40.0", "", "false", "", "", ""],
     ]
     assert progress[3][5] == "'+Leadership"
     returns = read_csv(folder / "returns.csv")
+    completion = ["4 of 6 rated, 67 %", "66.7", "return-incomplete", "true"]
+    assert returns[2][15:] == ["", "", "", *completion]  # contact, annotated, copy: none
     assert returns[2][11] == "'@warn: no date\nsecond line"  # warnings
     assert returns[3][10] == "'=1+1 not a book"  # errors
     assert returns[2][3] == "مدرسة النور 😀"
@@ -494,8 +513,8 @@ def test_summary_lines():
         "  unknown                         1",
         "Missing (expected, not returned)  1",
     ]
-    assert lines[7] == ""
-    assert lines[8:] == [
+    assert lines[7:9] == ["Usable returns: 1 complete, 1 incomplete.", ""]
+    assert lines[9:] == [
         "Framework           Partnership  Term            Settings  Mean %",
         "family-partnership  South        2026-27 spring         1       -",
         "lppa                North        2026-27 autumn         2    58.3",

@@ -86,7 +86,7 @@ def test_scores_option_end_to_end_in_libreoffice(tmp_path):
     # check
     checked = run("check", filled)
     assert checked.exit_code == 0
-    assert checked.output.splitlines()[0].endswith("56 of 56 rated; 0 errors, 0 warnings)")
+    assert checked.output.splitlines()[0].endswith("56 of 56 rated, 100 %; 0 errors, 0 warnings)")
     # the feedback report
     report = api.feedback([filled.parent], tmp_path / "feedback", pdf=False)
     sheet = CalamineWorkbook.from_path(str(report.workbooks[0])).get_sheet_by_name("Feedback")
@@ -96,10 +96,16 @@ def test_scores_option_end_to_end_in_libreoffice(tmp_path):
     nxt = run("generate", "lppa", "--from-returns", filled.parent, "--year", "2026-27",
               "--term", "spring", "--out", tmp_path / "spring")  # fmt: skip
     assert nxt.exit_code == 0, nxt.output
-    spring = read_path(next((tmp_path / "spring").glob("*.xlsx")), Registry.default())
+    spring_path = next((tmp_path / "spring").glob("*.xlsx"))
+    spring = read_path(spring_path, Registry.default())
     assert spring.meta["scores"] == "Red=10,Amber=40,Green=100"
     assert spring.framework.scale.level("Red").score == 10
-    assert spring.status == "accepted"
+    # as issued, none of its KPIs is rated yet: nothing-rated is its one problem
+    assert [(p.code, str(p)) for p in spring.problems] == [
+        ("nothing-rated", f"{spring_path}: nothing rated: none of the 56 KPIs has a rating, so "
+         "the return is left out of the scores, the means and the count of settings; rate each "
+         "item with the dropdown and send the workbook again"),
+    ]  # fmt: skip
 
 
 def test_scores_that_do_not_fit_the_scale_are_refused(tmp_path):

@@ -63,6 +63,54 @@ def _slipped_reference(ratings) -> set[tuple]:
     return out
 
 
+def _changes_reference(ratings) -> dict[tuple, tuple[int, int, int]]:
+    """(down, same, up) per (framework, who, group, year, term) and "ALL", the plain pandas
+    way: of the items rated in a return and in the setting's previous return of them."""
+    r = ratings[
+        ["framework", "setting", "urn", "group_id", "item_id", "year", "term", "score"]
+    ].astype({"urn": str, "setting": str, "framework": str, "group_id": str, "item_id": str,
+              "year": str, "term": str})  # fmt: skip
+    r["who_"] = r["urn"].where(r["urn"] != "", r["setting"].str.casefold())
+    r["order_"] = [term_sort_key(y, t) for y, t in zip(r["year"], r["term"])]
+    r = r.sort_values(["framework", "who_", "item_id", "order_"], kind="stable")
+    by = r.groupby(["framework", "who_", "item_id"])
+    r["prev_"] = by["score"].shift()
+    r["later_"] = by.cumcount() > 0
+    out: dict[tuple, list[int]] = {}
+    for row in r[r["later_"]].itertuples():
+        for group in (row.group_id, "ALL"):
+            tally = out.setdefault((row.framework, row.who_, group, row.year, row.term),
+                                   [0, 0, 0])  # fmt: skip
+            if not (math.isnan(row.score) or math.isnan(row.prev_)):
+                tally[(row.score > row.prev_) - (row.score < row.prev_) + 1] += 1
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def test_item_changes_agree_with_plain_pandas():
+    from awardbooks.analyse.progress import item_changes
+
+    rng = random.Random(5)
+    moved = 0
+    for _ in range(30):
+        rows = []
+        for n in range(rng.randint(1, 12)):
+            setting = rng.choice(["Oak", "OAK", "Elm"])
+            urn = rng.choice(["", "100001"])
+            year, term = rng.choice(
+                [("2025-26", "summer"), ("2026-27", "autumn"), ("2026-27", "spring")]
+            )
+            for item in rng.sample(["1.1", "1.2", "2.1", "2.2"], rng.randint(0, 4)):
+                score = rng.choice([0.0, 1.0, 2.0, math.nan])
+                rows.append((f"f{n}.xlsx", f"w{n}", "lppa", "1", setting, urn, "P", year, term,
+                             item[0], item, "", score, "", ""))  # fmt: skip
+        df = pd.DataFrame(rows, columns=list(RATINGS))
+        categorical = df.astype({c: "category" for c in RATINGS if c not in ("score", "comment")})
+        expected = _changes_reference(df)
+        assert item_changes(categorical) == expected
+        moved += sum(1 for d, _s, u in expected.values() if d and u)
+    assert moved >= 5  # groups where items went both ways (a change of 0.0 can hide them)
+
+
 def test_slippage_agrees_with_plain_pandas():
     rng = random.Random(7)
     found = 0
@@ -101,13 +149,16 @@ def _progress_reference(scores, ratings, frameworks):
     df = df.sort_values(["framework", "who_", "group_n_", "order_"], kind="stable")
     change = df.groupby(["framework", "who_", "group_id"])[EXACT].diff()
     df["change_pct"] = [_round1(v) for v in change]
-    slipped = _slipped(ratings)
-    df["slipped"] = [
-        (f, w, g, y, t) in slipped
+    changes = _changes_reference(ratings)
+    found = [
+        changes.get((f, w, g, y, t))
         for f, w, g, y, t in zip(
             df["framework"], df["who_"], df["group_id"], df["year"], df["term"]
         )
     ]
+    df["slipped"] = [c is not None and c[0] > 0 for c in found]
+    for n, col in enumerate(("items_down", "items_same", "items_up")):
+        df[col] = [math.nan if c is None else float(c[n]) for c in found]
     return df[list(PROGRESS)].reset_index(drop=True)
 
 

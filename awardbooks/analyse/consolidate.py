@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from awardbooks.analyse.inputs import input_rows
-from awardbooks.analyse.settle import USABLE, Settled, returns_rows, settle
+from awardbooks.analyse.settle import USABLE, Settled, nothing_rated, returns_rows, settle
 from awardbooks.analyse.tables import (
     ACTIONS,
     EXACT,
@@ -50,10 +50,18 @@ _WORKER_TODAY: dt.date | None = None
 _WORKER_KEEPS_TABLES = False
 
 
-def _init_worker(spec_paths: tuple[str, ...], today: str = "", keep_tables: bool = False) -> None:
+def _init_worker(
+    spec_paths: tuple[str, ...],
+    today: str = "",
+    keep_tables: bool = False,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
+) -> None:
     global _WORKER_REGISTRY, _WORKER_TODAY, _WORKER_KEEPS_TABLES
     gc.freeze()  # what the process was forked with is never garbage: skip it in collections
-    _WORKER_REGISTRY = Registry.default(spec_paths)
+    _WORKER_REGISTRY = Registry.default(
+        spec_paths, lenient=lenient, completion_threshold=completion_threshold
+    )
     _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
     _WORKER_KEEPS_TABLES = keep_tables
 
@@ -81,18 +89,21 @@ def read_all(
     digest_on: dt.date | None = None,
     meanwhile: Callable[[], None] | None = None,
     keep_tables: bool = False,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> tuple[list[ReturnRecord], Registry]:
     """Read every return, in a process pool when there are many. With ``digest_on`` the
     workers turn usable returns into table rows (``record.digest``) and drop their cells
     (but the action plan's and outcomes' rows as read when ``keep_tables``), and milestones
     overdue on that day are flagged; ``meanwhile`` is work for this process while the
-    workers read."""
-    registry = Registry.default(specs)
+    workers read. ``lenient`` and ``completion_threshold``: see
+    :class:`~awardbooks.read.records.Registry`."""
+    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
     jobs = jobs or os.cpu_count() or 1
     records: list[ReturnRecord] = []
     if jobs > 1 and len(units) >= PARALLEL_FROM:
         today = digest_on.isoformat() if digest_on else ""
-        initargs = (specs, today, keep_tables)
+        initargs = (specs, today, keep_tables, lenient, completion_threshold)
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=initargs) as pool:
             results = pool.map(_worker, units, chunksize=16)
             if meanwhile:
@@ -123,6 +134,8 @@ def consolidate(
     jobs: int | None = None,
     progress: Callable[[ReturnRecord], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables. ``manifest_rows`` (from
     :func:`awardbooks.generate.read_manifest`) name the workbooks expected, so that missing
@@ -153,6 +166,8 @@ def consolidate(
         progress=take,
         digest_on=today,
         meanwhile=preload,
+        lenient=lenient,
+        completion_threshold=completion_threshold,
     )
     return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
 
@@ -350,6 +365,7 @@ class TableRows:
             floats=("score_pct", "completion_pct", EXACT),
         )
         self.owner: dict[int, int] = {}  # id(record) -> its number in the stores
+        self.completion: dict[int, tuple[int, int]] = {}  # id(record) -> (rated, total)
         self.rest: dict[int, tuple[list[dict], list[dict]]] = {}  # actions, outcomes
         self.history: dict[int, list[tuple[int, tuple]]] = {}  # id(record) -> (number, when)
         self.inputs: dict[int, list[dict] | None] = {}
@@ -358,6 +374,9 @@ class TableRows:
         if digest is None:
             return
         n = self.owner[id(record)] = len(self.owner)
+        overall = [row for row in digest.scores[1] if row[0] == "ALL"]
+        if overall:
+            self.completion[id(record)] = (int(overall[0][2]), int(overall[0][3]))
         self.ratings.add(n, *digest.ratings)
         self.scores.add(n, *digest.scores)
         self.rest[n] = (digest.actions, digest.outcomes)
@@ -412,14 +431,16 @@ def _build(
         summary_table,
     )
 
-    returns = returns_rows(records, settled)
-    actions, outcomes, kept = [], [], []
+    returns = returns_rows(records, settled, stores.completion)
+    actions, outcomes, kept, scored = [], [], [], []
     inputs: list[dict] | None = []
     for record in records:
         n = stores.owner.get(id(record))
         if settled.statuses[id(record)] not in USABLE or n is None:
             continue
         kept.append(n)
+        if not nothing_rated(record):  # an empty return counts in no score, mean or count
+            scored.append(n)
         actions.extend(stores.rest[n][0])
         outcomes.extend(stores.rest[n][1])
         typed = stores.inputs.get(n)
@@ -427,12 +448,15 @@ def _build(
             inputs = None
         elif inputs is not None:
             inputs.extend(typed)
-    kept += _history_owners(records, stores, settled)
+    history = _history_owners(records, stores, settled)  # scores only: no ratings rows
+    kept += history
+    scored += history
     frame = pd.DataFrame
-    scores_df = stores.scores.frame(kept)
+    scores_df = stores.scores.frame(scored)
     ratings_df = stores.ratings.frame(kept)
     used = {fid: fw for fid, fw in registry.by_id.items()}
-    progress_df = progress_table(scores_df, ratings_df, used)
+    rated_df = ratings_df if len(scored) == len(kept) else stores.ratings.frame(scored)
+    progress_df = progress_table(scores_df, rated_df, used)  # an empty return is no "before"
     summary_df = summary_table(scores_df, used)
     group_means_df = group_means_table(scores_df)
     scores_df = scores_df.drop(columns=[EXACT])  # used above; the table is as scores.csv

@@ -1,6 +1,7 @@
 """Progress and summaries, worked out on the consolidated tables: each setting's score by
-group and term with the change since its previous return and whether a rating slipped, the
-means per partnership, the level counts.
+group and term with the change since its previous return, how many of the items rated both
+times went down, stayed the same and went up (and so whether a rating slipped), the means per
+partnership, the level counts.
 
 The tables can hold hundreds of thousands of rows, so rows are compared as integer codes with
 numpy, never as rows of text. Scores are compared unrounded (:data:`EXACT`) and rounded once.
@@ -52,45 +53,66 @@ def progress_table(scores, ratings, frameworks):
         rounded = np.floor(change * 10 + 0.5 + 1e-9) / 10  # as _round1: halves up, NaN kept
     out = scores.iloc[by][[c for c in PROGRESS if c in scores.columns]].reset_index(drop=True)
     out["change_pct"] = rounded
-    slipped = slipped_groups(ratings)
-    out["slipped"] = False
-    if slipped:
-        rows = [
-            (f, w, g, y, t) in slipped
-            for f, w, g, y, t in zip(
-                fw_names[fw_code[by]], who_names[who_code[by]], gid_names[gid_code[by]],
-                out["year"].astype(object), out["term"].astype(object),
-            )
-        ]  # fmt: skip
-        out["slipped"] = rows
+    counts = item_changes(ratings)
+    keys = list(zip(
+        fw_names[fw_code[by]], who_names[who_code[by]], gid_names[gid_code[by]],
+        out["year"].astype(object), out["term"].astype(object),
+    ))  # fmt: skip
+    compared = [counts.get(tuple(map(str, key))) for key in keys]
+    for n, col in enumerate(("items_down", "items_same", "items_up")):
+        out[col] = np.array(
+            [np.nan if c is None else c[n] for c in compared], dtype=float
+        )  # NaN: no earlier return to compare with
+    out["slipped"] = [c is not None and c[0] > 0 for c in compared]
     return out[list(PROGRESS)]
 
 
-def slipped_groups(ratings) -> set[tuple]:
-    """(framework, who, group id, year, term) of each group, and of "ALL", in which any
-    item's score went down since the setting's previous return. Worked on integer codes
-    (one row per rating can be hundreds of thousands), not on rows of text."""
+def item_changes(ratings) -> dict[tuple, tuple[int, int, int]]:
+    """(framework, who, group id, year, term) -> (down, same, up): of the items rated both in a
+    setting's return and in its previous one, how many went down, stayed the same and went up,
+    per group and overall ("ALL"); only returns that have a previous one are keyed. Worked on
+    integer codes (one row per rating can be hundreds of thousands)."""
 
     if ratings.empty:
-        return set()
+        return {}
     person, who_names = _who(ratings)
     when = _when(ratings)
     fw = _codes(ratings["framework"])
     item = _codes(ratings["item_id"])
     score = ratings["score"].to_numpy(dtype=float)
     by = np.lexsort((when, item, person, fw))  # stable, like a sort by all four
-    same = (fw[by][1:] == fw[by][:-1]) & (person[by][1:] == person[by][:-1])
-    same &= item[by][1:] == item[by][:-1]
-    down = np.zeros(len(by), dtype=bool)
-    down[1:] = same & (score[by][1:] < score[by][:-1])  # NaN compares as False
-    slipped: set[tuple] = set()
-    rows = by[down]
-    found = ratings.iloc[rows][["framework", "group_id", "year", "term"]].astype(object)
-    for row, (f, group_id, year, term) in zip(rows.tolist(), found.itertuples(index=False)):
-        key = (str(f), who_names[person[row]], str(group_id), str(year), str(term))
-        slipped.add(key)
-        slipped.add((key[0], key[1], "ALL", key[3], key[4]))
-    return slipped
+    same_item = (fw[by][1:] == fw[by][:-1]) & (person[by][1:] == person[by][:-1])
+    same_item &= item[by][1:] == item[by][:-1]
+    later, earlier = score[by][1:], score[by][:-1]
+    rated = same_item & ~np.isnan(later) & ~np.isnan(earlier)
+    change = np.zeros(len(by), dtype=np.int8)  # -1 down, 0 same, 1 up
+    change[1:][rated] = np.sign(later[rated] - earlier[rated]).astype(np.int8)
+    compared = np.zeros(len(by), dtype=bool)
+    compared[1:] = rated
+    # every return after a setting's first has its (possibly zero) counts
+    has_before = np.zeros(len(by), dtype=bool)
+    has_before[1:] = same_item
+    rows = by[has_before]
+    found = ratings.iloc[rows][["framework", "group_id", "year", "term"]].astype(str)
+    found.insert(1, "who", who_names[person[rows]])
+    moved, looked = change[has_before], compared[has_before]
+    found["down"] = (looked & (moved < 0)).astype(int)
+    found["same"] = (looked & (moved == 0)).astype(int)
+    found["up"] = (looked & (moved > 0)).astype(int)
+    overall = found.assign(group_id="ALL")
+    keys = ["framework", "who", "group_id", "year", "term"]
+    summed = pd.concat([found, overall]).groupby(keys, sort=False)[["down", "same", "up"]].sum()
+    return {
+        tuple(str(k) for k in key): (int(d), int(s), int(u))
+        for key, d, s, u in zip(summed.index, summed["down"], summed["same"], summed["up"])
+    }
+
+
+def slipped_groups(ratings) -> set[tuple]:
+    """(framework, who, group id, year, term) of each group, and of "ALL", in which any
+    item's score went down since the setting's previous return (the progress table's
+    ``slipped``: an ``items_down`` above 0)."""
+    return {key for key, (down, _same, _up) in item_changes(ratings).items() if down}
 
 
 def _who(df):

@@ -4,20 +4,24 @@ earlier one a duplicate; a return of a workbook the manifest does not list is un
 manifest's workbook with no return is missing. And the Returns table, one row per return.
 
 Decisions: the return kept of several is the one completed latest (the date on its cover,
-then its file time), and every return demoted says which one was kept and why. Nothing here
+then its file time), but never one with nothing rated over one with ratings; every return
+demoted says which one was kept and why. Nothing here
 reads a file or imports pandas: a collection settles its thousands of returns from the
 ledger at every update.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from awardbooks.analyse.tables import RETURNS
 from awardbooks.common.identity import setting_key
-from awardbooks.read.returns import ReturnRecord
+from awardbooks.read import codes
+from awardbooks.read.returns import ReturnRecord, completion_text
+from awardbooks.workbook.scoring import pct
 
 USABLE = ("accepted", "warning")
 
@@ -47,8 +51,11 @@ def settle(
     return Settled(statuses, notes, missing)
 
 
-def _completed_key(record: ReturnRecord) -> tuple[str, float]:
-    return (str(record.cover.get("completed_on") or ""), record.mtime)
+def _completed_key(record: ReturnRecord) -> tuple[bool, str, float]:
+    """Which of several copies is kept: one with something rated over one with nothing rated
+    (an empty workbook sent again by mistake never replaces a school's ratings), then the one
+    completed latest, then the one saved or sent latest."""
+    return (not nothing_rated(record), str(record.cover.get("completed_on") or ""), record.mtime)
 
 
 def _settle_duplicates(records, statuses, notes) -> None:
@@ -70,10 +77,12 @@ def _settle_duplicates(records, statuses, notes) -> None:
             for record in group:
                 if record is not keep:
                     statuses[id(record)] = "duplicate"
-                    mine, theirs = _completed_key(record)[0], _completed_key(keep)[0]
+                    mine, theirs = _completed_key(record), _completed_key(keep)
                     why = (
-                        "which was completed later"
-                        if theirs > mine
+                        "which has ratings (this one has none)"
+                        if theirs[0] > mine[0]
+                        else "which was completed later"
+                        if theirs[1] > mine[1]
                         else "which was saved or sent later"
                     )
                     notes[id(record)].append(
@@ -111,11 +120,34 @@ def _settle_manifest(records, statuses, notes, rows, manifest_name) -> list[dict
     return [row for row in rows if row.get("workbook_id") not in returned]
 
 
-def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str, Any]]:
-    """The Returns table's rows: one per record, in order, then one per missing workbook."""
+NOTHING_RATED = codes.NOTHING_RATED.id
+INCOMPLETE = codes.INCOMPLETE.id
+LENIENT = codes.RATING_READ_AS_UNRATED.id
+"""The codes (:mod:`awardbooks.read.codes`) of an empty return, an incomplete one and a
+rating read leniently."""
+
+
+def nothing_rated(record: ReturnRecord) -> bool:
+    """Whether a return has nothing rated: it is left out of the scores, the means and the
+    count of settings (its Returns row says so)."""
+    return any(p.code == NOTHING_RATED for p in record.warnings)
+
+
+def returns_rows(
+    records: list[ReturnRecord],
+    settled: Settled,
+    completion: dict[int, tuple[int, int]] | None = None,
+) -> list[dict[str, Any]]:
+    """The Returns table's rows: one per record, in order, then one per missing workbook.
+    ``completion``: (rated, total) of each usable return, by ``id(record)``."""
+    completion = completion or {}
     rows = []
     for record in records:
         meta = record.meta
+        rated, total = completion.get(id(record), (0, 0))
+        usable = settled.statuses[id(record)] in USABLE and total > 0
+        lenient = any(p.code == LENIENT for p in record.warnings)
+        done = completion_text(rated, total) + (" (read leniently)" if lenient else "")
         rows.append(
             {key: meta.get(key, "") for key in _BASE}
             | {
@@ -131,12 +163,15 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
                     [*map(str, record.warnings), *settled.notes[id(record)]]
                 ),
                 "email_from": record.source.get("email_from", ""),
+                "completion": done if usable else "",
+                "completion_pct": pct(rated / total) if usable else math.nan,
+                "codes": " ".join(dict.fromkeys(p.code for p in record.problems)),
+                "read_leniently": lenient,
                 "email_date": record.source.get("email_date", ""),
                 "email_subject": record.source.get("email_subject", ""),
                 "contact_email": meta.get("contact_email", ""),
                 "annotated": record.annotated,
                 "annotated_copy": "",
-                "problem_codes": " ".join(p.code for p in record.errors + record.warnings),
             }
         )
     for row in settled.missing:
@@ -146,11 +181,14 @@ def returns_rows(records: list[ReturnRecord], settled: Settled) -> list[dict[str
             "status": "missing",
             "completed_by": "",
             "completed_on": "",
+            "completion": "",
+            "completion_pct": math.nan,
+            "codes": "",
+            "read_leniently": False,
             "errors": "",
             "warnings": "no return received for this manifest entry",
             "annotated": "",
             "annotated_copy": "",
-            "problem_codes": "",
         }
         rows.append(missing)
     return rows

@@ -19,6 +19,9 @@ STATUSES = ("accepted", "warning", "rejected", "duplicate", "missing", "unknown"
 RETURNS = (
     "file",  # path as given (an archive member is "archive.zip!member.xlsx")
     "status",  # one of STATUSES
+    "completion",  # "17 of 21 rated, 81 %" for a usable return (then " (read leniently)"
+    # when a rating was read as unrated with --lenient), else ""
+    "completion_pct",  # rated / total, 0–100, one decimal; NaN when not usable
     "framework",
     "spec_version",
     "setting",
@@ -38,12 +41,14 @@ RETURNS = (
     "contact_email",  # the setting's, from the manifest: on every missing row (to chase)
     "annotated",  # an annotated copy sent back: "annotated copy: N of M problems fixed"
     "annotated_copy",  # the copy analyse --annotate wrote of this return, to send back
-    "problem_codes",  # the codes of its errors then warnings, space-separated (to select by)
+    "codes",  # the problems' codes, each once, space-separated ("return-incomplete date-not-real")
+    "read_leniently",  # True when a rating that is not a level was read as unrated (lenient)
 )
 RETURNS_CSV = (
     "file", "status", "framework", "setting", "urn", "partnership", "year", "term",
     "workbook_id", "completed_on", "errors", "warnings", "email_from", "email_date",
-    "email_subject", "contact_email", "annotated", "annotated_copy", "problem_codes",
+    "email_subject", "contact_email", "annotated", "annotated_copy", "completion",
+    "completion_pct", "codes", "read_leniently",
 )  # fmt: skip
 
 RATINGS = (
@@ -92,6 +97,9 @@ PROGRESS = (
     "score_pct",
     "change_pct",  # against the previous return of the same setting; NaN for the first
     "slipped",  # True when a rating in this group went down since the previous return
+    "items_down",  # of the items rated in both returns: how many went down, stayed the same
+    "items_same",  # and went up since the previous return (all NaN for the first return)
+    "items_up",
 )
 
 ACTIONS = (

@@ -39,6 +39,7 @@ from awardbooks.analyse.progress import (
     progress_table,
     summary_table,
 )
+from awardbooks.analyse.settle import nothing_rated
 from awardbooks.analyse.tables import (
     EXACT,
     GROUP_MEANS,
@@ -137,12 +138,21 @@ def who(entry: Entry) -> tuple[str, str]:
     return record.get("framework"), setting_key(record.get("urn"), record.get("setting"))
 
 
+CACHED_AS = "2:"
+"""How the cached rows are worked out, mixed into each group's digest: changed (here, "2:")
+whenever what they hold changes, so that a ledger's earlier rows are worked out again (2: the
+progress rows count the items that went down, stayed and went up; returns with nothing rated
+are left out)."""
+
+
 def _stale(ledger: Ledger, table: str, keys: tuple[str, ...], groups: dict) -> tuple[list, dict]:
     """The groups of kept returns whose cached rows in ``table`` (keyed by ``keys``) were
     worked out from other returns, or never; rows of groups that are gone are deleted.
     Returns (stale keys, each group's digest of its returns)."""
     wanted = {
-        key: hashlib.sha256(",".join(sorted(e.digest for e in group)).encode()).hexdigest()
+        key: hashlib.sha256(
+            (CACHED_AS + ",".join(sorted(e.digest for e in group))).encode()
+        ).hexdigest()
         for key, group in groups.items()
     }
     have = {tuple(row[:-1]): row[-1] for row in ledger.execute(
@@ -155,11 +165,36 @@ def _stale(ledger: Ledger, table: str, keys: tuple[str, ...], groups: dict) -> t
 
 
 def _kept(found: list[Entry], key) -> dict[tuple, list[Entry]]:
+    """The usable returns that count in progress and means (not those with nothing rated),
+    grouped by ``key``."""
     groups: dict[tuple, list[Entry]] = {}
     for entry in found:
-        if entry.status in USABLE and entry.record.get("framework"):
+        if scored(entry):
             groups.setdefault(key(entry), []).append(entry)
     return groups
+
+
+def scored(entry: Entry) -> bool:
+    """Whether a return counts in the scores, progress and means: usable, of a known
+    framework, with something rated."""
+    return (
+        entry.status in USABLE
+        and bool(entry.record.get("framework"))
+        and not nothing_rated(entry.record)
+    )
+
+
+def completion(ledger: Ledger, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(rated, total) of each of the returns ``ids`` that has scores, by return id."""
+    found: dict[int, tuple[int, int]] = {}
+    for part in _chunks(ids, 500):
+        marks = ", ".join("?" * len(part))
+        for rid, rated, total in ledger.execute(
+            "SELECT return_id, rated, total FROM scores WHERE group_id = 'ALL' AND return_id "
+            f"IN ({marks})", part,
+        ):  # fmt: skip
+            found[rid] = (int(rated), int(total))
+    return found
 
 
 def refresh_progress(
@@ -210,7 +245,7 @@ def progress_frame(ledger: Ledger) -> pd.DataFrame:
     for (blob,) in ledger.execute("SELECT rows FROM setting_progress ORDER BY framework, who"):
         rows.extend(json.loads(zlib.decompress(blob)))
     frame = pd.DataFrame(rows, columns=list(PROGRESS))
-    for col in ("score_pct", "change_pct"):
+    for col in ("score_pct", "change_pct", "items_down", "items_same", "items_up"):
         frame[col] = pd.to_numeric(frame[col]).astype(float)
     frame["slipped"] = frame["slipped"].astype(bool)
     return frame

@@ -174,13 +174,17 @@ def update(
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
     today: dt.date | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> Updated:
-    """Take in the new return files, then bring the outputs and workbooks up to date."""
+    """Take in the new return files, then bring the outputs and workbooks up to date;
+    ``lenient`` and ``completion_threshold`` apply to the new returns read."""
     today = today or dt.date.today()
     with session(collection, "update", wait=wait, waiting=waiting) as s:
         registry = Registry.default(collection.specs)
         found = take_in(collection, s.ledger, run=s.run, today=today, jobs=jobs,
-                        progress=progress)  # fmt: skip
+                        progress=progress, lenient=lenient,
+                        completion_threshold=completion_threshold)  # fmt: skip
         refreshed = refresh(collection, s.ledger, registry, run=s.run, today=today)
         s.outcome = f"{len(found.files)} new files, {len(found.returns)} new returns"
     return Updated(found, refreshed, s.interrupted, migrated_from=s.migrated_from)

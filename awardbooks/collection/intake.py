@@ -131,8 +131,11 @@ def take_in(
     today: dt.date,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> Intake:
-    """Find, keep, read and record every new return file (see the module's decisions)."""
+    """Find, keep, read and record every new return file (see the module's decisions);
+    ``lenient`` and ``completion_threshold`` as :class:`~awardbooks.read.returns.Registry`'s."""
     seen, gone, _unchanged = scan(collection, ledger)
     store = Originals(collection.originals)
     store.clean()
@@ -171,8 +174,9 @@ def take_in(
         if gone or seen:
             intake.gone = [origin for origin in unplaced(ledger) if origin not in before]
         read_and_record(
-            collection, ledger, new, today=today, jobs=jobs, progress=progress, intake=intake
-        )
+            collection, ledger, new, today=today, jobs=jobs, progress=progress, intake=intake,
+            lenient=lenient, completion_threshold=completion_threshold,
+        )  # fmt: skip
     return intake
 
 
@@ -208,6 +212,8 @@ def read_and_record(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     intake: Intake,
+    lenient: bool = False,
+    completion_threshold: float | None = None,
 ) -> None:
     """Read the returns in new files (those not taken in before, by digest) and record them,
     inside the caller's transaction."""
@@ -243,7 +249,7 @@ def read_and_record(
 
     read_all(
         units, specs=collection.specs, jobs=jobs, progress=record, digest_on=today,
-        keep_tables=True,
+        keep_tables=True, lenient=lenient, completion_threshold=completion_threshold,
     )  # fmt: skip
 
 

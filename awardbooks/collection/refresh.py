@@ -49,6 +49,7 @@ from awardbooks.analyse.tables import (
     Consolidation,
 )
 from awardbooks.collection.caches import (
+    completion,
     fill_returns,
     progress_frame,
     progress_text,
@@ -56,6 +57,7 @@ from awardbooks.collection.caches import (
     refresh_terms,
     return_text,
     score_rows,
+    scored,
     term_frames,
 )
 from awardbooks.collection.entries import Entry, light, unpack
@@ -166,7 +168,8 @@ def consolidation(
     kept = [e.id for e in found if e.status in USABLE and e.record.get("framework")]
     if detail is None:
         detail = len(kept) <= DETAIL_MAX
-    scores = score_rows(ledger, kept) if detail else pd.DataFrame(columns=[*SCORES, EXACT])
+    counted = [e.id for e in found if scored(e)]  # not those with nothing rated
+    scores = score_rows(ledger, counted) if detail else pd.DataFrame(columns=[*SCORES, EXACT])
     actions = pd.DataFrame(
         [
             (name, *meta, row, action, lead, start, end, status, details,
@@ -186,8 +189,10 @@ def consolidation(
         "JOIN returns r ON r.id = o.return_id WHERE r.id IN ({ids}) ORDER BY r.id, o.rowid",
         kept,
     ), columns=list(OUTCOMES))  # fmt: skip
+    rated = completion(ledger, kept)
+    done = {id(e.record): rated[e.id] for e in found if e.id in rated}
     c = Consolidation(
-        returns=pd.DataFrame(returns_rows([e.record for e in found], settled),
+        returns=pd.DataFrame(returns_rows([e.record for e in found], settled, done),
                              columns=list(RETURNS)),
         ratings=pd.DataFrame(columns=list(RATINGS)),
         scores=scores.drop(columns=[EXACT]),
@@ -313,8 +318,8 @@ def consolidated_outputs(
     release_memory()
     write_consolidated(c, out)
     kept = [e.id for e in found if e.status in USABLE and e.record.get("framework")]
-    text = {table: return_text(ledger, table, kept) for table in ("ratings", "scores",
-                                                                   "outcomes")}  # fmt: skip
+    text = {table: return_text(ledger, table, kept) for table in ("ratings", "outcomes")}
+    text["scores"] = return_text(ledger, "scores", [e.id for e in found if scored(e)])
     text["progress"] = progress_text(ledger)
     written = [out, *write_data(c, data, parquet=False, text=text)]
     for stale in data.glob("*.parquet"):  # written by an earlier awardbooks; not kept current

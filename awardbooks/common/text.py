@@ -28,3 +28,20 @@ def excel_text(value: Any) -> str:
             if units > CELL_MAX:
                 return text[:i]
     return text
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """'1 workbook', '2 workbooks' ('2 boxes', or ``many`` when the plural is irregular)."""
+    if count == 1:
+        return f"{count} {word}"
+    if many:
+        return f"{count} {many}"
+    ending = "es" if word.endswith(("s", "sh", "ch", "x")) else "s"
+    return f"{count} {word}{ending}"
+
+
+def listed(texts: list[str], last: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C' (``last`` joins the last two)."""
+    if len(texts) <= 1:
+        return "".join(texts)
+    return f"{', '.join(texts[:-1])} {last} {texts[-1]}"

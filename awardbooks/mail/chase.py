@@ -107,7 +107,7 @@ def read_returns_csv(path: str | Path) -> tuple[list[dict[str, str]], Path]:
 
 
 def _codes(row: dict[str, str]) -> set[str]:
-    return {c.lower().replace("_", "-") for c in (row.get("problem_codes") or "").split()}
+    return {c.lower().replace("_", "-") for c in (row.get("codes") or "").split()}
 
 
 def who_to_chase(
@@ -143,7 +143,7 @@ def problem_lines(row: dict[str, str], state: str) -> list[str]:
     prefix = f"{row.get('file', '')}: "
     errors = [line for line in (row.get("errors") or "").split("\n") if line.strip()]
     warnings = [line for line in (row.get("warnings") or "").split("\n") if line.strip()]
-    codes = (row.get("problem_codes") or "").split()
+    codes = (row.get("codes") or "").split()
     if state == "rejected":
         lines = errors
     else:

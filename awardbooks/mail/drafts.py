@@ -36,7 +36,12 @@ PLACEHOLDERS = (
     "partnership",
     "local_authority",
     "file",
+    "term_words",
+    "to_add",
 )
+"""``term_words``: 'autumn term', or 'baseline' (which is no term); ``to_add``: what the school
+adds beside each rating, as the end of a sentence: ' and add your dates and comments', ' and
+add your comments', or '' for a framework with no date or comment column."""
 TEMPLATE_HEADERS = ("Subject", "Cc", "Reply-To")
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
 
@@ -224,6 +229,7 @@ def plan(
             f"{{opt:from_addr}} {from_addr!r}: give one email address, like office@school.example"
         )
     titles: dict[str, str] = {}
+    adds: dict[str, str] = {}  # framework -> its to_add
     planned: list[Planned] = []
     unsent: list[Unsent] = []
     for row in rows:
@@ -246,8 +252,12 @@ def plan(
         framework = row.get("framework", "")
         if framework not in titles:
             titles[framework] = _framework_title(framework)
+            adds[framework] = _to_add(framework)
         values = {p: row.get(p, "") or "" for p in PLACEHOLDERS}
         values |= {"framework_title": titles[framework], "return_by": due, "file": file}
+        term = values["term"]
+        values["term_words"] = term if term in ("baseline", "") else f"{term} term"
+        values["to_add"] = adds[framework]
         message, cc = compose(
             tpl, values, to, from_addr=from_addr, sender=sender, draft=draft,
             attachment=(workbook, file),
@@ -322,6 +332,20 @@ def _addresses(text: str, where: str) -> list[str]:
             raise MailError(f"{where}: {item!r} is not an email address")
         found.append(formataddr((name, address)) if name else address)
     return found
+
+
+def _to_add(framework: str) -> str:
+    """What a school adds beside each rating of a built-in framework, as the end of a sentence
+    (' and add your dates and comments'); a framework of your own: dates and comments."""
+    try:
+        if framework not in spec_loading.builtin_paths():
+            return " and add your dates and comments"
+        audit = spec_loading.load(framework).audit
+    except AwardbooksError:
+        return " and add your dates and comments"
+    words = [w for w, on in (("dates", audit.date_column), ("comments", audit.comment_column))
+             if on]  # fmt: skip
+    return f" and add your {' and '.join(words)}" if words else ""
 
 
 def _framework_title(framework: str) -> str:

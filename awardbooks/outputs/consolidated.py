@@ -47,9 +47,10 @@ SHEETS = (
     "Summary", "Scores", "Progress", "Outcomes", "Ratings", "Actions", "Inputs", "Returns",
 )  # fmt: skip
 """The sheets of an analysis (Inputs only when the inputs were gathered: not a collection's)."""
-MACHINE_COLUMNS = ("workbook_id", "spec_version")
+MACHINE_COLUMNS = ("workbook_id", "spec_version", "completion_pct", "codes", "read_leniently")
 """Identifiers kept in the tables (for filtering and joining) but hidden, so the columns
-people read print legibly."""
+people read print legibly (the Returns sheet's completion %, problem codes and whether read
+leniently too: its "Completion" and messages say the same in words)."""
 HEADING_MAX = 40
 """Characters of a group's or measure's title in a column heading (the rest as "…")."""
 GROUP_WIDTH = 10
@@ -268,13 +269,15 @@ def _scores_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
 
 def _progress_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
     """A table of each setting's group % by term (columns, in order), the latest change,
-    whether a rating slipped, and a sparkline of the trend."""
+    how many of the items rated both times went down, stayed the same and went up (Down in
+    red when any did), and a sparkline of the trend."""
     sheet = Sheet(wb, fmts, "Progress")
     keys = ("framework", "setting", "urn", "partnership", "group_id")
     texts = (*keys, "group_title", "year", "term")
     titles: dict[tuple, str] = {}
-    rows: dict[tuple, dict[tuple, tuple]] = {}  # key -> period -> (score, change, slipped)
-    for r in frame_rows(c.progress, [*texts, "score_pct", "change_pct", "slipped"]):
+    rows: dict[tuple, dict[tuple, tuple]] = {}  # key -> period -> (score, change, down, ...)
+    moved = ["items_down", "items_same", "items_up"]
+    for r in frame_rows(c.progress, [*texts, "score_pct", "change_pct", *moved]):
         key = tuple(s(v) for v in r[:5])
         titles.setdefault(key, s(r[5]))
         rows.setdefault(key, {})[(s(r[6]), s(r[7]))] = r[8:]
@@ -282,10 +285,10 @@ def _progress_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
     order = sorted(rows, key=lambda k: (k[0], k[3], k[1], k[2]))  # stable: group order kept
     header = unique_headings([
         *map(tb.heading, keys), "Group title", *(f"{y} {t}" for y, t in periods),
-        "Latest change", "Slipped", "Trend",
+        "Latest change", "Items down", "Items same", "Items up", "Trend",
     ])  # fmt: skip
     sheet.caps |= {1: TABLE_WIDTH, len(keys): WIDE_WIDTH}
-    heads = sheet.header(0, header, right=range(len(keys) + 1, len(header) - 2))
+    heads = sheet.header(0, header, right=range(len(keys) + 1, len(header) - 1))
     pct, change = fmts(num_format="0.0"), fmts(num_format="+0.0;-0.0;0.0")
     text = fmts(text_wrap=True)
     first_term, last_term = len(keys) + 1, len(keys) + len(periods)
@@ -296,22 +299,23 @@ def _progress_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
         by_period = rows[key]
         cells = [*key, titles[key]]
         cells += [by_period[p][0] if p in by_period else None for p in periods]
-        _score, latest_change, latest_slipped = by_period[
-            max(by_period, key=lambda p: period_key(*p))
-        ]
-        slipped = not missing(latest_slipped) and bool(latest_slipped)
-        cells += [latest_change, "Yes" if slipped else "No", None]
+        _score, latest_change, *counts = by_period[max(by_period, key=lambda p: period_key(*p))]
+        counts = [None if missing(n) else int(n) for n in counts]
+        slipped = bool(counts[0])
+        cells += [latest_change, *counts, None]
         for column, value in zip(columns, cells):
             column.append(value)
         slipped_fmts.append(red if slipped else None)
     if len(periods) >= 2 and order:  # one group of sparklines: xlsxwriter styles each group
         lines = range(1, len(order) + 1)
-        sheet.ws.add_sparkline(1, last_term + 3, {
-            "location": [xl_rowcol_to_cell(i, last_term + 3) for i in lines],
+        sheet.ws.add_sparkline(1, last_term + 5, {
+            "location": [xl_rowcol_to_cell(i, last_term + 5) for i in lines],
             "range": [xl_range(i, first_term, i, last_term) for i in lines],
             "markers": True,
         })  # fmt: skip
-    plain = [text] * (len(keys) + 1) + [pct] * len(periods) + [change, slipped_fmts, None]
+    count = fmts(num_format="0")
+    plain = [text] * (len(keys) + 1) + [pct] * len(periods) + [change, slipped_fmts, count,
+                                                                  count, None]  # fmt: skip
     sheet.block(1, columns, plain)
     if order:
         _table(sheet, 0, len(order), "tblProgress", header, heads)
@@ -379,12 +383,13 @@ def _returns_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> None:
 
     sheet = table_sheet(
         wb, fmts, "Returns", c.returns, tb.RETURNS, top=3, wide=("errors", "warnings"),
-        hidden=(*MACHINE_COLUMNS, "problem_codes", "annotated_copy"),  # in returns.csv
+        hidden=(*MACHINE_COLUMNS, "annotated_copy"),  # in returns.csv
         wide_width=RETURNS_WIDE, cell_props=status_fill,
+        narrow={"completion": 10},  # "43 of 56 rated, / 77 %" on two lines
     )  # fmt: skip
     bold = fmts(bold=True)
-    sheet.put(0, 0, "Files", bold)
-    sheet.put(1, 0, len(statuses), bold)
+    sheet.put(0, 0, "Files read", bold)  # a missing workbook is a row, but no file
+    sheet.put(1, 0, len(statuses) - statuses.count("missing"), bold)
     for j, label in enumerate(labels, start=1):
         sheet.put(0, j, label, fmts(bold=True, **STATUS_FILLS.get(label, STATUS_FILLS["unknown"])))
         sheet.put(1, j, statuses.count(label))

@@ -26,7 +26,8 @@ from awardbooks.errors import ReportError
 from awardbooks.outputs.frames import missing
 
 _PCT_COLUMNS = {"score_pct", "change_pct", "completion_pct", "mean_pct", "min_pct", "max_pct"}
-_INT_COLUMNS = {"rated", "total", "row", "settings", "count"}
+_INT_COLUMNS = {"rated", "total", "row", "settings", "count", "items_down", "items_same",
+                "items_up"}  # fmt: skip
 DATA_FILES = {
     "ratings": tb.RATINGS,
     "scores": tb.SCORES,

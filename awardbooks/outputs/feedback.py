@@ -40,6 +40,8 @@ class GroupLine:
     before: float | None = None
     change: float | None = None
     slipped: bool = False
+    moved: tuple[int, int, int] | None = None
+    """Of the items rated both times: how many went down, stayed the same and went up."""
 
 
 @dataclass
@@ -168,6 +170,10 @@ def _one(fw: Framework, who: str, r: dict[str, Any], t: dict[str, dict]) -> Feed
             line.before = _num(before.get(gid, {}).get("score_pct"))
             line.change = _num(now.get(gid, {}).get("change_pct"))
             line.slipped = bool(now.get(gid, {}).get("slipped"))
+            counts = [_num(now.get(gid, {}).get(k)) for k in ("items_down", "items_same",
+                                                             "items_up")]  # fmt: skip
+            if all(n is not None for n in counts):
+                line.moved = (int(counts[0]), int(counts[1]), int(counts[2]))
         s.groups.append(line)
     s.groups.sort(key=lambda g: g.group_id == "ALL")
     texts = _item_texts(fw)

@@ -14,6 +14,7 @@ from awardbooks.common.text import excel_text
 from awardbooks.common.xlsx import new_workbook
 from awardbooks.outputs.feedback import Feedback, GroupLine
 from awardbooks.outputs.sheetrows import BulkRows
+from awardbooks.read.returns import completion_text
 
 SHEET = "Feedback"
 WIDTHS = (13, 46, 12, 12, 12, 17)  # columns A–F: fits A4 portrait, one page wide
@@ -148,7 +149,8 @@ def _intro(page: _Page, s: Feedback) -> None:
     overall = next((g for g in s.groups if g.group_id == "ALL"), None)
     if overall is not None:
         summary = (
-            f"Overall score {_pct(overall.pct)}, against a partnership average of "
+            f"Overall score {_pct(overall.pct)} ({completion_text(overall.rated, overall.total)}"
+            f"), against a partnership average of "
             f"{_pct(overall.average)} ({s.settings_in_average} setting"
             f"{'s' if s.settings_in_average != 1 else ''}, {term_title(s.year, s.term)})."
         )
@@ -252,8 +254,8 @@ def _changes(page: _Page, s: Feedback) -> None:
     was = term_title(*s.previous)
     page.heading(
         f"What changed since {was}",
-        'Change is in percentage points. "A rating went down" means at least one item in the '
-        "group is rated lower than last time, even if the score rose.",
+        "Change is in percentage points. The note counts the items rated both times that went "
+        "up, stayed the same and went down: a rating can go down even when the score rises.",
     )
     was_, now_ = term_title(*s.previous, "\n"), term_title(s.year, s.term, "\n")
     page.columns([fw.labels.group, "Title", f"{was_} %", f"{now_} %", "Change (points)", "Note"])
@@ -292,7 +294,11 @@ def _change_note(g: GroupLine) -> str:
         words = "Down"
     else:
         words = "No change"
-    return f"{words}; a rating went down" if g.slipped else words
+    if g.moved is None or not sum(g.moved):
+        return f"{words}; a rating went down" if g.slipped else words
+    down, same, up = g.moved
+    counts = [f"{n} {what}" for n, what in ((up, "up"), (same, "the same"), (down, "down")) if n]
+    return f"{words} ({', '.join(counts)})"
 
 
 def _gaps(page: _Page, s: Feedback) -> None:

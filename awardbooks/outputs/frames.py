@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from awardbooks.common.identity import term_sort_key
+from awardbooks.read import codes as read_codes
 
 
 def missing(value: Any) -> bool:
@@ -52,3 +53,27 @@ def period_key(year: Any, term: Any) -> tuple:
     return term_sort_key(s(year), s(term))
 
 
+
+
+COMPLETENESS = ("complete", "incomplete", "nothing rated")
+"""How complete a usable return is, by the codes of its problems (its Returns row's
+``codes``): nothing rated (``nothing-rated``), incomplete (``return-incomplete``: rated below
+the completion threshold), else complete."""
+
+
+def completeness(codes: str) -> str:
+    """One of :data:`COMPLETENESS` for a usable return's space-separated problem codes."""
+    found = str(codes or "").split()
+    if read_codes.NOTHING_RATED.id in found:
+        return "nothing rated"
+    return "incomplete" if read_codes.INCOMPLETE.id in found else "complete"
+
+
+def completeness_counts(returns: pd.DataFrame | None) -> dict[str, int]:
+    """How many usable returns (accepted or with warnings) of the Returns table are complete,
+    incomplete and with nothing rated."""
+    counts = dict.fromkeys(COMPLETENESS, 0)
+    for status, codes in frame_rows(returns, ["status", "codes"]):
+        if status in ("accepted", "warning"):
+            counts[completeness("" if missing(codes) else codes)] += 1
+    return counts

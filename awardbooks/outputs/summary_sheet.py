@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from awardbooks.analyse import tables as tb
 from awardbooks.analyse.tables import Consolidation
-from awardbooks.outputs.frames import frame_records, missing, period_key, s
+from awardbooks.outputs.frames import (
+    completeness,
+    completeness_counts,
+    frame_records,
+    missing,
+    period_key,
+    s,
+)
+from awardbooks.outputs.summary import completeness_line
 from awardbooks.outputs.xlsheet import LINE_POINTS, Formats, Sheet, first_seen
 
 if TYPE_CHECKING:
@@ -76,7 +84,9 @@ def look_at(c: Consolidation) -> list[tuple[str, list[str]]]:
       previous return (``progress.change_pct`` below 0), most negative first;
     - **Lowest groups**: each partnership's group with the lowest mean % in its latest term
       (per framework), lowest first;
-    - **Incomplete returns**: completion below 100 % (the scores table's ``ALL`` rows).
+    - **Incomplete returns**: each setting's latest usable return, when it is rated below
+      its completion threshold or has nothing rated (the Returns table's ``codes``), least
+      complete first.
     """
     progress = _latest_per(
         frame_records(c.progress, tb.PROGRESS), ("framework", "setting", "urn")
@@ -109,21 +119,29 @@ def look_at(c: Consolidation) -> list[tuple[str, list[str]]]:
         f"in {s(r['year'])} {s(r['term'])}"
         for r in lowest
     ]
-    overall = [r for r in frame_records(c.scores, tb.SCORES) if s(r["group_id"]) == "ALL"]
-    overall = _latest_per(overall, ("framework", "setting", "urn"))
+    usable = [
+        r for r in frame_records(c.returns, tb.RETURNS) if s(r["status"]) in ("accepted", "warning")
+    ]  # fmt: skip
     incomplete = sorted(
-        (r for r in overall if not missing(r["completion_pct"]) and r["completion_pct"] < 100),
-        key=lambda r: (r["completion_pct"], s(r["setting"])),
-    )
+        (
+            r for r in _latest_per(usable, ("framework", "setting", "urn"))
+            if completeness("" if missing(r["codes"]) else s(r["codes"])) != "complete"
+        ),
+        key=lambda r: (0 if missing(r["completion_pct"]) else r["completion_pct"],
+                       s(r["setting"])),
+    )  # fmt: skip
     incomplete_lines = [
-        f"{s(r['setting'])}, {s(r['year'])} {s(r['term'])}: {r['completion_pct']:.1f}% "
-        f"complete ({r['rated']:.0f} of {r['total']:.0f} rated)"
+        f"{s(r['setting']) or s(r['file'])}, {s(r['year'])} {s(r['term'])}: "
+        f"{s(r['completion'])}"
+        + (" (nothing rated: left out of the means)"
+           if completeness(s(r["codes"])) == "nothing rated" else "")
         for r in incomplete
-    ]
+    ]  # fmt: skip
     return [
         ("Largest falls", _capped(fall_lines, "No falls since the previous return.")),
         ("Lowest groups", _capped(low_lines, "No group scores yet.")),
-        ("Incomplete returns", _capped(incomplete_lines, "Every return is complete.")),
+        ("Incomplete returns",
+         _capped(incomplete_lines, "No return is below its completion threshold.")),
     ]
 
 
@@ -136,6 +154,9 @@ def summary_sheet(wb: Workbook, fmts: Formats, c: Consolidation) -> Sheet:
         1, 0, f"Analysed on {c.analysed_on}. Overall % is the mean of the settings' scores; "
         "levels are each partnership's share of its ratings.",
     )  # fmt: skip
+    done = completeness_counts(c.returns)
+    if sum(done.values()):
+        sheet.note(2, 0, completeness_line(done))
     sheet.ws.write_string(3, 0, "To look at", fmts(bold=True, font_size=12))
     row = 4
     for heading, lines in look_at(c):

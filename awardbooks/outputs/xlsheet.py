@@ -264,11 +264,13 @@ def table_sheet(
     hidden: Iterable[str] = (),
     wide_width: int = WIDE_WIDTH,
     cell_props: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+    narrow: dict[str, int] | None = None,
 ) -> Sheet:
     """A sheet holding ``df`` as an Excel Table (header row at ``top``, autofilter on). Every
     column wraps its text; ``wide`` columns may grow to ``wide_width``, the others to
     :data:`TABLE_WIDTH`; ``hidden`` columns (identifiers for machines) stay in the table but
-    are hidden, as are columns empty in every row, so the rest print legibly."""
+    are hidden, as are columns empty in every row, so the rest print legibly; ``narrow``
+    columns (name → width) wrap within that width."""
     sheet = Sheet(wb, fmts, name)
     wide, hidden = set(wide), set(hidden)
     base = {"text_wrap": True}
@@ -290,7 +292,7 @@ def table_sheet(
         ]
         sheet.block(top + 1, [[r[col] for r in records] for col in columns], styles)
     for j, col in enumerate(columns):
-        sheet.caps[j] = wide_width if col in wide else TABLE_WIDTH
+        sheet.caps[j] = (narrow or {}).get(col) or (wide_width if col in wide else TABLE_WIDTH)
         if count and (col in hidden or not _has_values(df, col)):
             sheet.hidden.add(j)
     if count:

@@ -65,7 +65,19 @@ class ReturnRecord:
 class Registry:
     """The frameworks an analysis knows, by id."""
 
-    def __init__(self, frameworks: Iterable[Framework]):
+    def __init__(
+        self,
+        frameworks: Iterable[Framework],
+        *,
+        lenient: bool = False,
+        completion_threshold: float | None = None,
+    ):
+        self.lenient = lenient
+        """Read a rating that is not a level as unrated, with a warning, rather than reject
+        the return (:data:`~awardbooks.read.codes.RATING_READ_AS_UNRATED`)."""
+        self.completion_threshold = completion_threshold
+        """The % of a return's items rated below which it is incomplete; None: each spec's
+        own ``completion_threshold``."""
         self.by_id: dict[str, Framework] = {}
         self.by_version: dict[tuple[str, str], Framework] = {}
         for fw in frameworks:
@@ -76,11 +88,17 @@ class Registry:
                 self.by_id[fw.id] = fw
 
     @classmethod
-    def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
+    def default(
+        cls,
+        extra_specs: Iterable[str | Path] = (),
+        *,
+        lenient: bool = False,
+        completion_threshold: float | None = None,
+    ) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
         frameworks += [load_spec(path) for path in edition_paths()]  # before a user's own
         frameworks += [load_spec(path) for path in extra_specs]
-        return cls(frameworks)
+        return cls(frameworks, lenient=lenient, completion_threshold=completion_threshold)
 
 
 def refused(name: str, reason: Refusal, source: dict[str, str] | None = None) -> ReturnRecord:

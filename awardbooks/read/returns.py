@@ -22,6 +22,7 @@ from awardbooks.read.cellvalues import parse_date
 from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
+from awardbooks.read.completeness import check_completion, completion_text
 from awardbooks.read.container import Package, sniff
 from awardbooks.read.datechecks import check_dates
 from awardbooks.read.grids import Grid, id_index
@@ -153,9 +154,14 @@ class ReturnReader:
             self._align_edition(framework, self.current)
         if self.pkg.kind == "ods":
             self.report(codes.WORKBOOK_ODS())
+        check_completion(self.rec, self.registry, self.report)
         if self.date_notes:
             more = f" and {len(self.date_notes) - 1} more" if len(self.date_notes) > 1 else ""
-            self.report(codes.DATES_READ_AS_UK(first=self.date_notes[0], more=more))
+            what = (
+                "dates typed as text or numbers were read as UK dates" if more
+                else "a date typed as text or a number was read as a UK date"
+            )  # fmt: skip
+            self.report(codes.DATES_READ_AS_UK(what=what, first=self.date_notes[0], more=more))
         self.rec.marks, self.rec.annotated = marks.annotation(self.grids.get(META_SHEET), self.rec)
 
     def _rescored(self, framework: Framework) -> Framework | None:
@@ -487,7 +493,11 @@ class ReturnReader:
                 self.report(codes.RATING_CASE(**self.at(cell), typed=raw, level=match))
                 return match
         value = _clip(_text(raw))
-        self.report(codes.RATING_NOT_A_LEVEL(**self.at(cell), value=value, levels="/".join(labels)))
+        levels = "/".join(labels)
+        if self.registry.lenient:
+            self.report(codes.RATING_READ_AS_UNRATED(**self.at(cell), value=value, levels=levels))
+        else:
+            self.report(codes.RATING_NOT_A_LEVEL(**self.at(cell), value=value, levels=levels))
         return None
 
     def _typed(self, cell: Cell, column: Column, raw: Any) -> Any:
@@ -577,6 +587,7 @@ _DATE = Column(id="date", label="Date", type="date")
 
 
 __all__ = [
-    "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "one_line", "parse_date",
+    "Layout", "Rating", "Registry", "ReturnReader", "ReturnRecord", "completion_text", "one_line",
+    "parse_date",
     "read_bytes", "read_path", "refused",
 ]  # fmt: skip

@@ -505,6 +505,10 @@ class Framework(_Frozen):
     sheets: Sheets = Sheets()
     previous_editions: tuple[Edition, ...] = ()
     """Earlier editions whose item ids map to this one's (for progress across editions)."""
+    completion_threshold: float = Field(default=80, ge=0, le=100)
+    """The % of a return's items that must be rated for it to be complete: a return rated
+    below it is read with an ``incomplete`` warning naming its blank groups (the analyser's
+    ``completion_threshold`` option overrides it). It does not shape the workbook."""
 
     @field_validator("id")
     @classmethod
@@ -542,6 +546,7 @@ LATER_DEFAULTS: dict[str, Any] = {
     "evidence_label": "Key evidence presented",
     "evidence_age": None,
     "term_columns": {},
+    "completion_threshold": 80,
 }
 """Keys added to the model after fingerprints were first given out, with their defaults: a
 spec that leaves one at its default prints as it did before the key existed, so the returns

@@ -58,6 +58,24 @@ def sentence(label: str) -> str:
     return f"{first} {rest}" if rest else first
 
 
+_QUESTION_WORDS = frozenset(
+    "what where how which who when why is are do does did can could should would will".split()
+)
+
+
+def choose(label: str) -> str:
+    """The start of 'Choose ... for each row' for a rating column headed ``label``: 'Choose a
+    rating', 'Choose an overall judgement', 'Choose a KPI status'; a heading that is not a
+    plain name ('Where are we now?') is quoted: 'Under "Where are we now?", choose one'."""
+    words = label.split()
+    plain = bool(words) and all(w.replace("-", "").isalnum() for w in words)
+    if not plain or words[0].casefold() in _QUESTION_WORDS:
+        return f'Under "{label}", choose one'
+    phrase = sentence(label)
+    article = "an" if phrase[:1].casefold() in "aeiou" else "a"
+    return f"Choose {article} {phrase}"
+
+
 def line_count(text: str, width: float) -> int:
     """Lines a wrapped text needs in a column ``width`` characters wide (Arial 10)."""
     per_line = max(1, int(width * 1.15) - 1)

@@ -11,6 +11,7 @@ from awardbooks.workbook.cells import (
     DATE_COLUMN,
     TEXT_COLUMN,
     cell_value,
+    choose,
     group_heading,
     runs,
     sentence,
@@ -102,7 +103,7 @@ class RatingSheets:
             0,
             2,
             cols.last,
-            f"Choose a {sentence(labels.rating)} for each row from the dropdown "
+            f"{choose(labels.rating)} for each row from the dropdown "
             f"({', '.join(fw.scale.labels)}). Yellow cells are for you to fill in."
             + self._period_note(),
             f["small"],
