@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from awardbooks.collection.status import Status as CollectionStatus
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import GenerateResult
+    from awardbooks.read.encrypted import Passwords
     from awardbooks.read.inputs import ReturnInputs
     from awardbooks.read.returns import ReturnRecord
     from awardbooks.spec.model import Framework
@@ -125,9 +126,13 @@ def generate(
     password: str | None = None,
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
     """Generate one workbook (``setting=``) or one per roster row (``roster=``: a CSV path,
-    or the settings :func:`read_roster` gave)."""
+    or the settings :func:`read_roster` gave). With ``encrypt`` every workbook written is
+    encrypted with a password of its own, kept in ``passwords.csv`` beside the manifest
+    (readable by its owner alone), or with ``encrypt_password`` for all of them."""
     from awardbooks.common.identity import current_academic_year
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import generate_roster, generate_setting
@@ -140,7 +145,7 @@ def generate(
         settings = roster if isinstance(roster, list) else read_roster(roster)
         return generate_roster(
             fw, settings, year=year, term=term, out_dir=Path(out_dir), password=password,
-            force=force, progress=progress,
+            force=force, progress=progress, encrypt=encrypt, encrypt_password=encrypt_password,
         )  # fmt: skip
     if not setting or not setting.strip():
         raise GenerateError("the setting name is empty; give the school's name")
@@ -149,8 +154,9 @@ def generate(
         contact_email.strip(),
     )  # fmt: skip
     return generate_setting(
-        fw, one, year=year, term=term, out_dir=Path(out_dir), password=password, force=force
-    )
+        fw, one, year=year, term=term, out_dir=Path(out_dir), password=password, force=force,
+        encrypt=encrypt, encrypt_password=encrypt_password,
+    )  # fmt: skip
 
 
 def generate_next_term(
@@ -165,8 +171,12 @@ def generate_next_term(
     password: str | None = None,
     force: bool = False,
     specs: Iterable[str | Path] = (),
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
-    """Next term's workbooks, each showing its setting's latest return beside the new cells."""
+    """Next term's workbooks, each showing its setting's latest return beside the new cells
+    (``encrypt`` as for :func:`generate`; encrypted returns opened with the passwords.csv
+    beside a ``roster`` that is a manifest)."""
     from awardbooks.analyse.consolidate import read_all
     from awardbooks.common.identity import current_academic_year
     from awardbooks.generate.carry_forward import generate_next_term as _next
@@ -175,10 +185,14 @@ def generate_next_term(
     inputs = find_returns(returns)
     if not inputs.files:
         raise GenerateError("no returns found in the {opt:from_returns} paths")
-    records, _registry = read_all(inputs.units, specs=tuple(str(s) for s in specs))
+    records, _registry = read_all(
+        inputs.units, specs=tuple(str(s) for s in specs),
+        passwords=passwords_for((), None, roster),
+    )  # fmt: skip
     return _next(
         fw, records, year=year or current_academic_year(), term=term, out_dir=Path(out_dir),
         roster=Path(roster) if roster else None, prefill=prefill, password=password, force=force,
+        encrypt=encrypt, encrypt_password=encrypt_password,
     )  # fmt: skip
 
 
@@ -197,26 +211,59 @@ def find_returns(paths: Iterable[str | Path]) -> ReturnInputs:
     return gather(paths)
 
 
-def check(path: str | Path, *, specs: Iterable[str | Path] = ()) -> ReturnRecord:
-    """Check one return as the analyser would; returns its ReturnRecord."""
+def passwords_for(
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
+    manifest: Manifests = None,
+) -> Passwords:
+    """The passwords files given, those beside each manifest (or below a folder), one typed."""
+    from awardbooks.common.passwords import PASSWORDS_FILE, passwords_beside
+    from awardbooks.read.encrypted import Passwords
+
+    files = [Path(p) for p in passwords]
+    for given in files:
+        if not given.is_file():
+            raise AwardbooksError(f"{given}: no such passwords file")
+    given = [manifest] if isinstance(manifest, str | Path) else list(manifest or ())
+    for place in map(Path, given):
+        found = place.rglob(PASSWORDS_FILE) if place.is_dir() else [passwords_beside(place)]
+        files += sorted(found)
+    return Passwords.load(files, typed_password or "")
+
+
+def check(
+    path: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
+) -> ReturnRecord:
+    """Check one return as the analyser would (encrypted: opened with the passwords files
+    given or the password typed); returns its ReturnRecord."""
     from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    return read_path(path, Registry.default(specs))
+    return read_path(path, Registry.default(specs, passwords_for(passwords, typed_password)))
 
 
-def check_returns(path: str | Path, *, specs: Iterable[str | Path] = ()) -> list[ReturnRecord]:
+def check_returns(
+    path: str | Path,
+    *,
+    specs: Iterable[str | Path] = (),
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
+) -> list[ReturnRecord]:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
-    saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
+    saved email (.eml, .msg, .mbox); returns their ReturnRecords (passwords as :func:`check`)."""
     from awardbooks.read.inputs import read_unit
     from awardbooks.read.returns import Registry
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(specs)
+    registry = Registry.default(specs, passwords_for(passwords, typed_password))
     return [read_unit(unit, registry) for unit in find_returns([path]).units]
 
 
@@ -231,6 +278,13 @@ def rated_of(record: ReturnRecord) -> tuple[int, int]:
         record.framework, {key: r.label for key, r in record.ratings.items()}
     )
     return overall.rated, overall.total
+
+
+def is_encrypted(path: str | Path) -> bool:
+    """Whether ``path`` is an encrypted workbook."""
+    from awardbooks.common.passwords import is_encrypted_file
+
+    return is_encrypted_file(Path(path))
 
 
 def holds_several_returns(path: str | Path) -> bool:
@@ -271,9 +325,12 @@ def consolidate(
     jobs: int | None = None,
     today: dt.date | None = None,
     progress: Callable[[Any], None] | None = None,
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables, writing nothing. ``manifest``
-    is a manifest.csv, a folder holding manifests, or several of them."""
+    is a manifest.csv, a folder holding manifests, or several of them; encrypted returns are
+    opened with the passwords of :func:`passwords_for`."""
     from awardbooks.analyse.consolidate import consolidate as _consolidate
     from awardbooks.generate.manifest import read_manifests
 
@@ -284,6 +341,7 @@ def consolidate(
         inputs, manifest_rows=rows, manifest_name=name,
         specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
         meanwhile=_import_outputs,
+        passwords=passwords_for(passwords, typed_password, given),
     )  # fmt: skip
 
 
@@ -318,8 +376,11 @@ def analyse(
     progress: Callable[[Any], None] | None = None,
     inputs: ReturnInputs | None = None,
     force: bool = False,
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
 ) -> AnalysisResult:
-    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs.
+    """Read, check and consolidate returns; write the consolidated workbook and/or CSVs
+    (encrypted returns opened as by :func:`consolidate`).
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
@@ -347,8 +408,9 @@ def analyse(
     if data_dir is not None:
         ensure_folder(Path(data_dir), ReportError)
     consolidation = consolidate(
-        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress
-    )
+        inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress,
+        passwords=passwords, typed_password=typed_password,
+    )  # fmt: skip
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []
     notes: list[str] = []
@@ -392,6 +454,16 @@ def feedback(
 
 
 # --------------------------------------------------------------------------- email out
+
+
+def write_password_messages(
+    manifest: str | Path, out_dir: str | Path, from_addr: str | None = None
+):
+    """A .eml draft carrying only its password per encrypted workbook of a manifest, and
+    ``passwords-to-telephone.csv``, in ``out_dir`` (owner-only). Returns PasswordMessages."""
+    from awardbooks.mail.passwords import write_password_messages as _write
+
+    return _write(manifest, out_dir, from_addr=from_addr)
 
 
 def write_drafts(
@@ -512,6 +584,22 @@ def rebuild_ledger(collection: str | Path | Collection | None = None, **options)
     from awardbooks.collection.commands import rebuild
 
     return rebuild(open_collection(collection), **options)
+
+
+def draft_passwords(collection: str | Path | Collection | None = None, **options):
+    """The password messages and list of a collection's encrypted workbooks of ``term``, in
+    ``drafts/TERM/passwords/``; returns (term, PasswordMessages)."""
+    from awardbooks.collection.commands import draft_passwords as _draft
+
+    return _draft(open_collection(collection), **options)
+
+
+def purge(collection: str | Path | Collection | None = None, **options):
+    """Erase a setting's returns (``setting``: URN or name) or those taken in ``before`` a date
+    from the collection for good (:func:`awardbooks.collection.commands.purge`)."""
+    from awardbooks.collection.commands import purge as _purge
+
+    return _purge(open_collection(collection), **options)
 
 
 def generate_term(

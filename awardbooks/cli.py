@@ -16,7 +16,18 @@ import click
 
 from awardbooks import api
 from awardbooks import cli_collection as cc
-from awardbooks.cli_common import FLAGS, TERMS, friendly, option, plural
+from awardbooks.cli_common import (
+    FLAGS,
+    TERMS,
+    ask_password_prompt,
+    echo_password_messages,
+    echo_passwords,
+    friendly,
+    new_password,
+    option,
+    password_options,
+    plural,
+)
 from awardbooks.errors import word
 from awardbooks.version import __version__
 
@@ -165,6 +176,18 @@ def spec_schema() -> None:
     help="Folder to write to.",
 )
 @option("--password", help="Sheet protection password (a deterrent, not security).")
+@option(
+    "--encrypt",
+    is_flag=True,
+    help="Encrypt each workbook with a password of its own (readable words), kept in "
+    "passwords.csv beside the manifest, readable by you alone.",
+)
+@option(
+    "--ask-password",
+    "ask_password",
+    is_flag=True,
+    help="With --encrypt: one password for every workbook, typed at a prompt (never stored).",
+)
 @option("--force", is_flag=True, help="Replace workbooks that already exist.")
 @option(
     "--from-returns",
@@ -193,6 +216,8 @@ def generate_cmd(
     term,
     out_dir,
     password,
+    encrypt,
+    ask_password,
     force,
     from_returns,
     prefill,
@@ -202,13 +227,16 @@ def generate_cmd(
     In a collection: awardbooks generate --term TERM writes the term's workbooks for its
     roster (FRAMEWORK: only that one of its frameworks)."""
     out_given = ctx.get_parameter_source("out_dir") == click.core.ParameterSource.COMMANDLINE
+    if ask_password and not encrypt:
+        raise click.UsageError("--ask-password goes with --encrypt")
     if _in_collection(ctx, setting, roster, from_returns, out_given):
         _refuse(ctx, **{"--setting": setting, "--roster": roster, "--from-returns": from_returns,
                         "--out": out_given, "--year": year, "--urn": urn,
                         "--partnership": partnership, "--local-authority": local_authority,
-                        "--password": password})  # fmt: skip
-        cc.generate(ctx, framework, term, force, prefill)
+                        "--password": password, "--ask-password": ask_password})  # fmt: skip
+        cc.generate(ctx, framework, term, force, prefill, encrypt)
         return
+    typed = new_password() if ask_password else None
     if framework is None:
         raise click.UsageError(
             "give the FRAMEWORK (a built-in id or a spec file), or run in a collection"
@@ -233,6 +261,8 @@ def generate_cmd(
             prefill=prefill,
             password=password,
             force=force,
+            encrypt=encrypt,
+            encrypt_password=typed,
         )
         _echo_generated(result, "next-term workbook", out_dir)
         return
@@ -257,6 +287,8 @@ def generate_cmd(
                 password=password,
                 force=force,
                 progress=lambda _p: bar.update(1),
+                encrypt=encrypt,
+                encrypt_password=typed,
             )
         _echo_generated(result, "workbook", out_dir)
     else:
@@ -271,8 +303,11 @@ def generate_cmd(
             out_dir=out_dir,
             password=password,
             force=force,
+            encrypt=encrypt,
+            encrypt_password=typed,
         )
         click.echo(f"Wrote {result.written[0]}")
+        echo_passwords(result, typed)
 
 
 def _echo_generated(result, what: str, out_dir: Path) -> None:
@@ -280,6 +315,7 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
     click.echo(
         f"Wrote {plural(len(result.written), what)} to {out_dir}/ and {result.manifest.name}."
     )
+    echo_passwords(result, None)
     if result.skipped:
         click.echo(
             f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
@@ -314,10 +350,14 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 @SPEC_OPTION
 @option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
 @option("--force", is_flag=True, help="Replace an --out file that awardbooks did not write.")
+@password_options
 @friendly
-def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
+def analyse_cmd(
+    paths, out, data_dir, manifests, specs, jobs, force, passwords, ask_password
+) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
+    typed = ask_password_prompt(ask_password)
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
     with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
         result = api.analyse(
@@ -330,6 +370,8 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
             progress=lambda _r: bar.update(1),
             inputs=inputs,
             force=force,
+            passwords=passwords,
+            typed_password=typed,
         )
     for line in result.summary_lines():
         click.echo(line)
@@ -355,20 +397,25 @@ def analyse_cmd(paths, out, data_dir, manifests, specs, jobs, force) -> None:
     help="Write a copy of FILE with each problem marked on its cell (comment + highlight).",
 )
 @option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
+@password_options
 @friendly
-def check_cmd(file, specs, annotate_to, force) -> None:
+def check_cmd(file, specs, annotate_to, force, passwords, ask_password) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
     annotated = None
+    typed = ask_password_prompt(ask_password)
     if api.holds_several_returns(file):  # every workbook inside it
         if annotate_to is not None:
             raise click.UsageError(
                 "--annotate needs one workbook, not a saved email or an archive; save the "
                 "workbook first"
             )
-        records = api.check_returns(file, specs=specs)
+        records = api.check_returns(
+            file, specs=specs, passwords=passwords, typed_password=typed
+        )
     else:
-        records = [api.check(file, specs=specs)]
-        if annotate_to is not None:
+        records = [api.check(file, specs=specs, passwords=passwords, typed_password=typed)]
+        locked = annotate_to is not None and api.is_encrypted(file)
+        if annotate_to is not None and not locked:
             annotated = api.annotate(file, annotate_to, force=force, record=records[0])
     for record in records:
         fw = record.framework
@@ -382,7 +429,10 @@ def check_cmd(file, specs, annotate_to, force) -> None:
             click.echo(f"  error: {word(problem.raw_located, FLAGS)}")
         for problem in record.warnings:
             click.echo(f"  warning: {word(problem.raw_located, FLAGS)}")
-    if annotated is not None and annotated.out is None:
+    if annotate_to is not None and annotated is None:
+        click.echo(f"No annotated copy: {file.name} is encrypted, and a marked copy would be "
+                   "written without its password.")  # fmt: skip
+    elif annotated is not None and annotated.out is None:
         click.echo("No problems to mark: no annotated copy was written.")
     elif annotated is not None:
         n, cells = len(annotated.notes), len({note.where for note in annotated.notes})
@@ -487,21 +537,34 @@ def _echo_unsent(unsent) -> None:
 @option("--out", "out_dir", type=click.Path(path_type=Path), help="The folder for the drafts.")
 @option("--force", is_flag=True, help="Replace drafts that already exist.")
 @option("--term", type=click.Choice(TERMS), help="In a collection: the term (default: the latest).")
+@option(
+    "--passwords", "passwords", is_flag=True,
+    help="Instead: for encrypted workbooks, a short message each carrying only its password, "
+    "and a list to telephone from (in a collection: drafts/TERM/passwords/).",
+)  # fmt: skip
 @click.pass_context
 @friendly
-def mail_drafts_cmd(ctx, manifest, template, return_by, from_addr, out_dir, force, term) -> None:
+def mail_drafts_cmd(
+    ctx, manifest, template, return_by, from_addr, out_dir, force, term, passwords
+) -> None:
     """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
 
     In a collection: no MANIFEST; drafts for the term's workbooks not yet mailed go to
     drafts/TERM/, due on the term's return-by date."""
     if _in_collection(ctx, manifest, out_dir):
         _refuse(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by})
+        if passwords:
+            cc.draft_passwords(ctx, term, from_addr, echo_password_messages)
+            return
         cc.drafts(ctx, term, template, from_addr, force)
         return
     if manifest is None or out_dir is None:
         raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
     if term is not None:
         raise click.UsageError("--term is for a collection; the manifest says the term")
+    if passwords:
+        echo_password_messages(api.write_password_messages(manifest, out_dir, from_addr), out_dir)
+        return
 
     result = api.write_drafts(
         manifest, template, out_dir, from_addr, return_by=return_by, force=force

@@ -33,6 +33,7 @@ from awardbooks.analyse.tables import (
     Consolidation,
 )
 from awardbooks.analyse.tablestore import TableStore
+from awardbooks.read.encrypted import Passwords
 from awardbooks.read.inputs import ReturnInputs, Unit, read_unit
 from awardbooks.read.returns import Registry, ReturnRecord
 from awardbooks.workbook.layout import META_KEYS
@@ -46,10 +47,15 @@ _WORKER_TODAY: dt.date | None = None
 _WORKER_KEEPS_TABLES = False
 
 
-def _init_worker(spec_paths: tuple[str, ...], today: str = "", keep_tables: bool = False) -> None:
+def _init_worker(
+    spec_paths: tuple[str, ...],
+    today: str = "",
+    keep_tables: bool = False,
+    passwords: Passwords | None = None,
+) -> None:
     global _WORKER_REGISTRY, _WORKER_TODAY, _WORKER_KEEPS_TABLES
     gc.freeze()  # what the process was forked with is never garbage: skip it in collections
-    _WORKER_REGISTRY = Registry.default(spec_paths)
+    _WORKER_REGISTRY = Registry.default(spec_paths, passwords)
     _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
     _WORKER_KEEPS_TABLES = keep_tables
 
@@ -76,17 +82,18 @@ def read_all(
     digest_on: dt.date | None = None,
     meanwhile: Callable[[], None] | None = None,
     keep_tables: bool = False,
+    passwords: Passwords | None = None,
 ) -> tuple[list[ReturnRecord], Registry]:
     """Read every return, in a process pool when there are many. With ``digest_on`` the
     workers turn usable returns into table rows (``record.digest``) and drop their cells
     (but the action plan's and outcomes' rows as read when ``keep_tables``); ``meanwhile``
-    is work for this process while the workers read."""
-    registry = Registry.default(specs)
+    is work for this process while the workers read; ``passwords`` open encrypted returns."""
+    registry = Registry.default(specs, passwords)
     jobs = jobs or os.cpu_count() or 1
     records: list[ReturnRecord] = []
     if jobs > 1 and len(units) >= PARALLEL_FROM:
         today = digest_on.isoformat() if digest_on else ""
-        initargs = (specs, today, keep_tables)
+        initargs = (specs, today, keep_tables, passwords)
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=initargs) as pool:
             results = pool.map(_worker, units, chunksize=16)
             if meanwhile:
@@ -115,11 +122,12 @@ def consolidate(
     jobs: int | None = None,
     progress: Callable[[ReturnRecord], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    passwords: Passwords | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables. ``manifest_rows`` (from
     :func:`awardbooks.generate.read_manifest`) name the workbooks expected, so that missing
     and unknown returns are listed; ``meanwhile`` is work for this process while the workers
-    read (importing what writes the outputs)."""
+    read (importing what writes the outputs); ``passwords`` open encrypted returns."""
 
     def preload() -> None:
         import awardbooks.analyse.progress  # noqa: F401 - numpy and pandas; see the docstring
@@ -145,6 +153,7 @@ def consolidate(
         progress=take,
         digest_on=today,
         meanwhile=preload,
+        passwords=passwords,
     )
     return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
 

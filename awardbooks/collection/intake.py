@@ -27,10 +27,12 @@ from pathlib import Path
 
 from awardbooks.analyse.consolidate import read_all, rows_of, slim
 from awardbooks.collection.entries import insert_return
+from awardbooks.collection.erase import collection_passwords, forget_returns, refused_for_password
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import Changed, Origin, Originals, digest_bytes, digest_of
 from awardbooks.collection.settings import Collection
 from awardbooks.collection.status import known_paths, unplaced
+from awardbooks.read.encrypted import Passwords
 from awardbooks.read.inputs import Unit, return_units
 from awardbooks.read.names import mail_kind, walk
 from awardbooks.read.returns import ReturnRecord
@@ -130,8 +132,11 @@ def take_in(
     today: dt.date,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    typed_password: str | None = None,
 ) -> Intake:
-    """Find, keep, read and record every new return file (see the module's decisions)."""
+    """Find, keep, read and record every new return file (see the module's decisions), and
+    read again the encrypted returns refused before for want of a password when there are
+    passwords to try now (``typed_password``, or the passwords files of the workbooks)."""
     seen, gone, _unchanged = scan(collection, ledger)
     store = Originals(collection.originals)
     store.clean()
@@ -169,10 +174,35 @@ def take_in(
         ledger.conn.executemany("DELETE FROM paths WHERE path = ?", [(p,) for p in gone])
         if gone or seen:
             intake.gone = [origin for origin in unplaced(ledger) if origin not in before]
+        passwords = collection_passwords(collection, typed_password)
+        if passwords:
+            new += _again(ledger, store, {n.digest for n in new})
         read_and_record(
-            collection, ledger, new, today=today, jobs=jobs, progress=progress, intake=intake
-        )
+            collection, ledger, new, today=today, jobs=jobs, progress=progress, intake=intake,
+            passwords=passwords,
+        )  # fmt: skip
     return intake
+
+
+def _again(ledger: Ledger, store: Originals, taken: set[str]) -> list[NewFile]:
+    """The kept files of returns refused for want of a password, their returns forgotten to
+    be read again (inside the caller's transaction)."""
+    refused = refused_for_password(ledger)
+    if not refused:
+        return []
+    forget_returns(ledger, list(refused))
+    again = []
+    for digest in sorted(set(refused.values()) - taken):
+        row = ledger.execute(
+            "SELECT size, kind, origin, mtime, first_seen FROM files WHERE digest = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            continue
+        size, kind, origin, mtime, first_seen = row
+        kept = store.path(digest, kind)
+        if kept.is_file():
+            again.append(NewFile(origin, digest, size, kind, mtime, first_seen, kept))
+    return again
 
 
 def record_files(ledger: Ledger, new: list[NewFile], run: int) -> None:
@@ -207,9 +237,10 @@ def read_and_record(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     intake: Intake,
+    passwords: Passwords | None = None,
 ) -> None:
     """Read the returns in new files (those not taken in before, by digest) and record them,
-    inside the caller's transaction."""
+    inside the caller's transaction; ``passwords`` open encrypted returns."""
     units: list[Unit] = []
     owners: list[tuple[str, NewFile]] = []  # (unit digest, its file) of each unit read
     done: set[str] = set()
@@ -242,7 +273,7 @@ def read_and_record(
 
     read_all(
         units, specs=collection.specs, jobs=jobs, progress=record, digest_on=today,
-        keep_tables=True,
+        keep_tables=True, passwords=passwords,
     )  # fmt: skip
 
 

@@ -46,7 +46,7 @@ from awardbooks.generate.manifest import (
     update_manifest,
 )
 from awardbooks.generate.roster import Setting, one_row_per_setting, read_roster, setting_of
-from awardbooks.generate.workbooks import unique_filenames
+from awardbooks.generate.workbooks import unique_filenames, workbook_passwords
 from awardbooks.read.returns import Registry
 
 USABLE = ("accepted", "warning")
@@ -168,9 +168,12 @@ def issue(
     prefill: bool = False,
     progress: Callable[[Path], None] | None = None,
     only: set[tuple[str, str]] | None = None,
+    encrypt: bool = False,
 ) -> Issued:
     """Write the term's workbooks that are missing or out of date (see the decisions); with
-    ``only``, look at those settings' workbooks alone."""
+    ``only``, look at those settings' workbooks alone. With ``encrypt`` each new workbook is
+    encrypted with a password of its own, kept in the term's ``passwords.csv``; a workbook
+    listed there is always written again encrypted, with the same password."""
     settings = collection.settings
     year = settings.year
     first = settings.terms[0].name == term
@@ -209,6 +212,10 @@ def issue(
         sources = full_records(
             ledger, [p.source.id for p, _path, _to in work if p.source], registry.by_id
         )
+        store = workbook_passwords(
+            folder, [(path.name, plan.setting) for plan, path, _to in work], encrypt=encrypt,
+            force=True,
+        )  # fmt: skip
         for plan, path, target in work:
             old = plan.existing
             if roster and plan.source is None and not first and old is None:
@@ -221,6 +228,7 @@ def issue(
             _path, row = next_workbook(
                 framework, setting, record, year=year, term=term, out_dir=folder,
                 filename=path.name, prefill=prefilled, password=settings.password or None,
+                encrypt_with=store.get(path.name) if store else None,
             )  # fmt: skip
             target.append(path)
             rows.append(row)

@@ -19,6 +19,7 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from awardbooks.common.files import atomic_write, prepare_out_dir
+from awardbooks.common.passwords import is_encrypted_file as encrypted
 from awardbooks.errors import AwardbooksError
 from awardbooks.generate.manifest import read_manifest
 from awardbooks.spec import loading as spec_loading
@@ -38,6 +39,13 @@ PLACEHOLDERS = (
     "file",
 )
 TEMPLATE_HEADERS = ("Subject", "Cc", "Reply-To")
+ENCRYPTED_NOTE = (
+    "The workbook is encrypted with a password: Excel or LibreOffice asks for it when you open "
+    "the file. The password comes to you separately, never with the workbook. Excel and "
+    "LibreOffice keep the password when you save, so the workbook you send back is protected "
+    "too."
+)
+"""The paragraph added to the message of an encrypted workbook (it names no password)."""
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
 
 
@@ -260,6 +268,8 @@ def plan(
             message["Date"] = formatdate(localtime=True)
             domain = parseaddr(sender[0])[1].rpartition("@")[2] if sender else "awardbooks.invalid"
             message["Message-ID"] = make_msgid(domain=domain)
+        if encrypted(workbook):  # the password comes apart from it (mail/passwords.py)
+            text = text.rstrip("\n") + "\n\n" + ENCRYPTED_NOTE + "\n"
         message.set_content(text)
         message.add_alternative(to_html(text), subtype="html")
         message.add_attachment(

@@ -25,6 +25,7 @@ from awardbooks.read.cellvalues import short as _short
 from awardbooks.read.cellvalues import squash as _squash
 from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.container import Package, Refusal, sniff
+from awardbooks.read.encrypted import Passwords, decrypt, is_encrypted_package
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.opening import READER_FAILURES, open_workbook
 from awardbooks.read.parts import sheet_parts
@@ -86,7 +87,9 @@ class ReturnRecord:
 class Registry:
     """The frameworks an analysis knows, by id."""
 
-    def __init__(self, frameworks: Iterable[Framework]):
+    def __init__(self, frameworks: Iterable[Framework], passwords: Passwords | None = None):
+        self.passwords = passwords
+        """What encrypted returns are opened with (:mod:`awardbooks.read.encrypted`)."""
         self.by_id: dict[str, Framework] = {}
         self.by_version: dict[tuple[str, str], Framework] = {}
         for fw in frameworks:
@@ -97,10 +100,12 @@ class Registry:
                 self.by_id[fw.id] = fw
 
     @classmethod
-    def default(cls, extra_specs: Iterable[str | Path] = ()) -> Registry:
+    def default(
+        cls, extra_specs: Iterable[str | Path] = (), passwords: Passwords | None = None
+    ) -> Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
         frameworks += [load_spec(path) for path in extra_specs]
-        return cls(frameworks)
+        return cls(frameworks, passwords)
 
 
 def read_path(path: Path, registry: Registry, name: str | None = None) -> ReturnRecord:
@@ -119,6 +124,8 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
     """Read a return from bytes; every problem becomes a :class:`Problem`, never an exception."""
     record = ReturnRecord(name, mtime)
     try:
+        if is_encrypted_package(data):  # decrypted in memory, then checked as any workbook
+            data = decrypt(data, name, registry.passwords)
         package = sniff(data, name)
         ReturnReader(package, record, registry).read()
     except ReturnError as exc:
