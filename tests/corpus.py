@@ -420,7 +420,6 @@ def password_encrypted_damaged(c: Corpus) -> Case:
     """An encrypted package whose encryption details are not ECMA-376's (a compound file with
     EncryptionInfo and EncryptedPackage streams of junk)."""
     import olefile
-
     from msoffcrypto.format.ooxml import OOXMLFile
 
     src = c.workbook("password_encrypted_damaged")

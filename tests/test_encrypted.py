@@ -16,7 +16,7 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from awardbooks.common.csvfiles import csv_reader
-from awardbooks.common.passwords import read_passwords, word_list
+from awardbooks.common.passwords import encrypt, read_passwords, word_list
 from awardbooks.spec import loading
 from awardbooks.workbook.layout import layout_for
 from tests import lofill as lo
@@ -216,8 +216,9 @@ def test_encrypted_year_filled_in_libreoffice(tmp_path):
         (coll / "outputs" / "data" / "returns.csv").read_text("utf-8"))}  # fmt: skip
     assert returns[f"returns/added/{_today()}/{ash}"]["status"] == "accepted"
     assert returns[f"returns/added/{_today()}/{birch}"]["errors"] == (
-        f"returns/added/{_today()}/{birch}: the workbook's password in {passwords.relative_to(coll)} does not open it: the school "
-        "saved it with a password of its own; ask the school for that password and type it "
+        f"returns/added/{_today()}/{birch}: the workbook's password in "
+        f"{passwords.relative_to(coll)} does not open it: the school saved it with a password "
+        "of its own; ask the school for that password and type it "
         "(ask_password), or ask them to save it again without one (File > Info > Protect "
         "Workbook > Encrypt with Password, or in LibreOffice File > Save As with Save with "
         "password unticked)"
@@ -281,3 +282,29 @@ def _today() -> str:
     import datetime as dt
 
     return dt.date.today().isoformat()
+
+
+def test_encryption_gives_back_the_very_same_workbook(tmp_path):
+    run(None, "generate", "lppa", "--setting", "Oak School", "--term", "autumn", "--year",
+        YEAR, "--out", str(tmp_path))  # fmt: skip
+    plain = (tmp_path / f"Oak-School_lppa_{YEAR}_autumn.xlsx").read_bytes()
+    sealed = tmp_path / "sealed.xlsx"
+    sealed.write_bytes(encrypt(plain, "acorn-pulse-tidy-vowel-zebra"))
+    assert decrypt(sealed, "acorn-pulse-tidy-vowel-zebra") == plain
+
+
+def test_workbooks_issued_encrypted_join_a_collection_with_their_passwords(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    out = tmp_path / "wb"
+    run(None, "generate", "lppa", "--roster", str(roster), "--term", "autumn", "--year", YEAR,
+        "--out", str(out), "--encrypt")  # fmt: skip
+    coll = tmp_path / "north"
+    run(None, "new", str(coll), "--framework", "lppa", "--roster", str(roster), "--year", YEAR,
+        "--issued", str(out))  # fmt: skip
+    kept = coll / "workbooks" / "autumn" / "passwords.csv"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    given = read_passwords(out / "passwords.csv").entries
+    assert {f: e.password for f, e in read_passwords(kept).entries.items()} == {
+        f: e.password for f, e in given.items()
+    }

@@ -6,7 +6,6 @@ included; asked first unless ``--yes``; safe to stop with ``kill -9`` at any poi
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys

@@ -32,6 +32,7 @@ from awardbooks.collection.originals import digest_of
 from awardbooks.collection.settings import Collection
 from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.identity import setting_key, term_sort_key
+from awardbooks.common.passwords import passwords_beside, read_passwords, write_passwords
 from awardbooks.errors import CollectionError
 from awardbooks.generate.carry_forward import (
     latest_returns,
@@ -366,6 +367,14 @@ def adopt(collection: Collection, ledger: Ledger, folder: Path) -> list[Path]:
             shutil.copy2(manifest.parent / row["file"], destination)
             copied.append(destination)
         update_manifest(target / "manifest.csv", rows, old_rows)
+        given = read_passwords(passwords_beside(manifest))  # of encrypted workbooks
+        if any(given.get(row["file"]) for row in rows):
+            kept = read_passwords(passwords_beside(target / "manifest.csv"))
+            for row in rows:
+                if given.get(row["file"]):
+                    kept.set(row["file"], row.get("setting", ""), row.get("urn", ""),
+                             given.get(row["file"]) or "")  # fmt: skip
+            write_passwords(kept)
         with ledger.transaction():
             for row in rows:
                 _record(collection, ledger, row, target, ADOPTED, False)
