@@ -264,7 +264,7 @@ def generate_cmd(
             encrypt=encrypt,
             encrypt_password=typed,
         )
-        _echo_generated(result, "next-term workbook", out_dir)
+        _echo_generated(result, "next-term workbook", out_dir, typed)
         return
     if prefill:
         raise click.UsageError("--prefill goes with --from-returns")
@@ -290,7 +290,7 @@ def generate_cmd(
                 encrypt=encrypt,
                 encrypt_password=typed,
             )
-        _echo_generated(result, "workbook", out_dir)
+        _echo_generated(result, "workbook", out_dir, typed)
     else:
         result = api.generate(
             framework,
@@ -310,12 +310,12 @@ def generate_cmd(
         echo_passwords(result, typed)
 
 
-def _echo_generated(result, what: str, out_dir: Path) -> None:
+def _echo_generated(result, what: str, out_dir: Path, typed: str | None = None) -> None:
     """What a generate run wrote, kept and noticed."""
     click.echo(
         f"Wrote {plural(len(result.written), what)} to {out_dir}/ and {result.manifest.name}."
     )
-    echo_passwords(result, None)
+    echo_passwords(result, typed)
     if result.skipped:
         click.echo(
             f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."

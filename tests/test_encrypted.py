@@ -308,3 +308,25 @@ def test_workbooks_issued_encrypted_join_a_collection_with_their_passwords(tmp_p
     assert {f: e.password for f, e in read_passwords(kept).entries.items()} == {
         f: e.password for f, e in given.items()
     }
+
+
+def test_one_password_typed_for_every_workbook(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    out = tmp_path / "wb"
+    result = run(None, "generate", "lppa", "--roster", str(roster), "--term", "autumn",
+                 "--year", YEAR, "--out", str(out), "--encrypt", "--ask-password",
+                 input="our typed secret\nour typed secret\n")  # fmt: skip
+    assert result.output.splitlines()[-1] == (
+        "Encrypted with the password you typed; tell the schools it apart from the workbooks."
+    )
+    assert "our typed secret" not in result.output  # the prompt never shows it
+    assert not (out / "passwords.csv").exists()  # never stored
+    for path in out.glob("*.xlsx"):
+        assert decrypt(path, "our typed secret")[:2] == b"PK"
+    result = run(None, "check", str(next(out.glob("Ash*.xlsx"))), "--ask-password",
+                 input="our typed secret\n")  # fmt: skip
+    assert " accepted (Leading Parent Partnership Award, Ash Primary; " in result.output
+    result = run(None, "generate", "lppa", "--setting", "Oak", "--out", str(out),
+                 "--ask-password", ok=False)  # fmt: skip
+    assert result.output.splitlines()[-1] == "Error: --ask-password goes with --encrypt"
