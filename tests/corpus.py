@@ -439,6 +439,35 @@ def password_encrypted_damaged(c: Corpus) -> Case:
     )
 
 
+@case
+def password_encrypted_costly(c: Corpus) -> Case:
+    """Encrypted with a password whose every guess would cost 90,000,000 rounds of SHA-512
+    (ECMA-376 allows 10,000,000): refused at once, never ground through."""
+    import olefile
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    src = c.workbook("password_encrypted_costly")
+    target = c.out("password_encrypted_costly")
+    with open(src, "rb") as plain, open(target, "wb") as sealed:
+        OOXMLFile(plain).encrypt("Summer2026", sealed)
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        info = ole.openstream("EncryptionInfo").read()
+        costly = info.replace(b'spinCount="100000"', b'spinCount="90000000"').replace(
+            b"    <keyData", b"  <keyData", 1
+        )
+        assert len(costly) == len(info) and costly != info
+        ole.write_stream("EncryptionInfo", costly)
+    return Case(
+        "rejected",
+        [
+            "the workbook is encrypted, and its encryption asks for more than 10,000,000 rounds "
+            "of hashing per password (the limit); ask the school to save it again in Excel or "
+            "LibreOffice (with a password or without)"
+        ],
+        codes=["file-encryption-unreadable"],
+    )
+
+
 # ------------------------------------------------------------------ text kept faithfully
 
 

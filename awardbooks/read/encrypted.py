@@ -13,8 +13,9 @@ Decisions:
   :func:`~awardbooks.read.container.sniff`, which applies the size and zip limits to them as
   to any workbook. They are never larger than the encrypted file (already within its limit).
 - What costs time is set by the file: an encrypted file asking for more than ECMA-376's limit
-  of 10,000,000 rounds of hashing per password tried is refused, not ground through. Agile
-  encryption's integrity check (an HMAC over the encrypted package) is verified.
+  of 10,000,000 rounds of hashing per password tried is refused (msoffcrypto-tool refuses it
+  as it reads the details), not ground through. Agile encryption's integrity check (an HMAC
+  over the encrypted package) is verified.
 - Which reason a return gets: no password at all (:data:`~codes.FILE_PASSWORD_NEEDED`); its
   file name listed in a passwords file but that password fails, so the school set one of its
   own (:data:`~codes.FILE_PASSWORD_CHANGED`); else what was tried failed
@@ -111,16 +112,15 @@ def decrypt(data: bytes, name: str, passwords: Passwords | None) -> bytes:
     try:
         office = OOXMLFile(io.BytesIO(data))
         kind = office.type
-        spin = int(office.info.get("spinValue", 0)) if kind == "agile" else 0
-    except Exception:
-        raise ReturnError(codes.FILE_ENCRYPTION_UNREADABLE(what="details cannot be read")) from None
+    except Exception as exc:  # msoffcrypto-tool refuses a spin count over ECMA-376's limit
+        what = "details cannot be read"
+        if "spincount" in str(exc).casefold():
+            what = f"asks for more than {MAX_SPIN:,} rounds of hashing per password (the limit)"
+        raise ReturnError(codes.FILE_ENCRYPTION_UNREADABLE(what=what)) from None
     if kind not in ("agile", "standard"):
         raise ReturnError(
             codes.FILE_ENCRYPTION_UNREADABLE(what="is of a kind awardbooks cannot open")
         )
-    if spin > MAX_SPIN:
-        what = f"asks for {spin:,} rounds of hashing per password, over the limit of {MAX_SPIN:,}"
-        raise ReturnError(codes.FILE_ENCRYPTION_UNREADABLE(what=what))
     passwords = passwords or Passwords()
     tries = passwords.candidates(name)
     if not tries:
