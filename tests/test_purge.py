@@ -163,3 +163,23 @@ def test_kill_9_after_the_purge_commits_is_finished_by_the_next_command(coll):
     assert holding(coll, TYPED) == []
     assert statuses(coll)["Ash Primary"] == "missing"
     assert count(ledger, "returns") == 1
+
+
+def test_purge_a_setting_takes_its_return_that_could_not_be_read(coll, tmp_path):
+    from awardbooks.common.passwords import encrypt
+
+    name = f"Ash-Primary_lppa_{YEAR}_autumn.xlsx"
+    sealed = coll / "returns" / name  # saved with a password of the school's own
+    sealed.write_bytes(encrypt((coll / "returns" / "Ash-Primary.xlsx").read_bytes(), "ours"))
+    run(coll, "update")
+    rows = csv_reader((coll / "outputs" / "data" / "returns.csv").read_text("utf-8"))
+    assert [r["errors"].split(": ", 1)[1][:60] for r in rows if r["file"] == f"returns/{name}"] == [
+        "the workbook is encrypted with a password, and no password w"
+    ]
+    result = run(coll, "purge", "--setting", "100001", "--yes")
+    assert result.output.splitlines()[0] == (
+        "This erases 2 returns (Ash Primary): 2 files and their kept copies, 1 feedback report; "
+        "it cannot be undone."
+    )
+    assert not sealed.exists()
+    assert count(coll / ".awardbooks" / "ledger.sqlite", "returns") == 1

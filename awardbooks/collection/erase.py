@@ -21,6 +21,7 @@ Decisions:
 from __future__ import annotations
 
 import json
+import posixpath
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +91,9 @@ class PurgePlan:
 
 
 def purge_plan(ledger: Ledger, *, setting: str | None, before: str | None) -> PurgePlan:
-    """The returns of ``setting`` (a URN or a setting's name, as the roster has it) or taken in
-    before the date ``before`` (ISO), and everything kept of them."""
+    """The returns of ``setting`` (a URN or a setting's name, as the roster has it; a return
+    refused before anything was read counts when it has the file name of the setting's
+    workbook) or taken in before the date ``before`` (ISO), and everything kept of them."""
     plan = PurgePlan()
     if setting is not None:
         key = setting.strip().casefold()
@@ -101,6 +103,15 @@ def purge_plan(ledger: Ledger, *, setting: str | None, before: str | None) -> Pu
             "WHERE urn = ? OR lower(setting) = ?)",
             (setting.strip(), key, setting.strip(), key),
         ).fetchall()
+        issued = {posixpath.basename(f).casefold() for (f,) in ledger.execute(
+            "SELECT file FROM workbooks WHERE urn = ? OR lower(setting) = ?",
+            (setting.strip(), key))}  # fmt: skip
+        unread = ledger.execute(  # refused before anything was read (e.g. no password)
+            "SELECT id, digest, file_digest, setting, name FROM returns WHERE setting = ''"
+        ).fetchall()
+        rows += [r[:4] for r in unread
+                 if posixpath.basename(r[4].rsplit("!", 1)[-1]).casefold() in issued]  # fmt: skip
+        rows = list({r[0]: r for r in rows}.values())
     else:
         rows = ledger.execute(
             "SELECT id, digest, file_digest, setting FROM returns WHERE first_seen < ?",
