@@ -270,7 +270,7 @@ def generate(ctx, framework, term, force, prefill, encrypt=False) -> None:
                    "return changed.")  # fmt: skip
     if done.kept:
         click.echo(f"Kept {plural(len(done.kept), 'workbook')} already made and current.")
-    if encrypt:
+    if done.passwords is not None:
         click.echo(
             f"Passwords: {folder}/passwords.csv (readable by you alone). Send them apart from "
             "the workbooks: awardbooks mail drafts --passwords, or by telephone."

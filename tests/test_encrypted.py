@@ -330,3 +330,20 @@ def test_one_password_typed_for_every_workbook(tmp_path):
     result = run(None, "generate", "lppa", "--setting", "Oak", "--out", str(out),
                  "--ask-password", ok=False)  # fmt: skip
     assert result.output.splitlines()[-1] == "Error: --ask-password goes with --encrypt"
+
+
+def test_once_encrypted_a_collection_encrypts_every_later_term(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    coll = tmp_path / "north"
+    run(None, "new", str(coll), "--framework", "lppa", "--roster", str(roster), "--year", YEAR)
+    run(coll, "generate", "--term", "autumn", "--encrypt")
+    result = run(coll, "generate", "--term", "spring")  # --encrypt forgotten
+    assert result.stdout.splitlines()[1] == (
+        f"Passwords: {coll}/workbooks/spring/passwords.csv (readable by you alone). Send them "
+        "apart from the workbooks: awardbooks mail drafts --passwords, or by telephone."
+    )
+    store = read_passwords(coll / "workbooks" / "spring" / "passwords.csv")
+    assert len(store.entries) == 4
+    for entry in store.entries.values():
+        assert decrypt(coll / "workbooks" / "spring" / entry.file, entry.password)[:2] == b"PK"

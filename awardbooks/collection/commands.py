@@ -240,8 +240,10 @@ def generate_term(
 ) -> Issued:
     """The term's workbooks for every roster setting: fresh in the first term, carrying each
     setting's latest accepted return forward after it (see :mod:`~.issue`); with ``encrypt``,
-    each encrypted with a password of its own, kept in the term's ``passwords.csv``."""
+    each encrypted with a password of its own, kept in the term's ``passwords.csv``. Once a
+    term's workbooks were encrypted, every later term's are too."""
     today = today or dt.date.today()
+    encrypt = encrypt or bool(collection_passwords(collection).files)
     collection.settings.term(term)
     fids = frameworks or framework_ids(collection)
     with session(collection, f"generate --term {term}", wait=wait, waiting=waiting) as s:

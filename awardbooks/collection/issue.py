@@ -68,6 +68,7 @@ class Issued:
     superseded: list[Path] = field(default_factory=list)  # mailed, out of date: kept
     warnings: list[str] = field(default_factory=list)
     manifest: Path | None = None
+    passwords: Path | None = None  # the passwords file of the workbooks written encrypted
 
 
 @dataclass
@@ -217,6 +218,8 @@ def issue(
             folder, [(path.name, plan.setting) for plan, path, _to in work], encrypt=encrypt,
             force=True,
         )  # fmt: skip
+        if store is not None and work:
+            done.passwords = store.path
         for plan, path, target in work:
             old = plan.existing
             if roster and plan.source is None and not first and old is None:
