@@ -347,3 +347,31 @@ def test_once_encrypted_a_collection_encrypts_every_later_term(tmp_path):
     assert len(store.entries) == 4
     for entry in store.entries.values():
         assert decrypt(coll / "workbooks" / "spring" / entry.file, entry.password)[:2] == b"PK"
+
+
+def test_passwords_file_is_never_readable_by_others_even_while_written(tmp_path, monkeypatch):
+    import os
+
+    from awardbooks.common.passwords import PasswordsFile, write_passwords
+
+    seen = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        seen.append(stat.S_IMODE(os.stat(src).st_mode))  # the temporary file, written
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    old = os.umask(0)  # even with a umask that would let everybody read new files
+    try:
+        target = tmp_path / "passwords.csv"
+        target.write_text("file,setting,urn,password\r\n")
+        target.chmod(0o644)  # an earlier copy someone made readable
+        store = PasswordsFile(target)
+        store.set("a.xlsx", "A", "1", "acid-acorn-acre-acts-afar")
+        write_passwords(store)
+    finally:
+        os.umask(old)
+    assert seen == [0o600]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name != "passwords.csv"]
