@@ -231,6 +231,16 @@ def test_encrypted_year_filled_in_libreoffice(tmp_path):
     scores = {(r["setting"], r["group_id"]): r["score_pct"] for r in csv_reader(
         (coll / "outputs" / "data" / "scores.csv").read_text("utf-8"))}  # fmt: skip
     assert scores[("Birch Primary", "ALL")] == EXPECTED_ALL
+    # the password typed is kept (owner-only) for the return it opened: a rebuild reads it too
+    remembered = coll / ".awardbooks" / "passwords.csv"
+    assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
+    assert {f: e.password for f, e in read_passwords(remembered).entries.items()} == {
+        birch: "birch-own-secret"
+    }
+    run(coll, "rebuild")
+    scores = {(r["setting"], r["group_id"]): r["score_pct"] for r in csv_reader(
+        (coll / "outputs" / "data" / "scores.csv").read_text("utf-8"))}  # fmt: skip
+    assert scores[("Birch Primary", "ALL")] == scores[("Ash Primary", "ALL")] == EXPECTED_ALL
     # one-shot: analyse finds the passwords file beside the manifest
     out = tmp_path / "one-shot.xlsx"
     result = run(None, "analyse", str(made / ash), "--manifest", str(folder / "manifest.csv"),
@@ -247,10 +257,13 @@ def test_encrypted_year_filled_in_libreoffice(tmp_path):
         "This erases 1 return (Ash Primary): 1 file and their kept copies, 0 feedback "
         "reports; it cannot be undone."
     )
-    assert result.output.splitlines()[-1] == (
+    assert result.output.splitlines()[-2] == (
         "Erased 1 return and 3 files; the outputs are rebuilt and the ledger holds nothing of "
         "them."
     )
+    assert result.output.splitlines()[-1].startswith(  # the ledger rebuild kept aside
+        "Deleted .awardbooks/ledger.before-rebuild-"
+    ) and result.output.splitlines()[-1].endswith(".sqlite (an old copy of the ledger).")
     assert holding(coll, TYPED) == []
     assert not any(p.name.endswith(("-journal", "-wal")) for p in coll.rglob("*"))
     statuses = {r["setting"]: r["status"] for r in csv_reader(

@@ -183,3 +183,19 @@ def test_purge_a_setting_takes_its_return_that_could_not_be_read(coll, tmp_path)
     )
     assert not sealed.exists()
     assert count(coll / ".awardbooks" / "ledger.sqlite", "returns") == 1
+
+
+def test_a_password_typed_for_a_return_is_kept_with_it_and_purged_with_it(coll):
+    from awardbooks.common.passwords import encrypt, read_passwords
+
+    name = f"Ash-Primary_lppa_{YEAR}_autumn.xlsx"
+    sealed = coll / "returns" / name  # saved with a password of the school's own
+    sealed.write_bytes(encrypt((coll / "returns" / "Ash-Primary.xlsx").read_bytes(), "ours"))
+    run(coll, "update")
+    run(coll, "update", "--ask-password", input="ours\n")
+    rows = csv_reader((coll / "outputs" / "data" / "returns.csv").read_text("utf-8"))
+    assert {r["file"]: r["errors"] for r in rows}[f"returns/{name}"] == ""
+    remembered = coll / ".awardbooks" / "passwords.csv"
+    assert list(read_passwords(remembered).entries) == [name]
+    run(coll, "purge", "--setting", "100001", "--yes")
+    assert read_passwords(remembered).entries == {}

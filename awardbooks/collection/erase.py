@@ -29,7 +29,7 @@ from pathlib import Path
 from awardbooks.collection.ledger import Ledger
 from awardbooks.collection.originals import Originals, digest_of, write_durably
 from awardbooks.collection.settings import Collection
-from awardbooks.common.passwords import PASSWORDS_FILE
+from awardbooks.common.passwords import PASSWORDS_FILE, read_passwords, write_passwords
 from awardbooks.read.encrypted import Passwords
 
 RETURN_TABLES = (
@@ -40,13 +40,25 @@ PASSWORD_CODES = ("file-password-needed", "file-password-wrong", "file-password-
 
 
 def collection_passwords(collection: Collection, typed: str | None = None) -> Passwords:
-    """The passwords of every term's encrypted workbooks, and a password typed."""
+    """The passwords of every term's encrypted workbooks, those typed before that opened a
+    return (:func:`remember_typed`), and a password typed."""
     folder = collection.root / "workbooks"
     files = sorted(folder.rglob(PASSWORDS_FILE)) if folder.is_dir() else []
+    files.append(collection.state / PASSWORDS_FILE)
     passwords = Passwords.load(files, typed or "")
     for store in passwords.files:  # named in messages as the collection's own paths
         store.path = store.path.relative_to(collection.root)
     return passwords
+
+
+def remember_typed(collection: Collection, names: list[str], typed: str) -> None:
+    """Keep a password typed (``update --ask-password``) for the returns it opened, by file
+    name, in ``.awardbooks/passwords.csv`` (owner-only): ``rebuild`` and later updates open
+    them again without it being typed again; a purge forgets it with them."""
+    store = read_passwords(collection.state / PASSWORDS_FILE)
+    for name in names:
+        store.set(posixpath.basename(name.rsplit("!", 1)[-1]), "", "", typed)
+    write_passwords(store)
 
 
 def forget_returns(ledger: Ledger, ids: list[int]) -> None:
@@ -88,6 +100,7 @@ class PurgePlan:
     feedback: list[str] = field(default_factory=list)
     shared: list[str] = field(default_factory=list)
     carried: list[str] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)  # (file digest, return's name)
 
 
 def purge_plan(ledger: Ledger, *, setting: str | None, before: str | None) -> PurgePlan:
@@ -98,7 +111,7 @@ def purge_plan(ledger: Ledger, *, setting: str | None, before: str | None) -> Pu
     if setting is not None:
         key = setting.strip().casefold()
         rows = ledger.execute(
-            "SELECT id, digest, file_digest, setting FROM returns WHERE urn = ? "
+            "SELECT id, digest, file_digest, setting, name FROM returns WHERE urn = ? "
             "OR lower(setting) = ? OR workbook_id IN (SELECT workbook_id FROM workbooks "
             "WHERE urn = ? OR lower(setting) = ?)",
             (setting.strip(), key, setting.strip(), key),
@@ -109,17 +122,18 @@ def purge_plan(ledger: Ledger, *, setting: str | None, before: str | None) -> Pu
         unread = ledger.execute(  # refused before anything was read (e.g. no password)
             "SELECT id, digest, file_digest, setting, name FROM returns WHERE setting = ''"
         ).fetchall()
-        rows += [r[:4] for r in unread
+        rows += [r for r in unread
                  if posixpath.basename(r[4].rsplit("!", 1)[-1]).casefold() in issued]  # fmt: skip
         rows = list({r[0]: r for r in rows}.values())
     else:
         rows = ledger.execute(
-            "SELECT id, digest, file_digest, setting FROM returns WHERE first_seen < ?",
+            "SELECT id, digest, file_digest, setting, name FROM returns WHERE first_seen < ?",
             (str(before),),
         ).fetchall()
     ids = {r[0] for r in rows}
     plan.returns = sorted(ids)
     plan.settings = sorted({r[3] for r in rows if r[3]})
+    plan.names = sorted({(r[2], r[4]) for r in rows})
     digests = {r[1] for r in rows}
     for file_digest in sorted({r[2] for r in rows}):
         others = ledger.execute(
@@ -149,7 +163,8 @@ def forget_purged(collection: Collection, ledger: Ledger, plan: PurgePlan) -> No
     """Inside the caller's transaction: note the files to erase (durably, before anything
     changes), then delete the returns' rows, their files' rows, their feedback reports' rows
     and the caches worked out from them (made again by the refresh that follows)."""
-    pending = {"files": plan.files, "paths": plan.paths, "feedback": plan.feedback}
+    pending = {"files": plan.files, "paths": plan.paths, "feedback": plan.feedback,
+               "names": plan.names}  # fmt: skip
     text = json.dumps(pending, indent=1).encode("utf-8")
     write_durably(collection.state / PENDING, lambda handle: handle.write(text), mode=0o600)
     forget_returns(ledger, plan.returns)
@@ -192,6 +207,12 @@ def finish_erasure(collection: Collection, ledger: Ledger) -> list[str]:
             if path.is_file() and digest_of(path)[0] == digest:
                 path.unlink()
                 erased.append(rel)
+    typed = read_passwords(collection.state / PASSWORDS_FILE)  # remembered for these returns
+    gone = [name for digest, name in pending.get("names", []) if digest not in kept]
+    bases = {posixpath.basename(name.rsplit("!", 1)[-1]) for name in gone}
+    if bases & set(typed.entries):
+        typed.entries = {f: e for f, e in typed.entries.items() if f not in bases}
+        write_passwords(typed)
     written = {p for (p,) in ledger.execute("SELECT path FROM outputs")}
     for rel in pending.get("feedback", []):
         path = collection.root / rel

@@ -27,7 +27,12 @@ from pathlib import Path
 
 from awardbooks.analyse.consolidate import read_all, rows_of, slim
 from awardbooks.collection.entries import insert_return
-from awardbooks.collection.erase import collection_passwords, forget_returns, refused_for_password
+from awardbooks.collection.erase import (
+    collection_passwords,
+    forget_returns,
+    refused_for_password,
+    remember_typed,
+)
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import Changed, Origin, Originals, digest_bytes, digest_of
 from awardbooks.collection.settings import Collection
@@ -64,6 +69,7 @@ class Intake:
     busy: list[str] = field(default_factory=list)  # files still being saved: left for later
     gone: list[str] = field(default_factory=list)  # files taken in, now gone from returns/
     bytes_new: int = 0
+    opened_with_typed: list[str] = field(default_factory=list)  # returns the typed one opened
 
 
 def scan(collection: Collection, ledger: Ledger) -> tuple[list[Seen], list[str], int]:
@@ -134,9 +140,9 @@ def take_in(
     progress: Callable[[int, int], None] | None = None,
     typed_password: str | None = None,
 ) -> Intake:
-    """Find, keep, read and record every new return file (see the module's decisions), and
-    read again the encrypted returns refused before for want of a password when there are
-    passwords to try now (``typed_password``, or the passwords files of the workbooks)."""
+    """Find, keep, read and record every new return file (see the module's decisions); with
+    ``typed_password``, read again the encrypted returns refused before for want of a
+    password, and remember it for those it opens (:func:`~.erase.remember_typed`)."""
     seen, gone, _unchanged = scan(collection, ledger)
     store = Originals(collection.originals)
     store.clean()
@@ -175,12 +181,14 @@ def take_in(
         if gone or seen:
             intake.gone = [origin for origin in unplaced(ledger) if origin not in before]
         passwords = collection_passwords(collection, typed_password)
-        if passwords:
+        if typed_password:
             new += _again(ledger, store, {n.digest for n in new})
         read_and_record(
             collection, ledger, new, today=today, jobs=jobs, progress=progress, intake=intake,
             passwords=passwords,
         )  # fmt: skip
+        if typed_password and intake.opened_with_typed:
+            remember_typed(collection, intake.opened_with_typed, typed_password)
     return intake
 
 
@@ -268,6 +276,8 @@ def read_and_record(
         )  # fmt: skip
         slim(rec)
         intake.returns.append(rec)
+        if rec.opened_with_typed:
+            intake.opened_with_typed.append(rec.file)
         if progress:
             progress(len(intake.returns), len(units))
 

@@ -106,9 +106,9 @@ def is_encrypted_package(data: bytes) -> bool:
         return False
 
 
-def decrypt(data: bytes, name: str, passwords: Passwords | None) -> bytes:
-    """The workbook inside an encrypted package, decrypted in memory; a :class:`ReturnError`
-    saying why not (see the module's decisions)."""
+def decrypt(data: bytes, name: str, passwords: Passwords | None) -> tuple[bytes, str]:
+    """The workbook inside an encrypted package, decrypted in memory, and the password that
+    opened it; a :class:`ReturnError` saying why not (see the module's decisions)."""
     try:
         office = OOXMLFile(io.BytesIO(data))
         kind = office.type
@@ -140,7 +140,7 @@ def decrypt(data: bytes, name: str, passwords: Passwords | None) -> bytes:
         except Exception:
             what = "opens with the password, but its contents fail their integrity check"
             raise ReturnError(codes.FILE_ENCRYPTION_UNREADABLE(what=what)) from None
-        return out.getvalue()
+        return out.getvalue(), password
     listed = passwords.listed(name)
     if listed is not None:
         raise ReturnError(codes.FILE_PASSWORD_CHANGED(passwords=str(listed[1])))

@@ -68,6 +68,8 @@ class ReturnRecord:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
+    opened_with_typed: bool = False
+    """Encrypted, and opened with the password typed (not one of a passwords file)."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -125,7 +127,8 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
     record = ReturnRecord(name, mtime)
     try:
         if is_encrypted_package(data):  # decrypted in memory, then checked as any workbook
-            data = decrypt(data, name, registry.passwords)
+            data, used = decrypt(data, name, registry.passwords)
+            record.opened_with_typed = used == getattr(registry.passwords, "typed", None)
         package = sniff(data, name)
         ReturnReader(package, record, registry).read()
     except ReturnError as exc:
