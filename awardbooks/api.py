@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from awardbooks.analyse.tables import Consolidation
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import GenerateResult
+    from awardbooks.read.encrypted import Passwords
     from awardbooks.read.inputs import ReturnInputs
     from awardbooks.read.returns import ReturnRecord
     from awardbooks.spec.model import Framework
@@ -41,6 +42,8 @@ open_collection = api_collection.open_collection
 rebuild_ledger = api_collection.rebuild_ledger
 report_collection = api_collection.report_collection
 update = api_collection.update
+draft_passwords = api_collection.draft_passwords
+purge = api_collection.purge
 
 # --------------------------------------------------------------------------- frameworks
 
@@ -138,12 +141,17 @@ def generate(
     progress: Callable[[Path], None] | None = None,
     plan_start: str = "",
     scores: str = "",
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
     """Generate one workbook (``setting=``) or one per roster row (``roster=``: a CSV path,
     or the settings :func:`read_roster` gave). ``plan_start``: the first academic year of a
     plan rated over years (default ``year``); ``scores``: the levels' scores instead of the
     spec's, e.g. ``"Red=0,Amber=50,Green=100"`` (recorded in each workbook, so the analyser
-    uses them too). A skeleton framework gives a warning that its wording is a placeholder."""
+    uses them too). A skeleton framework gives a warning that its wording is a placeholder.
+    With ``encrypt`` every workbook written is encrypted with a password of its own, kept in
+    ``passwords.csv`` beside the manifest (readable by its owner alone), or with
+    ``encrypt_password`` for all of them."""
     from awardbooks.common.identity import current_academic_year
     from awardbooks.generate.roster import Setting
     from awardbooks.generate.workbooks import generate_roster, generate_setting
@@ -162,6 +170,7 @@ def generate(
         result = generate_roster(
             fw, settings, year=year, term=term, out_dir=Path(out_dir), password=password,
             force=force, progress=progress, plan_start=plan_start, scores=scores,
+            encrypt=encrypt, encrypt_password=encrypt_password,
         )  # fmt: skip
     else:
         if not setting or not setting.strip():
@@ -172,7 +181,8 @@ def generate(
         )  # fmt: skip
         result = generate_setting(
             fw, one, year=year, term=term, out_dir=Path(out_dir), password=password,
-            force=force, plan_start=plan_start, scores=scores,
+            force=force, plan_start=plan_start, scores=scores, encrypt=encrypt,
+            encrypt_password=encrypt_password,
         )  # fmt: skip
     if fw.status == "skeleton":
         result.warnings.insert(0, skeleton_warning(fw))
@@ -201,8 +211,12 @@ def generate_next_term(
     password: str | None = None,
     force: bool = False,
     specs: Iterable[str | Path] = (),
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
-    """Next term's workbooks, each showing its setting's latest return beside the new cells."""
+    """Next term's workbooks, each showing its setting's latest return beside the new cells
+    (``encrypt`` as for :func:`generate`; encrypted returns opened with the passwords.csv
+    beside a ``roster`` that is a manifest)."""
     from awardbooks.analyse.consolidate import read_all
     from awardbooks.common.identity import current_academic_year
     from awardbooks.generate.carry_forward import generate_next_term as _next
@@ -211,10 +225,14 @@ def generate_next_term(
     inputs = find_returns(returns)
     if not inputs.files:
         raise GenerateError("no returns found in the {opt:from_returns} paths")
-    records, _registry = read_all(inputs.units, specs=tuple(str(s) for s in specs))
+    records, _registry = read_all(
+        inputs.units, specs=tuple(str(s) for s in specs),
+        passwords=passwords_for((), None, roster),
+    )  # fmt: skip
     return _next(
         fw, records, year=year or current_academic_year(), term=term, out_dir=Path(out_dir),
         roster=Path(roster) if roster else None, prefill=prefill, password=password, force=force,
+        encrypt=encrypt, encrypt_password=encrypt_password,
     )  # fmt: skip
 
 
@@ -233,6 +251,26 @@ def find_returns(paths: Iterable[str | Path]) -> ReturnInputs:
     return gather(paths)
 
 
+def passwords_for(
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
+    manifest: Manifests = None,
+) -> Passwords:
+    """The passwords files given, those beside each manifest (or below a folder), one typed."""
+    from awardbooks.common.passwords import PASSWORDS_FILE, passwords_beside
+    from awardbooks.read.encrypted import Passwords
+
+    files = [Path(p) for p in passwords]
+    for given in files:
+        if not given.is_file():
+            raise AwardbooksError(f"{given}: no such passwords file")
+    given = [manifest] if isinstance(manifest, str | Path) else list(manifest or ())
+    for place in map(Path, given):
+        found = place.rglob(PASSWORDS_FILE) if place.is_dir() else [passwords_beside(place)]
+        files += sorted(found)
+    return Passwords.load(files, typed_password or "")
+
+
 def check(
     path: str | Path,
     *,
@@ -240,17 +278,23 @@ def check(
     today: dt.date | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
 ) -> ReturnRecord:
     """Check one return as the analyser would (milestones overdue as of ``today``, by
     default the day it runs; ``lenient`` and ``completion_threshold`` as for
-    :func:`consolidate`); returns its ReturnRecord."""
+    :func:`consolidate`; encrypted: opened with the passwords files given or the password
+    typed); returns its ReturnRecord."""
     from awardbooks.read.milestones import flag_overdue
     from awardbooks.read.returns import Registry, read_path
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
+    registry = Registry.default(
+        specs, passwords_for(passwords, typed_password), lenient=lenient,
+        completion_threshold=completion_threshold,
+    )  # fmt: skip
     record = read_path(path, registry)
     flag_overdue(record, today or dt.date.today())
     return record
@@ -263,9 +307,11 @@ def check_returns(
     today: dt.date | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
 ) -> list[ReturnRecord]:
     """Check every return in one file as the analyser would: a workbook, a .zip archive or a
-    saved email (.eml, .msg, .mbox); returns their ReturnRecords."""
+    saved email (.eml, .msg, .mbox); returns their ReturnRecords (passwords as :func:`check`)."""
     from awardbooks.read.inputs import read_unit
     from awardbooks.read.milestones import flag_overdue
     from awardbooks.read.returns import Registry
@@ -273,7 +319,10 @@ def check_returns(
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
+    registry = Registry.default(
+        specs, passwords_for(passwords, typed_password), lenient=lenient,
+        completion_threshold=completion_threshold,
+    )  # fmt: skip
     records = [read_unit(unit, registry) for unit in find_returns([path]).units]
     for record in records:
         flag_overdue(record, today or dt.date.today())
@@ -300,6 +349,13 @@ def completion_of(record: ReturnRecord) -> str:
 
     rated, total = rated_of(record)
     return completion_text(rated, total) if total else ""
+
+
+def is_encrypted(path: str | Path) -> bool:
+    """Whether ``path`` is an encrypted workbook."""
+    from awardbooks.common.passwords import is_encrypted_file
+
+    return is_encrypted_file(Path(path))
 
 
 def holds_several_returns(path: str | Path) -> bool:
@@ -342,12 +398,14 @@ def consolidate(
     progress: Callable[[Any], None] | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables, writing nothing. ``manifest``
     is a manifest.csv, a folder holding manifests, or several of them. ``lenient``: a rating
     that is not a level is read as unrated, with a warning, rather than rejecting the return;
     ``completion_threshold``: the % rated below which a return is incomplete (default: each
-    spec's own)."""
+    spec's own); encrypted returns are opened with the passwords of :func:`passwords_for`."""
     from awardbooks.analyse.consolidate import consolidate as _consolidate
     from awardbooks.generate.manifest import read_manifests
 
@@ -358,6 +416,7 @@ def consolidate(
         inputs, manifest_rows=rows, manifest_name=name,
         specs=tuple(str(s) for s in specs), today=today, jobs=jobs, progress=progress,
         meanwhile=_import_outputs, lenient=lenient, completion_threshold=completion_threshold,
+        passwords=passwords_for(passwords, typed_password, given),
     )  # fmt: skip
 
 
@@ -404,11 +463,13 @@ def analyse(
     today: dt.date | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Iterable[str | Path] = (),
+    typed_password: str | None = None,
 ) -> AnalysisResult:
     """Read, check and consolidate returns; write the consolidated workbook and/or CSVs, and
     with ``annotate`` (a folder outside the returns) an annotated copy of every return that
     was rejected or has warnings, named in the Returns table's ``annotated_copy``
-    (``lenient`` and ``completion_threshold`` as for :func:`consolidate`).
+    (``lenient``, ``completion_threshold`` and encrypted returns as for :func:`consolidate`).
 
     An existing ``out`` is replaced only if awardbooks wrote it (or with ``force``), and never
     when it is one of the inputs; the previous consolidated workbook is never read as a
@@ -443,6 +504,7 @@ def analyse(
     consolidation = consolidate(
         inputs=inputs, manifest=manifest, specs=specs, jobs=jobs, progress=progress,
         today=today, lenient=lenient, completion_threshold=completion_threshold,
+        passwords=passwords, typed_password=typed_password,
     )  # fmt: skip
     release_memory()  # what reading and consolidating left behind, before the outputs
     written: list[Path] = []
@@ -495,6 +557,16 @@ def feedback(
 
 
 # --------------------------------------------------------------------------- email out
+
+
+def write_password_messages(
+    manifest: str | Path, out_dir: str | Path, from_addr: str | None = None
+):
+    """A .eml draft carrying only its password per encrypted workbook of a manifest, and
+    ``passwords-to-telephone.csv``, in ``out_dir`` (owner-only). Returns PasswordMessages."""
+    from awardbooks.mail.passwords import write_password_messages as _write
+
+    return _write(manifest, out_dir, from_addr=from_addr)
 
 
 def write_drafts(

@@ -113,6 +113,22 @@ def rebuild_ledger(collection: str | Path | Collection | None = None, **options)
     return rebuild(open_collection(collection), **options)
 
 
+def draft_passwords(collection: str | Path | Collection | None = None, **options):
+    """The password messages and list of a collection's encrypted workbooks of ``term``, in
+    ``drafts/TERM/passwords/``; returns (term, PasswordMessages)."""
+    from awardbooks.collection.commands import draft_passwords as _draft
+
+    return _draft(open_collection(collection), **options)
+
+
+def purge(collection: str | Path | Collection | None = None, **options):
+    """Erase a setting's returns (``setting``: URN or name) or those taken in ``before`` a date
+    from the collection for good (:func:`awardbooks.collection.commands.purge`)."""
+    from awardbooks.collection.commands import purge as _purge
+
+    return _purge(open_collection(collection), **options)
+
+
 def generate_term(
     term: str,
     collection: str | Path | Collection | None = None,

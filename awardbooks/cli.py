@@ -21,8 +21,12 @@ from awardbooks.cli_common import (
     LENIENT_OPTION,
     TERMS,
     THRESHOLD_OPTION,
+    ask_password_prompt,
+    echo_passwords,
     friendly,
+    new_password,
     option,
+    password_options,
     plural,
 )
 from awardbooks.cli_mail import mail_group
@@ -156,6 +160,18 @@ def spec_schema() -> None:
     help="Folder to write to.",
 )
 @option("--password", help="Sheet protection password (a deterrent, not security).")
+@option(
+    "--encrypt",
+    is_flag=True,
+    help="Encrypt each workbook with a password of its own (readable words), kept in "
+    "passwords.csv beside the manifest, readable by you alone.",
+)
+@option(
+    "--ask-password",
+    "ask_password",
+    is_flag=True,
+    help="With --encrypt: one password for every workbook, typed at a prompt (never stored).",
+)
 @option("--force", is_flag=True, help="Replace workbooks that already exist.")
 @option(
     "--from-returns",
@@ -197,6 +213,8 @@ def generate_cmd(
     term,
     out_dir,
     password,
+    encrypt,
+    ask_password,
     force,
     from_returns,
     prefill,
@@ -208,15 +226,18 @@ def generate_cmd(
     In a collection: awardbooks generate --term TERM writes the term's workbooks for its
     roster (FRAMEWORK: only that one of its frameworks)."""
     out_given = ctx.get_parameter_source("out_dir") == click.core.ParameterSource.COMMANDLINE
+    if ask_password and not encrypt:
+        raise click.UsageError("--ask-password goes with --encrypt")
     if cc.runs_in_collection(ctx, setting, roster, from_returns, out_given):
         cc.refuse_one_shot(ctx, **{
                         "--setting": setting, "--roster": roster, "--from-returns": from_returns,
                         "--out": out_given, "--year": year, "--urn": urn,
                         "--partnership": partnership, "--local-authority": local_authority,
                         "--password": password, "--plan-start": plan_start,
-                        "--scores": scores})  # fmt: skip
-        cc.generate(ctx, framework, term, force, prefill)
+                        "--scores": scores, "--ask-password": ask_password})  # fmt: skip
+        cc.generate(ctx, framework, term, force, prefill, encrypt)
         return
+    typed = new_password() if ask_password else None
     if framework is None:
         raise click.UsageError(
             "give the FRAMEWORK (a built-in id or a spec file), or run in a collection"
@@ -246,8 +267,10 @@ def generate_cmd(
             prefill=prefill,
             password=password,
             force=force,
+            encrypt=encrypt,
+            encrypt_password=typed,
         )
-        _echo_generated(result, "next-term workbook", out_dir)
+        _echo_generated(result, "next-term workbook", out_dir, typed)
         return
     if prefill:
         raise click.UsageError("--prefill goes with --from-returns")
@@ -272,8 +295,10 @@ def generate_cmd(
                 progress=lambda _p: bar.update(1),
                 plan_start=plan_start,
                 scores=scores,
+                encrypt=encrypt,
+                encrypt_password=typed,
             )
-        _echo_generated(result, "workbook", out_dir)
+        _echo_generated(result, "workbook", out_dir, typed)
     else:
         result = api.generate(
             framework,
@@ -288,17 +313,21 @@ def generate_cmd(
             force=force,
             plan_start=plan_start,
             scores=scores,
+            encrypt=encrypt,
+            encrypt_password=typed,
         )
         click.echo(f"Wrote {result.written[0]}")
         for warning in result.warnings:
             click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
+        echo_passwords(result, typed)
 
 
-def _echo_generated(result, what: str, out_dir: Path) -> None:
+def _echo_generated(result, what: str, out_dir: Path, typed: str | None = None) -> None:
     """What a generate run wrote, kept and noticed."""
     click.echo(
         f"Wrote {plural(len(result.written), what)} to {out_dir}/ and {result.manifest.name}."
     )
+    echo_passwords(result, typed)
     if result.skipped:
         click.echo(
             f"Kept {plural(len(result.skipped), 'existing workbook')} (use --force to replace)."
@@ -343,13 +372,15 @@ def _echo_generated(result, what: str, out_dir: Path) -> None:
 )
 @LENIENT_OPTION
 @THRESHOLD_OPTION
+@password_options
 @friendly
 def analyse_cmd(
     paths, out, data_dir, manifests, specs, jobs, force, annotate_dir, lenient,
-    completion_threshold,
+    completion_threshold, passwords, ask_password,
 ) -> None:
     """Check and consolidate returned workbooks (files, folders or .zip archives)."""
 
+    typed = ask_password_prompt(ask_password)
     inputs = api.find_returns(paths)  # walked once: its length is the progress bar's
     with click.progressbar(length=len(inputs), label="Reading returns", show_pos=True) as bar:
         result = api.analyse(
@@ -365,6 +396,8 @@ def analyse_cmd(
             annotate=annotate_dir,
             lenient=lenient,
             completion_threshold=completion_threshold,
+            passwords=passwords,
+            typed_password=typed,
         )
     for line in result.summary_lines():
         click.echo(line)
@@ -405,10 +438,14 @@ def analyse_cmd(
 @option("--force", is_flag=True, help="Replace the --annotate copy if it exists.")
 @LENIENT_OPTION
 @THRESHOLD_OPTION
+@password_options
 @friendly
-def check_cmd(file, specs, annotate_to, force, lenient, completion_threshold) -> None:
+def check_cmd(
+    file, specs, annotate_to, force, lenient, completion_threshold, passwords, ask_password
+) -> None:
     """Check one returned workbook before it is sent; exit 1 if it has errors."""
     annotated = None
+    typed = ask_password_prompt(ask_password)
     if api.holds_several_returns(file):  # every workbook inside it
         if annotate_to is not None:
             raise click.UsageError(
@@ -416,13 +453,18 @@ def check_cmd(file, specs, annotate_to, force, lenient, completion_threshold) ->
                 "workbook first"
             )
         records = api.check_returns(
-            file, specs=specs, lenient=lenient, completion_threshold=completion_threshold
+            file, specs=specs, lenient=lenient, completion_threshold=completion_threshold,
+            passwords=passwords, typed_password=typed,
         )
     else:
         records = [
-            api.check(file, specs=specs, lenient=lenient, completion_threshold=completion_threshold)
-        ]
-        if annotate_to is not None:
+            api.check(
+                file, specs=specs, lenient=lenient, completion_threshold=completion_threshold,
+                passwords=passwords, typed_password=typed,
+            )
+        ]  # fmt: skip
+        locked = annotate_to is not None and api.is_encrypted(file)
+        if annotate_to is not None and not locked:
             annotated = api.annotate(file, annotate_to, force=force, record=records[0])
     for record in records:
         fw = record.framework
@@ -439,7 +481,10 @@ def check_cmd(file, specs, annotate_to, force, lenient, completion_threshold) ->
             click.echo(f"  warning: {word(problem.raw_located, FLAGS)}")
         if record.annotated:  # an annotated copy sent back
             click.echo(f"  {record.annotated}")
-    if annotated is not None and annotated.out is None:
+    if annotate_to is not None and annotated is None:
+        click.echo(f"No annotated copy: {file.name} is encrypted, and a marked copy would be "
+                   "written without its password.")  # fmt: skip
+    elif annotated is not None and annotated.out is None:
         click.echo("No problems to mark: no annotated copy was written.")
     elif annotated is not None:
         n, cells = len(annotated.notes), len({note.where for note in annotated.notes})

@@ -19,6 +19,7 @@ from awardbooks.cli_common import (
     LENIENT_OPTION,
     TERMS,
     THRESHOLD_OPTION,
+    ask_password_prompt,
     friendly,
     option,
     plural,
@@ -109,18 +110,28 @@ def new_cmd(folder, frameworks, roster, year, title, terms, issued) -> None:
     )
 
 
+ASK_PASSWORD = option(
+    "--ask-password", "ask_password", is_flag=True,
+    help="Type the password of encrypted returns (one a school set) at a prompt; those of "
+    "workbooks generate --encrypt made are read from their passwords.csv.",
+)  # fmt: skip
+
+
 @click.command("update")
 @LENIENT_OPTION
 @THRESHOLD_OPTION
 @WAIT_OPTION
 @option("--jobs", type=click.IntRange(1, 64), help="Processes to read with (default: cores).")
+@ASK_PASSWORD
 @click.pass_context
 @friendly
-def update_cmd(ctx, wait, jobs, lenient, completion_threshold) -> None:
+def update_cmd(ctx, wait, jobs, lenient, completion_threshold, ask_password) -> None:
     """Take in new returns from returns/ and bring the outputs up to date."""
+    typed = ask_password_prompt(ask_password)
     echo_update(ctx, api.update(found(ctx), wait=wait, waiting=waiting, jobs=jobs,
                                 progress=_reading(), lenient=lenient,
-                                completion_threshold=completion_threshold))  # fmt: skip
+                                completion_threshold=completion_threshold,
+                                typed_password=typed))  # fmt: skip
 
 
 def _reading():
@@ -139,13 +150,16 @@ def _reading():
 @THRESHOLD_OPTION
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @WAIT_OPTION
+@ASK_PASSWORD
 @click.pass_context
 @friendly
-def add_cmd(ctx, files, wait, lenient, completion_threshold) -> None:
+def add_cmd(ctx, files, wait, lenient, completion_threshold, ask_password) -> None:
     """Copy return files (workbooks, zips, saved emails) into returns/ and take them in."""
     collection = found(ctx)
+    typed = ask_password_prompt(ask_password)
     done = api.add_returns(files, collection, wait=wait, waiting=waiting, progress=_reading(),
-                           lenient=lenient, completion_threshold=completion_threshold)  # fmt: skip
+                           lenient=lenient, completion_threshold=completion_threshold,
+                           typed_password=typed)  # fmt: skip
     click.echo(f"Copied {plural(len(done.added), 'file')} into "
                f"{_shown(collection, 'returns/added')}/.")  # fmt: skip
     echo_update(ctx, done)
@@ -272,14 +286,15 @@ def rebuild_cmd(ctx, wait, jobs) -> None:
         click.echo(f"Warning: {path}: its bytes no longer match its digest; left out.", err=True)
 
 
-def generate(ctx, framework, term, force, prefill) -> None:
+def generate(ctx, framework, term, force, prefill, encrypt=False) -> None:
     """``generate`` in a collection."""
     if term is None:
         raise click.UsageError("give the term the workbooks are for with --term")
     collection = found(ctx)
     done = api.generate_term(
-        term, collection, framework=framework, force=force, prefill=prefill, waiting=waiting
-    )
+        term, collection, framework=framework, force=force, prefill=prefill, waiting=waiting,
+        encrypt=encrypt,
+    )  # fmt: skip
     folder = _shown(collection, f"workbooks/{term}")
     if done.written or not (done.rewritten or done.kept):
         click.echo(f"Wrote {plural(len(done.written), 'workbook')} to {folder}/ and its "
@@ -289,6 +304,11 @@ def generate(ctx, framework, term, force, prefill) -> None:
                    "return changed.")  # fmt: skip
     if done.kept:
         click.echo(f"Kept {plural(len(done.kept), 'workbook')} already made and current.")
+    if done.passwords is not None:
+        click.echo(
+            f"Passwords: {folder}/passwords.csv (readable by you alone). Send them apart from "
+            "the workbooks: awardbooks mail drafts --passwords, or by telephone."
+        )
     echo_superseded(done.superseded)
     for warning in done.warnings:
         click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
@@ -334,6 +354,13 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
         click.echo(f"  {item.setting} ({item.file}): {item.reason}")
 
 
+def draft_passwords(ctx, term, from_addr, echo) -> None:
+    """``mail drafts --passwords`` in a collection."""
+    collection = found(ctx)
+    term, done = api.draft_passwords(collection, term=term, from_addr=from_addr, waiting=waiting)
+    echo(done, _shown(collection, f"drafts/{term}/passwords"))
+
+
 def report(ctx, pdf, force) -> None:
     """``report`` in a collection."""
     collection = found(ctx)
@@ -349,4 +376,51 @@ def report(ctx, pdf, force) -> None:
         click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
-COMMANDS = (new_cmd, update_cmd, add_cmd, status_cmd, rebuild_cmd)
+@click.command("purge")
+@option("--setting", metavar="URN", help="Erase this setting's returns (its URN, or its name).")
+@option(
+    "--before", metavar="DATE", type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Erase the returns taken in before this date (YYYY-MM-DD), e.g. an old year's.",
+)  # fmt: skip
+@option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@WAIT_OPTION
+@click.pass_context
+@friendly
+def purge_cmd(ctx, setting, before, yes, wait) -> None:
+    """Erase a setting's returns, or old returns, from the collection for good: the files,
+    the kept originals, the ledger's rows, the feedback reports; the outputs are rebuilt."""
+    collection = found(ctx)
+    day = before.date().isoformat() if before is not None else None
+
+    def confirm(plan) -> bool:
+        who = ", ".join(plan.settings) or "settings unknown"
+        click.echo(f"This erases {plural(len(plan.returns), 'return')} ({who}): "
+                   f"{plural(len(plan.files), 'file')} and their kept copies, "
+                   f"{plural(len(plan.feedback) // 2, 'feedback report')}; it cannot be "
+                   "undone.")  # fmt: skip
+        for path in plan.paths:
+            click.echo(f"  {path}")
+        return yes or click.confirm("Erase them?", default=False)
+
+    done = api.purge(collection, setting=setting, before=day, confirm=confirm, wait=wait,
+                     waiting=waiting)  # fmt: skip
+    if done.cancelled:
+        click.echo("Nothing was erased.")
+        return
+    click.echo(f"Erased {plural(len(done.plan.returns), 'return')} and "
+               f"{plural(len(done.erased), 'file')}; the outputs are rebuilt and the ledger "
+               "holds nothing of them.")  # fmt: skip
+    for origin in done.plan.shared:
+        click.echo(f"Warning: {origin} holds other settings' returns too: it was kept; delete "
+                   "it yourself once you no longer need them.", err=True)  # fmt: skip
+    for backup in done.backups:
+        click.echo(f"Deleted {backup} (an old copy of the ledger).")
+    for file in done.plan.carried:
+        if (collection.root / file).is_file():
+            click.echo(
+                f"Warning: {file} was issued carrying these returns forward; replace it "
+                "(awardbooks generate --term TERM --force) or delete it.", err=True,
+            )  # fmt: skip
+
+
+COMMANDS = (new_cmd, update_cmd, add_cmd, status_cmd, rebuild_cmd, purge_cmd)

@@ -1,5 +1,6 @@
 """What every module of the command line shares: the option that refuses a second value,
-how library errors and the options they advise are worded (:data:`FLAGS`, :func:`friendly`).
+how library errors and the options they advise are worded (:data:`FLAGS`, :func:`friendly`),
+and how passwords are asked for (at a hidden prompt, never as a value on the command line).
 
 Only :mod:`awardbooks.errors` (and the small :mod:`awardbooks.common.text`) is imported, so
 that ``awardbooks --help`` stays fast.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -43,6 +45,12 @@ FLAGS = {
     "scores": "--scores",
     "lenient": "--lenient",
     "completion_threshold": "--completion-threshold",
+    "passwords": "--passwords",
+    "ask_password": "--ask-password",
+    "manifest": "--manifest",
+    "setting": "--setting",
+    "encrypt": "--encrypt",
+    "before": "--before",
 }
 """How the library's ``{opt:NAME}`` advice is worded on the command line."""
 
@@ -105,3 +113,67 @@ def friendly(func):
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
+
+
+# --------------------------------------------------------------------------- passwords
+
+
+def new_password() -> str:
+    """The one password for every workbook, typed twice at a prompt, never echoed."""
+    typed = click.prompt(
+        "Password for the workbooks", hide_input=True, confirmation_prompt=True
+    ).strip()
+    if not typed:
+        raise click.UsageError("the password is empty; type one, or leave out --ask-password")
+    return typed
+
+
+def ask_password_prompt(ask: bool) -> str | None:
+    """The password to open encrypted returns with, typed at a prompt (--ask-password)."""
+    return click.prompt("Password of the encrypted returns", hide_input=True) if ask else None
+
+
+PASSWORD_OPTIONS = [
+    option(
+        "--passwords",
+        "passwords",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A passwords.csv written by generate --encrypt, to open encrypted returns. "
+        "Repeatable.",
+    ),
+    option(
+        "--ask-password",
+        "ask_password",
+        is_flag=True,
+        help="Type the password of encrypted returns at a prompt (e.g. one a school set).",
+    ),
+]
+
+
+def password_options(func):
+    for decorate in reversed(PASSWORD_OPTIONS):
+        func = decorate(func)
+    return func
+
+
+def echo_passwords(result, typed: str | None) -> None:
+    """Where an encrypted run's passwords are, and that they travel apart from the workbooks."""
+    if result.passwords is not None:
+        click.echo(
+            f"Passwords: {result.passwords} (readable by you alone). Send them apart from the "
+            "workbooks: awardbooks mail drafts --passwords, or by telephone."
+        )
+    elif typed:
+        click.echo("Encrypted with the password you typed; tell the schools it apart from the "
+                   "workbooks.")  # fmt: skip
+
+
+def echo_password_messages(done, out_dir) -> None:
+    """What ``mail drafts --passwords`` wrote."""
+    click.echo(
+        f"Wrote {plural(len(done.written), 'password message')} to {out_dir}/ (send them apart "
+        f"from the workbooks, or telephone from {done.listing.name}; both readable by you alone)."
+    )
+    for setting in done.no_email:
+        click.echo(f"  {setting}: no contact_email in the roster; telephone them")

@@ -11,7 +11,7 @@ import click
 
 from awardbooks import api
 from awardbooks import cli_collection as cc
-from awardbooks.cli_common import TERMS, friendly, option, plural
+from awardbooks.cli_common import TERMS, echo_password_messages, friendly, option, plural
 
 
 @click.group("mail")
@@ -58,10 +58,16 @@ def _echo_unsent(unsent) -> None:
     "--returns", "returns_csv", type=click.Path(exists=True, path_type=Path),
     help="With --only: the returns.csv analyse --data wrote (or its folder).",
 )  # fmt: skip
+@option(
+    "--passwords", "passwords", is_flag=True,
+    help="Instead: for encrypted workbooks, a short message each carrying only its password, "
+    "and a list to telephone from (in a collection: drafts/TERM/passwords/).",
+)  # fmt: skip
 @click.pass_context
 @friendly
 def mail_drafts_cmd(
-    ctx, manifest, template, return_by, from_addr, out_dir, force, term, only, returns_csv
+    ctx, manifest, template, return_by, from_addr, out_dir, force, term, only, returns_csv,
+    passwords,
 ) -> None:
     """Write one .eml draft per workbook in MANIFEST (a manifest.csv or its folder).
 
@@ -73,12 +79,18 @@ def mail_drafts_cmd(
     if cc.runs_in_collection(ctx, manifest, out_dir):
         cc.refuse_one_shot(ctx, **{"MANIFEST": manifest, "--out": out_dir, "--return-by": return_by,
                         "--returns": returns_csv})  # fmt: skip
+        if passwords:
+            cc.draft_passwords(ctx, term, from_addr, echo_password_messages)
+            return
         cc.drafts(ctx, term, template, from_addr, force, only)
         return
     if manifest is None or out_dir is None:
         raise click.UsageError("give the MANIFEST and --out FOLDER, or run in a collection")
     if term is not None:
         raise click.UsageError("--term is for a collection; the manifest says the term")
+    if passwords:
+        echo_password_messages(api.write_password_messages(manifest, out_dir, from_addr), out_dir)
+        return
 
     result = api.write_drafts(
         manifest, template, out_dir, from_addr, return_by=return_by, force=force, only=only,

@@ -57,11 +57,11 @@ def make_return(
     return dst
 
 
-def run(folder: Path | None, *args: str, ok: bool = True):
+def run(folder: Path | None, *args: str, ok: bool = True, input: str | None = None):
     """``awardbooks -C folder ARGS`` (or without -C when folder is None); asserts success
-    unless ``ok`` is False."""
+    unless ``ok`` is False. ``input``: what is typed at its prompts."""
     given = ["-C", str(folder)] if folder is not None else []
-    result = CliRunner().invoke(cli, [*given, *args])
+    result = CliRunner().invoke(cli, [*given, *args], input=input)
     if ok:
         assert result.exit_code == 0, result.output
     return result

@@ -396,26 +396,75 @@ def macro_enabled_xlsm(c: Corpus) -> Case:
 
 @case
 def password_encrypted(c: Corpus) -> Case:
-    """Encrypted with a password: with msoffcrypto-tool (test extra) a real one, else the
-    same container shape (an OLE file with an EncryptionInfo stream)."""
+    """Encrypted with a password (ECMA-376 Agile, as Excel does it), read with no password:
+    it says how to give one (tests/test_encrypted.py reads such returns with passwords)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
     src = c.workbook("password_encrypted")
-    try:
-        from msoffcrypto.format.ooxml import OOXMLFile
-    except ImportError:
-        blob = (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le")
-        )
-        c.out("password_encrypted").write_bytes(blob)
-    else:
-        with open(src, "rb") as plain, open(c.out("password_encrypted"), "wb") as sealed:
-            OOXMLFile(plain).encrypt("Summer2026", sealed)
+    with open(src, "rb") as plain, open(c.out("password_encrypted"), "wb") as sealed:
+        OOXMLFile(plain).encrypt("Summer2026", sealed)
     return Case(
         "rejected",
         [
-            "the workbook is encrypted with a password; open it, remove the password (File > "
-            "Info > Protect Workbook > Encrypt with Password) and save it again"
+            "the workbook is encrypted with a password, and no password was given for it; give "
+            "the passwords file written with the workbooks ({opt:passwords} FILE; analyse finds "
+            "the passwords.csv beside each {opt:manifest}, a collection its own), or type the "
+            "password ({opt:ask_password})"
         ],
-        codes=["file-encrypted"],
+        codes=["file-password-needed"],
+    )
+
+
+@case
+def password_encrypted_damaged(c: Corpus) -> Case:
+    """An encrypted package whose encryption details are not ECMA-376's (a compound file with
+    EncryptionInfo and EncryptedPackage streams of junk)."""
+    import olefile
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    src = c.workbook("password_encrypted_damaged")
+    target = c.out("password_encrypted_damaged")
+    with open(src, "rb") as plain, open(target, "wb") as sealed:
+        OOXMLFile(plain).encrypt("Summer2026", sealed)
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        size = len(ole.openstream("EncryptionInfo").read())
+        ole.write_stream("EncryptionInfo", b"\x04\x00\x04\x00\x40\x00\x00\x00" + bytes(size - 8))
+    return Case(
+        "rejected",
+        [
+            "the workbook is encrypted, and its encryption details cannot be read; ask the "
+            "school to save it again in Excel or LibreOffice (with a password or without)"
+        ],
+        codes=["file-encryption-unreadable"],
+    )
+
+
+@case
+def password_encrypted_costly(c: Corpus) -> Case:
+    """Encrypted with a password whose every guess would cost 90,000,000 rounds of SHA-512
+    (ECMA-376 allows 10,000,000): refused at once, never ground through."""
+    import olefile
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    src = c.workbook("password_encrypted_costly")
+    target = c.out("password_encrypted_costly")
+    with open(src, "rb") as plain, open(target, "wb") as sealed:
+        OOXMLFile(plain).encrypt("Summer2026", sealed)
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        info = ole.openstream("EncryptionInfo").read()
+        costly = info.replace(b'spinCount="100000"', b'spinCount="90000000"').replace(
+            b"    <keyData", b"  <keyData", 1
+        )
+        assert len(costly) == len(info) and costly != info
+        ole.write_stream("EncryptionInfo", costly)
+    return Case(
+        "rejected",
+        [
+            "the workbook is encrypted, and its encryption asks for more than 10,000,000 rounds "
+            "of hashing per password (the limit); ask the school to save it again in Excel or "
+            "LibreOffice (with a password or without)"
+        ],
+        codes=["file-encryption-unreadable"],
     )
 
 

@@ -154,8 +154,11 @@ def fill_one(desktop, item, respect_locks):
 
     src, dst = Path(item["src"]), Path(item["dst"])
     try:
+        load = [prop("Hidden", True)]
+        if item.get("password"):
+            load.append(prop("Password", item["password"]))
         doc = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(str(src)), "_blank", 0, (prop("Hidden", True),)
+            uno.systemPathToFileUrl(str(src)), "_blank", 0, tuple(load)
         )
     except Exception as exc:
         raise FillError(
@@ -189,10 +192,22 @@ def fill_one(desktop, item, respect_locks):
         doc.calculateAll()
         partial = dst.with_name("." + dst.name + ".partial")
         try:
-            doc.storeToURL(
-                uno.systemPathToFileUrl(str(partial)),
-                (prop("FilterName", "Calc MS Excel 2007 XML"), prop("Overwrite", True)),
-            )
+            store = [prop("FilterName", "Calc MS Excel 2007 XML"), prop("Overwrite", True)]
+            if item.get("save_password"):
+                # what File > Save As, Save with password gives for .xlsx: LibreOffice 7.4
+                # writes ECMA-376 Standard encryption (a Password property alone saves it
+                # unencrypted; CryptoType Agile fails to write)
+                from com.sun.star.beans import NamedValue
+
+                secrets = []
+                for key, value in (("OOXPassword", item["save_password"]),
+                                   ("CryptoType", "Standard")):
+                    named = NamedValue()
+                    named.Name, named.Value = key, value
+                    secrets.append(named)
+                store.append(prop("EncryptionData", uno.Any("[]com.sun.star.beans.NamedValue",
+                                                            tuple(secrets))))
+            doc.storeToURL(uno.systemPathToFileUrl(str(partial)), tuple(store))
             os.replace(str(partial), str(dst))
         except Exception as exc:
             raise FillError(

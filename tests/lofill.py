@@ -100,9 +100,13 @@ def fill_many(
     respect_locks: bool = True,
     profile_dir: Path | None = None,
     timeout: float = 120,
+    password: str | None = None,
+    save_password: str | None = None,
 ) -> None:
     """Fill several workbooks in one LibreOffice session: for each (src, dst, values)
     type ``values`` ({sheet: {"C7": value}}) into src, recalculate and save dst as xlsx.
+    ``password`` opens encrypted workbooks (as a person types it when asked);
+    ``save_password`` saves them encrypted with it (File > Save As, Save with password).
 
     Values: str (a leading "=" makes a formula, English names, ";" between arguments),
     int/float, None (clear the cell), a ``datetime.date`` or {"date": "YYYY-MM-DD"}.
@@ -124,7 +128,8 @@ def fill_many(
             }
             for sheet, sheet_values in values.items()
         }
-        encoded.append({"src": str(src), "dst": str(dst), "values": cells})
+        encoded.append({"src": str(src), "dst": str(dst), "values": cells,
+                        "password": password, "save_password": save_password})  # fmt: skip
     if not encoded:
         return
     reason = skip_reason()
@@ -173,9 +178,13 @@ def fill(
     respect_locks: bool = True,
     profile_dir: Path | None = None,
     timeout: float = 120,
+    password: str | None = None,
+    save_password: str | None = None,
 ) -> None:
     """Type ``values`` ({sheet: {"C7": value}}) into ``src`` as a person would, then
-    recalculate and save as xlsx to ``dst``; a locked cell raises "Sheet!C7 is locked"."""
+    recalculate and save as xlsx to ``dst``; a locked cell raises "Sheet!C7 is locked".
+    ``password`` and ``save_password`` as for :func:`fill_many`."""
     fill_many(
-        [(src, dst, values)], respect_locks=respect_locks, profile_dir=profile_dir, timeout=timeout
-    )
+        [(src, dst, values)], respect_locks=respect_locks, profile_dir=profile_dir,
+        timeout=timeout, password=password, save_password=save_password,
+    )  # fmt: skip

@@ -19,6 +19,8 @@ from click.testing import CliRunner
 
 from awardbooks.analyse import tables
 from awardbooks.cli import cli, plural
+from awardbooks.cli_common import FLAGS
+from awardbooks.problems import word
 from awardbooks.read.returns import Registry, read_path
 from tests import lofill as libreoffice
 
@@ -72,8 +74,8 @@ def test_reader_outcome(corpus, registry, name):
     elapsed = time.perf_counter() - started
     prefix = f"{case.path}: "
     assert record.status == case.status
-    assert [str(p) for p in record.errors] == [prefix + m for m in case.errors]
-    assert [str(p) for p in record.warnings] == [prefix + m for m in case.warnings]
+    assert [str(p) for p in record.errors] == [prefix + word(m) for m in case.errors]
+    assert [str(p) for p in record.warnings] == [prefix + word(m) for m in case.warnings]
     assert [p.code for p in record.problems] == case.codes
     assert [p.severity for p in record.problems] == (
         ["error"] * len(case.errors) + ["warning"] * len(case.warnings)
@@ -103,8 +105,8 @@ def test_check_command(corpus, name):
     assert lines[0].endswith(
         f"{plural(len(case.errors), 'error')}, {plural(len(case.warnings), 'warning')})"
     )
-    assert lines[1:] == [f"  error: {m}" for m in case.errors] + [
-        f"  warning: {m}" for m in case.warnings
+    assert lines[1:] == [f"  error: {word(m, FLAGS)}" for m in case.errors] + [
+        f"  warning: {word(m, FLAGS)}" for m in case.warnings
     ]
 
 
@@ -185,8 +187,8 @@ def test_analyse_accounts_for_every_file(corpus, analysed):
         case = next((c for c in corpus.cases.values() if str(c.path) == row["file"]), None)
         if case is not None:
             prefix = f"{case.path}: "
-            assert row["errors"] == "\n".join(prefix + m for m in case.errors)
-            assert row["warnings"] == "\n".join(prefix + m for m in case.warnings)
+            assert row["errors"] == "\n".join(prefix + word(m) for m in case.errors)
+            assert row["warnings"] == "\n".join(prefix + word(m) for m in case.warnings)
 
 
 def test_analyse_summary_adds_up(corpus, analysed):

@@ -36,6 +36,7 @@ from awardbooks.analyse.tables import (
 )
 from awardbooks.analyse.tablestore import TableStore
 from awardbooks.common.identity import setting_key, term_sort_key
+from awardbooks.read.encrypted import Passwords
 from awardbooks.read.inputs import ReturnInputs, Unit, read_unit
 from awardbooks.read.milestones import flag_overdue
 from awardbooks.read.returns import Registry, ReturnRecord
@@ -56,11 +57,12 @@ def _init_worker(
     keep_tables: bool = False,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Passwords | None = None,
 ) -> None:
     global _WORKER_REGISTRY, _WORKER_TODAY, _WORKER_KEEPS_TABLES
     gc.freeze()  # what the process was forked with is never garbage: skip it in collections
     _WORKER_REGISTRY = Registry.default(
-        spec_paths, lenient=lenient, completion_threshold=completion_threshold
+        spec_paths, passwords, lenient=lenient, completion_threshold=completion_threshold
     )
     _WORKER_TODAY = dt.date.fromisoformat(today) if today else None
     _WORKER_KEEPS_TABLES = keep_tables
@@ -91,19 +93,22 @@ def read_all(
     keep_tables: bool = False,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Passwords | None = None,
 ) -> tuple[list[ReturnRecord], Registry]:
     """Read every return, in a process pool when there are many. With ``digest_on`` the
     workers turn usable returns into table rows (``record.digest``) and drop their cells
     (but the action plan's and outcomes' rows as read when ``keep_tables``), and milestones
     overdue on that day are flagged; ``meanwhile`` is work for this process while the
-    workers read. ``lenient`` and ``completion_threshold``: see
-    :class:`~awardbooks.read.records.Registry`."""
-    registry = Registry.default(specs, lenient=lenient, completion_threshold=completion_threshold)
+    workers read; ``passwords`` open encrypted returns. ``lenient`` and
+    ``completion_threshold``: see :class:`~awardbooks.read.records.Registry`."""
+    registry = Registry.default(
+        specs, passwords, lenient=lenient, completion_threshold=completion_threshold
+    )
     jobs = jobs or os.cpu_count() or 1
     records: list[ReturnRecord] = []
     if jobs > 1 and len(units) >= PARALLEL_FROM:
         today = digest_on.isoformat() if digest_on else ""
-        initargs = (specs, today, keep_tables, lenient, completion_threshold)
+        initargs = (specs, today, keep_tables, lenient, completion_threshold, passwords)
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=initargs) as pool:
             results = pool.map(_worker, units, chunksize=16)
             if meanwhile:
@@ -136,11 +141,12 @@ def consolidate(
     meanwhile: Callable[[], None] | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Passwords | None = None,
 ) -> Consolidation:
     """Read, check and consolidate returns into tidy tables. ``manifest_rows`` (from
     :func:`awardbooks.generate.read_manifest`) name the workbooks expected, so that missing
     and unknown returns are listed; ``meanwhile`` is work for this process while the workers
-    read (importing what writes the outputs)."""
+    read (importing what writes the outputs); ``passwords`` open encrypted returns."""
 
     def preload() -> None:
         import awardbooks.analyse.progress  # noqa: F401 - numpy and pandas; see the docstring
@@ -168,6 +174,7 @@ def consolidate(
         meanwhile=preload,
         lenient=lenient,
         completion_threshold=completion_threshold,
+        passwords=passwords,
     )
     return _settle_and_build(records, stores, manifest_rows, manifest_name, registry, today)
 

@@ -26,6 +26,14 @@ from pathlib import Path
 
 from awardbooks.collection import intake as intake_mod
 from awardbooks.collection import settings as settings_mod
+from awardbooks.collection.erase import (
+    PurgePlan,
+    collection_passwords,
+    compact,
+    finish_erasure,
+    forget_purged,
+    purge_plan,
+)
 from awardbooks.collection.intake import Intake, NewFile, read_and_record, take_in
 from awardbooks.collection.issue import Issued, adopt, issue, mark_mailed, sent_by_mail, to_mail
 from awardbooks.collection.ledger import Ledger, create_at, disk_full
@@ -44,6 +52,7 @@ from awardbooks.common.files import ensure_folder
 from awardbooks.errors import CollectionError
 from awardbooks.generate.manifest import read_manifest
 from awardbooks.mail.drafts import DraftsResult, write_drafts
+from awardbooks.mail.passwords import PasswordMessages, write_password_messages
 from awardbooks.outputs.feedback_files import FeedbackResult
 from awardbooks.read.returns import Registry
 
@@ -114,6 +123,8 @@ def session(
             raise
         try:
             ledger.check()
+            if ledger_path is None:  # a purge stopped after its ledger changed: finish it
+                finish_erasure(collection, ledger)
             with ledger.transaction():
                 run = ledger.start_run(command)
                 session = Session(collection, ledger, run, interrupted,
@@ -176,15 +187,18 @@ def update(
     today: dt.date | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    typed_password: str | None = None,
 ) -> Updated:
     """Take in the new return files, then bring the outputs and workbooks up to date;
-    ``lenient`` and ``completion_threshold`` apply to the new returns read."""
+    ``lenient`` and ``completion_threshold`` apply to the new returns read. Encrypted returns
+    are opened with the passwords files of the workbooks or ``typed_password``."""
     today = today or dt.date.today()
     with session(collection, "update", wait=wait, waiting=waiting) as s:
         registry = Registry.default(collection.specs)
         found = take_in(collection, s.ledger, run=s.run, today=today, jobs=jobs,
                         progress=progress, lenient=lenient,
-                        completion_threshold=completion_threshold)  # fmt: skip
+                        completion_threshold=completion_threshold,
+                        typed_password=typed_password)  # fmt: skip
         refreshed = refresh(collection, s.ledger, registry, run=s.run, today=today)
         s.outcome = f"{len(found.files)} new files, {len(found.returns)} new returns"
     return Updated(found, refreshed, s.interrupted, migrated_from=s.migrated_from)
@@ -226,17 +240,22 @@ def generate_term(
     waiting: Waiting | None = None,
     progress: Callable[[Path], None] | None = None,
     today: dt.date | None = None,
+    encrypt: bool = False,
 ) -> Issued:
     """The term's workbooks for every roster setting: fresh in the first term, carrying each
-    setting's latest accepted return forward after it (see :mod:`~.issue`)."""
+    setting's latest accepted return forward after it (see :mod:`~.issue`); with ``encrypt``,
+    each encrypted with a password of its own, kept in the term's ``passwords.csv``. Once a
+    term's workbooks were encrypted, every later term's are too."""
     today = today or dt.date.today()
+    encrypt = encrypt or bool(collection_passwords(collection).files)
     collection.settings.term(term)
     fids = frameworks or framework_ids(collection)
     with session(collection, f"generate --term {term}", wait=wait, waiting=waiting) as s:
         registry = Registry.default(collection.specs)
         found, _settled = settled_entries(s.ledger, registry)
         done = issue(collection, s.ledger, registry, found, term=term, frameworks=fids,
-                     force=force, prefill=prefill, progress=progress)  # fmt: skip
+                     force=force, prefill=prefill, progress=progress,
+                     encrypt=encrypt)  # fmt: skip
         refresh(collection, s.ledger, registry, run=s.run, today=today)
         s.outcome = f"{len(done.written)} written, {len(done.rewritten)} replaced"
     return done
@@ -291,6 +310,38 @@ def draft_term(
             mark_mailed(s.ledger, list(result.drafted))
         s.outcome = f"{len(result.written)} drafts"
     return Drafted(term, result, len(every) - len(ids))
+
+
+def latest_term(collection: Collection, ledger: Ledger) -> str:
+    """The latest term the collection issued workbooks for."""
+    issued = {t for (t,) in ledger.execute("SELECT DISTINCT term FROM workbooks")}
+    terms = [t.name for t in collection.settings.terms if t.name in issued]
+    if not terms:
+        raise CollectionError(
+            f"{collection.root}: no workbooks issued yet; run awardbooks generate "
+            "{opt:term} TERM first"
+        )
+    return terms[-1]
+
+
+def draft_passwords(
+    collection: Collection,
+    *,
+    term: str | None = None,
+    from_addr: str | None = None,
+    wait: float = WAIT_SECONDS,
+    waiting: Waiting | None = None,
+) -> tuple[str, PasswordMessages]:
+    """The password messages and list of the term's encrypted workbooks (the latest term's
+    by default), in ``drafts/<term>/passwords/``."""
+    with session(collection, "mail drafts --passwords", wait=wait, waiting=waiting) as s:
+        term = term or latest_term(collection, s.ledger)
+        done = write_password_messages(
+            collection.workbooks(term), collection.drafts(term) / "passwords",
+            from_addr=from_addr,
+        )  # fmt: skip
+        s.outcome = f"{len(done.written)} password messages"
+    return term, done
 
 
 def report_collection(
@@ -350,7 +401,8 @@ def rebuild(
         ]  # fmt: skip
         intake_mod.record_files(s.ledger, originals, s.run)
         done = Intake()
-        read_and_record(collection, s.ledger, originals, today=today, jobs=jobs, intake=done)
+        read_and_record(collection, s.ledger, originals, today=today, jobs=jobs, intake=done,
+                        passwords=collection_passwords(collection))  # fmt: skip
         _rescan_paths(collection, s.ledger)
         registry = Registry.default(collection.specs)
         workbooks = _reissue(collection, s.ledger, registry, today)
@@ -364,6 +416,64 @@ def rebuild(
         os.replace(collection.ledger_path, aside)
     os.replace(fresh, collection.ledger_path)
     return Rebuilt(len(done.returns), len(originals), workbooks, aside, damaged)
+
+
+class Cancelled(Exception):
+    """A purge the user did not confirm: its session is rolled back, nothing changed."""
+
+
+@dataclass
+class Purged:
+    """What a purge removed (``plan``), and the files it erased, relative to the collection."""
+
+    plan: PurgePlan
+    erased: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    backups: list[str] = field(default_factory=list)
+
+
+def purge(
+    collection: Collection,
+    *,
+    setting: str | None = None,
+    before: str | None = None,
+    confirm: Callable[[PurgePlan], bool] | None = None,
+    wait: float = WAIT_SECONDS,
+    waiting: Waiting | None = None,
+    today: dt.date | None = None,
+) -> Purged:
+    """Erase a setting's returns (``setting``: its URN or name), or those taken in before the
+    date ``before``: their ledger rows, kept originals, files under ``returns/``, feedback
+    reports and the caches worked out from them; then the outputs are made again, and the
+    ledger file rewritten with nothing deleted left in it (see :mod:`~.erase`). ``confirm`` is
+    asked with the plan before anything changes; False cancels."""
+    if (setting is None) == (before is None):
+        raise CollectionError("give {opt:setting} URN or {opt:before} DATE (one of them)")
+    today = today or dt.date.today()
+    label = f"purge --setting {setting}" if setting is not None else f"purge --before {before}"
+    try:
+        with session(collection, label, wait=wait, waiting=waiting) as s:
+            plan = purge_plan(s.ledger, setting=setting, before=before)
+            if not plan.returns:
+                which = f"of {setting}" if setting is not None else f"taken in before {before}"
+                raise CollectionError(f"{collection.root}: no returns {which} to purge")
+            if confirm is not None and not confirm(plan):
+                raise Cancelled
+            forget_purged(collection, s.ledger, plan)
+            registry = Registry.default(collection.specs, collection_passwords(collection))
+            refresh(collection, s.ledger, registry, run=s.run, today=today)
+            s.outcome = f"purged {len(plan.returns)} returns"
+    except Cancelled:
+        return Purged(plan, cancelled=True)
+    with hold(collection.state / "lock", label, wait=wait, waiting=waiting):
+        with Ledger(collection.ledger_path) as ledger:
+            erased = finish_erasure(collection, ledger)
+        compact(collection.ledger_path)
+        backups = []
+        for old in sorted(collection.state.glob("ledger.before-rebuild-*.sqlite")):
+            old.unlink()  # an old copy of the ledger holds what was purged too
+            backups.append(f".awardbooks/{old.name}")
+    return Purged(plan, erased, backups=backups)
 
 
 def _rescan_paths(collection: Collection, ledger: Ledger) -> None:

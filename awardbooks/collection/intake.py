@@ -28,10 +28,17 @@ from pathlib import Path
 from awardbooks.analyse.consolidate import read_all, rows_of, slim
 from awardbooks.analyse.inputs import kept_tables
 from awardbooks.collection.entries import insert_return
+from awardbooks.collection.erase import (
+    collection_passwords,
+    forget_returns,
+    refused_for_password,
+    remember_typed,
+)
 from awardbooks.collection.ledger import Ledger, now
 from awardbooks.collection.originals import Changed, Origin, Originals, digest_bytes, digest_of
 from awardbooks.collection.settings import Collection
 from awardbooks.collection.status import known_paths, unplaced
+from awardbooks.read.encrypted import Passwords
 from awardbooks.read.inputs import Unit, return_units
 from awardbooks.read.names import mail_kind, walk
 from awardbooks.read.returns import ReturnRecord
@@ -63,6 +70,7 @@ class Intake:
     busy: list[str] = field(default_factory=list)  # files still being saved: left for later
     gone: list[str] = field(default_factory=list)  # files taken in, now gone from returns/
     bytes_new: int = 0
+    opened_with_typed: list[str] = field(default_factory=list)  # returns the typed one opened
 
 
 def scan(collection: Collection, ledger: Ledger) -> tuple[list[Seen], list[str], int]:
@@ -133,9 +141,12 @@ def take_in(
     progress: Callable[[int, int], None] | None = None,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    typed_password: str | None = None,
 ) -> Intake:
     """Find, keep, read and record every new return file (see the module's decisions);
-    ``lenient`` and ``completion_threshold`` as :class:`~awardbooks.read.returns.Registry`'s."""
+    ``lenient`` and ``completion_threshold`` as :class:`~awardbooks.read.records.Registry`'s;
+    with ``typed_password``, read again the encrypted returns refused before for want of a
+    password, and remember it for those it opens (:func:`~.erase.remember_typed`)."""
     seen, gone, _unchanged = scan(collection, ledger)
     store = Originals(collection.originals)
     store.clean()
@@ -173,11 +184,37 @@ def take_in(
         ledger.conn.executemany("DELETE FROM paths WHERE path = ?", [(p,) for p in gone])
         if gone or seen:
             intake.gone = [origin for origin in unplaced(ledger) if origin not in before]
+        passwords = collection_passwords(collection, typed_password)
+        if typed_password:
+            new += _again(ledger, store, {n.digest for n in new})
         read_and_record(
             collection, ledger, new, today=today, jobs=jobs, progress=progress, intake=intake,
-            lenient=lenient, completion_threshold=completion_threshold,
+            lenient=lenient, completion_threshold=completion_threshold, passwords=passwords,
         )  # fmt: skip
+        if typed_password and intake.opened_with_typed:
+            remember_typed(collection, intake.opened_with_typed, typed_password)
     return intake
+
+
+def _again(ledger: Ledger, store: Originals, taken: set[str]) -> list[NewFile]:
+    """The kept files of returns refused for want of a password, their returns forgotten to
+    be read again (inside the caller's transaction)."""
+    refused = refused_for_password(ledger)
+    if not refused:
+        return []
+    forget_returns(ledger, list(refused))
+    again = []
+    for digest in sorted(set(refused.values()) - taken):
+        row = ledger.execute(
+            "SELECT size, kind, origin, mtime, first_seen FROM files WHERE digest = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            continue
+        size, kind, origin, mtime, first_seen = row
+        kept = store.path(digest, kind)
+        if kept.is_file():
+            again.append(NewFile(origin, digest, size, kind, mtime, first_seen, kept))
+    return again
 
 
 def record_files(ledger: Ledger, new: list[NewFile], run: int) -> None:
@@ -214,9 +251,10 @@ def read_and_record(
     intake: Intake,
     lenient: bool = False,
     completion_threshold: float | None = None,
+    passwords: Passwords | None = None,
 ) -> None:
     """Read the returns in new files (those not taken in before, by digest) and record them,
-    inside the caller's transaction."""
+    inside the caller's transaction; ``passwords`` open encrypted returns."""
     units: list[Unit] = []
     owners: list[tuple[str, NewFile]] = []  # (unit digest, its file) of each unit read
     done: set[str] = set()
@@ -244,12 +282,15 @@ def read_and_record(
         )  # fmt: skip
         slim(rec)
         intake.returns.append(rec)
+        if rec.opened_with_typed:
+            intake.opened_with_typed.append(rec.file)
         if progress:
             progress(len(intake.returns), len(units))
 
     read_all(
         units, specs=collection.specs, jobs=jobs, progress=record, digest_on=today,
         keep_tables=True, lenient=lenient, completion_threshold=completion_threshold,
+        passwords=passwords,
     )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from awardbooks.collection.originals import digest_of
 from awardbooks.collection.settings import Collection
 from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.identity import setting_key, term_sort_key
+from awardbooks.common.passwords import passwords_beside, read_passwords, write_passwords
 from awardbooks.errors import CollectionError
 from awardbooks.generate.carry_forward import (
     latest_returns,
@@ -46,7 +47,7 @@ from awardbooks.generate.manifest import (
     update_manifest,
 )
 from awardbooks.generate.roster import Setting, one_row_per_setting, read_roster, setting_of
-from awardbooks.generate.workbooks import unique_filenames
+from awardbooks.generate.workbooks import unique_filenames, workbook_passwords
 from awardbooks.read.returns import Registry
 
 USABLE = ("accepted", "warning")
@@ -67,6 +68,7 @@ class Issued:
     superseded: list[Path] = field(default_factory=list)  # mailed, out of date: kept
     warnings: list[str] = field(default_factory=list)
     manifest: Path | None = None
+    passwords: Path | None = None  # the passwords file of the workbooks written encrypted
 
 
 @dataclass
@@ -168,9 +170,12 @@ def issue(
     prefill: bool = False,
     progress: Callable[[Path], None] | None = None,
     only: set[tuple[str, str]] | None = None,
+    encrypt: bool = False,
 ) -> Issued:
     """Write the term's workbooks that are missing or out of date (see the decisions); with
-    ``only``, look at those settings' workbooks alone."""
+    ``only``, look at those settings' workbooks alone. With ``encrypt`` each new workbook is
+    encrypted with a password of its own, kept in the term's ``passwords.csv``; a workbook
+    listed there is always written again encrypted, with the same password."""
     settings = collection.settings
     year = settings.year
     first = settings.terms[0].name == term
@@ -209,6 +214,12 @@ def issue(
         sources = full_records(
             ledger, [p.source.id for p, _path, _to in work if p.source], registry.by_id
         )
+        store = workbook_passwords(
+            folder, [(path.name, plan.setting) for plan, path, _to in work], encrypt=encrypt,
+            force=True,
+        )  # fmt: skip
+        if store is not None and work:
+            done.passwords = store.path
         for plan, path, target in work:
             old = plan.existing
             if roster and plan.source is None and not first and old is None:
@@ -221,6 +232,7 @@ def issue(
             _path, row = next_workbook(
                 framework, setting, record, year=year, term=term, out_dir=folder,
                 filename=path.name, prefill=prefilled, password=settings.password or None,
+                encrypt_with=store.get(path.name) if store else None,
             )  # fmt: skip
             target.append(path)
             rows.append(row)
@@ -358,6 +370,14 @@ def adopt(collection: Collection, ledger: Ledger, folder: Path) -> list[Path]:
             shutil.copy2(manifest.parent / row["file"], destination)
             copied.append(destination)
         update_manifest(target / "manifest.csv", rows, old_rows)
+        given = read_passwords(passwords_beside(manifest))  # of encrypted workbooks
+        if any(given.get(row["file"]) for row in rows):
+            kept = read_passwords(passwords_beside(target / "manifest.csv"))
+            for row in rows:
+                if given.get(row["file"]):
+                    kept.set(row["file"], row.get("setting", ""), row.get("urn", ""),
+                             given.get(row["file"]) or "")  # fmt: skip
+            write_passwords(kept)
         with ledger.transaction():
             for row in rows:
                 _record(collection, ledger, row, target, ADOPTED, False)

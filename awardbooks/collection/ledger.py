@@ -215,9 +215,11 @@ CONNECT_PRAGMAS: tuple[str, ...] = (
     "journal_mode = DELETE",
     "synchronous = FULL",
     "cache_size = -65536",
+    "secure_delete = ON",
 )
 """Set on every connection (see the module's decisions; a 64 MB page cache keeps a long
-command's changes in memory, so readers are not kept waiting until it commits)."""
+command's changes in memory, so readers are not kept waiting until it commits; a deleted
+row's bytes are overwritten with zeros, so nothing deleted can be read back from the file)."""
 BUSY_SECONDS = 30
 """How long a reader waits for a writer's commit to finish."""
 _HEADER = b"SQLite format 3\x00"

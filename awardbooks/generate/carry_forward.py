@@ -15,6 +15,7 @@ from awardbooks.generate.workbooks import (
     check_year_term,
     generate_one,
     unique_filenames,
+    workbook_passwords,
 )
 from awardbooks.spec.model import Framework
 from awardbooks.spec.rescore import rescore
@@ -122,9 +123,13 @@ def generate_next_term(
     password: str | None = None,
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
     """Write next term's workbook for every setting (of the roster, or of the returns), from
-    ``returns``: the records of the returns read (:class:`awardbooks.read.returns.ReturnRecord`)."""
+    ``returns``: the records of the returns read (:class:`awardbooks.read.returns.ReturnRecord`).
+    ``encrypt`` and ``encrypt_password`` as for
+    :func:`~awardbooks.generate.workbooks.generate_roster`."""
     check_year_term(year, term)
     records = latest_returns(framework, returns)
     later = [
@@ -180,6 +185,10 @@ def generate_next_term(
         for row, _record in pairs
     ]
     names = unique_filenames(framework, settings, year, term, old_rows)
+    store = workbook_passwords(
+        out_dir, list(zip(names, settings)), encrypt=encrypt, typed=encrypt_password, force=force
+    )
+    result.passwords = store.path if store and encrypt else None
     for (row, record), setting, name in zip(pairs, settings, names):
         path = out_dir / name
         if path.exists() and not force:
@@ -192,6 +201,7 @@ def generate_next_term(
         _path, row = next_workbook(
             framework, setting, record, year=year, term=term, out_dir=out_dir,
             filename=path.name, prefill=prefill, password=password,
+            encrypt_with=encrypt_password or (store.get(name) if store else None),
         )  # fmt: skip
         result.written.append(path)
         result.rows.append(row)
@@ -220,6 +230,7 @@ def next_workbook(
     filename: str,
     prefill: bool = False,
     password: str | None = None,
+    encrypt_with: str | None = None,
 ) -> tuple[Path, dict[str, str]]:
     """Write (or replace) one setting's workbook for the term: carrying ``record`` (its
     latest accepted return) forward, or a fresh workbook when it is None. Returns (path,
@@ -245,6 +256,7 @@ def next_workbook(
         previous_term=(f"{record.get('term')} {record.get('year')}" if record else ""),
         plan_start=plan_start,
         scores=scores,
+        encrypt_with=encrypt_with,
     )
     assert row is not None  # force: always written
     return path, row

@@ -8,6 +8,7 @@ workbooks are written on every core (one process each), in roster order.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,14 @@ from pathlib import Path
 
 from awardbooks.common.files import atomic_write, prepare_out_dir, safe_filename
 from awardbooks.common.identity import TERMS, is_academic_year, setting_key
+from awardbooks.common.passwords import (
+    PasswordsFile,
+    encrypt,
+    new_password,
+    passwords_beside,
+    read_passwords,
+    write_passwords,
+)
 from awardbooks.errors import GenerateError, OutputExists
 from awardbooks.generate.manifest import rows_by_file, update_manifest
 from awardbooks.generate.roster import Setting, one_row_per_setting, setting_of
@@ -34,6 +43,9 @@ class GenerateResult:
     manifest: Path | None = None
     rows: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    passwords: Path | None = None
+    """The passwords file the workbooks' passwords were written to (``encrypt`` without one
+    password typed)."""
 
 
 def check_year_term(year: str, term: str) -> None:
@@ -78,12 +90,14 @@ def generate_one(
     carry=None,
     plan_start: str = "",
     scores: str = "",
+    encrypt_with: str | None = None,
 ) -> tuple[Path, dict[str, str] | None]:
     """Write one workbook; returns (path, manifest row) or (path, None) if it was skipped.
     With ``carry`` (a writer.CarryForward) it is a next-term workbook. ``plan_start`` is the
     first academic year of a plan rated over years (frameworks with rating periods);
     ``scores`` the scores ``framework`` was rescored with (:func:`rescore`), recorded in the
-    workbook's metadata."""
+    workbook's metadata; with ``encrypt_with`` it is encrypted with that password (built in
+    memory, never written unencrypted)."""
     check_year_term(year, term)
     check_period(framework, year, term, plan_start)
     out_dir = prepare_out_dir(out_dir)
@@ -106,12 +120,18 @@ def generate_one(
         plan_start=plan_start,
         scores=scores,
     )
-    atomic_write(
-        path,
-        lambda f: write_workbook(
-            framework, info, f, password=password, ratings=ratings, carry=carry
-        ),
-    )
+    if encrypt_with:
+        plain = io.BytesIO()
+        write_workbook(framework, info, plain, password=password, ratings=ratings, carry=carry)
+        locked = encrypt(plain.getvalue(), encrypt_with)
+        atomic_write(path, lambda f: f.write(locked))
+    else:
+        atomic_write(
+            path,
+            lambda f: write_workbook(
+                framework, info, f, password=password, ratings=ratings, carry=carry
+            ),
+        )
     row = {
         "workbook_id": info.workbook_id,
         "file": path.name,
@@ -142,9 +162,13 @@ def generate_roster(
     jobs: int | None = None,
     plan_start: str = "",
     scores: str = "",
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
     """One workbook per setting plus ``manifest.csv``; existing workbooks are kept unless
-    ``force`` (their manifest rows are kept too)."""
+    ``force`` (their manifest rows are kept too). With ``encrypt`` each workbook written is
+    encrypted with a password of its own, kept in the passwords file beside the manifest
+    (written before any workbook), or with ``encrypt_password`` when given."""
     check_year_term(year, term)
     check_period(framework, year, term, plan_start)
     out_dir = prepare_out_dir(out_dir)
@@ -155,6 +179,10 @@ def generate_roster(
     manifest_path = out_dir / "manifest.csv"
     old_rows = rows_by_file(manifest_path)
     names = unique_filenames(framework, settings, year, term, old_rows)
+    store = workbook_passwords(
+        out_dir, list(zip(names, settings)), encrypt=encrypt, typed=encrypt_password, force=force
+    )
+    result.passwords = store.path if store and encrypt else None
     tasks = [
         dict(
             setting=setting,
@@ -166,6 +194,7 @@ def generate_roster(
             force=force,
             plan_start=plan_start,
             scores=scores,
+            encrypt_with=encrypt_password or (store.get(name) if store else None),
         )
         for setting, name in zip(settings, names)
     ]
@@ -187,6 +216,32 @@ def generate_roster(
     result.rows = update_manifest(manifest_path, result.rows, old_rows)
     result.manifest = manifest_path
     return result
+
+
+def workbook_passwords(
+    out_dir: Path,
+    planned: list[tuple[str, Setting]],
+    *,
+    encrypt: bool,
+    typed: str | None = None,
+    force: bool = False,
+) -> PasswordsFile | None:
+    """The passwords file of ``out_dir`` with a new password for each planned workbook (file
+    name, setting) about to be written that has none (a workbook listed keeps its password),
+    written before any workbook is; None when no passwords file is used (not encrypting, or
+    one password typed for all)."""
+    path = passwords_beside(out_dir / "manifest.csv")
+    if typed or not (encrypt or path.exists()):
+        return None
+    store = read_passwords(path)
+    added = False
+    for name, setting in planned:
+        if store.get(name) is None and encrypt and (force or not (out_dir / name).exists()):
+            store.set(name, setting.setting, setting.urn, new_password())
+            added = True
+    if added:
+        write_passwords(store)
+    return store if store.entries else None
 
 
 PARALLEL_FROM = 32  # workbooks; below this a process pool costs more than it saves
@@ -269,19 +324,28 @@ def generate_setting(
     force: bool = False,
     plan_start: str = "",
     scores: str = "",
+    encrypt: bool = False,
+    encrypt_password: str | None = None,
 ) -> GenerateResult:
     """One workbook for one setting. In a folder that has a manifest, the workbook never takes
-    a file name another setting's workbook has, and its row joins the manifest."""
-    out = Path(out_dir)
+    a file name another setting's workbook has, and its row joins the manifest. ``encrypt``
+    and ``encrypt_password`` as for :func:`generate_roster`."""
+    out = prepare_out_dir(Path(out_dir))
     manifest = out / "manifest.csv"
     old_rows = rows_by_file(manifest)
-    name = unique_filenames(framework, [setting], year, term, old_rows)[0] if old_rows else None
+    name = unique_filenames(framework, [setting], year, term, old_rows)[0]
+    store = workbook_passwords(
+        out, [(name, setting)], encrypt=encrypt, typed=encrypt_password, force=force
+    )
     path, row = generate_one(
         framework, setting, year=year, term=term, out_dir=out, password=password, force=force,
         filename=name, plan_start=plan_start, scores=scores,
+        encrypt_with=encrypt_password or (store.get(name) if store else None),
     )  # fmt: skip
     if row is None:
         raise OutputExists(path, "a school may have filled it in")
     if old_rows:
         update_manifest(manifest, [row], old_rows)
-    return GenerateResult(written=[path], rows=[row])
+    return GenerateResult(
+        written=[path], rows=[row], passwords=store.path if store and encrypt else None
+    )

@@ -31,9 +31,11 @@ from pathlib import Path
 
 from awardbooks.common.csvfiles import csv_reader
 from awardbooks.common.files import atomic_write, prepare_out_dir
+from awardbooks.common.passwords import is_encrypted_file
 from awardbooks.errors import AwardbooksError
 from awardbooks.generate.manifest import read_manifest
 from awardbooks.mail.drafts import (
+    ENCRYPTED_NOTE,
     PLACEHOLDERS,
     DraftsResult,
     MailError,
@@ -283,6 +285,7 @@ def plan_chase(
         message, cc = compose(
             tpl, values, to, from_addr=from_addr, sender=sender, draft=True,
             attachment=(attach, attach.name) if attach else None,
+            note=ENCRYPTED_NOTE if attach and is_encrypted_file(attach) else "",
         )  # fmt: skip
         bare = [parseaddr(a)[1] for a in to + cc]
         planned.append(Planned(row | {"state": chase.state}, attach or folder / file, bare,

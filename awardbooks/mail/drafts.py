@@ -19,6 +19,7 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from awardbooks.common.files import atomic_write, prepare_out_dir
+from awardbooks.common.passwords import is_encrypted_file as encrypted
 from awardbooks.errors import AwardbooksError
 from awardbooks.generate.manifest import read_manifest
 from awardbooks.spec import loading as spec_loading
@@ -43,6 +44,13 @@ PLACEHOLDERS = (
 adds beside each rating, as the end of a sentence: ' and add your dates and comments', ' and
 add your comments', or '' for a framework with no date or comment column."""
 TEMPLATE_HEADERS = ("Subject", "Cc", "Reply-To")
+ENCRYPTED_NOTE = (
+    "The workbook is encrypted with a password: Excel or LibreOffice asks for it when you open "
+    "the file. The password comes to you separately, never with the workbook. Excel and "
+    "LibreOffice keep the password when you save, so the workbook you send back is protected "
+    "too."
+)
+"""The paragraph added to the message of an encrypted workbook (it names no password)."""
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
 
 
@@ -261,6 +269,7 @@ def plan(
         message, cc = compose(
             tpl, values, to, from_addr=from_addr, sender=sender, draft=draft,
             attachment=(workbook, file),
+            note=ENCRYPTED_NOTE if encrypted(workbook) else "",  # its password comes apart
         )  # fmt: skip
         bare = [parseaddr(a)[1] for a in to + cc]
         planned.append(Planned(row, workbook, bare, message))
@@ -276,10 +285,14 @@ def compose(
     sender: list[str],
     draft: bool,
     attachment: tuple[Path, str] | None,
+    note: str = "",
 ) -> tuple[EmailMessage, list[str]]:
     """One message from the template filled with ``values``, to ``to``, with ``attachment``
-    (a workbook and the name it goes by) when given; and its Cc addresses."""
+    (a workbook and the name it goes by) when given and ``note`` as its last paragraph; and its
+    Cc addresses."""
     headers, text = tpl.render(values)
+    if note:
+        text = text.rstrip("\n") + "\n\n" + note + "\n"
     cc = _addresses(headers["Cc"], f"{tpl.source}: Cc") if headers.get("Cc") else []
     reply_to = headers.get("Reply-To", "")
     if reply_to:

@@ -50,6 +50,47 @@ FILE_ENCRYPTED = Code(
 )  # fmt: skip
 """An encrypted .xlsx (an Office compound file holding EncryptionInfo) or .ods (its manifest
 declares encryption data); ``how`` says where the password is removed in its application."""
+FILE_PASSWORD_NEEDED = Code(
+    "file-password-needed", "error",
+    "the workbook is encrypted with a password, and no password was given for it",
+    "give the passwords file written with the workbooks ({{opt:passwords}} FILE; analyse finds "
+    "the passwords.csv beside each {{opt:manifest}}, a collection its own), or type the "
+    "password ({{opt:ask_password}})",
+    {"file": FILE},
+)  # fmt: skip
+"""An encrypted .xlsx (ECMA-376 encryption, as Excel's Encrypt with Password and LibreOffice's
+Save with password write it) read with no password at all."""
+FILE_PASSWORD_WRONG = Code(
+    "file-password-wrong", "error", "{tried}",
+    "if the school saved it with a password of its own, ask them for it and type it "
+    "({{opt:ask_password}}); else give the passwords file written with this workbook "
+    "({{opt:passwords}} FILE)",
+    {"file": FILE, "tried": "none of the 3 passwords in workbooks/passwords.csv opens the "
+     "workbook"},
+)  # fmt: skip
+"""No password given opens an encrypted return. ``tried`` says what failed: "the password
+typed does not open the workbook", "none of the 3 passwords in workbooks/passwords.csv opens
+the workbook", or "neither the password typed nor any of ... opens the workbook"."""
+FILE_PASSWORD_CHANGED = Code(
+    "file-password-changed", "error",
+    "the workbook's password in {passwords} does not open it: the school saved it with a "
+    "password of its own",
+    "ask the school for that password and type it ({{opt:ask_password}}), or ask them to save it "
+    "again without one (" + ENCRYPTED_IN_EXCEL + ", or in LibreOffice File > Save As with Save "
+    "with password unticked)",
+    {"file": FILE, "passwords": "workbooks/autumn/passwords.csv"},
+)  # fmt: skip
+"""An encrypted return whose file name is in a passwords file, but whose password there (and
+any typed) does not open it."""
+FILE_ENCRYPTION_UNREADABLE = Code(
+    "file-encryption-unreadable", "error",
+    "the workbook is encrypted, and its encryption {what}",
+    "ask the school to save it again in Excel or LibreOffice (with a password or without)",
+    {"file": FILE, "what": "details cannot be read"},
+)  # fmt: skip
+"""An encrypted .xlsx whose encryption details are damaged, of a kind awardbooks does not
+read, or set to cost more than the ECMA-376 limit of 10,000,000 rounds to open, or whose
+decrypted contents fail their integrity check."""
 FILE_XLS = Code(
     "file-xls", "error", "this is an old {version} (.xls) file", AS_XLSX,
     {"file": FILE, "version": "Excel 97-2003"},
@@ -285,6 +326,10 @@ __all__ = [
     "FILE_EMPTY",
     "FILE_TOO_LARGE",
     "FILE_ENCRYPTED",
+    "FILE_PASSWORD_NEEDED",
+    "FILE_PASSWORD_WRONG",
+    "FILE_PASSWORD_CHANGED",
+    "FILE_ENCRYPTION_UNREADABLE",
     "FILE_XLS",
     "FILE_PDF",
     "FILE_CSV",

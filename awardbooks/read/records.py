@@ -16,6 +16,7 @@ from typing import Any
 from awardbooks.authoring.sources import load_spec
 from awardbooks.problems import Problem
 from awardbooks.read.container import Refusal
+from awardbooks.read.encrypted import Passwords
 from awardbooks.spec.loading import builtin_paths, edition_paths
 from awardbooks.spec.model import Framework
 
@@ -46,6 +47,8 @@ class ReturnRecord:
     source: dict[str, str] = field(default_factory=dict)  # the email it came from, if any
     annotated: str = ""  # an annotated copy sent back: "annotated copy: N of M problems fixed"
     marks: list = field(default_factory=list)  # what that copy was marked with (read.marks)
+    opened_with_typed: bool = False
+    """Encrypted, and opened with the password typed (not one of a passwords file)."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -68,10 +71,13 @@ class Registry:
     def __init__(
         self,
         frameworks: Iterable[Framework],
+        passwords: Passwords | None = None,
         *,
         lenient: bool = False,
         completion_threshold: float | None = None,
     ):
+        self.passwords = passwords
+        """What encrypted returns are opened with (:mod:`awardbooks.read.encrypted`)."""
         self.lenient = lenient
         """Read a rating that is not a level as unrated, with a warning, rather than reject
         the return (:data:`~awardbooks.read.codes.RATING_READ_AS_UNRATED`)."""
@@ -91,6 +97,7 @@ class Registry:
     def default(
         cls,
         extra_specs: Iterable[str | Path] = (),
+        passwords: Passwords | None = None,
         *,
         lenient: bool = False,
         completion_threshold: float | None = None,
@@ -98,7 +105,9 @@ class Registry:
         frameworks = [load_spec(path) for path in builtin_paths().values()]
         frameworks += [load_spec(path) for path in edition_paths()]  # before a user's own
         frameworks += [load_spec(path) for path in extra_specs]
-        return cls(frameworks, lenient=lenient, completion_threshold=completion_threshold)
+        return cls(
+            frameworks, passwords, lenient=lenient, completion_threshold=completion_threshold
+        )
 
 
 def refused(name: str, reason: Refusal, source: dict[str, str] | None = None) -> ReturnRecord:

@@ -25,6 +25,7 @@ from awardbooks.read.cellvalues import text as _text
 from awardbooks.read.completeness import check_completion, completion_text
 from awardbooks.read.container import Package, sniff
 from awardbooks.read.datechecks import check_dates
+from awardbooks.read.encrypted import decrypt, is_encrypted_package
 from awardbooks.read.grids import Grid, id_index
 from awardbooks.read.lists import located_rows
 from awardbooks.read.opening import READER_FAILURES, open_workbook
@@ -67,6 +68,9 @@ def read_bytes(data: bytes, name: str, registry: Registry, mtime: float = 0.0) -
     """Read a return from bytes; every problem becomes a :class:`Problem`, never an exception."""
     record = ReturnRecord(name, mtime)
     try:
+        if is_encrypted_package(data):  # decrypted in memory, then checked as any workbook
+            data, used = decrypt(data, name, registry.passwords)
+            record.opened_with_typed = used == getattr(registry.passwords, "typed", None)
         package = sniff(data, name)
         ReturnReader(package, record, registry).read()
     except ReturnError as exc:
