@@ -83,8 +83,20 @@ def test_chase_drafts_for_missing_rejected_and_incomplete(term):
         str(term / "data"), "--only", "missing,rejected,incomplete", "--return-by", "2026-12-18",
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote 3 chase drafts to {out}/ (open each and press Send).\n"
+    assert result.output == f"Wrote 4 chase drafts to {out}/ (open each and press Send).\n"
     drafts = sorted(p.name for p in out.iterdir())
+    # Beech rated 1 of 56 KPIs: incomplete by the completeness checks' own code
+    beech = drafts.pop(1)
+    assert beech == "Beech-Primary_lppa_2026-27_autumn - incomplete.eml"
+    message, body, attached = read_eml(out / beech)
+    assert message["To"] == "head@beech.example.org"
+    wrong = body.split("\n\n")[2]
+    assert wrong.startswith("- 1 of 56 rated, 2 %, below the 80 % expected; nothing is rated in "
+                            "Objective 2 (The school makes and implements effective plans…), ")
+    assert wrong.endswith("; rate every item (its score counts only what is rated) and send "
+                          "the workbook again")
+    assert attached == {"Beech Primary - annotated.xlsx":
+                        (term / "to-fix" / "Beech Primary - annotated.xlsx").read_bytes()}
     assert drafts == [
         "Ash-Primary_lppa_2026-27_autumn - rejected.eml",
         "Cedar-Primary_lppa_2026-27_autumn - incomplete.eml",
@@ -174,8 +186,9 @@ def test_who_is_chased_for_what():
         {"workbook_id": "b", "status": "rejected", "file": "b1"},
         {"workbook_id": "b", "status": "accepted", "file": "b2"},
         {"workbook_id": "c", "status": "warning", "file": "c1", "codes": "rating-case "
-         "INCOMPLETE"},
-        {"workbook_id": "d", "status": "duplicate", "file": "d1", "codes": "incomplete"},
+         "RETURN_INCOMPLETE"},
+        {"workbook_id": "d", "status": "duplicate", "file": "d1",
+         "codes": "return-incomplete"},
         {"workbook_id": "e", "status": "missing", "file": ""},
         {"workbook_id": "z", "status": "rejected", "file": "z1"},
     ]  # fmt: skip
@@ -189,6 +202,14 @@ def test_who_is_chased_for_what():
         "d", "e"
     ]
     assert isinstance(found[0], Chase)
+    # the codes the completeness checks write, each on its own, make a return incomplete
+    for code in ("return-incomplete", "nothing-rated"):
+        row = {"workbook_id": "c", "status": "warning", "file": "c1", "codes": code}
+        assert [c.state for c in who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"])] == [
+            "incomplete"
+        ]
+    row = {"workbook_id": "c", "status": "warning", "file": "c1", "codes": "dates-read-as-uk"}
+    assert who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"]) == []
 
 
 def test_chase_in_a_collection(tmp_path):

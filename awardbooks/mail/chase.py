@@ -7,8 +7,9 @@ Decisions:
 - Who is chased is worked out per workbook issued (a manifest row), from the Returns table
   (``returns.csv`` from ``analyse --data``, or a collection's): a workbook with a usable
   return is *incomplete* when that return's problem codes include ``nothing-rated`` or
-  ``incomplete``; one with only rejected returns is *rejected* (the latest one is meant); one
-  with none at all is *missing*. So ``missing`` needs the manifest: the workbooks issued.
+  ``return-incomplete`` (the completeness warnings' codes); one with only rejected returns is
+  *rejected* (the latest one is meant); one with none at all is *missing*. So
+  ``missing`` needs the manifest: the workbooks issued.
 - A missing setting gets its original workbook again (from the manifest's folder); a rejected
   or incomplete one gets the annotated copy ``analyse --annotate`` wrote (the Returns table's
   ``annotated_copy``), each problem marked on its cell. Without one (analyse was run without
@@ -47,6 +48,7 @@ from awardbooks.mail.drafts import (
     manifest_path,
     return_by_text,
 )
+from awardbooks.read import codes as read_codes
 from awardbooks.read.annotate import annotate_bytes
 from awardbooks.read.marks import copy_names
 from awardbooks.read.returns import Registry, read_path
@@ -59,7 +61,7 @@ STATE_WORDS = {
     "rejected": "needs correcting",
     "incomplete": "is incomplete",
 }
-INCOMPLETE_CODES = frozenset({"nothing-rated", "incomplete"})
+INCOMPLETE_CODES = frozenset({read_codes.NOTHING_RATED.id, read_codes.INCOMPLETE.id})
 """Problem codes that make a usable return incomplete (compared without case, ``_`` as ``-``)."""
 USABLE = ("accepted", "warning")
 
