@@ -19,6 +19,7 @@ from awardbooks.cli_common import (
     LENIENT_OPTION,
     TERMS,
     THRESHOLD_OPTION,
+    chased_nobody,
     friendly,
     option,
     plural,
@@ -302,6 +303,9 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
                                 from_addr=from_addr, waiting=waiting)  # fmt: skip
         result = chased.result
         folder = _shown(collection, f"drafts/{chased.term}")
+        if not (result.written or result.kept or result.unsent):
+            click.echo(chased_nobody(only))
+            return
         click.echo(f"Wrote {plural(len(result.written), 'chase draft')} to {folder}/ (open "
                    "each and press Send).")  # fmt: skip
         if chased.annotated:

@@ -105,3 +105,10 @@ def friendly(func):
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
+
+
+def chased_nobody(only: str) -> str:
+    """The line ``mail drafts --only`` prints when no setting is in the states asked for."""
+    states = [state.strip() for state in only.split(",") if state.strip()]
+    listed = ", ".join(states[:-1]) + f" or {states[-1]}" if len(states) > 1 else "".join(states)
+    return f"Nobody to chase: no setting's return is {listed}; no draft written."

@@ -286,3 +286,39 @@ def test_a_rejected_return_is_annotated_when_analyse_did_not(term):
     assert attached == {copy.name: copy.read_bytes()}
     assert f"The attached copy ({copy.name}) marks each problem on its cell" in body
     assert api.check(copy).annotated == "annotated copy: 0 of 1 problem fixed"
+
+
+
+def test_nobody_to_chase_says_so(term):
+    """No setting in the states asked for: one line saying so, not 'Wrote 0 chase drafts ...
+    (open each and press Send)'."""
+    table = term / "data" / "returns.csv"
+    with open(table, encoding="utf-8", newline="") as handle:
+        lines = [row for row in csv.DictReader(handle) if row["status"] != "rejected"]
+    for row in lines:  # every usable return complete
+        row["codes"] = ""
+    with open(table, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+
+    def chase(only: str, out: Path) -> str:
+        result = CliRunner().invoke(cli, [
+            "mail", "drafts", str(term / "workbooks"), "--out", str(out), "--returns", str(table),
+            "--only", only,
+        ])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert chase("rejected", term / "a") == (
+        "Nobody to chase: no setting's return is rejected; no draft written.\n"
+    )
+    assert chase("incomplete,rejected", term / "b") == (
+        "Nobody to chase: no setting's return is incomplete or rejected; no draft written.\n"
+    )
+    assert not (term / "a" / "Ash-Primary_lppa_2026-27_autumn - rejected.eml").exists()
+    # Ash's only return was rejected, so without its row Ash is missing, as Damson is
+    out = term / "c"
+    assert chase("missing,rejected,incomplete", out) == (
+        f"Wrote 2 chase drafts to {out}/ (open each and press Send).\n"
+    )
