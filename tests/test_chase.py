@@ -264,6 +264,9 @@ def test_chase_in_a_collection(tmp_path):
         "rejected", "annotated copy: 0 of 1 problem fixed"
     )
     assert rows["returns/ash.xlsx"]["annotated"] == ""
+    assert run(coll, "mail", "drafts", "--only", "incomplete").output == (
+        "Nobody to chase: no setting's return is incomplete; no draft written.\n"
+    )
 
 
 def test_readme_shows_the_chase_template():
