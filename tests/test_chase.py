@@ -210,6 +210,46 @@ def test_who_is_chased_for_what():
         ]
     row = {"workbook_id": "c", "status": "warning", "file": "c1", "codes": "dates-read-as-uk"}
     assert who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"]) == []
+    # a rating read as unrated with --lenient: the school still has to choose it
+    row["codes"] = "rating-read-as-unrated"
+    assert [c.state for c in who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"])] == [
+        "incomplete"
+    ]
+
+
+def test_the_incomplete_lines_are_told_whatever_else_was_warned():
+    """returns.csv lists each code once, not one per warning line: two unreadable dates (one
+    code) beside an incomplete return must not shift which lines the school is told of."""
+    from awardbooks.mail.chase import problem_lines
+
+    date = ("Cover!{}: 'soon' is not a date; left empty; type dates as dd/mm/yyyy or as 16 Oct "
+            "2026")  # fmt: skip
+    lines = [
+        date.format("B17"),
+        date.format("B19"),
+        "Objective 2!C9: 'Gren' is not a level of Red/Amber/Green; read as unrated (read "
+        "leniently); choose the rating from the dropdown",
+        "12 of 56 rated, 21 %, below the 80 % expected; rate every item (its score counts "
+        "only what is rated) and send the workbook again",
+    ]
+    row = {"file": "a.xlsx", "errors": "", "warnings": "\n".join(f"a.xlsx: {x}" for x in lines),
+           "codes": "date-not-a-date rating-read-as-unrated return-incomplete"}  # fmt: skip
+    assert problem_lines(row, "incomplete") == lines[2:]
+    row["warnings"] = "\n".join(f"a.xlsx: {x}" for x in lines[:2])  # no completeness line
+    assert problem_lines(row, "incomplete") == lines[:2]
+
+
+def test_the_completeness_warnings_are_known_by_their_fix():
+    """problem_lines tells a completeness warning by the fix its line ends with: no other
+    warning may word that fix."""
+    from awardbooks.mail.chase import COMPLETENESS
+    from awardbooks.problems import catalogue
+    from awardbooks.read import codes as read_codes
+
+    for code in COMPLETENESS:
+        warnings = [c for c in catalogue(read_codes) if c.severity == "warning"]
+        same = [c.id for c in warnings if c.fix == code.fix]
+        assert same == [code.id]
 
 
 def test_chase_in_a_collection(tmp_path):

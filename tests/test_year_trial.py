@@ -232,6 +232,22 @@ def test_a_term_returned_chased_fixed_and_carried_forward(tmp_path):
         "read_leniently": "true",
     }
 
+    # read leniently, Elm is still asked to choose that rating (analyse had no --annotate
+    # here, so the chase annotates the return itself)
+    chase_lenient = tmp_path / "chase-lenient"
+    assert run("mail", "drafts", issued / LPPA, "--out", chase_lenient, "--returns",
+               tmp_path / "lenient", "--only", "incomplete") == [
+        f"Wrote 1 chase draft to {chase_lenient}/ (open each and press Send)."
+    ]  # fmt: skip
+    message, body, attached = read_eml(
+        chase_lenient / "Elm-Primary_lppa_2026-27_autumn - incomplete.eml"
+    )
+    assert message["To"] == "head@elm.example.org"
+    assert body.split("\n\n")[2] == (
+        f"- {GREEEN}; read as unrated (read leniently); choose the rating from the dropdown"
+    )
+    assert list(attached) == ["Elm Primary - annotated.xlsx"]
+
     # nothing usable (an empty return and a rejected one): outputs written, exit 1
     alone = tmp_path / "alone.xlsx"
     assert run("analyse", path["Ash Primary"], path["Elm Primary"], "--out", alone,
