@@ -20,6 +20,7 @@ from awardbooks.cli_common import (
     TERMS,
     THRESHOLD_OPTION,
     ask_password_prompt,
+    chased_nobody,
     friendly,
     option,
     plural,
@@ -322,6 +323,9 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
                                 from_addr=from_addr, waiting=waiting)  # fmt: skip
         result = chased.result
         folder = _shown(collection, f"drafts/{chased.term}")
+        if not (result.written or result.kept or result.unsent):
+            click.echo(chased_nobody(only))
+            return
         click.echo(f"Wrote {plural(len(result.written), 'chase draft')} to {folder}/ (open "
                    "each and press Send).")  # fmt: skip
         if chased.annotated:

@@ -177,3 +177,10 @@ def echo_password_messages(done, out_dir) -> None:
     )
     for setting in done.no_email:
         click.echo(f"  {setting}: no contact_email in the roster; telephone them")
+
+
+def chased_nobody(only: str) -> str:
+    """The line ``mail drafts --only`` prints when no setting is in the states asked for."""
+    states = [state.strip() for state in only.split(",") if state.strip()]
+    listed = ", ".join(states[:-1]) + f" or {states[-1]}" if len(states) > 1 else "".join(states)
+    return f"Nobody to chase: no setting's return is {listed}; no draft written."

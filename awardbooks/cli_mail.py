@@ -11,7 +11,14 @@ import click
 
 from awardbooks import api
 from awardbooks import cli_collection as cc
-from awardbooks.cli_common import TERMS, echo_password_messages, friendly, option, plural
+from awardbooks.cli_common import (
+    TERMS,
+    chased_nobody,
+    echo_password_messages,
+    friendly,
+    option,
+    plural,
+)
 
 
 @click.group("mail")
@@ -97,6 +104,9 @@ def mail_drafts_cmd(
         returns=returns_csv,
     )  # fmt: skip
     what = "chase draft" if only is not None else "draft"
+    if only is not None and not (result.written or result.kept or result.unsent):
+        click.echo(chased_nobody(only))
+        return
     click.echo(
         f"Wrote {plural(len(result.written), what)} to {out_dir}/ (open each and press Send)."
     )

@@ -83,8 +83,20 @@ def test_chase_drafts_for_missing_rejected_and_incomplete(term):
         str(term / "data"), "--only", "missing,rejected,incomplete", "--return-by", "2026-12-18",
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote 3 chase drafts to {out}/ (open each and press Send).\n"
+    assert result.output == f"Wrote 4 chase drafts to {out}/ (open each and press Send).\n"
     drafts = sorted(p.name for p in out.iterdir())
+    # Beech rated 1 of 56 KPIs: incomplete by the completeness checks' own code
+    beech = drafts.pop(1)
+    assert beech == "Beech-Primary_lppa_2026-27_autumn - incomplete.eml"
+    message, body, attached = read_eml(out / beech)
+    assert message["To"] == "head@beech.example.org"
+    wrong = body.split("\n\n")[2]
+    assert wrong.startswith("- 1 of 56 rated, 2 %, below the 80 % expected; nothing is rated in "
+                            "Objective 2 (The school makes and implements effective plans…), ")
+    assert wrong.endswith("; rate every item (its score counts only what is rated) and send "
+                          "the workbook again")
+    assert attached == {"Beech Primary - annotated.xlsx":
+                        (term / "to-fix" / "Beech Primary - annotated.xlsx").read_bytes()}
     assert drafts == [
         "Ash-Primary_lppa_2026-27_autumn - rejected.eml",
         "Cedar-Primary_lppa_2026-27_autumn - incomplete.eml",
@@ -174,8 +186,9 @@ def test_who_is_chased_for_what():
         {"workbook_id": "b", "status": "rejected", "file": "b1"},
         {"workbook_id": "b", "status": "accepted", "file": "b2"},
         {"workbook_id": "c", "status": "warning", "file": "c1", "codes": "rating-case "
-         "INCOMPLETE"},
-        {"workbook_id": "d", "status": "duplicate", "file": "d1", "codes": "incomplete"},
+         "RETURN_INCOMPLETE"},
+        {"workbook_id": "d", "status": "duplicate", "file": "d1",
+         "codes": "return-incomplete"},
         {"workbook_id": "e", "status": "missing", "file": ""},
         {"workbook_id": "z", "status": "rejected", "file": "z1"},
     ]  # fmt: skip
@@ -189,6 +202,54 @@ def test_who_is_chased_for_what():
         "d", "e"
     ]
     assert isinstance(found[0], Chase)
+    # the codes the completeness checks write, each on its own, make a return incomplete
+    for code in ("return-incomplete", "nothing-rated"):
+        row = {"workbook_id": "c", "status": "warning", "file": "c1", "codes": code}
+        assert [c.state for c in who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"])] == [
+            "incomplete"
+        ]
+    row = {"workbook_id": "c", "status": "warning", "file": "c1", "codes": "dates-read-as-uk"}
+    assert who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"]) == []
+    # a rating read as unrated with --lenient: the school still has to choose it
+    row["codes"] = "rating-read-as-unrated"
+    assert [c.state for c in who_to_chase([{"workbook_id": "c"}], [row], ["incomplete"])] == [
+        "incomplete"
+    ]
+
+
+def test_the_incomplete_lines_are_told_whatever_else_was_warned():
+    """returns.csv lists each code once, not one per warning line: two unreadable dates (one
+    code) beside an incomplete return must not shift which lines the school is told of."""
+    from awardbooks.mail.chase import problem_lines
+
+    date = ("Cover!{}: 'soon' is not a date; left empty; type dates as dd/mm/yyyy or as 16 Oct "
+            "2026")  # fmt: skip
+    lines = [
+        date.format("B17"),
+        date.format("B19"),
+        "Objective 2!C9: 'Gren' is not a level of Red/Amber/Green; read as unrated (read "
+        "leniently); choose the rating from the dropdown",
+        "12 of 56 rated, 21 %, below the 80 % expected; rate every item (its score counts "
+        "only what is rated) and send the workbook again",
+    ]
+    row = {"file": "a.xlsx", "errors": "", "warnings": "\n".join(f"a.xlsx: {x}" for x in lines),
+           "codes": "date-not-a-date rating-read-as-unrated return-incomplete"}  # fmt: skip
+    assert problem_lines(row, "incomplete") == lines[2:]
+    row["warnings"] = "\n".join(f"a.xlsx: {x}" for x in lines[:2])  # no completeness line
+    assert problem_lines(row, "incomplete") == lines[:2]
+
+
+def test_the_completeness_warnings_are_known_by_their_fix():
+    """problem_lines tells a completeness warning by the fix its line ends with: no other
+    warning may word that fix."""
+    from awardbooks.mail.chase import COMPLETENESS
+    from awardbooks.problems import catalogue
+    from awardbooks.read import codes as read_codes
+
+    for code in COMPLETENESS:
+        warnings = [c for c in catalogue(read_codes) if c.severity == "warning"]
+        same = [c.id for c in warnings if c.fix == code.fix]
+        assert same == [code.id]
 
 
 def test_chase_in_a_collection(tmp_path):
@@ -243,6 +304,9 @@ def test_chase_in_a_collection(tmp_path):
         "rejected", "annotated copy: 0 of 1 problem fixed"
     )
     assert rows["returns/ash.xlsx"]["annotated"] == ""
+    assert run(coll, "mail", "drafts", "--only", "incomplete").output == (
+        "Nobody to chase: no setting's return is incomplete; no draft written.\n"
+    )
 
 
 def test_readme_shows_the_chase_template():
@@ -265,3 +329,39 @@ def test_a_rejected_return_is_annotated_when_analyse_did_not(term):
     assert attached == {copy.name: copy.read_bytes()}
     assert f"The attached copy ({copy.name}) marks each problem on its cell" in body
     assert api.check(copy).annotated == "annotated copy: 0 of 1 problem fixed"
+
+
+
+def test_nobody_to_chase_says_so(term):
+    """No setting in the states asked for: one line saying so, not 'Wrote 0 chase drafts ...
+    (open each and press Send)'."""
+    table = term / "data" / "returns.csv"
+    with open(table, encoding="utf-8", newline="") as handle:
+        lines = [row for row in csv.DictReader(handle) if row["status"] != "rejected"]
+    for row in lines:  # every usable return complete
+        row["codes"] = ""
+    with open(table, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+
+    def chase(only: str, out: Path) -> str:
+        result = CliRunner().invoke(cli, [
+            "mail", "drafts", str(term / "workbooks"), "--out", str(out), "--returns", str(table),
+            "--only", only,
+        ])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert chase("rejected", term / "a") == (
+        "Nobody to chase: no setting's return is rejected; no draft written.\n"
+    )
+    assert chase("incomplete,rejected", term / "b") == (
+        "Nobody to chase: no setting's return is incomplete or rejected; no draft written.\n"
+    )
+    assert not (term / "a" / "Ash-Primary_lppa_2026-27_autumn - rejected.eml").exists()
+    # Ash's only return was rejected, so without its row Ash is missing, as Damson is
+    out = term / "c"
+    assert chase("missing,rejected,incomplete", out) == (
+        f"Wrote 2 chase drafts to {out}/ (open each and press Send).\n"
+    )

@@ -6,9 +6,11 @@ Decisions:
 
 - Who is chased is worked out per workbook issued (a manifest row), from the Returns table
   (``returns.csv`` from ``analyse --data``, or a collection's): a workbook with a usable
-  return is *incomplete* when that return's problem codes include ``nothing-rated`` or
-  ``incomplete``; one with only rejected returns is *rejected* (the latest one is meant); one
-  with none at all is *missing*. So ``missing`` needs the manifest: the workbooks issued.
+  return is *incomplete* when that return's problem codes include ``nothing-rated``,
+  ``return-incomplete`` (the completeness warnings' codes) or ``rating-read-as-unrated`` (a
+  rating read as unrated with ``--lenient``); one with only rejected returns is
+  *rejected* (the latest one is meant); one with none at all is *missing*. So
+  ``missing`` needs the manifest: the workbooks issued.
 - A missing setting gets its original workbook again (from the manifest's folder); a rejected
   or incomplete one gets the annotated copy ``analyse --annotate`` wrote (the Returns table's
   ``annotated_copy``), each problem marked on its cell. Without one (analyse was run without
@@ -49,6 +51,7 @@ from awardbooks.mail.drafts import (
     manifest_path,
     return_by_text,
 )
+from awardbooks.read import codes as read_codes
 from awardbooks.read.annotate import annotate_bytes
 from awardbooks.read.marks import copy_names
 from awardbooks.read.returns import Registry, read_path
@@ -61,8 +64,11 @@ STATE_WORDS = {
     "rejected": "needs correcting",
     "incomplete": "is incomplete",
 }
-INCOMPLETE_CODES = frozenset({"nothing-rated", "incomplete"})
-"""Problem codes that make a usable return incomplete (compared without case, ``_`` as ``-``)."""
+COMPLETENESS = (read_codes.NOTHING_RATED, read_codes.INCOMPLETE, read_codes.RATING_READ_AS_UNRATED)
+"""The warnings that make a usable return incomplete: nothing rated, rated below the
+threshold, or a rating read as unrated with ``--lenient`` (the school still has to choose it)."""
+INCOMPLETE_CODES = frozenset(code.id for code in COMPLETENESS)
+"""Their codes (compared without case, ``_`` as ``-``)."""
 USABLE = ("accepted", "warning")
 
 
@@ -141,17 +147,17 @@ def who_to_chase(
 
 def problem_lines(row: dict[str, str], state: str) -> list[str]:
     """The problems to tell the school of, without the file name: a rejected return's
-    errors, an incomplete return's completeness warnings (else all its warnings)."""
+    errors, an incomplete return's completeness warnings (else all its warnings). The table's
+    codes are each listed once, not one per line, so a warning is known by its code's fix,
+    which ends its line and is worded only by that code."""
     prefix = f"{row.get('file', '')}: "
     errors = [line for line in (row.get("errors") or "").split("\n") if line.strip()]
     warnings = [line for line in (row.get("warnings") or "").split("\n") if line.strip()]
-    codes = (row.get("codes") or "").split()
     if state == "rejected":
         lines = errors
     else:
-        coded = list(zip(codes[len(errors) :], warnings))
-        lines = [line for code, line in coded if code.lower().replace("_", "-")
-                 in INCOMPLETE_CODES] or warnings  # fmt: skip
+        ends = tuple(f"; {code.fix}" for code in COMPLETENESS)
+        lines = [line for line in warnings if line.endswith(ends)] or warnings
     return [line.removeprefix(prefix) for line in lines]
 
 
