@@ -660,6 +660,9 @@ def test_the_iarap_is_exported_and_carried_through_a_collection(folder):
     assert [(ws[r].value, ws[r].protection.locked) for r in ("C6", "F6", "G6")] == [
         ("Amber", True), ("Appoint a deputy", False), ("Head", False),
     ]  # fmt: skip
+    cover = openpyxl.load_workbook(spring)["Cover"]  # the LPPA's stage is carried, still open
+    assert (cover["B18"].value, cover["B18"].protection.locked) == ("Initial Audit", False)
+    assert cover["B15"].value is None  # who completed last term's return is not
     _typed(spring, folder / "returns" / "ash-spring.xlsx", {"D6": "Green", "G6": "Deputy head"})
     run(folder, "update")
     rows = read_csv(folder / "outputs" / "data" / "inputs.csv")
@@ -667,6 +670,7 @@ def test_the_iarap_is_exported_and_carried_through_a_collection(folder):
         ("autumn", "B15", "A. Head"), ("autumn", "B18", "Initial Audit"),
         ("autumn", "E6", "Appoint a deputy"), ("autumn", "F6", "Head"),
         ("autumn", "D11", "The completed IARAP"),
+        ("spring", "B18", "Initial Audit"),
         ("spring", "F6", "Appoint a deputy"), ("spring", "G6", "Deputy head"),
         ("spring", "D11", "The completed IARAP"),
     ]  # fmt: skip

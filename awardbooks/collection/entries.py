@@ -36,6 +36,7 @@ from awardbooks.analyse.consolidate import (
     ReturnRows,
     is_overdue,
 )
+from awardbooks.analyse.inputs import COVER_TABLE
 from awardbooks.collection.ledger import Ledger
 from awardbooks.problems import Problem
 from awardbooks.read.returns import Rating, ReturnRecord
@@ -248,8 +249,8 @@ def _rows(name, fields, ratings, scores, actions, outcomes, today) -> ReturnRows
 
 
 def full_records(ledger: Ledger, ids: Iterable[int], frameworks: dict) -> dict[int, ReturnRecord]:
-    """Returns as carry-forward needs them: each with its ratings (label, date, comment) and
-    its action plan and outcome rows as read, by return id."""
+    """Returns as carry-forward needs them: each with its ratings (label, date, comment), its
+    cover's fields and its tables as read, by return id."""
     found: dict[int, ReturnRecord] = {}
     for rid in ids:
         row = ledger.execute(
@@ -266,10 +267,13 @@ def full_records(ledger: Ledger, ids: Iterable[int], frameworks: dict) -> dict[i
                 (rid,),
             )
         }
+        kept = unpack(tables) or {}
+        cover = {k: fields[k] for k in KEPT_COVER if fields[k]}
+        # the framework's own cover fields (an LPPA's stage and its dates), kept with the tables
+        cover |= (kept.get(COVER_TABLE) or [{}])[0]
         found[rid] = ReturnRecord(
             name, mtime, framework=frameworks.get(fields["framework"]),
             meta={k: fields[k] for k in KEPT_META if fields[k]},
-            cover={k: fields[k] for k in KEPT_COVER if fields[k]},
-            ratings=ratings, tables=unpack(tables) or {},
+            cover=cover, ratings=ratings, tables=kept,
         )  # fmt: skip
     return found
