@@ -18,8 +18,15 @@ for id in family-partnership multi-agency lppa behaviour-attendance achievement-
 done
 printf 'setting,urn,contact_email\nOak Primary,100200,head@oak.example\n' > roster.csv
 "$ab" generate lppa --roster roster.csv --year 2026-27 --term autumn --out workbooks
-"$ab" analyse workbooks --manifest workbooks/manifest.csv --out consolidated.xlsx --data data
-test -s consolidated.xlsx && test -s data/ratings.csv
+# the workbooks as issued have nothing rated: analyse writes its outputs and exits 1, saying why
+if "$ab" analyse workbooks --manifest workbooks/manifest.csv --out empty.xlsx > empty.txt 2>&1; then
+  echo "wheel: analyse of unrated workbooks should exit 1"; exit 1
+fi
+grep -q "^Error: the return could not be used (1 with nothing rated)" empty.txt
+# the repository's sample returns, filled in LibreOffice, read by the installed package
+"$ab" analyse "$repo/samples/returns/autumn" --manifest "$repo/samples/workbooks/autumn" \
+  --out consolidated.xlsx --data data
+test -s consolidated.xlsx && test -s data/ratings.csv && test -s data/inputs.csv
 "$ab" mail drafts workbooks --return-by 2026-12-11 --out drafts   # the packaged email template
 test -s drafts/Oak-Primary_lppa_2026-27_autumn.eml
 echo "wheel round trip: OK (installed at $work/venv, outside $repo)"
