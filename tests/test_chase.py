@@ -365,3 +365,18 @@ def test_nobody_to_chase_says_so(term):
     assert chase("missing,rejected,incomplete", out) == (
         f"Wrote 2 chase drafts to {out}/ (open each and press Send).\n"
     )
+
+
+def test_a_return_with_two_errors_is_told_both_on_lines_of_their_own(tmp_path):
+    """returns.csv holds a return's errors one per line inside one quoted value: read back
+    (one-shot chase), each is its own line of the message, and they are counted."""
+    from awardbooks.common.csvfiles import csv_reader
+    from awardbooks.mail.chase import problem_lines
+
+    path = tmp_path / "returns.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "status", "errors"])
+        writer.writerow(["x.xlsx", "rejected", "x.xlsx: Obj 1!C6: first\nx.xlsx: Obj 1!C9: second"])
+    (row,) = csv_reader(path.read_text("utf-8"))
+    assert problem_lines(row, "rejected") == ["Obj 1!C6: first", "Obj 1!C9: second"]

@@ -75,7 +75,7 @@ def write_records(
 def csv_reader(text: str) -> csv.DictReader:
     """Rows of a CSV as spreadsheet applications save it: comma, or ';' (LibreOffice and Excel
     in many countries), or tab ("Unicode Text") between the values."""
-    lines = text.splitlines()
+    lines = text.splitlines(keepends=True)  # a quoted value may hold line breaks: keep them
     first = lines[0] if lines else ""
     delimiter = max(",;\t", key=first.count) if first else ","
     return csv.DictReader(lines, delimiter=delimiter)
