@@ -110,11 +110,11 @@ def test_drafts_carry_no_password_and_the_passwords_go_apart(tmp_path):
     for draft in (tmp_path / "drafts").glob("*.eml"):
         message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
         body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-        assert body.endswith(
+        assert body.endswith(  # the note, then the template's sign-off
             "The workbook is encrypted with a password: Excel or LibreOffice asks for it when "
             "you open the file. The password comes to you separately, never with the workbook. "
             "Excel and LibreOffice keep the password when you save, so the workbook you send "
-            "back is protected too.\n"
+            "back is protected too.\n\nThank you.\n"
         )
         for entry in store.entries.values():
             assert entry.password.encode() not in draft.read_bytes()

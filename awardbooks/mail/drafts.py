@@ -288,11 +288,13 @@ def compose(
     note: str = "",
 ) -> tuple[EmailMessage, list[str]]:
     """One message from the template filled with ``values``, to ``to``, with ``attachment``
-    (a workbook and the name it goes by) when given and ``note`` as its last paragraph; and its
-    Cc addresses."""
+    (a workbook and the name it goes by) when given and ``note`` as the paragraph before its
+    sign-off; and its Cc addresses."""
     headers, text = tpl.render(values)
-    if note:
-        text = text.rstrip("\n") + "\n\n" + note + "\n"
+    if note:  # before the sign-off (the last paragraph), or last if the message is one
+        paragraphs = text.rstrip("\n").split("\n\n")
+        paragraphs.insert(len(paragraphs) - 1 if len(paragraphs) > 1 else 1, note)
+        text = "\n\n".join(paragraphs) + "\n"
     cc = _addresses(headers["Cc"], f"{tpl.source}: Cc") if headers.get("Cc") else []
     reply_to = headers.get("Reply-To", "")
     if reply_to:
