@@ -49,6 +49,13 @@ def new_collection(
     ids = {}
     for framework in given:  # every framework must load before anything is made
         ids[framework] = load_spec(framework).id
+        same = [given for given, fid in ids.items() if fid == ids[framework]]
+        if len(same) > 1:
+            raise GenerateError(
+                f"{same[0]} and {same[1]} are both the framework {ids[framework]!r}: a collection "
+                "holds each framework once; give one of them, or give your own spec an id of "
+                "its own (its id: line)"
+            )
     return new(
         Path(folder), frameworks=given, roster=Path(roster),
         year=year or current_academic_year(), title=title,

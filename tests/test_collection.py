@@ -93,12 +93,18 @@ def test_new_refuses_what_it_cannot_use(tmp_path):
     roster.write_text(ROSTER, encoding="utf-8")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "notes.txt").write_text("x")
+    own = tmp_path / "my-lppa.yaml"  # a copy of the built-in: the same id
+    own.write_text(api.load_framework("lppa").model_dump_json(), encoding="utf-8")
     cases = [
         (["full", "--framework", "lppa"], f"Error: {tmp_path / 'full'}: is not empty; give a new "
                                           "folder's name"),
         (["c", "--framework", "nope"], None),
         (["c", "--framework", "lppa", "--terms", "autumn,winter"],
          "Error: term 'winter' is not one of baseline, autumn, spring, summer"),
+        (["c", "--framework", "lppa", "--framework", str(own)],
+         f"Error: lppa and {own} are both the framework 'lppa': a collection holds each "
+         "framework once; give one of them, or give your own spec an id of its own (its id: "
+         "line)"),
     ]  # fmt: skip
     for args, message in cases:
         folder, *rest = args
