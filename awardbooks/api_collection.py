@@ -181,8 +181,8 @@ def chase_term(
     """Chase drafts (.eml) for a term's settings whose return is missing, rejected or
     incomplete (of the states ``only`` names), into the collection's drafts/TERM/, each
     rejected or incomplete return annotated into outputs/annotated/TERM/ and attached; options
-    ``term`` (default: the latest term issued), ``force``, ``template``, ``from_addr``.
-    Returns a Chased."""
+    ``term`` (default: the latest term issued), ``force``, ``template``, ``from_addr`` (a
+    missing setting is chased once its workbook was mailed). Returns a Chased."""
     from awardbooks.collection.chase import chase_term as _chase
 
     return _chase(open_collection(collection), only, **options)

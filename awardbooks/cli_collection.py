@@ -315,6 +315,13 @@ def generate(ctx, framework, term, force, prefill, encrypt=False) -> None:
         click.echo(f"Warning: {word(warning, FLAGS)}", err=True)
 
 
+def _echo_not_yet(not_yet) -> None:
+    if not_yet:
+        click.echo(f"Not chased yet, {plural(len(not_yet), 'setting')} with no return:")
+    for setting, file, why in not_yet:
+        click.echo(f"  {setting} ({file}): {why}")
+
+
 def drafts(ctx, term, template, from_addr, force, only=None) -> None:
     """``mail drafts`` in a collection (``--only``: chase drafts)."""
     collection = found(ctx)
@@ -323,11 +330,14 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
                                 from_addr=from_addr, waiting=waiting)  # fmt: skip
         result = chased.result
         folder = _shown(collection, f"drafts/{chased.term}")
-        if not (result.written or result.kept or result.unsent):
+        if not (result.written or result.kept or result.unsent or chased.not_yet):
             click.echo(chased_nobody(only))
             return
-        click.echo(f"Wrote {plural(len(result.written), 'chase draft')} to {folder}/ (open "
-                   "each and press Send).")  # fmt: skip
+        if result.written:
+            click.echo(f"Wrote {plural(len(result.written), 'chase draft')} to {folder}/ "
+                       "(open each and press Send).")  # fmt: skip
+        else:
+            click.echo("No chase draft written.")
         if chased.annotated:
             n = len(chased.annotated)
             where = _shown(collection, f"outputs/annotated/{chased.term}")
@@ -341,6 +351,7 @@ def drafts(ctx, term, template, from_addr, force, only=None) -> None:
                        "another way):")  # fmt: skip
         for item in result.unsent:
             click.echo(f"  {item.setting} ({item.file}): {item.reason}")
+        _echo_not_yet(chased.not_yet)
         return
     done = api.draft_term(collection, term=term, again=force, template=template,
                           from_addr=from_addr, waiting=waiting)  # fmt: skip

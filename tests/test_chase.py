@@ -265,6 +265,18 @@ def test_chase_in_a_collection(tmp_path):
     run(None, "new", str(coll), "--framework", "lppa", "--roster", str(roster), "--year",
         "2026-27")  # fmt: skip
     run(coll, "generate", "--term", "autumn")
+    before = run(coll, "mail", "drafts", "--only", "missing").output.splitlines()
+    not_mailed = "its workbook is not mailed yet: awardbooks mail drafts writes its message"
+    assert before == [  # nothing mailed yet: a chase is no first message
+        "No chase draft written.",
+        "No message for 1 setting (contact them another way):",
+        "  Cedar Academy (Cedar-Academy_lppa_2026-27_autumn.xlsx): no contact_email in the roster",
+        "Not chased yet, 3 settings with no return:",
+        f"  Ash Primary (Ash-Primary_lppa_2026-27_autumn.xlsx): {not_mailed}",
+        f"  Birch Primary (Birch-Primary_lppa_2026-27_autumn.xlsx): {not_mailed}",
+        f"  Damson Infants (Damson-Infants_lppa_2026-27_autumn.xlsx): {not_mailed}",
+    ]
+    run(coll, "mail", "drafts")
     make_return(workbook(coll, "autumn", "Ash-Primary"), coll / "returns" / "ash.xlsx")
     misspelt(make_return(workbook(coll, "autumn", "Birch-Primary"), tmp_path / "b.xlsx"),
              coll / "returns" / "birch.xlsx")  # fmt: skip

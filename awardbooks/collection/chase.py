@@ -18,7 +18,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.analyse.settle import returns_rows
@@ -40,6 +40,9 @@ class Chased:
     term: str
     result: DraftsResult
     annotated: dict[str, Path]  # return name → its annotated copy
+    not_yet: list[tuple[str, str, str]] = field(default_factory=list)
+    """Missing settings not chased: (setting, workbook file, why): its workbook not mailed
+    yet."""
 
 
 def chase_term(
@@ -53,7 +56,8 @@ def chase_term(
     wait: float = WAIT_SECONDS,
     waiting: Waiting | None = None,
 ) -> Chased:
-    """Chase drafts for ``term`` (default: the latest term issued) into ``drafts/TERM/``."""
+    """Chase drafts for ``term`` (default: the latest term issued) into ``drafts/TERM/``;
+    a missing setting only once its workbook was mailed."""
     states = parse_only(only)
     with session(collection, "mail drafts --only", wait=wait, waiting=waiting) as s:
         if term is None:
@@ -76,6 +80,7 @@ def chase_term(
         found, settled = settled_entries(s.ledger, registry)
         rows = returns_rows([e.record for e in found], settled)
         chases = who_to_chase(read_manifest(manifest), rows, states)
+        chases, not_yet = _owed(s.ledger, chases)
         records = {e.record.file: e.record for e in found}
         digests = dict(s.ledger.execute("SELECT name, file_digest FROM returns").fetchall())
         wanted = [c.returned["file"] for c in chases if c.returned is not None]
@@ -96,7 +101,30 @@ def chase_term(
         )
         result = save_drafts(planned, unsent, collection.drafts(term), force)
         s.outcome = f"{len(result.written)} chase drafts"
-    return Chased(term, result, annotated)
+    return Chased(term, result, annotated, not_yet)
+
+
+def _owed(ledger, chases: list) -> tuple[list, list[tuple[str, str, str]]]:
+    """The chases to write, and the missing settings not chased yet: a workbook is chased
+    as missing only once it was mailed (its first message comes from ``mail drafts``, not
+    from a chase); one with no contact email is listed as such, to contact another way.
+    Rejected and incomplete returns are always chased."""
+    mailed = {
+        wid for (wid,) in ledger.execute(
+            "SELECT workbook_id FROM workbooks WHERE mailed_at IS NOT NULL"
+        )
+    }  # fmt: skip
+    kept, not_yet = [], []
+    for chase in chases:
+        row = chase.workbook
+        if chase.state == "missing" and row.get("contact_email") and (
+            row.get("workbook_id") not in mailed
+        ):
+            why = "its workbook is not mailed yet: awardbooks mail drafts writes its message"
+            not_yet.append((row.get("setting", ""), row.get("file", ""), why))
+        else:
+            kept.append(chase)
+    return kept, not_yet
 
 
 def _annotate(
