@@ -205,8 +205,8 @@ def echo_outputs(collection, refreshed) -> None:
                    f"{plural(len(data), 'data file')} in {_shown(collection, 'outputs/data')}/.")
     fb = refreshed.feedback
     if fb is not None and fb.workbooks:
-        click.echo(f"Rewrote {plural(len(fb.workbooks), 'feedback report')} whose content "
-                   "changed.")  # fmt: skip
+        click.echo(f"Wrote {plural(len(fb.workbooks), 'feedback report')} (new, or their "
+                   "content changed).")  # fmt: skip
     issued = refreshed.workbooks
     for path in issued.rewritten:
         click.echo(f"Rewrote {path}: the return it carries forward changed (not mailed yet).")

@@ -83,6 +83,9 @@ def test_new_makes_the_folder(tmp_path):
         },
     }  # fmt: skip
     assert (coll / "roster.csv").read_text(encoding="utf-8") == ROSTER
+    named = run(None, "new", str(tmp_path / "east-2026-27"), "--framework", "lppa", "--roster",
+                str(roster), "--year", YEAR).output  # fmt: skip
+    assert ": east-2026-27 (lppa).\n" in named  # the year once, when the name holds it
     conn = sqlite3.connect(coll / ".awardbooks" / "ledger.sqlite")
     assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
     conn.close()
@@ -333,8 +336,8 @@ def test_next_term_carries_forward_and_a_late_return_supersedes(folder):
         f"Wrote 4 workbooks to {folder}/workbooks/spring/ and its manifest.csv."
     )
     assert result.stderr.splitlines() == [
-        f"Warning: {name}: no accepted return to carry forward (check its returns with "
-        "awardbooks check); a fresh workbook was made"
+        f"Warning: {name}: no usable return to carry forward (none came back, or none "
+        "could be used: the Returns sheet says why); a fresh workbook was made"
         for name in ("Cedar Academy", "Damson Infants")
     ]
     drafts = run(folder, "mail", "drafts").output.splitlines()
@@ -408,7 +411,7 @@ def test_feedback_reports_follow_late_returns(folder):
     # rewritten and Damson's made; North's two stay as they were
     make_return(workbook(folder, "autumn", "Damson-Infants"), folder / "returns" / "d.xlsx")
     result = run(folder, "update")
-    assert "Rewrote 2 feedback reports whose content changed." in result.output
+    assert "Wrote 2 feedback reports (new, or their content changed)." in result.output
     now = {p.name: p.read_bytes() for p in (folder / "outputs" / "feedback").iterdir()}
     changed = sorted(n for n in now if now[n] != reports.get(n))
     assert changed == [

@@ -137,8 +137,8 @@ def test_a_year_in_a_collection(tmp_path):
     # ---- spring: carried forward; returns in a saved email and a zip
     result = run(coll, "generate", "--term", "spring")
     assert result.stderr == (
-        "Warning: Damson Infants: no accepted return to carry forward (check its returns with "
-        "awardbooks check); a fresh workbook was made\n"
+        "Warning: Damson Infants: no usable return to carry forward (none came back, or none "
+        "could be used: the Returns sheet says why); a fresh workbook was made\n"
     )
     ash_spring = workbook(coll, "spring", "Ash-Primary")
     meta = read_path(ash_spring, Registry.default()).meta
@@ -163,7 +163,7 @@ def test_a_year_in_a_collection(tmp_path):
     assert lines[0] == "Took in 2 new files: 3 new returns."
     assert lines[1] == ("1 file taken in before no longer in returns/; their returns are kept "
                         "in the collection.")  # fmt: skip
-    assert "Rewrote 3 feedback reports whose content changed." in lines
+    assert "Wrote 3 feedback reports (new, or their content changed)." in lines
     statuses = status_of(coll)
     assert statuses["returns/autumn/ash.xlsx"] == "accepted"
     assert statuses["returns/inbox/Re Ash spring.eml!ash-spring.xlsx"] == "accepted"

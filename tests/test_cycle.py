@@ -184,8 +184,8 @@ def test_prefill_and_unmatched(tmp_path, frameworks):
     )
     assert result.exit_code == 0, result.output
     assert (
-        "Warning: Cherry: no accepted return to carry forward (check its returns with "
-        "awardbooks check); a fresh workbook was made" in result.output
+        "Warning: Cherry: no usable return to carry forward (none came back, or none "
+        "could be used: the Returns sheet says why); a fresh workbook was made" in result.output
     )
     birch = read_path(tmp_path / "s" / "Birch_lppa_2026-27_spring.xlsx", Registry.default())
     assert birch.ratings["1.1"].label == "Green"  # pre-filled, to be confirmed

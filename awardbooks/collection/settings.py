@@ -290,7 +290,7 @@ def create(
     ensure_folder(folder / STATE_FOLDER, CollectionError)
     ordered = sorted(dict.fromkeys(terms), key=lambda t: term_sort_key(year, t))
     settings = Settings(
-        title=(title or f"{folder.resolve().name} {year}").strip(),
+        title=(title or _default_title(folder.resolve().name, year)).strip(),
         year=year,
         frameworks=tuple(stored),
         terms=tuple(Term(t, default_return_by(year, t)) for t in ordered),
@@ -298,3 +298,8 @@ def create(
     text = settings_text(settings)
     atomic_write(folder / SETTINGS_FILE, lambda handle: handle.write(text.encode("utf-8")))
     return Collection(folder, read_settings(folder / SETTINGS_FILE))
+
+
+def _default_title(name: str, year: str) -> str:
+    """The folder's name, with the year unless the name already holds it ("north-2026-27")."""
+    return name if year in name else f"{name} {year}"

@@ -214,8 +214,8 @@ def generate_next_term(
 
 def no_return_warning(setting: Setting) -> str:
     return (
-        f"{setting.setting}: no accepted return to carry forward (check its returns with "
-        "awardbooks check); a fresh workbook was made"
+        f"{setting.setting}: no usable return to carry forward (none came back, or none could "
+        "be used: the Returns sheet says why); a fresh workbook was made"
     )
 
 
