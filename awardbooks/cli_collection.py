@@ -287,6 +287,10 @@ def rebuild_cmd(ctx, wait, jobs) -> None:
         click.echo(f"Warning: {path}: its bytes no longer match its digest; left out.", err=True)
 
 
+def _were(items) -> str:
+    return "was" if len(items) == 1 else "were"
+
+
 def generate(ctx, framework, term, force, prefill, encrypt=False) -> None:
     """``generate`` in a collection."""
     if term is None:
@@ -305,6 +309,11 @@ def generate(ctx, framework, term, force, prefill, encrypt=False) -> None:
                    "return changed.")  # fmt: skip
     if done.kept:
         click.echo(f"Kept {plural(len(done.kept), 'workbook')} already made and current.")
+    plain = [p for p in done.kept if encrypt and not api.is_encrypted(collection.root / p)]
+    if plain:
+        click.echo(f"Warning: {plural(len(plain), 'workbook')} already made {_were(plain)} kept "
+                   "as they are, not encrypted: --encrypt applies to the workbooks it writes.",
+                   err=True)  # fmt: skip
     if done.passwords is not None:
         click.echo(
             f"Passwords: {folder}/passwords.csv (readable by you alone). Send them apart from "

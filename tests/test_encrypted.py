@@ -395,3 +395,21 @@ def test_passwords_file_is_never_readable_by_others_even_while_written(tmp_path,
     assert seen == [0o600]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name != "passwords.csv"]
+
+
+def test_encrypt_on_workbooks_already_made_says_they_stay_plain(tmp_path):
+    """--encrypt writes encrypted workbooks; those a term already has are kept as they are,
+    and the officer is told, not left to think they were encrypted."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    coll = tmp_path / "c"
+    run(None, "new", str(coll), "--framework", "lppa", "--roster", str(roster), "--year", YEAR)
+    run(coll, "generate", "--term", "autumn")
+    result = run(coll, "generate", "--term", "autumn", "--encrypt")
+    assert result.output.splitlines()[-2:] == [
+        "Kept 4 workbooks already made and current.",
+        "Warning: 4 workbooks already made were kept as they are, not encrypted: --encrypt "
+        "applies to the workbooks it writes.",
+    ]
+    for path in (coll / "workbooks" / "autumn").glob("*.xlsx"):
+        assert path.read_bytes()[:2] == b"PK"  # as they were
