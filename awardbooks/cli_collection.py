@@ -129,10 +129,14 @@ ASK_PASSWORD = option(
 def update_cmd(ctx, wait, jobs, lenient, completion_threshold, ask_password) -> None:
     """Take in new returns from returns/ and bring the outputs up to date."""
     typed = ask_password_prompt(ask_password)
-    echo_update(ctx, api.update(found(ctx), wait=wait, waiting=waiting, jobs=jobs,
-                                progress=_reading(), lenient=lenient,
-                                completion_threshold=completion_threshold,
-                                typed_password=typed))  # fmt: skip
+    done = api.update(found(ctx), wait=wait, waiting=waiting, jobs=jobs, progress=_reading(),
+                      lenient=lenient, completion_threshold=completion_threshold,
+                      typed_password=typed)  # fmt: skip
+    echo_update(ctx, done)
+    if (lenient or completion_threshold is not None) and not done.intake.returns:
+        click.echo("--lenient and --completion-threshold apply to returns read for the first "
+                   "time; a return taken in before is not read again (take the school's fixed "
+                   "file in with awardbooks add).")  # fmt: skip
 
 
 def _reading():

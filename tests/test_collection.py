@@ -717,3 +717,12 @@ def test_update_reads_leniently_and_leaves_an_empty_return_out(folder):
     misspelt(ash, folder / "returns" / "ash-again.xlsx", word="Gren")
     run(folder, "update")
     assert statuses(folder)["returns/ash-again.xlsx"] == "rejected"
+    # --lenient again reads nothing again: it says so, and how to take the fix in
+    again = run(folder, "update", "--lenient").output.splitlines()
+    assert again[0] == "No new returns in returns/."
+    assert again[-1] == (
+        "--lenient and --completion-threshold apply to returns read for the first time; a "
+        "return taken in before is not read again (take the school's fixed file in with "
+        "awardbooks add)."
+    )
+    assert statuses(folder)["returns/ash-again.xlsx"] == "rejected"
