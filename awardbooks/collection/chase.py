@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awardbooks.analyse.settle import returns_rows
-from awardbooks.collection.commands import WAIT_SECONDS, Waiting, session
+from awardbooks.collection.commands import WAIT_SECONDS, Waiting, latest_term, session
 from awardbooks.collection.refresh import settled_entries
 from awardbooks.collection.settings import Collection
 from awardbooks.errors import AwardbooksError, CollectionError
@@ -60,15 +60,7 @@ def chase_term(
     a missing setting only once its workbook was mailed."""
     states = parse_only(only)
     with session(collection, "mail drafts --only", wait=wait, waiting=waiting) as s:
-        if term is None:
-            issued = {t for (t,) in s.ledger.execute("SELECT DISTINCT term FROM workbooks")}
-            terms = [t.name for t in collection.settings.terms if t.name in issued]
-            if not terms:
-                raise CollectionError(
-                    f"{collection.root}: no workbooks issued yet; run awardbooks generate "
-                    "{opt:term} TERM first"
-                )
-            term = terms[-1]
+        term = term or latest_term(collection, s.ledger)
         folder = collection.workbooks(term)
         manifest = folder / "manifest.csv"
         if not manifest.is_file():

@@ -289,15 +289,7 @@ def draft_term(
     ``drafts/<term>/``, due by the term's return-by date; each is then counted as mailed."""
     with session(collection, "mail drafts", wait=wait, waiting=waiting) as s:
         year = collection.settings.year
-        if term is None:
-            issued = {t for (t,) in s.ledger.execute("SELECT DISTINCT term FROM workbooks")}
-            terms = [t.name for t in collection.settings.terms if t.name in issued]
-            if not terms:
-                raise CollectionError(
-                    f"{collection.root}: no workbooks issued yet; run awardbooks generate "
-                    "{opt:term} TERM first"
-                )
-            term = terms[-1]
+        term = term or latest_term(collection, s.ledger)
         due = collection.settings.term(term).return_by
         ids = to_mail(s.ledger, year, term, again=again)
         every = to_mail(s.ledger, year, term, again=True)
