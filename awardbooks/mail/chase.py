@@ -46,10 +46,10 @@ from awardbooks.mail.drafts import (
     Unsent,
     addresses,
     compose,
+    due_and_sender,
     framework_title,
     load_template,
     manifest_path,
-    return_by_text,
 )
 from awardbooks.read import codes as read_codes
 from awardbooks.read.annotate import annotate_bytes
@@ -248,17 +248,7 @@ def plan_chase(
         if isinstance(template, Template)
         else load_template(template, placeholders=CHASE_PLACEHOLDERS, default=CHASE_TEMPLATE)
     )
-    due = return_by_text(return_by)
-    if "return_by" in tpl.fields and not due:
-        raise MailError(
-            f"{tpl.source} says when the returns are due ({{return_by}}); give the date with "
-            "{opt:return_by}, e.g. {opt:return_by} 2026-12-11"
-        )
-    sender = addresses(from_addr, "{opt:from_addr}") if from_addr else []
-    if from_addr and len(sender) != 1:
-        raise MailError(
-            f"{{opt:from_addr}} {from_addr!r}: give one email address, like office@school.example"
-        )
+    due, sender = due_and_sender(tpl, return_by, from_addr, "the returns are due")
     planned: list[Planned] = []
     unsent: list[Unsent] = []
     titles: dict[str, str] = {}

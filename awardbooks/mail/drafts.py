@@ -224,18 +224,7 @@ def plan(
     if only is not None:
         rows = [row for row in rows if row.get("workbook_id") in only]
     tpl = template if isinstance(template, Template) else load_template(template)
-    due = return_by_text(return_by)
-    if "return_by" in tpl.fields and not due:
-        which = "the default message" if is_default_template(tpl) else f"{tpl.source}"
-        raise MailError(
-            f"{which} says when the workbooks are due ({{return_by}}); give the date with "
-            "{opt:return_by}, e.g. {opt:return_by} 2026-12-11"
-        )
-    sender = _addresses(from_addr, "{opt:from_addr}") if from_addr else []
-    if from_addr and len(sender) != 1:
-        raise MailError(
-            f"{{opt:from_addr}} {from_addr!r}: give one email address, like office@school.example"
-        )
+    due, sender = due_and_sender(tpl, return_by, from_addr, "the workbooks are due")
     titles: dict[str, str] = {}
     adds: dict[str, str] = {}  # framework -> its to_add
     planned: list[Planned] = []
@@ -245,7 +234,7 @@ def plan(
         contact = (row.get("contact_email") or "").strip()
         workbook = manifest.parent / file
         try:
-            to = _addresses(contact, "contact_email") if contact else []
+            to = addresses(contact, "contact_email") if contact else []
         except MailError as exc:
             unsent.append(Unsent(setting, file, str(exc), "bad email"))
             continue
@@ -259,7 +248,7 @@ def plan(
             continue
         framework = row.get("framework", "")
         if framework not in titles:
-            titles[framework] = _framework_title(framework)
+            titles[framework] = framework_title(framework)
             adds[framework] = _to_add(framework)
         values = {p: row.get(p, "") or "" for p in PLACEHOLDERS}
         values |= {"framework_title": titles[framework], "return_by": due, "file": file}
@@ -274,6 +263,27 @@ def plan(
         bare = [parseaddr(a)[1] for a in to + cc]
         planned.append(Planned(row, workbook, bare, message))
     return planned, unsent
+
+
+def due_and_sender(
+    tpl: Template, return_by: str | dt.date | None, from_addr: str | None, what: str
+) -> tuple[str, list[str]]:
+    """The return-by date as the messages say it, and the sender (one address, or none):
+    a MailError when the template needs a date that was not given (``what``: "the workbooks
+    are due") or the sender is not one address."""
+    due = return_by_text(return_by)
+    if "return_by" in tpl.fields and not due:
+        which = "the default message" if is_default_template(tpl) else f"{tpl.source}"
+        raise MailError(
+            f"{which} says when {what} ({{return_by}}); give the date with "
+            "{opt:return_by}, e.g. {opt:return_by} 2026-12-11"
+        )
+    sender = addresses(from_addr, "{opt:from_addr}") if from_addr else []
+    if from_addr and len(sender) != 1:
+        raise MailError(
+            f"{{opt:from_addr}} {from_addr!r}: give one email address, like office@school.example"
+        )
+    return due, sender
 
 
 def compose(
@@ -295,10 +305,10 @@ def compose(
         paragraphs = text.rstrip("\n").split("\n\n")
         paragraphs.insert(len(paragraphs) - 1 if len(paragraphs) > 1 else 1, note)
         text = "\n\n".join(paragraphs) + "\n"
-    cc = _addresses(headers["Cc"], f"{tpl.source}: Cc") if headers.get("Cc") else []
+    cc = addresses(headers["Cc"], f"{tpl.source}: Cc") if headers.get("Cc") else []
     reply_to = headers.get("Reply-To", "")
     if reply_to:
-        _addresses(reply_to, f"{tpl.source}: Reply-To")
+        addresses(reply_to, f"{tpl.source}: Reply-To")
     message = EmailMessage()
     if from_addr:
         message["From"] = from_addr.strip()
@@ -327,16 +337,6 @@ def compose(
 def addresses(text: str, where: str) -> list[str]:
     """Addresses separated by ';' or ',' (each 'a@b.example' or 'Name <a@b.example>'); a
     MailError naming ``where`` for one that is not an address."""
-    return _addresses(text, where)
-
-
-def framework_title(framework: str) -> str:
-    """A framework's title (its id when it is not a built-in one)."""
-    return _framework_title(framework)
-
-
-def _addresses(text: str, where: str) -> list[str]:
-    """Addresses separated by ';' or ',' (each 'a@b.example' or 'Name <a@b.example>')."""
     found = []
     for item in re.split(r"[;,]", text):
         item = item.strip()
@@ -363,7 +363,7 @@ def _to_add(framework: str) -> str:
     return f" and add your {' and '.join(words)}" if words else ""
 
 
-def _framework_title(framework: str) -> str:
+def framework_title(framework: str) -> str:
     try:
         if framework in spec_loading.builtin_paths():
             return spec_loading.load(framework).title
