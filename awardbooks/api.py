@@ -286,18 +286,25 @@ def check(
     :func:`consolidate`; encrypted: opened with the passwords files given or the password
     typed); returns its ReturnRecord."""
     from awardbooks.read.milestones import flag_overdue
-    from awardbooks.read.returns import Registry, read_path
+    from awardbooks.read.returns import read_path
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(
+    record = read_path(path, _registry(specs, lenient, completion_threshold, passwords,
+                                       typed_password))  # fmt: skip
+    flag_overdue(record, today or dt.date.today())
+    return record
+
+
+def _registry(specs, lenient, completion_threshold, passwords, typed_password):
+    """The frameworks and reading options :func:`check` and :func:`check_returns` read with."""
+    from awardbooks.read.returns import Registry
+
+    return Registry.default(
         specs, passwords_for(passwords, typed_password), lenient=lenient,
         completion_threshold=completion_threshold,
     )  # fmt: skip
-    record = read_path(path, registry)
-    flag_overdue(record, today or dt.date.today())
-    return record
 
 
 def check_returns(
@@ -314,15 +321,11 @@ def check_returns(
     saved email (.eml, .msg, .mbox); returns their ReturnRecords (passwords as :func:`check`)."""
     from awardbooks.read.inputs import read_unit
     from awardbooks.read.milestones import flag_overdue
-    from awardbooks.read.returns import Registry
 
     path = Path(path)
     if not path.is_file():
         raise AwardbooksError(f"{path}: no such file")
-    registry = Registry.default(
-        specs, passwords_for(passwords, typed_password), lenient=lenient,
-        completion_threshold=completion_threshold,
-    )  # fmt: skip
+    registry = _registry(specs, lenient, completion_threshold, passwords, typed_password)
     records = [read_unit(unit, registry) for unit in find_returns([path]).units]
     for record in records:
         flag_overdue(record, today or dt.date.today())
