@@ -10,9 +10,9 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from awardbooks.spec import codes
 from awardbooks.spec.codes import SpecValueError
@@ -26,6 +26,16 @@ DROPDOWN_LIMIT = 255
 """Excel's limit on a dropdown's list of choices, written out with commas between them."""
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _spec_id(value: str) -> str:
+    if not _ID.match(value):
+        raise SpecValueError(codes.BAD_ID, value=value)
+    return value
+
+
+SpecId = Annotated[str, AfterValidator(_spec_id)]
+"""An item's, group's or listed row's id: letters, digits, '.', '_' and '-'."""
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -188,7 +198,7 @@ class Column(_Frozen):
 class Item(_Frozen):
     """A rated thing: a descriptor, KPI, element or action."""
 
-    id: str
+    id: SpecId
     text: str = Field(min_length=1)
     descriptors: dict[str, str] = Field(default_factory=dict)
     evidence: tuple[str, ...] = ()
@@ -198,18 +208,11 @@ class Item(_Frozen):
     info: dict[str, str] = Field(default_factory=dict)
     rated: bool = True
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise SpecValueError(codes.BAD_ID, value=value)
-        return value
-
 
 class Group(_Frozen):
     """A theme, aspect, objective or area: a heading with items and/or a best-fit judgement."""
 
-    id: str
+    id: SpecId
     title: str = Field(min_length=1)
     note: str = ""
     judgement: bool = False
@@ -218,13 +221,6 @@ class Group(_Frozen):
     alone, the items then being the evidence the judgement is made against (a group with no
     rated items is always scored by its judgement)."""
     items: tuple[Item, ...] = ()
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise SpecValueError(codes.BAD_ID, value=value)
-        return value
 
     @model_validator(mode="after")
     def _has_something(self) -> Group:
@@ -388,17 +384,10 @@ class InfoSheet(_Frozen):
 class ListRow(_Frozen):
     """A row of a list sheet: text from the spec (a milestone, a question, a criterion)."""
 
-    id: str
+    id: SpecId
     text: str = Field(min_length=1)
     info: dict[str, str] = Field(default_factory=dict)
     """Locked text for the sheet's ``input: false`` columns, by column id."""
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise SpecValueError(codes.BAD_ID, value=value)
-        return value
 
 
 class ListSheet(_Frozen):
